@@ -1,0 +1,30 @@
+using Berth.Api.Responses;
+using Berth.Contracts;
+using Berth.ServiceDefaults;
+using MassTransit;
+
+namespace Berth.Api;
+
+public static class ApiExtensions
+{
+    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ResponseWaiters>();
+        builder.Services.AddScoped<ResponsesService>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddApiClients(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddRequestClient<TaskSubmitted>();
+        bus.AddRequestClient<GetResponse>();
+        bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
+        return bus;
+    }
+
+    /// <summary>A queue of this instance's own for finished-response notifications, gone when it stops.</summary>
+    public static void ConfigureApiEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context) =>
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-api"), e => e.ConfigureConsumer<ResponseFinishedConsumer>(context));
+}

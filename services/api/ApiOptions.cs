@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Berth.Api;
+
+/// <summary>Section <c>Api</c>.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>How long a request waits for the planner to take or read a response before answering 503.</summary>
+    [Range(1, 600)]
+    public int PlannerTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a request without <c>background</c> waits for its response to finish. After that
+    /// it returns the response as it stands (<c>in_progress</c>) and the client polls it.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int SyncTimeoutSeconds { get; set; } = 600;
+}

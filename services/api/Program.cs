@@ -1,0 +1,17 @@
+using Berth.Api;
+using Berth.Api.Errors;
+using Berth.Api.Responses;
+using Berth.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApi();
+builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbit.ConfigureApiEndpoints(context));
+
+var app = builder.Build();
+
+app.UseOpenAIErrors();
+app.MapResponses();
+
+await app.RunAsync();

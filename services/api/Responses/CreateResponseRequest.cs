@@ -1,0 +1,16 @@
+using Berth.Contracts;
+
+namespace Berth.Api.Responses;
+
+/// <summary>A <c>POST /v1/responses</c> body that passed validation.</summary>
+public sealed record CreateResponseRequest
+{
+    public required string Model { get; init; }
+    public string? Instructions { get; init; }
+    public required IReadOnlyList<InputMessage> Input { get; init; }
+    public string? PreviousResponseId { get; init; }
+    public ShellToolSpec? Shell { get; init; }
+    public int? MaxToolCalls { get; init; }
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public bool Background { get; init; }
+}

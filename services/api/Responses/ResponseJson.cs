@@ -1,0 +1,224 @@
+using System.Text.Json;
+using Berth.Contracts;
+using Berth.ServiceDefaults;
+
+namespace Berth.Api.Responses;
+
+/// <summary>
+/// Renders a response as OpenAI's <c>response</c> object. Every field OpenAI always sends is
+/// written, null where Berth has nothing to say, because SDKs read some of them unconditionally.
+/// </summary>
+public static class ResponseJson
+{
+    public static void Write(Utf8JsonWriter writer, ResponseSnapshot response)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", response.Id);
+        writer.WriteString("object", "response");
+        writer.WriteNumber("created_at", response.CreatedAt.ToUnixTimeSeconds());
+        writer.WriteString("status", response.Status);
+        writer.WriteBoolean("background", response.Background);
+        if (response.CompletedAt is { } completedAt && response.Status == "completed")
+        {
+            writer.WriteNumber("completed_at", completedAt.ToUnixTimeSeconds());
+        }
+        else
+        {
+            writer.WriteNull("completed_at");
+        }
+
+        WriteError(writer, response.Error);
+        if (response.IncompleteReason is { } reason)
+        {
+            writer.WriteStartObject("incomplete_details");
+            writer.WriteString("reason", reason);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("incomplete_details");
+        }
+
+        WriteNullableString(writer, "instructions", response.Instructions);
+        writer.WriteNull("max_output_tokens");
+        if (response.MaxToolCalls is { } maxToolCalls)
+        {
+            writer.WriteNumber("max_tool_calls", maxToolCalls);
+        }
+        else
+        {
+            writer.WriteNull("max_tool_calls");
+        }
+
+        writer.WriteString("model", response.Model);
+
+        writer.WriteStartArray("output");
+        foreach (var item in response.Output)
+        {
+            WriteItem(writer, item);
+        }
+
+        writer.WriteEndArray();
+
+        writer.WriteBoolean("parallel_tool_calls", true);
+        WriteNullableString(writer, "previous_response_id", response.PreviousResponseId);
+        writer.WriteStartObject("reasoning");
+        writer.WriteNull("effort");
+        writer.WriteNull("summary");
+        writer.WriteEndObject();
+        writer.WriteString("service_tier", "default");
+        writer.WriteBoolean("store", true);
+        writer.WriteNumber("temperature", 1.0);
+        writer.WriteStartObject("text");
+        writer.WriteStartObject("format");
+        writer.WriteString("type", "text");
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteString("tool_choice", "auto");
+
+        writer.WriteStartArray("tools");
+        if (response.Shell is { } shell)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "shell");
+            writer.WriteStartObject("environment");
+            writer.WriteString("type", shell.Environment);
+            if (shell.ContainerId is not null)
+            {
+                writer.WriteString("container_id", shell.ContainerId);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("top_p", 1.0);
+        writer.WriteString("truncation", "disabled");
+        WriteUsage(writer, response.Usage);
+        writer.WriteNull("user");
+
+        writer.WriteStartObject("metadata");
+        foreach (var (key, value) in response.Metadata)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    public static byte[] Serialize(ResponseSnapshot response)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, response);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteItem(Utf8JsonWriter writer, ResponseItem item)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", item.Id);
+        writer.WriteString("type", item.Type);
+        switch (item.Type)
+        {
+            case ResponseItem.Message:
+                writer.WriteString("status", item.Status);
+                writer.WriteString("role", "assistant");
+                writer.WriteStartArray("content");
+                writer.WriteStartObject();
+                writer.WriteString("type", "output_text");
+                writer.WriteString("text", item.Text ?? "");
+                writer.WriteStartArray("annotations");
+                writer.WriteEndArray();
+                writer.WriteStartArray("logprobs");
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+                break;
+
+            case ResponseItem.ShellCall:
+                writer.WriteString("call_id", item.CallId);
+                writer.WriteString("status", item.Status);
+                writer.WriteStartObject("action");
+                writer.WriteStartArray("commands");
+                foreach (var command in item.Commands ?? [])
+                {
+                    writer.WriteStringValue(command);
+                }
+
+                writer.WriteEndArray();
+                WriteNullableNumber(writer, "timeout_ms", item.TimeoutMs);
+                WriteNullableNumber(writer, "max_output_length", item.MaxOutputLength);
+                writer.WriteEndObject();
+                break;
+
+            case ResponseItem.ShellCallOutput:
+                writer.WriteString("call_id", item.CallId);
+                writer.WriteString("status", item.Status);
+                WriteNullableNumber(writer, "max_output_length", item.MaxOutputLength);
+                writer.WritePropertyName("output");
+                ShellOutputJson.WriteOutputs(writer, item.Outputs ?? []);
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteError(Utf8JsonWriter writer, ResponseError? error)
+    {
+        if (error is null)
+        {
+            writer.WriteNull("error");
+            return;
+        }
+
+        writer.WriteStartObject("error");
+        writer.WriteString("code", error.Code);
+        writer.WriteString("message", error.Message);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteUsage(Utf8JsonWriter writer, TokenUsage usage)
+    {
+        writer.WriteStartObject("usage");
+        writer.WriteNumber("input_tokens", usage.InputTokens);
+        writer.WriteStartObject("input_tokens_details");
+        writer.WriteNumber("cached_tokens", 0);
+        writer.WriteEndObject();
+        writer.WriteNumber("output_tokens", usage.OutputTokens);
+        writer.WriteStartObject("output_tokens_details");
+        writer.WriteNumber("reasoning_tokens", 0);
+        writer.WriteEndObject();
+        writer.WriteNumber("total_tokens", usage.TotalTokens);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullableString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteNullableNumber(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

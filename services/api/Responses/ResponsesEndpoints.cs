@@ -1,0 +1,14 @@
+namespace Berth.Api.Responses;
+
+public static class ResponsesEndpoints
+{
+    public static IEndpointRouteBuilder MapResponses(this IEndpointRouteBuilder app)
+    {
+        var responses = app.MapGroup("/v1/responses");
+        responses.MapPost("", (HttpRequest request, ResponsesService service, CancellationToken cancellationToken) =>
+            service.CreateAsync(request, cancellationToken));
+        responses.MapGet("/{responseId}", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
+            service.GetAsync(responseId, cancellationToken));
+        return app;
+    }
+}

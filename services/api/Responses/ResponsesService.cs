@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Berth.Api.Errors;
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Responses;
+
+/// <summary>
+/// The api's side of a response. It holds no state of its own: the planner stores responses,
+/// and this asks it over the bus, so any api instance can serve any request.
+/// </summary>
+public sealed partial class ResponsesService(
+    IRequestClient<TaskSubmitted> submit,
+    IRequestClient<GetResponse> read,
+    ResponseWaiters waiters,
+    IOptions<ApiOptions> options,
+    TimeProvider time,
+    ILogger<ResponsesService> logger)
+{
+    private static readonly HashSet<string> Terminal = ["completed", "failed", "cancelled", "incomplete"];
+
+    // A waiting request also polls now and then, so a lost notification only delays it.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+
+    private TimeSpan PlannerTimeout => TimeSpan.FromSeconds(options.Value.PlannerTimeoutSeconds);
+
+    public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return ApiError.InvalidRequest(
+                $"We could not parse the JSON body of your request: {e.Message} The API expects a JSON object.",
+                null, "invalid_json").ToResult();
+        }
+
+        CreateResponseRequest request;
+        using (body)
+        {
+            var (parsed, error) = CreateResponseParser.Parse(body.RootElement);
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
+            request = parsed!;
+        }
+
+        var responseId = $"resp_{Guid.NewGuid():N}";
+        var finished = request.Background ? null : waiters.Register(responseId);
+        try
+        {
+            var reply = await submit.GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
+            {
+                ResponseId = responseId,
+                Model = request.Model,
+                Instructions = request.Instructions,
+                Input = request.Input,
+                PreviousResponseId = request.PreviousResponseId,
+                Shell = request.Shell,
+                MaxToolCalls = request.MaxToolCalls,
+                Metadata = request.Metadata,
+                Background = request.Background,
+                SubmittedAt = time.GetUtcNow(),
+            }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+
+            if (reply.Is(out Response<TaskRejected>? rejected))
+            {
+                var reason = rejected.Message;
+                return ApiError.InvalidRequest(reason.Message, reason.Param, reason.Code).ToResult();
+            }
+
+            var accepted = reply.Is(out Response<TaskAccepted>? taken)
+                ? taken.Message.Response
+                : throw new InvalidOperationException("The planner answered neither accepted nor rejected.");
+            if (finished is null)
+            {
+                return Render(accepted);
+            }
+
+            return Render(await WaitForFinishAsync(accepted, finished, cancellationToken));
+        }
+        catch (RequestTimeoutException)
+        {
+            LogPlannerTimeout(responseId);
+            return PlannerUnavailable($"The planner did not take response '{responseId}' within {options.Value.PlannerTimeoutSeconds} s. It may still run once the planner is back: poll GET /v1/responses/{responseId}.");
+        }
+        finally
+        {
+            waiters.Remove(responseId);
+        }
+    }
+
+    public async Task<IResult> GetAsync(string responseId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var snapshot = await FindAsync(responseId, cancellationToken);
+            return snapshot is null
+                ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
+                : Render(snapshot);
+        }
+        catch (RequestTimeoutException)
+        {
+            return PlannerUnavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.");
+        }
+    }
+
+    private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task finished, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.SyncTimeoutSeconds);
+        var latest = accepted;
+        while (!Terminal.Contains(latest.Status))
+        {
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                // Not an error: the response goes on, and the client polls it from here.
+                break;
+            }
+
+            await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+            latest = await FindAsync(accepted.Id, cancellationToken) ?? latest;
+        }
+
+        return latest;
+    }
+
+    private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
+    {
+        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId), cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+    }
+
+    private static IResult Render(ResponseSnapshot response) =>
+        Results.Text(ResponseJson.Serialize(response), "application/json");
+
+    private static IResult PlannerUnavailable(string message) =>
+        new ApiError(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, "planner_unavailable").ToResult();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId}: the planner did not answer in time")]
+    private partial void LogPlannerTimeout(string responseId);
+}

@@ -1,0 +1,27 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// One output item. Flat rather than polymorphic so it serializes the same everywhere:
+/// <see cref="Type"/> says which fields are set.
+/// <list type="bullet">
+/// <item><c>message</c>: <see cref="Text"/>.</item>
+/// <item><c>shell_call</c>: <see cref="CallId"/>, <see cref="Commands"/>, <see cref="TimeoutMs"/>, <see cref="MaxOutputLength"/>.</item>
+/// <item><c>shell_call_output</c>: <see cref="CallId"/>, <see cref="Outputs"/>, <see cref="MaxOutputLength"/>.</item>
+/// </list>
+/// </summary>
+public sealed record ResponseItem
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public string Status { get; init; } = "completed";
+    public string? Text { get; init; }
+    public string? CallId { get; init; }
+    public IReadOnlyList<string>? Commands { get; init; }
+    public int? TimeoutMs { get; init; }
+    public int? MaxOutputLength { get; init; }
+    public IReadOnlyList<CommandOutput>? Outputs { get; init; }
+
+    public const string Message = "message";
+    public const string ShellCall = "shell_call";
+    public const string ShellCallOutput = "shell_call_output";
+}

@@ -1,0 +1,23 @@
+namespace Berth.Contracts;
+
+/// <summary>Everything the api needs to render an OpenAI <c>response</c> object.</summary>
+public sealed record ResponseSnapshot
+{
+    public required string Id { get; init; }
+    public required Guid SessionId { get; init; }
+    public required string Status { get; init; }
+    public required string Model { get; init; }
+    public string? Instructions { get; init; }
+    public string? PreviousResponseId { get; init; }
+    public ShellToolSpec? Shell { get; init; }
+    public int? MaxToolCalls { get; init; }
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public bool Background { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public IReadOnlyList<ResponseItem> Output { get; init; } = [];
+    public TokenUsage Usage { get; init; } = new(0, 0);
+    public ResponseError? Error { get; init; }
+    /// <summary>Why an <c>incomplete</c> response stopped, e.g. <c>max_tool_calls</c>.</summary>
+    public string? IncompleteReason { get; init; }
+}

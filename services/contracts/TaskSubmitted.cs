@@ -1,0 +1,20 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// The api accepted a <c>POST /v1/responses</c>. Sent as a request: the planner answers
+/// <see cref="TaskAccepted"/> once the response is stored, or <see cref="TaskRejected"/>.
+/// </summary>
+public sealed record TaskSubmitted
+{
+    public required string ResponseId { get; init; }
+    public required string Model { get; init; }
+    public string? Instructions { get; init; }
+    public required IReadOnlyList<InputMessage> Input { get; init; }
+    public string? PreviousResponseId { get; init; }
+    /// <summary>Null when the request offered no shell tool: the model then only talks.</summary>
+    public ShellToolSpec? Shell { get; init; }
+    public int? MaxToolCalls { get; init; }
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public bool Background { get; init; }
+    public DateTimeOffset SubmittedAt { get; init; }
+}

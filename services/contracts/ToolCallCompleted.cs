@@ -1,0 +1,17 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// An executor ran a shell call. Commands that exit non-zero or time out are data here;
+/// <see cref="Error"/> is set only when the sandbox itself could not run them.
+/// </summary>
+public sealed record ToolCallCompleted
+{
+    public required Guid SessionId { get; init; }
+    public required string ResponseId { get; init; }
+    public required string CallId { get; init; }
+    public required string ExecutorId { get; init; }
+    public string? ContainerId { get; init; }
+    public required IReadOnlyList<CommandOutput> Outputs { get; init; }
+    public int MaxOutputLength { get; init; }
+    public string? Error { get; init; }
+}

@@ -1,0 +1,15 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// Run one shell call in the session's container. Sent to the shared executor queue until an
+/// executor holds the session's container, then to that executor's own queue.
+/// </summary>
+public sealed record ToolCallRequested
+{
+    public required Guid SessionId { get; init; }
+    public required string ResponseId { get; init; }
+    public required string CallId { get; init; }
+    public required IReadOnlyList<string> Commands { get; init; }
+    public int? TimeoutMs { get; init; }
+    public int? MaxOutputLength { get; init; }
+}

@@ -1,0 +1,64 @@
+using Berth.Contracts;
+using Berth.Executor.Sandbox;
+using Berth.ServiceDefaults;
+using Docker.DotNet;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Executor;
+
+public static class ExecutorExtensions
+{
+    public static IHostApplicationBuilder AddExecutor(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ExecutorOptions>(ExecutorOptions.Section);
+
+        builder.Services.AddSingleton(services =>
+        {
+            var settings = services.GetRequiredService<IOptions<ExecutorOptions>>().Value;
+            var endpoint = settings.DockerEndpoint ?? builder.Configuration["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
+            var client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint));
+            if (Version.TryParse(builder.Configuration["DOCKER_API_VERSION"], out var apiVersion))
+            {
+                client = client.WithApiVersion(apiVersion);
+            }
+
+            return client.Build();
+        });
+        builder.Services.AddSingleton<DockerSandbox>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddExecutorConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ToolCallConsumer>().ExcludeFromConfigureEndpoints();
+        return bus;
+    }
+
+    /// <summary>
+    /// Two queues feed one consumer: the pool's shared queue, where any executor may take a
+    /// session's first call, and this executor's own, for the sessions whose containers it holds.
+    /// </summary>
+    public static void ConfigureExecutorEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context)
+    {
+        var settings = context.GetRequiredService<IOptions<ExecutorOptions>>().Value;
+
+        rabbit.ReceiveEndpoint(Endpoints.ExecutorsQueue, e =>
+        {
+            // Calls are sent to a queue, never published: no exchange bindings for the message type.
+            e.ConfigureConsumeTopology = false;
+            e.PrefetchCount = settings.ConcurrentToolCalls;
+            e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
+            e.ConfigureConsumer<ToolCallConsumer>(context);
+        });
+
+        rabbit.ReceiveEndpoint(Endpoints.ExecutorQueueName(settings.InstanceId), e =>
+        {
+            e.ConfigureConsumeTopology = false;
+            e.AutoDelete = true;
+            e.PrefetchCount = settings.ConcurrentToolCalls;
+            e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
+            e.ConfigureConsumer<ToolCallConsumer>(context);
+        });
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Berth.Executor;
+
+/// <summary>How this executor runs sandboxes. Section <c>Executor</c>; set by the operator, never by a request.</summary>
+public sealed class ExecutorOptions : IValidatableObject
+{
+    public const string Section = "Executor";
+
+    /// <summary>This executor's name in the pool; its own queue and its containers' labels carry it. Default: host name and a random suffix.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "Executor:InstanceId must be lower-case letters, digits and dashes, at most 63 characters.")]
+    public string InstanceId { get; set; } = DefaultInstanceId();
+
+    /// <summary>The sandbox image. Build the default one with sandbox/build-image.sh.</summary>
+    [Required]
+    public string Image { get; set; } = "berth-sandbox:latest";
+
+    /// <summary>The Docker engine; empty means DOCKER_HOST, then unix:///var/run/docker.sock.</summary>
+    public string? DockerEndpoint { get; set; }
+
+    [Range(100, 3_600_000)]
+    public int DefaultTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>The longest <c>timeout_ms</c> a model may ask for; longer requests are cut to this.</summary>
+    [Range(100, 3_600_000)]
+    public int MaxTimeoutMs { get; set; } = 600_000;
+
+    [Range(1, 16 * 1024 * 1024)]
+    public int DefaultMaxOutputLength { get; set; } = 16_384;
+
+    /// <summary>The largest <c>max_output_length</c> a model may ask for, per stream of each command.</summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxOutputLengthLimit { get; set; } = 1_048_576;
+
+    [Range(16, 1024 * 1024)]
+    public int MemoryMb { get; set; } = 512;
+
+    [Range(0.01, 64)]
+    public double Cpus { get; set; } = 1.0;
+
+    [Range(8, 100_000)]
+    public int PidsLimit { get; set; } = 256;
+
+    /// <summary>Tool calls this executor runs at once, across all its sessions.</summary>
+    [Range(1, 1024)]
+    public int ConcurrentToolCalls { get; set; } = 16;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DefaultTimeoutMs > MaxTimeoutMs)
+        {
+            yield return new ValidationResult("Executor:DefaultTimeoutMs must not exceed Executor:MaxTimeoutMs.", [nameof(DefaultTimeoutMs)]);
+        }
+
+        if (DefaultMaxOutputLength > MaxOutputLengthLimit)
+        {
+            yield return new ValidationResult("Executor:DefaultMaxOutputLength must not exceed Executor:MaxOutputLengthLimit.", [nameof(DefaultMaxOutputLength)]);
+        }
+    }
+
+    private static string DefaultInstanceId()
+    {
+        var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]);
+        var suffix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        return $"{(host.Length == 0 ? "executor" : host[..Math.Min(host.Length, 40)])}-{suffix}";
+    }
+}

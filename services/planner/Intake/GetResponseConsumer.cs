@@ -1,0 +1,22 @@
+using Berth.Contracts;
+using Berth.Planner.Responses;
+using MassTransit;
+
+namespace Berth.Planner.Intake;
+
+/// <summary>Answers the api's reads: the planner owns the responses, the api only renders them.</summary>
+public sealed class GetResponseConsumer(IResponseStore store) : IConsumer<GetResponse>
+{
+    public async Task Consume(ConsumeContext<GetResponse> context)
+    {
+        var response = await store.FindAsync(context.Message.ResponseId, context.CancellationToken);
+        if (response is null)
+        {
+            await context.RespondAsync(new ResponseNotFound(context.Message.ResponseId));
+        }
+        else
+        {
+            await context.RespondAsync(response.Snapshot);
+        }
+    }
+}

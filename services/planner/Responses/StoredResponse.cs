@@ -1,0 +1,12 @@
+using Berth.Contracts;
+
+namespace Berth.Planner.Responses;
+
+/// <summary>A response as the planner keeps it: what the api shows, plus the input it was given.</summary>
+public sealed record StoredResponse(ResponseSnapshot Snapshot, IReadOnlyList<InputMessage> Input)
+{
+    public string Id => Snapshot.Id;
+
+    public bool IsFinished => Snapshot.Status is ResponseStatus.Completed or ResponseStatus.Failed
+        or ResponseStatus.Cancelled or ResponseStatus.Incomplete;
+}

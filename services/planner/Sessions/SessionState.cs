@@ -1,0 +1,30 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Sessions;
+
+/// <summary>
+/// One session: a chain of responses linked by <c>previous_response_id</c>, sharing one container.
+/// Responses of a session run one at a time, in the order they were submitted.
+/// </summary>
+public sealed class SessionState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+    public int Version { get; set; }
+
+    public string? ActiveResponseId { get; set; }
+    public List<string> WaitingResponseIds { get; set; } = [];
+
+    /// <summary>Model calls made by the active response; also the step number of the last one.</summary>
+    public int ModelCalls { get; set; }
+    public int ToolCalls { get; set; }
+    public int? MaxToolCalls { get; set; }
+
+    /// <summary>Shell calls of the model's last turn not yet completed; the first one is running.</summary>
+    public List<ShellCallSpec> PendingCalls { get; set; } = [];
+
+    /// <summary>The executor that holds this session's container, once one has claimed it.</summary>
+    public string? ExecutorId { get; set; }
+    public string? ContainerId { get; set; }
+}

@@ -1,0 +1,87 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Sessions;
+
+/// <summary>
+/// The agent loop of one session. Idle until a response is queued; then Thinking while the
+/// model is called, Acting while a shell call runs, back to Thinking with the results, and
+/// Idle (or the next queued response) once the model answers without a tool call.
+/// What each step does lives in <see cref="SessionLoop"/>; this class says when.
+/// </summary>
+public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
+{
+    public State Idle { get; private set; } = null!;
+    public State Thinking { get; private set; } = null!;
+    public State Acting { get; private set; } = null!;
+
+    public Event<ResponseQueued> ResponseQueued { get; private set; } = null!;
+    public Event<ModelResponded> ModelResponded { get; private set; } = null!;
+    public Event<ModelCallFailed> ModelCallFailed { get; private set; } = null!;
+    public Event<ToolCallCompleted> ToolCallCompleted { get; private set; } = null!;
+
+    public SessionStateMachine()
+    {
+        InstanceState(session => session.CurrentState);
+
+        Event(() => ResponseQueued, e => e.CorrelateById(m => m.Message.SessionId));
+        Event(() => ModelResponded, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => ModelCallFailed, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => ToolCallCompleted, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
+        Initially(
+            ToPhase(When(ResponseQueued)
+                .ThenAsync(context => context.Loop().QueueResponse(context))));
+
+        During(Idle,
+            ToPhase(When(ResponseQueued)
+                .ThenAsync(context => context.Loop().QueueResponse(context))));
+
+        During(Thinking, Acting,
+            When(ResponseQueued)
+                .ThenAsync(context => context.Loop().QueueResponse(context)));
+
+        During(Thinking,
+            ToPhase(When(ModelResponded, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
+                .ThenAsync(context => context.Loop().ApplyModelTurn(context))),
+            ToPhase(When(ModelCallFailed, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
+                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message)))));
+
+        During(Acting,
+            ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message))
+                .ThenAsync(context => context.Loop().ApplyToolResult(context))));
+
+        // Delivery is at least once: a redelivered or late reply (for a step or call the
+        // session has moved past) is expected and changes nothing.
+        OnUnhandledEvent(context => context.Ignore());
+    }
+
+    private static bool IsCurrentStep(SessionState session, string responseId, int step) =>
+        session.ActiveResponseId == responseId && session.ModelCalls == step;
+
+    private static bool IsRunningCall(SessionState session, ToolCallCompleted message) =>
+        session.ActiveResponseId == message.ResponseId
+        && session.PendingCalls.Count > 0
+        && session.PendingCalls[0].CallId == message.CallId;
+
+    /// <summary>The state follows from the session's data: nothing active, a call running, or the model's turn.</summary>
+    private EventActivityBinder<SessionState, T> ToPhase<T>(EventActivityBinder<SessionState, T> binder)
+        where T : class =>
+        binder.IfElse(context => context.Saga.ActiveResponseId is null,
+            idle => idle.TransitionTo(Idle),
+            busy => busy.IfElse(context => context.Saga.PendingCalls.Count > 0,
+                acting => acting.TransitionTo(Acting),
+                thinking => thinking.TransitionTo(Thinking)));
+}

@@ -1,0 +1,21 @@
+using MassTransit;
+
+namespace Berth.Planner.Sessions;
+
+public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
+{
+    public SessionStateMachineDefinition()
+    {
+        Endpoint(e => e.Name = "berth-sessions");
+    }
+
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<SessionState> sagaConfigurator,
+        IRegistrationContext context)
+    {
+        // A lost optimistic-concurrency race (two replies for one session at once) is retried
+        // against the fresh state; the outbox holds sends and publishes until the saga is saved,
+        // so a retried message never sends its commands twice.
+        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 200, 500, 1000, 2000));
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Berth.ScriptedModel;
+
+/// <summary>
+/// The default script: each non-empty line of the last user message is a command, called one
+/// per turn, in order; once all have run, it answers with what they printed. A line may start
+/// with <c>[timeout_ms=N]</c> or <c>[max_output_length=N]</c>. Every answer says it comes from
+/// the scripted model, so nobody mistakes it for a real one.
+/// </summary>
+public static partial class CommandRunnerScript
+{
+    public const string Label = "[berth scripted model]";
+
+    public static ScriptedReply Reply(ChatRequest request)
+    {
+        var lines = request.LastUserText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (!request.ToolNames.Contains("shell"))
+        {
+            return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {request.LastUserText}");
+        }
+
+        var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();
+        if (results.Count < lines.Count)
+        {
+            return ScriptedReply.Call(ParseLine(lines[results.Count]));
+        }
+
+        var calls = request.SinceLastUser.SelectMany(m => m.ToolCalls).ToDictionary(c => c.Id);
+        var answer = new StringBuilder($"{Label} Ran {results.Count} command(s).");
+        foreach (var result in results)
+        {
+            var command = calls.TryGetValue(result.ToolCallId ?? "", out var call)
+                ? string.Join(" && ", JsonDocument.Parse(call.Arguments).RootElement.GetProperty("commands").EnumerateArray().Select(c => c.GetString()))
+                : "?";
+            answer.Append("\n$ ").Append(command);
+            foreach (var output in JsonDocument.Parse(result.Content).RootElement.EnumerateArray())
+            {
+                answer.Append('\n').Append(output.GetProperty("stdout").GetString()).Append(output.GetProperty("stderr").GetString());
+                var outcome = output.GetProperty("outcome");
+                answer.Append(outcome.GetProperty("type").GetString() == "exit"
+                    ? $"(exit {outcome.GetProperty("exit_code").GetInt32()})"
+                    : "(timed out)");
+            }
+        }
+
+        return ScriptedReply.Say(answer.ToString());
+    }
+
+    private static ScriptedShellCall ParseLine(string line)
+    {
+        int? timeout = null, maxOutput = null;
+        for (var match = Option().Match(line); match.Success; match = Option().Match(line))
+        {
+            var value = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (match.Groups[1].Value == "timeout_ms")
+            {
+                timeout = value;
+            }
+            else
+            {
+                maxOutput = value;
+            }
+
+            line = line[match.Length..].TrimStart();
+        }
+
+        return new ScriptedShellCall([line], timeout, maxOutput);
+    }
+
+    [GeneratedRegex(@"^\[(timeout_ms|max_output_length)=(\d+)\]\s*")]
+    private static partial Regex Option();
+}
