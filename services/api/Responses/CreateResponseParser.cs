@@ -121,13 +121,13 @@ public static class CreateResponseParser
         var type = OptionalString(item, "type", path) ?? "message";
         if (type != "message")
         {
-            throw Invalid($"Invalid value: '{type}'. Berth accepts input items of type 'message' only.", $"{path}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.type': '{type}'. Berth accepts input items of type 'message' only.", $"{path}.type", "invalid_value");
         }
 
         var role = RequiredString(item, "role", path);
         if (role is not ("user" or "system" or "developer" or "assistant"))
         {
-            throw Invalid($"Invalid value: '{role}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.role': '{role}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", "invalid_value");
         }
 
         var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
@@ -154,7 +154,7 @@ public static class CreateResponseParser
             var partType = RequiredString(part, "type", partPath);
             if (partType is not ("input_text" or "output_text" or "text"))
             {
-                throw Invalid($"Invalid value: '{partType}'. Berth accepts text content parts only ('input_text', 'output_text').", $"{partPath}.type", "invalid_value");
+                throw Invalid($"Invalid value for '{partPath}.type': '{partType}'. Berth accepts text content parts only ('input_text', 'output_text').", $"{partPath}.type", "invalid_value");
             }
 
             parts.Add(RequiredString(part, "text", partPath));
@@ -189,12 +189,12 @@ public static class CreateResponseParser
             var type = RequiredString(tool, "type", path);
             if (type != "shell")
             {
-                throw Invalid($"Invalid value: '{type}'. Supported values are: 'shell'.", $"{path}.type", "invalid_value");
+                throw Invalid($"Invalid value for '{path}.type': '{type}'. Supported values are: 'shell'.", $"{path}.type", "invalid_value");
             }
 
             if (shell is not null)
             {
-                throw Invalid("Only one 'shell' tool may be given.", path, "invalid_value");
+                throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
             }
 
             shell = ParseEnvironment(tool, path);
@@ -222,7 +222,7 @@ public static class CreateResponseParser
         {
             "container_auto" => new ShellToolSpec(),
             "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
-            _ => throw Invalid($"Invalid value: '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
+            _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
         };
     }
 

@@ -49,10 +49,13 @@ public sealed partial class ModelCallConsumer(IResponseStore store, ChatModels m
             await Fail(context, code, $"The model endpoint answered {Describe(e.Status)} for model '{response.Model}': {FirstLine(e.Message)}");
             return;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or AggregateException
+            && !context.CancellationToken.IsCancellationRequested)
         {
-            LogModelError(request.ResponseId, 0, e.Message);
-            await Fail(context, "model_unavailable", $"The model endpoint could not be reached: {FirstLine(e.Message)}");
+            // The SDK reports a connection that failed on every retry as an AggregateException.
+            var cause = e is AggregateException aggregate ? aggregate.InnerExceptions[^1] : e;
+            LogModelError(request.ResponseId, 0, cause.Message);
+            await Fail(context, "model_unavailable", $"The model endpoint could not be reached: {FirstLine(cause.Message)}");
             return;
         }
 

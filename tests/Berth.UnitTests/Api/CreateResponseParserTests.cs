@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Berth.Api.Responses;
+
+namespace Berth.UnitTests.Api;
+
+public sealed class CreateResponseParserTests
+{
+    private static (CreateResponseRequest? Request, Berth.Api.Errors.ApiError? Error) Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return CreateResponseParser.Parse(document.RootElement);
+    }
+
+    [Fact]
+    public void Should_read_the_issue_example_when_the_request_is_well_formed()
+    {
+        var (request, error) = Parse("""
+            { "model": "gpt-4o", "input": "Run the tests and tell me what fails",
+              "tools": [ { "type": "shell", "environment": { "type": "container_auto" } } ],
+              "max_tool_calls": 5, "metadata": { "ticket": "B-1" }, "background": true, "instructions": "Be brief." }
+            """);
+
+        Assert.Null(error);
+        Assert.Equal("gpt-4o", request!.Model);
+        Assert.Equal([new Berth.Contracts.InputMessage("user", "Run the tests and tell me what fails")], request.Input);
+        Assert.Equal("container_auto", request.Shell!.Environment);
+        Assert.Equal(5, request.MaxToolCalls);
+        Assert.Equal("B-1", request.Metadata["ticket"]);
+        Assert.True(request.Background);
+        Assert.Equal("Be brief.", request.Instructions);
+    }
+
+    [Fact]
+    public void Should_default_to_container_auto_when_the_shell_tool_has_no_environment()
+    {
+        var (request, _) = Parse("""{ "model": "m", "input": "x", "tools": [ { "type": "shell" } ] }""");
+        Assert.Equal("container_auto", request!.Shell!.Environment);
+    }
+
+    [Fact]
+    public void Should_read_message_items_with_text_parts_when_input_is_a_list()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": [
+                { "role": "developer", "content": "rules" },
+                { "type": "message", "role": "user", "content": [ { "type": "input_text", "text": "a" }, { "type": "input_text", "text": "b" } ] } ] }
+            """);
+
+        Assert.Null(error);
+        Assert.Equal([new("developer", "rules"), new("user", "a\nb")], request!.Input);
+    }
+
+    [Theory]
+    [InlineData("""{ "input": "x" }""", "model", "missing_required_parameter")]
+    [InlineData("""{ "model": 4, "input": "x" }""", "model", "invalid_type")]
+    [InlineData("""{ "model": "", "input": "x" }""", "model", "empty_string")]
+    [InlineData("""{ "model": "m" }""", "input", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": 3 }""", "input", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [] }""", "input", "empty_array")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": "o" } ] }""", "input[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "robot", "content": "x" } ] }""", "input[0].role", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].content[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "web_search" } ] }""", "tools[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "vm" } } ] }""", "tools[0].environment.type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference" } } ] }""", "tools[0].environment.container_id", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": {} }""", "tools", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "max_tool_calls": 0 }""", "max_tool_calls", "integer_below_min_value")]
+    [InlineData("""{ "model": "m", "input": "x", "max_tool_calls": "3" }""", "max_tool_calls", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "metadata": { "k": 1 } }""", "metadata.k", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "background": "yes" }""", "background", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "previous_response_id": 7 }""", "previous_response_id", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "stream": true }""", "stream", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "surprise": 1 }""", "surprise", "unknown_parameter")]
+    public void Should_name_the_parameter_when_the_request_is_invalid(string json, string param, string code)
+    {
+        var (request, error) = Parse(json);
+
+        Assert.Null(request);
+        Assert.NotNull(error);
+        Assert.Equal(400, error.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal(code, error.Code);
+        Assert.Contains(param.Split('.', '[')[0], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_metadata_with_more_than_sixteen_pairs()
+    {
+        var pairs = string.Join(",", Enumerable.Range(0, 17).Select(i => $"\"k{i}\": \"v\""));
+        var (_, error) = Parse($$"""{ "model": "m", "input": "x", "metadata": { {{pairs}} } }""");
+        Assert.Equal("metadata", error?.Param);
+    }
+
+    [Fact]
+    public void Should_accept_parameters_sdks_send_by_default_when_berth_does_not_use_them()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": "x", "temperature": 0.2, "top_p": 1, "parallel_tool_calls": true, "store": true,
+              "truncation": "disabled", "tool_choice": "auto", "text": { "format": { "type": "text" } }, "user": "u" }
+            """);
+        Assert.Null(error);
+        Assert.NotNull(request);
+    }
+}

@@ -1,0 +1,187 @@
+using Berth.Contracts;
+using Berth.Planner.Responses;
+
+namespace Berth.UnitTests.Planner;
+
+public sealed class SessionStateMachineTests
+{
+    [Fact]
+    public async Task Should_call_the_model_when_a_response_is_queued()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+
+        var responseId = await session.QueueAsync(sessionId);
+
+        var call = await session.NextModelCallAsync(responseId, step: 1);
+        Assert.Equal(sessionId, call.SessionId);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Thinking));
+        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
+    }
+
+    [Fact]
+    public async Task Should_send_the_first_call_to_the_pool_and_later_calls_to_the_executor_that_took_the_session()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(responseId, 1);
+
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-a", "echo a"));
+        var first = await session.NextToolCallAsync("call-a");
+        Assert.Equal(Endpoints.Executors, first.Context.DestinationAddress, UriTail.Comparer);
+
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-a", executorId: "exec-7");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-b", "echo b"));
+
+        var second = await session.NextToolCallAsync("call-b");
+        Assert.Equal(Endpoints.Executor("exec-7"), second.Context.DestinationAddress, UriTail.Comparer);
+    }
+
+    [Fact]
+    public async Task Should_complete_with_calls_outputs_and_message_in_order_when_the_model_stops_calling_tools()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(responseId, 1);
+
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
+        await session.NextToolCallAsync("call-2");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-2", stdout: "two\n");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+
+        var finished = await session.FinishedAsync(responseId);
+        Assert.Equal(ResponseStatus.Completed, finished.Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal(
+            ["shell_call", "shell_call", "shell_call_output", "shell_call_output", "message"],
+            response.Output.Select(i => i.Type));
+        Assert.Equal(["call-1", "call-2", "call-1", "call-2"], response.Output.Take(4).Select(i => i.CallId));
+        Assert.All(response.Output.Where(i => i.Type == ResponseItem.ShellCall), call => Assert.Equal("completed", call.Status));
+        Assert.Equal("two\n", response.Output[3].Outputs![0].Stdout);
+        Assert.Equal("done", response.Output[4].Text);
+        Assert.Equal(new TokenUsage(20, 10), response.Usage);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
+    }
+
+    [Fact]
+    public async Task Should_end_incomplete_when_the_model_calls_past_max_tool_calls()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId, maxToolCalls: 1);
+        await session.NextModelCallAsync(responseId, 1);
+
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"), SessionHarness.Call("call-2", "true"));
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-3", "true"));
+
+        var finished = await session.FinishedAsync(responseId);
+        Assert.Equal(ResponseStatus.Incomplete, finished.Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal("max_tool_calls", response.IncompleteReason);
+        Assert.Equal(["call-1"], response.Output.Where(i => i.Type == ResponseItem.ShellCall).Select(i => i.CallId));
+        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId != "call-1").Any());
+    }
+
+    [Fact]
+    public async Task Should_end_incomplete_when_the_model_call_limit_is_reached()
+    {
+        await using var session = await SessionHarness.StartAsync(maxModelCalls: 2);
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+
+        for (var step = 1; step <= 2; step++)
+        {
+            await session.NextModelCallAsync(responseId, step);
+            await session.ModelSaysAsync(sessionId, responseId, step, null, SessionHarness.Call($"call-{step}", "true"));
+            await session.NextToolCallAsync($"call-{step}");
+            await session.ExecutorReportsAsync(sessionId, responseId, $"call-{step}");
+        }
+
+        var finished = await session.FinishedAsync(responseId);
+        Assert.Equal(ResponseStatus.Incomplete, finished.Status);
+        Assert.Equal("max_model_calls", (await session.ResponseAsync(responseId)).IncompleteReason);
+    }
+
+    [Fact]
+    public async Task Should_fail_with_the_model_error_when_the_model_call_fails()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(responseId, 1);
+
+        await session.Harness.Bus.Publish(new ModelCallFailed { SessionId = sessionId, ResponseId = responseId, Step = 1, Code = "model_unavailable", Message = "HTTP 503" });
+
+        var finished = await session.FinishedAsync(responseId);
+        Assert.Equal(ResponseStatus.Failed, finished.Status);
+        Assert.Equal(new ResponseError("model_unavailable", "HTTP 503"), (await session.ResponseAsync(responseId)).Error);
+    }
+
+    [Fact]
+    public async Task Should_fail_the_response_when_the_sandbox_cannot_run_the_call()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(responseId, 1);
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.Harness.Bus.Publish(new ToolCallCompleted
+        {
+            SessionId = sessionId, ResponseId = responseId, CallId = "call-1", ExecutorId = "exec-1", Outputs = [], Error = "No such image: nope",
+        });
+
+        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal("sandbox_error", (await session.ResponseAsync(responseId)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Should_run_responses_of_a_busy_session_one_after_another_in_order()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var first = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(first, 1);
+
+        var second = await session.QueueAsync(sessionId, previousResponseId: first);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Thinking));
+        Assert.Equal(ResponseStatus.Queued, (await session.ResponseAsync(second)).Status);
+
+        await session.ModelSaysAsync(sessionId, first, 1, "first done");
+        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
+
+        await session.NextModelCallAsync(second, 1);
+        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(second)).Status);
+    }
+
+    [Fact]
+    public async Task Should_ignore_a_redelivered_tool_result_when_the_call_has_completed()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var responseId = await session.QueueAsync(sessionId);
+        await session.NextModelCallAsync(responseId, 1);
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"));
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+
+        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Single(response.Output, i => i.Type == ResponseItem.ShellCallOutput);
+        Assert.Single(session.Harness.Sent.Select<CallModel>(m => m.Context.Message.Step == 2));
+    }
+}

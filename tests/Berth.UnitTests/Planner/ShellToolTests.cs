@@ -1,0 +1,37 @@
+using Berth.Planner.Model;
+
+namespace Berth.UnitTests.Planner;
+
+public sealed class ShellToolTests
+{
+    [Fact]
+    public void Should_read_commands_and_limits_when_the_arguments_are_valid()
+    {
+        var (call, problem) = ShellTool.Parse("c", BinaryData.FromString("""{"commands":["ls","pwd"],"timeout_ms":500,"max_output_length":20}"""));
+
+        Assert.Null(problem);
+        Assert.Equal(["ls", "pwd"], call!.Commands);
+        Assert.Equal(500, call.TimeoutMs);
+        Assert.Equal(20, call.MaxOutputLength);
+    }
+
+    [Fact]
+    public void Should_take_a_lone_string_as_one_command()
+    {
+        var (call, _) = ShellTool.Parse("c", BinaryData.FromString("""{"commands":"ls -la"}"""));
+        Assert.Equal(["ls -la"], call!.Commands);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"command":"ls"}""")]
+    [InlineData("""{"commands":[]}""")]
+    [InlineData("""{"commands":[1,2]}""")]
+    public void Should_explain_the_problem_when_the_arguments_cannot_run(string arguments)
+    {
+        var (call, problem) = ShellTool.Parse("c", BinaryData.FromString(arguments));
+
+        Assert.Null(call);
+        Assert.False(string.IsNullOrWhiteSpace(problem));
+    }
+}
