@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary>Raw HTTP to the api, for what the SDK hides: status codes, error bodies, exact fields.</summary>
+public sealed class ResponsesApi(BerthStack stack)
+{
+    public async Task<(HttpStatusCode Status, JsonElement Body)> PostRawAsync(string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await stack.Http.PostAsync("responses", content);
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
+    public async Task<JsonElement> CreateAsync(object request)
+    {
+        using var response = await stack.Http.PostAsJsonAsync("responses", request);
+        var body = await ReadAsync(response);
+        Assert.True(response.IsSuccessStatusCode, $"POST /v1/responses answered {(int)response.StatusCode}: {body}; {stack.Logs}");
+        return body;
+    }
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string id)
+    {
+        using var response = await stack.Http.GetAsync($"responses/{id}");
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
+    /// <summary>Polls until the response leaves queued and in_progress, or fails the test after a minute.</summary>
+    public async Task<JsonElement> WaitUntilFinishedAsync(string id)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var (status, body) = await GetAsync(id);
+            Assert.Equal(HttpStatusCode.OK, status);
+            if (body.GetProperty("status").GetString() is not ("queued" or "in_progress"))
+            {
+                return body;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{id} is still {body.GetProperty("status")} after a minute; {stack.Logs}");
+            await Task.Delay(200);
+        }
+    }
+
+    public static object ShellRequest(string input, string? previousResponseId = null, int? maxToolCalls = null, bool background = false) => new Dictionary<string, object?>
+    {
+        ["model"] = "berth-scripted",
+        ["input"] = input,
+        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_auto" } } },
+        ["previous_response_id"] = previousResponseId,
+        ["max_tool_calls"] = maxToolCalls,
+        ["background"] = background,
+    }.Where(p => p.Value is not null).ToDictionary();
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        try
+        {
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            Assert.Fail($"The api answered {(int)response.StatusCode} with a body that is not JSON: {text}");
+            throw;
+        }
+    }
+}
+
+public static class ResponseJsonExtensions
+{
+    public static IEnumerable<JsonElement> Items(this JsonElement response, string type) =>
+        response.GetProperty("output").EnumerateArray().Where(item => item.GetProperty("type").GetString() == type);
+
+    /// <summary>The output entries of every shell_call_output, in order.</summary>
+    public static List<JsonElement> CommandOutputs(this JsonElement response) =>
+        [.. response.Items("shell_call_output").SelectMany(item => item.GetProperty("output").EnumerateArray())];
+
+    public static string Text(this JsonElement response) =>
+        string.Concat(response.Items("message").SelectMany(m => m.GetProperty("content").EnumerateArray()).Select(c => c.GetProperty("text").GetString()));
+
+    public static string Status(this JsonElement response) => response.GetProperty("status").GetString()!;
+}

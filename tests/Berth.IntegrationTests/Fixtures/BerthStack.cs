@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Berth.ScriptedModel;
+using Docker.DotNet.Models;
+
+namespace Berth.IntegrationTests.Fixtures;
+
+/// <summary>
+/// The whole pipeline, as separate processes: api, planner and two executors over the real
+/// broker and Docker engine, with the scripted model in this process on loopback. Started once
+/// for the collection; tests in it run one at a time and may swap the model's script.
+/// </summary>
+public sealed class BerthStack : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> _services = [];
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+
+    public RabbitMqFixture RabbitMq { get; } = new();
+    public DockerFixture Docker { get; } = new();
+    public ScriptedModelServer Model { get; private set; } = null!;
+    public Uri ApiBaseUrl { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public string? UnavailableReason { get; private set; }
+    public string LogDirectory { get; }
+
+    public string[] ExecutorIds => [$"test-{_runId}-a", $"test-{_runId}-b"];
+
+    public BerthStack()
+    {
+        LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
+    }
+
+    /// <summary>Skips the calling test, with the reason, when RabbitMQ or Docker is missing here.</summary>
+    public void SkipIfUnavailable() => Assert.SkipWhen(UnavailableReason is not null, UnavailableReason ?? "");
+
+    public async ValueTask InitializeAsync()
+    {
+        await RabbitMq.InitializeAsync();
+        await Docker.InitializeAsync();
+        UnavailableReason = RabbitMq.UnavailableReason ?? Docker.UnavailableReason;
+        if (UnavailableReason is not null)
+        {
+            return;
+        }
+
+        Model = await ScriptedModelServer.StartAsync();
+        var port = FreePort();
+        ApiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1/");
+        Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
+
+        var common = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__rabbitmq"] = RabbitMq.ConnectionString!,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+
+        _services.Add(ServiceProcess.Start("planner", "planner", With(common, ("OPENAI_BASE_URL", Model.BaseUrl.ToString())), LogDirectory));
+        foreach (var executorId in ExecutorIds)
+        {
+            _services.Add(ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(common,
+                ("Executor__InstanceId", executorId),
+                ("Executor__Image", DockerFixture.SandboxImage)), LogDirectory));
+        }
+
+        _services.Add(ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), LogDirectory,
+            readyLine: "Application started"));
+
+        await Task.WhenAll(_services.Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        if (UnavailableReason is null)
+        {
+            Http.Dispose();
+            await Model.DisposeAsync();
+            await RemoveContainersAsync();
+        }
+
+        await Docker.DisposeAsync();
+        await RabbitMq.DisposeAsync();
+    }
+
+    /// <summary>The session containers this run's executors made.</summary>
+    public async Task<IList<ContainerListResponse>> ContainersAsync(string? sessionId = null)
+    {
+        var labels = new Dictionary<string, bool>();
+        if (sessionId is not null)
+        {
+            labels[$"berth.session={sessionId}"] = true;
+        }
+
+        var all = await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels.Count > 0 ? labels : new Dictionary<string, bool> { ["berth.managed=true"] = true } },
+        });
+        return [.. all.Where(c => c.Labels.TryGetValue("berth.executor", out var owner) && ExecutorIds.Contains(owner))];
+    }
+
+    public string Logs => $"service logs: {LogDirectory}";
+
+    private async Task RemoveContainersAsync()
+    {
+        foreach (var container in await ContainersAsync())
+        {
+            await Docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> common, params (string Key, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string>(common);
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<BerthStack>
+{
+    public const string Name = "Berth stack";
+}

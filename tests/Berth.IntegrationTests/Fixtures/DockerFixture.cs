@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using Docker.DotNet;
+
+namespace Berth.IntegrationTests.Fixtures;
+
+/// <summary>The local Docker engine and the sandbox image. Missing either: the tests that need them skip, saying why.</summary>
+public sealed class DockerFixture : IAsyncLifetime
+{
+    public static string SandboxImage => Environment.GetEnvironmentVariable("BERTH_SANDBOX_IMAGE") ?? "berth-sandbox:latest";
+
+    public DockerClient Client { get; } = CreateClient();
+
+    public string? UnavailableReason { get; private set; }
+
+    public static DockerClient CreateClient()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
+        return new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).Build();
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await Client.System.PingAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or DockerApiException or IOException or SocketException or TimeoutException)
+        {
+            UnavailableReason = $"No Docker engine answers ({e.Message}); start dockerd.";
+            return;
+        }
+
+        try
+        {
+            await Client.Images.InspectImageAsync(SandboxImage);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            UnavailableReason = $"The sandbox image {SandboxImage} is missing; build it with sandbox/build-image.sh.";
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
