@@ -85,6 +85,11 @@ public sealed partial class ResponsesService(
 
             return Render(await WaitForFinishAsync(accepted, finished, cancellationToken));
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away. The response goes on regardless; there is no one to answer.
+            return Results.Empty;
+        }
         catch (RequestTimeoutException)
         {
             LogPlannerTimeout(responseId);

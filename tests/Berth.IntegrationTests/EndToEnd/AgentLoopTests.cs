@@ -20,8 +20,7 @@ public sealed class AgentLoopTests
     {
         _stack = stack;
         _api = new ResponsesApi(stack);
-        stack.SkipIfUnavailable();
-        stack.Model.UseScript(CommandRunnerScript.Reply);
+        stack.BeginTest();
     }
 
     private ResponsesClient Sdk() => new(new ApiKeyCredential("not-checked-yet"), new ResponsesClientOptions

@@ -15,7 +15,7 @@ public sealed class BadInputTests
     {
         _stack = stack;
         _api = new ResponsesApi(stack);
-        stack.SkipIfUnavailable();
+        stack.BeginTest();
     }
 
     [Theory]

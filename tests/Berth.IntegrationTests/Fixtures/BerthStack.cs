@@ -30,8 +30,15 @@ public sealed class BerthStack : IAsyncLifetime
         LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
     }
 
-    /// <summary>Skips the calling test, with the reason, when RabbitMQ or Docker is missing here.</summary>
-    public void SkipIfUnavailable() => Assert.SkipWhen(UnavailableReason is not null, UnavailableReason ?? "");
+    /// <summary>
+    /// Called by each test first: skips it, with the reason, when RabbitMQ or Docker is missing
+    /// here, and puts back the default model script that an earlier test may have replaced.
+    /// </summary>
+    public void BeginTest()
+    {
+        Assert.SkipWhen(UnavailableReason is not null, UnavailableReason ?? "");
+        Model.UseScript(CommandRunnerScript.Reply);
+    }
 
     public async ValueTask InitializeAsync()
     {
