@@ -30,7 +30,13 @@ public static class PlannerExtensions
     {
         bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
             .InMemoryRepository();
-        bus.AddConsumer<TaskSubmittedConsumer>().Endpoint(e => e.Name = "berth-intake");
+        bus.AddConsumer<TaskSubmittedConsumer>((context, consumer) =>
+        {
+            // The outbox holds the ResponseQueued publish and the reply until the consumer has
+            // finished, so a retried submission is neither queued twice nor answered early.
+            consumer.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
+            consumer.UseInMemoryOutbox(context);
+        }).Endpoint(e => e.Name = "berth-intake");
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ModelCallConsumer>().Endpoint(e =>
         {

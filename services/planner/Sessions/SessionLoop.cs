@@ -186,6 +186,8 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
 
         await store.UpdateAsync(responseId, r => r with
         {
+            // A call cut short by the end of its response will not complete any more.
+            Output = [.. r.Output.Select(item => item.Status == "in_progress" ? item with { Status = "incomplete" } : item)],
             Status = status,
             Error = error,
             IncompleteReason = incompleteReason,

@@ -20,6 +20,11 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public Event<ModelCallFailed> ModelCallFailed { get; private set; } = null!;
     public Event<ToolCallCompleted> ToolCallCompleted { get; private set; } = null!;
 
+    // MassTransit publishes these when a consumer throws after its retries: the model caller or
+    // an executor broke in a way it could not report. The response fails instead of waiting.
+    public Event<Fault<CallModel>> ModelCallFaulted { get; private set; } = null!;
+    public Event<Fault<ToolCallRequested>> ToolCallFaulted { get; private set; } = null!;
+
     public SessionStateMachine()
     {
         InstanceState(session => session.CurrentState);
@@ -41,6 +46,17 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             e.OnMissingInstance(m => m.Discard());
         });
 
+        Event(() => ModelCallFaulted, e =>
+        {
+            e.CorrelateById(m => m.Message.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => ToolCallFaulted, e =>
+        {
+            e.CorrelateById(m => m.Message.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
         Initially(
             ToPhase(When(ResponseQueued)
                 .ThenAsync(context => context.Loop().QueueResponse(context))));
@@ -57,11 +73,17 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             ToPhase(When(ModelResponded, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
                 .ThenAsync(context => context.Loop().ApplyModelTurn(context))),
             ToPhase(When(ModelCallFailed, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
-                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message)))));
+                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message)))),
+            ToPhase(When(ModelCallFaulted, context => IsCurrentStep(context.Saga, context.Message.Message.ResponseId, context.Message.Message.Step))
+                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError("server_error",
+                    $"The model call failed inside Berth: {FirstMessage(context.Message)}")))));
 
         During(Acting,
-            ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message))
-                .ThenAsync(context => context.Loop().ApplyToolResult(context))));
+            ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
+                .ThenAsync(context => context.Loop().ApplyToolResult(context))),
+            ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
+                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError("sandbox_error",
+                    $"The executor failed while running the call: {FirstMessage(context.Message)}")))));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.
@@ -71,10 +93,12 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     private static bool IsCurrentStep(SessionState session, string responseId, int step) =>
         session.ActiveResponseId == responseId && session.ModelCalls == step;
 
-    private static bool IsRunningCall(SessionState session, ToolCallCompleted message) =>
-        session.ActiveResponseId == message.ResponseId
+    private static bool IsRunningCall(SessionState session, string responseId, string callId) =>
+        session.ActiveResponseId == responseId
         && session.PendingCalls.Count > 0
-        && session.PendingCalls[0].CallId == message.CallId;
+        && session.PendingCalls[0].CallId == callId;
+
+    private static string FirstMessage<T>(Fault<T> fault) => fault.Exceptions.FirstOrDefault()?.Message ?? "no details";
 
     /// <summary>The state follows from the session's data: nothing active, a call running, or the model's turn.</summary>
     private EventActivityBinder<SessionState, T> ToPhase<T>(EventActivityBinder<SessionState, T> binder)

@@ -25,14 +25,22 @@ public sealed class SessionHarness : IAsyncDisposable
     public ISagaStateMachineTestHarness<SessionStateMachine, SessionState> Sagas { get; }
     public IResponseStore Store { get; }
 
-    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50)
+    /// <param name="crashingModelCaller">Puts a model caller on the model queue that throws, as a bug would.</param>
+    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false)
     {
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddScoped<SessionLoop>()
             .Configure<PlannerOptions>(o => o.MaxModelCalls = maxModelCalls)
-            .AddMassTransitTestHarness(bus => bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>())
+            .AddMassTransitTestHarness(bus =>
+            {
+                bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
+                if (crashingModelCaller)
+                {
+                    bus.AddConsumer<CrashingModelCaller>().Endpoint(e => e.Name = Endpoints.ModelQueue);
+                }
+            })
             .BuildServiceProvider(validateScopes: true);
 
         var harness = new SessionHarness(provider);
@@ -58,6 +66,23 @@ public sealed class SessionHarness : IAsyncDisposable
 
         await Harness.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId, MaxToolCalls = maxToolCalls });
         return responseId;
+    }
+
+    /// <summary>A new session with one response queued, waiting on its first model call.</summary>
+    public async Task<(Guid SessionId, string ResponseId)> BeginAsync(int? maxToolCalls = null)
+    {
+        var sessionId = Guid.NewGuid();
+        var responseId = await QueueAsync(sessionId, maxToolCalls);
+        await NextModelCallAsync(responseId, 1);
+        return (sessionId, responseId);
+    }
+
+    /// <summary>The model makes one shell call at this step, and an executor runs it.</summary>
+    public async Task RunCallAsync(Guid sessionId, string responseId, int step, string callId, string executorId = "exec-1")
+    {
+        await ModelSaysAsync(sessionId, responseId, step, null, Call(callId, "true"));
+        await NextToolCallAsync(callId);
+        await ExecutorReportsAsync(sessionId, responseId, callId, executorId);
     }
 
     public async Task<CallModel> NextModelCallAsync(string responseId, int step)
@@ -112,4 +137,9 @@ public sealed class SessionHarness : IAsyncDisposable
         await Harness.Stop();
         await _provider.DisposeAsync();
     }
+}
+
+public sealed class CrashingModelCaller : IConsumer<CallModel>
+{
+    public Task Consume(ConsumeContext<CallModel> context) => throw new InvalidOperationException("model caller bug");
 }

@@ -23,9 +23,7 @@ public sealed class SessionStateMachineTests
     public async Task Should_send_the_first_call_to_the_pool_and_later_calls_to_the_executor_that_took_the_session()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
-        await session.NextModelCallAsync(responseId, 1);
+        var (sessionId, responseId) = await session.BeginAsync();
 
         await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-a", "echo a"));
         var first = await session.NextToolCallAsync("call-a");
@@ -43,9 +41,7 @@ public sealed class SessionStateMachineTests
     public async Task Should_complete_with_calls_outputs_and_message_in_order_when_the_model_stops_calling_tools()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
-        await session.NextModelCallAsync(responseId, 1);
+        var (sessionId, responseId) = await session.BeginAsync();
 
         await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
         await session.NextToolCallAsync("call-1");
@@ -73,9 +69,7 @@ public sealed class SessionStateMachineTests
     public async Task Should_end_incomplete_when_the_model_calls_past_max_tool_calls()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId, maxToolCalls: 1);
-        await session.NextModelCallAsync(responseId, 1);
+        var (sessionId, responseId) = await session.BeginAsync(maxToolCalls: 1);
 
         await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"), SessionHarness.Call("call-2", "true"));
         await session.NextToolCallAsync("call-1");
@@ -95,16 +89,11 @@ public sealed class SessionStateMachineTests
     public async Task Should_end_incomplete_when_the_model_call_limit_is_reached()
     {
         await using var session = await SessionHarness.StartAsync(maxModelCalls: 2);
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
+        var (sessionId, responseId) = await session.BeginAsync();
 
-        for (var step = 1; step <= 2; step++)
-        {
-            await session.NextModelCallAsync(responseId, step);
-            await session.ModelSaysAsync(sessionId, responseId, step, null, SessionHarness.Call($"call-{step}", "true"));
-            await session.NextToolCallAsync($"call-{step}");
-            await session.ExecutorReportsAsync(sessionId, responseId, $"call-{step}");
-        }
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.RunCallAsync(sessionId, responseId, 2, "call-2");
 
         var finished = await session.FinishedAsync(responseId);
         Assert.Equal(ResponseStatus.Incomplete, finished.Status);
@@ -115,9 +104,7 @@ public sealed class SessionStateMachineTests
     public async Task Should_fail_with_the_model_error_when_the_model_call_fails()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
-        await session.NextModelCallAsync(responseId, 1);
+        var (sessionId, responseId) = await session.BeginAsync();
 
         await session.Harness.Bus.Publish(new ModelCallFailed { SessionId = sessionId, ResponseId = responseId, Step = 1, Code = "model_unavailable", Message = "HTTP 503" });
 
@@ -127,12 +114,23 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
+    public async Task Should_fail_the_response_instead_of_waiting_when_the_model_caller_crashes()
+    {
+        await using var session = await SessionHarness.StartAsync(crashingModelCaller: true);
+
+        var responseId = await session.QueueAsync(Guid.NewGuid());
+
+        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        var error = (await session.ResponseAsync(responseId)).Error;
+        Assert.Equal("server_error", error?.Code);
+        Assert.Contains("model caller bug", error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_fail_the_response_when_the_sandbox_cannot_run_the_call()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
-        await session.NextModelCallAsync(responseId, 1);
+        var (sessionId, responseId) = await session.BeginAsync();
         await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"));
         await session.NextToolCallAsync("call-1");
 
@@ -142,7 +140,9 @@ public sealed class SessionStateMachineTests
         });
 
         Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
-        Assert.Equal("sandbox_error", (await session.ResponseAsync(responseId)).Error?.Code);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal("sandbox_error", response.Error?.Code);
+        Assert.Equal(["completed", "completed"], response.Output.Select(i => i.Status));
     }
 
     [Fact]
@@ -168,12 +168,8 @@ public sealed class SessionStateMachineTests
     public async Task Should_ignore_a_redelivered_tool_result_when_the_call_has_completed()
     {
         await using var session = await SessionHarness.StartAsync();
-        var sessionId = Guid.NewGuid();
-        var responseId = await session.QueueAsync(sessionId);
-        await session.NextModelCallAsync(responseId, 1);
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"));
-        await session.NextToolCallAsync("call-1");
-        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1");
         await session.NextModelCallAsync(responseId, 2);
 
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
