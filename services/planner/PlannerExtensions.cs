@@ -1,10 +1,12 @@
 using Berth.Contracts;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
+using Berth.Planner.Mongo;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using Berth.ServiceDefaults;
 using MassTransit;
+using MongoDB.Driver;
 
 namespace Berth.Planner;
 
@@ -20,16 +22,58 @@ public static class PlannerExtensions
                 options.ApiKey ??= builder.Configuration["OPENAI_API_KEY"];
             });
 
-        builder.Services.AddSingleton<IResponseStore, InMemoryResponseStore>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddScoped<SessionLoop>();
         return builder;
     }
 
-    public static IBusRegistrationConfigurator AddPlannerConsumers(this IBusRegistrationConfigurator bus)
+    /// <summary>
+    /// Chooses where responses and sessions live: MongoDB from <c>ConnectionStrings:mongodb</c>,
+    /// or this process's memory when told so explicitly. Neither: the planner says so and stops.
+    /// </summary>
+    public static PlannerStore AddPlannerStorage(this IHostApplicationBuilder builder)
     {
-        bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
-            .InMemoryRepository();
+        var configured = builder.Configuration.GetSection(PlannerOptions.Section).GetValue<PlannerStore?>(nameof(PlannerOptions.Store)) ?? PlannerStore.Auto;
+        var connection = builder.Configuration.GetConnectionString("mongodb");
+        var store = (configured, string.IsNullOrWhiteSpace(connection)) switch
+        {
+            (PlannerStore.InMemory, _) => PlannerStore.InMemory,
+            (_, false) => PlannerStore.MongoDb,
+            (PlannerStore.MongoDb, true) => throw new InvalidOperationException(
+                "Planner__Store is MongoDb but ConnectionStrings__mongodb is not set."),
+            _ => throw new InvalidOperationException(
+                "No state store: set ConnectionStrings__mongodb (for example mongodb://127.0.0.1:27017/berth), "
+                + "or Planner__Store=InMemory to keep responses and sessions in this process only (lost on restart; one planner only)."),
+        };
+
+        if (store == PlannerStore.InMemory)
+        {
+            builder.Services.AddSingleton<IResponseStore, InMemoryResponseStore>();
+            return store;
+        }
+
+        MongoSetup.ConfigureSerialization();
+        var url = MongoUrl.Create(connection);
+        builder.Services.AddSingleton<IMongoClient>(_ => new MongoClient(url));
+        builder.Services.AddSingleton(services => services.GetRequiredService<IMongoClient>().GetDatabase(url.DatabaseName ?? "berth"));
+        builder.Services.AddSingleton<IResponseStore, MongoResponseStore>();
+        builder.Services.AddHostedService<MongoIndexes>();
+        return store;
+    }
+
+    public static IBusRegistrationConfigurator AddPlannerConsumers(this IBusRegistrationConfigurator bus, PlannerStore store)
+    {
+        var sessions = bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
+        if (store == PlannerStore.MongoDb)
+        {
+            sessions.MongoRepository(MongoSetup.SessionsCollection);
+        }
+        else
+        {
+            sessions.InMemoryRepository();
+        }
+
         bus.AddConsumer<TaskSubmittedConsumer>((context, consumer) =>
         {
             // The outbox holds the ResponseQueued publish and the reply until the consumer has

@@ -10,4 +10,30 @@ public sealed class PlannerOptions
     /// <summary>Model calls one response may make before it ends <c>incomplete</c>, whatever <c>max_tool_calls</c> says.</summary>
     [Range(1, 1000)]
     public int MaxModelCalls { get; set; } = 50;
+
+    /// <summary>
+    /// Where state lives. <c>Auto</c>: MongoDB when <c>ConnectionStrings:mongodb</c> is set, else the
+    /// planner refuses to start. <c>InMemory</c>: in this process only, lost on restart, and
+    /// only right for a single planner. <c>MongoDb</c>: MongoDB, required.
+    /// </summary>
+    public PlannerStore Store { get; set; } = PlannerStore.Auto;
+
+    /// <summary>Days a response and its items are kept (a TTL index; OpenAI keeps them 30 days).</summary>
+    [Range(1, 3650)]
+    public int ResponseRetentionDays { get; set; } = 30;
+
+    /// <summary>Days an idle session's saga is kept; a response that continues it later starts it afresh.</summary>
+    [Range(1, 3650)]
+    public int SessionRetentionDays { get; set; } = 30;
+
+    /// <summary>Characters of command output stored per shell call, across its commands; more is cut with a marker.</summary>
+    [Range(1_000, 8_000_000)]
+    public int MaxStoredOutputChars { get; set; } = 2_000_000;
+}
+
+public enum PlannerStore
+{
+    Auto,
+    InMemory,
+    MongoDb,
 }

@@ -5,7 +5,8 @@ var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPlanner();
-builder.AddBerthMessaging(bus => bus.AddPlannerConsumers());
+var store = builder.AddPlannerStorage();
+builder.AddBerthMessaging(bus => bus.AddPlannerConsumers(store));
 
 var app = builder.Build();
 await app.RunAsync();

@@ -3,8 +3,9 @@ using Berth.Contracts;
 namespace Berth.Planner.Responses;
 
 /// <summary>
-/// Where responses and their items live. The planner is its only writer, and the session saga
-/// the only writer of a running response, so updates need no locking beyond the store's own.
+/// Where responses and their items live. Every write is idempotent (items are keyed by id,
+/// usage by model call), because the saga's message that caused it may be redelivered after
+/// the write but before the saga was saved.
 /// </summary>
 public interface IResponseStore
 {
@@ -13,9 +14,22 @@ public interface IResponseStore
     /// <summary>Adds a new response; false when one with that id exists already (a redelivered submission).</summary>
     Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken);
 
-    /// <summary>Applies a change to a stored response and returns the result.</summary>
-    Task<ResponseSnapshot> UpdateAsync(string responseId, Func<ResponseSnapshot, ResponseSnapshot> change, CancellationToken cancellationToken);
+    /// <summary>Appends an output item, unless an item with its id is there already.</summary>
+    Task AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken);
+
+    Task SetItemStatusAsync(string responseId, string itemId, string status, CancellationToken cancellationToken);
+
+    /// <summary>Records what one model call cost; the response's usage is the sum over its steps.</summary>
+    Task RecordUsageAsync(string responseId, int modelCall, TokenUsage usage, CancellationToken cancellationToken);
+
+    Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken);
+
+    /// <summary>Ends a response, and marks its items still in progress as incomplete.</summary>
+    Task FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken);
 
     /// <summary>The response and its ancestors through <c>previous_response_id</c>, oldest first.</summary>
     Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken);
 }
+
+/// <summary>How a response ended.</summary>
+public sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);

@@ -9,41 +9,86 @@ namespace Berth.Planner.Responses;
 /// </summary>
 public sealed class InMemoryResponseStore : IResponseStore
 {
-    private readonly ConcurrentDictionary<string, StoredResponse> _responses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _responses = new(StringComparer.Ordinal);
 
     public Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken) =>
-        Task.FromResult(_responses.GetValueOrDefault(responseId));
+        Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? entry.Read() : null);
 
     public Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken) =>
-        Task.FromResult(_responses.TryAdd(response.Id, response));
+        Task.FromResult(_responses.TryAdd(response.Id, new Entry(response)));
 
-    public Task<ResponseSnapshot> UpdateAsync(string responseId, Func<ResponseSnapshot, ResponseSnapshot> change, CancellationToken cancellationToken)
-    {
-        while (true)
+    public Task AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken) =>
+        Change(responseId, r => r.Snapshot.Output.Any(existing => existing.Id == item.Id)
+            ? r
+            : r with { Snapshot = r.Snapshot with { Output = [.. r.Snapshot.Output, item] } });
+
+    public Task SetItemStatusAsync(string responseId, string itemId, string status, CancellationToken cancellationToken) =>
+        Change(responseId, r => r with
         {
-            if (!_responses.TryGetValue(responseId, out var current))
-            {
-                throw new KeyNotFoundException($"No stored response '{responseId}'.");
-            }
+            Snapshot = r.Snapshot with { Output = [.. r.Snapshot.Output.Select(i => i.Id == itemId ? i with { Status = status } : i)] },
+        });
 
-            var updated = current with { Snapshot = change(current.Snapshot) };
-            if (_responses.TryUpdate(responseId, updated, current))
+    public Task RecordUsageAsync(string responseId, int modelCall, TokenUsage usage, CancellationToken cancellationToken) =>
+        Change(responseId, r => r, (entry) => entry.UsageByModelCall[modelCall] = usage);
+
+    public Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken) =>
+        Change(responseId, r => r with { Snapshot = r.Snapshot with { Status = status } });
+
+    public Task FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken) =>
+        Change(responseId, r => r with
+        {
+            Snapshot = r.Snapshot with
             {
-                return Task.FromResult(updated.Snapshot);
-            }
-        }
-    }
+                Status = outcome.Status,
+                Error = outcome.Error,
+                IncompleteReason = outcome.IncompleteReason,
+                CompletedAt = outcome.CompletedAt,
+                Output = [.. r.Snapshot.Output.Select(i => i.Status == ItemStatus.InProgress ? i with { Status = ItemStatus.Incomplete } : i)],
+            },
+        });
 
     public Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken)
     {
         var chain = new List<StoredResponse>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var id = responseId; id is not null && seen.Add(id) && _responses.TryGetValue(id, out var response); id = response.Snapshot.PreviousResponseId)
+        for (var id = responseId; id is not null && seen.Add(id) && _responses.TryGetValue(id, out var entry); id = entry.Response.Snapshot.PreviousResponseId)
         {
-            chain.Add(response);
+            chain.Add(entry.Read());
         }
 
         chain.Reverse();
         return Task.FromResult<IReadOnlyList<StoredResponse>>(chain);
+    }
+
+    private Task Change(string responseId, Func<StoredResponse, StoredResponse> change, Action<Entry>? alsoChange = null)
+    {
+        if (!_responses.TryGetValue(responseId, out var entry))
+        {
+            throw new KeyNotFoundException($"No stored response '{responseId}'.");
+        }
+
+        lock (entry)
+        {
+            entry.Response = change(entry.Response);
+            alsoChange?.Invoke(entry);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed class Entry(StoredResponse response)
+    {
+        public StoredResponse Response { get; set; } = response;
+
+        public Dictionary<int, TokenUsage> UsageByModelCall { get; } = [];
+
+        public StoredResponse Read()
+        {
+            lock (this)
+            {
+                var usage = UsageByModelCall.Values.Aggregate(new TokenUsage(0, 0), (sum, step) => sum.Add(step));
+                return Response with { Snapshot = Response.Snapshot with { Usage = usage } };
+            }
+        }
     }
 }

@@ -38,12 +38,12 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         var responseId = turn.ResponseId;
         var token = context.CancellationToken;
 
-        await store.UpdateAsync(responseId, r => r with { Usage = r.Usage.Add(turn.Usage) }, token);
+        await store.RecordUsageAsync(responseId, turn.Step, turn.Usage, token);
 
         if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count == 0)
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, turn.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
-            await store.UpdateAsync(responseId, r => r.WithItem(message), token);
+            await store.AppendItemAsync(responseId, message, token);
         }
 
         if (turn.ShellCalls.Count == 0)
@@ -64,15 +64,15 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         {
             var item = new ResponseItem
             {
-                Id = Ids.Stable("sh", call.CallId),
+                Id = ShellCallItemId(call.CallId),
                 Type = ResponseItem.ShellCall,
-                Status = "in_progress",
+                Status = ItemStatus.InProgress,
                 CallId = call.CallId,
                 Commands = call.Commands,
                 TimeoutMs = call.TimeoutMs,
                 MaxOutputLength = call.MaxOutputLength,
             };
-            await store.UpdateAsync(responseId, r => r.WithItem(item), token);
+            await store.AppendItemAsync(responseId, item, token);
         }
 
         session.ToolCalls += allowed.Count;
@@ -92,9 +92,10 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
             Type = ResponseItem.ShellCallOutput,
             CallId = result.CallId,
             MaxOutputLength = result.MaxOutputLength,
-            Outputs = result.Outputs,
+            Outputs = OutputLimits.CapForStorage(result.Outputs, options.Value.MaxStoredOutputChars),
         };
-        await store.UpdateAsync(result.ResponseId, r => MarkCallCompleted(r, result.CallId).WithItem(output), token);
+        await store.SetItemStatusAsync(result.ResponseId, ShellCallItemId(result.CallId), ItemStatus.Completed, token);
+        await store.AppendItemAsync(result.ResponseId, output, token);
 
         session.ExecutorId = result.ExecutorId;
         session.ContainerId = result.ContainerId ?? session.ContainerId;
@@ -138,7 +139,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         session.MaxToolCalls = response.Snapshot.MaxToolCalls;
         session.PendingCalls = [];
 
-        await store.UpdateAsync(responseId, r => r with { Status = ResponseStatus.InProgress }, context.CancellationToken);
+        await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
         await CallModel(context);
     }
 
@@ -184,15 +185,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         var session = context.Saga;
         var responseId = session.ActiveResponseId!;
 
-        await store.UpdateAsync(responseId, r => r with
-        {
-            // A call cut short by the end of its response will not complete any more.
-            Output = [.. r.Output.Select(item => item.Status == "in_progress" ? item with { Status = "incomplete" } : item)],
-            Status = status,
-            Error = error,
-            IncompleteReason = incompleteReason,
-            CompletedAt = DateTimeOffset.UtcNow,
-        }, context.CancellationToken);
+        await store.FinishAsync(responseId, new ResponseOutcome(status, DateTimeOffset.UtcNow, error, incompleteReason), context.CancellationToken);
 
         await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = status });
 
@@ -214,12 +207,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         await Start(context, next);
     }
 
-    private static ResponseSnapshot MarkCallCompleted(ResponseSnapshot response, string callId) => response with
-    {
-        Output = [.. response.Output.Select(item => item.Type == ResponseItem.ShellCall && item.CallId == callId
-            ? item with { Status = "completed" }
-            : item)],
-    };
+    private static string ShellCallItemId(string callId) => Ids.Stable("sh", callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: call {CallId} could not run on executor {ExecutorId}: {Error}")]
     private partial void LogSandboxError(Guid sessionId, string callId, string executorId, string error);

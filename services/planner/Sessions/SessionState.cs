@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Mongo;
 using MassTransit;
 
 namespace Berth.Planner.Sessions;
@@ -7,7 +8,7 @@ namespace Berth.Planner.Sessions;
 /// One session: a chain of responses linked by <c>previous_response_id</c>, sharing one container.
 /// Responses of a session run one at a time, in the order they were submitted.
 /// </summary>
-public sealed class SessionState : SagaStateMachineInstance, ISagaVersion
+public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITimestampedSaga
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";
@@ -27,4 +28,7 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion
     /// <summary>The executor that holds this session's container, once one has claimed it.</summary>
     public string? ExecutorId { get; set; }
     public string? ContainerId { get; set; }
+
+    /// <summary>When the session was last saved; idle sessions expire from the store after the retention period.</summary>
+    public DateTime UpdatedAt { get; set; }
 }

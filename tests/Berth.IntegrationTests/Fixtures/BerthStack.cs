@@ -62,7 +62,11 @@ public sealed class BerthStack : IAsyncLifetime
             ["Logging__LogLevel__Default"] = "Information",
         };
 
-        _services.Add(ServiceProcess.Start("planner", "planner", With(common, ("OPENAI_BASE_URL", Model.BaseUrl.ToString())), LogDirectory));
+        // With a MongoDB at hand the same flow runs on it, in a database of its own; otherwise in memory.
+        var store = MongoFixture.ConfiguredUrl is { } mongo
+            ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
+            : ("Planner__Store", "InMemory");
+        _services.Add(ServiceProcess.Start("planner", "planner", With(common, ("OPENAI_BASE_URL", Model.BaseUrl.ToString()), store), LogDirectory));
         foreach (var executorId in ExecutorIds)
         {
             _services.Add(ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(common,

@@ -1,0 +1,162 @@
+using Berth.Contracts;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+
+namespace Berth.Planner.Mongo;
+
+// The stored shape is spelled out here, element by element, rather than derived from the
+// contracts: renaming a C# property must never silently change what is on disk.
+
+/// <summary>Collection <c>responses</c>: one document per response, without its output items.</summary>
+[BsonIgnoreExtraElements]
+public sealed class ResponseDocument
+{
+    [BsonId] public string Id { get; set; } = "";
+    [BsonElement("sessionId"), BsonGuidRepresentation(GuidRepresentation.Standard)] public Guid SessionId { get; set; }
+    [BsonElement("status")] public string Status { get; set; } = "";
+    [BsonElement("model")] public string Model { get; set; } = "";
+    [BsonElement("instructions")] public string? Instructions { get; set; }
+    [BsonElement("previousResponseId")] public string? PreviousResponseId { get; set; }
+    [BsonElement("shell")] public ShellDocument? Shell { get; set; }
+    [BsonElement("maxToolCalls")] public int? MaxToolCalls { get; set; }
+    [BsonElement("metadata")] public Dictionary<string, string> Metadata { get; set; } = [];
+    [BsonElement("background")] public bool Background { get; set; }
+    [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
+    [BsonElement("completedAt")] public DateTime? CompletedAt { get; set; }
+    [BsonElement("error")] public ErrorDocument? Error { get; set; }
+    [BsonElement("incompleteReason")] public string? IncompleteReason { get; set; }
+    [BsonElement("input")] public List<InputDocument> Input { get; set; } = [];
+
+    /// <summary>Token usage by model call number: set, not added, so a replayed write changes nothing.</summary>
+    [BsonElement("usage")] public Dictionary<string, UsageDocument> Usage { get; set; } = [];
+
+    /// <summary>Hands out the order of output items.</summary>
+    [BsonElement("itemCount")] public long ItemCount { get; set; }
+
+    public static ResponseDocument From(Planner.Responses.StoredResponse stored)
+    {
+        var r = stored.Snapshot;
+        return new ResponseDocument
+        {
+            Id = r.Id,
+            SessionId = r.SessionId,
+            Status = r.Status,
+            Model = r.Model,
+            Instructions = r.Instructions,
+            PreviousResponseId = r.PreviousResponseId,
+            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId },
+            MaxToolCalls = r.MaxToolCalls,
+            Metadata = new Dictionary<string, string>(r.Metadata),
+            Background = r.Background,
+            CreatedAt = r.CreatedAt.UtcDateTime,
+            CompletedAt = r.CompletedAt?.UtcDateTime,
+            Error = r.Error is null ? null : new ErrorDocument { Code = r.Error.Code, Message = r.Error.Message },
+            IncompleteReason = r.IncompleteReason,
+            Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text })],
+        };
+    }
+
+    public Planner.Responses.StoredResponse ToStored(IEnumerable<ItemDocument> items) => new(
+        new ResponseSnapshot
+        {
+            Id = Id,
+            SessionId = SessionId,
+            Status = Status,
+            Model = Model,
+            Instructions = Instructions,
+            PreviousResponseId = PreviousResponseId,
+            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId },
+            MaxToolCalls = MaxToolCalls,
+            Metadata = Metadata,
+            Background = Background,
+            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
+            CompletedAt = CompletedAt is { } completed ? new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) : null,
+            Output = [.. items.Select(i => i.ToItem())],
+            Usage = Usage.Values.Aggregate(new TokenUsage(0, 0), (sum, u) => sum.Add(new TokenUsage(u.InputTokens, u.OutputTokens))),
+            Error = Error is null ? null : new ResponseError(Error.Code, Error.Message),
+            IncompleteReason = IncompleteReason,
+        },
+        [.. Input.Select(i => new InputMessage(i.Role, i.Text))]);
+}
+
+public sealed class ShellDocument
+{
+    [BsonElement("environment")] public string Environment { get; set; } = "";
+    [BsonElement("containerId")] public string? ContainerId { get; set; }
+}
+
+public sealed class ErrorDocument
+{
+    [BsonElement("code")] public string Code { get; set; } = "";
+    [BsonElement("message")] public string Message { get; set; } = "";
+}
+
+public sealed class InputDocument
+{
+    [BsonElement("role")] public string Role { get; set; } = "";
+    [BsonElement("text")] public string Text { get; set; } = "";
+}
+
+public sealed class UsageDocument
+{
+    [BsonElement("input")] public int InputTokens { get; set; }
+    [BsonElement("output")] public int OutputTokens { get; set; }
+}
+
+/// <summary>
+/// Collection <c>response_items</c>: one document per output item, so a long response never
+/// approaches MongoDB's 16 MB document limit however many calls it makes.
+/// </summary>
+[BsonIgnoreExtraElements]
+public sealed class ItemDocument
+{
+    [BsonId] public string Id { get; set; } = "";
+    [BsonElement("responseId")] public string ResponseId { get; set; } = "";
+    [BsonElement("seq")] public long Seq { get; set; }
+    [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
+    [BsonElement("type")] public string Type { get; set; } = "";
+    [BsonElement("status")] public string Status { get; set; } = "";
+    [BsonElement("text")] public string? Text { get; set; }
+    [BsonElement("callId")] public string? CallId { get; set; }
+    [BsonElement("commands")] public List<string>? Commands { get; set; }
+    [BsonElement("timeoutMs")] public int? TimeoutMs { get; set; }
+    [BsonElement("maxOutputLength")] public int? MaxOutputLength { get; set; }
+    [BsonElement("outputs")] public List<OutputDocument>? Outputs { get; set; }
+
+    public static ItemDocument From(string responseId, long seq, DateTime createdAt, ResponseItem item) => new()
+    {
+        Id = item.Id,
+        ResponseId = responseId,
+        Seq = seq,
+        CreatedAt = createdAt,
+        Type = item.Type,
+        Status = item.Status,
+        Text = item.Text,
+        CallId = item.CallId,
+        Commands = item.Commands?.ToList(),
+        TimeoutMs = item.TimeoutMs,
+        MaxOutputLength = item.MaxOutputLength,
+        Outputs = item.Outputs?.Select(o => new OutputDocument { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
+    };
+
+    public ResponseItem ToItem() => new()
+    {
+        Id = Id,
+        Type = Type,
+        Status = Status,
+        Text = Text,
+        CallId = CallId,
+        Commands = Commands,
+        TimeoutMs = TimeoutMs,
+        MaxOutputLength = MaxOutputLength,
+        Outputs = Outputs?.Select(o => new CommandOutput { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
+    };
+}
+
+public sealed class OutputDocument
+{
+    [BsonElement("stdout")] public string Stdout { get; set; } = "";
+    [BsonElement("stderr")] public string Stderr { get; set; } = "";
+    [BsonElement("exitCode")] public int? ExitCode { get; set; }
+    [BsonElement("timedOut")] public bool TimedOut { get; set; }
+}

@@ -1,0 +1,61 @@
+using Berth.Planner.Sessions;
+using Microsoft.Extensions.Options;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Berth.Planner.Mongo;
+
+/// <summary>
+/// Creates the indexes the stores' queries need and the TTL indexes that expire old data, at
+/// start-up. Creating an index that exists is a no-op; a TTL whose period changed is updated
+/// in place with <c>collMod</c>, as MongoDB requires.
+/// </summary>
+public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<PlannerOptions> options, ILogger<MongoIndexes> logger) : IHostedService
+{
+    private const int IndexOptionsConflict = 85;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var responseTtl = TimeSpan.FromDays(settings.ResponseRetentionDays);
+        var sessionTtl = TimeSpan.FromDays(settings.SessionRetentionDays);
+
+        var responses = database.GetCollection<ResponseDocument>(MongoResponseStore.ResponsesCollection);
+        await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
+            Builders<ResponseDocument>.IndexKeys.Ascending(r => r.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
+        await CreateTtlAsync(responses, Builders<ResponseDocument>.IndexKeys.Ascending(r => r.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
+
+        var items = database.GetCollection<ItemDocument>(MongoResponseStore.ItemsCollection);
+        await items.Indexes.CreateOneAsync(new CreateIndexModel<ItemDocument>(
+            Builders<ItemDocument>.IndexKeys.Ascending(i => i.ResponseId).Ascending(i => i.Seq), new CreateIndexOptions { Name = "responseId_seq" }), cancellationToken: cancellationToken);
+        await CreateTtlAsync(items, Builders<ItemDocument>.IndexKeys.Ascending(i => i.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
+
+        var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
+        await CreateTtlAsync(sessions, Builders<SessionState>.IndexKeys.Ascending(s => s.UpdatedAt), "updatedAt_ttl", sessionTtl, cancellationToken);
+
+        LogReady(database.DatabaseNamespace.DatabaseName, settings.ResponseRetentionDays, settings.SessionRetentionDays);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task CreateTtlAsync<T>(IMongoCollection<T> collection, IndexKeysDefinition<T> keys, string name, TimeSpan expireAfter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await collection.Indexes.CreateOneAsync(new CreateIndexModel<T>(keys, new CreateIndexOptions { Name = name, ExpireAfter = expireAfter }),
+                cancellationToken: cancellationToken);
+        }
+        catch (MongoCommandException e) when (e.Code == IndexOptionsConflict)
+        {
+            var command = new BsonDocument
+            {
+                { "collMod", collection.CollectionNamespace.CollectionName },
+                { "index", new BsonDocument { { "name", name }, { "expireAfterSeconds", (long)expireAfter.TotalSeconds } } },
+            };
+            await database.RunCommandAsync<BsonDocument>(command, cancellationToken: cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MongoDB database {Database}: indexes ready; responses kept {ResponseDays} days, idle sessions {SessionDays} days")]
+    private partial void LogReady(string database, int responseDays, int sessionDays);
+}

@@ -1,0 +1,93 @@
+using Berth.Contracts;
+using Berth.Planner.Mongo;
+using Berth.Planner.Sessions;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+
+namespace Berth.IntegrationTests.Storage;
+
+/// <summary>
+/// What goes over the wire to MongoDB, checked without a server: the documents' shape, and
+/// that they read back as written. The contract suites check the rest wherever a server exists.
+/// </summary>
+public sealed class BsonMappingTests
+{
+    public BsonMappingTests() => MongoSetup.ConfigureSerialization();
+
+    [Fact]
+    public void Should_store_a_session_under_its_id_as_a_standard_uuid_and_read_it_back()
+    {
+        var session = new SessionState
+        {
+            CorrelationId = Guid.NewGuid(),
+            CurrentState = "Acting",
+            Version = 7,
+            ActiveResponseId = "resp_1",
+            WaitingResponseIds = ["resp_2", "resp_3"],
+            ModelCalls = 2,
+            ToolCalls = 3,
+            MaxToolCalls = 9,
+            PendingCalls = [new ShellCallSpec { CallId = "call_1", Commands = ["ls", "pwd"], TimeoutMs = 100 }],
+            ExecutorId = "exec-1",
+            ContainerId = "abc",
+            UpdatedAt = new DateTime(2026, 11, 26, 9, 0, 0, DateTimeKind.Utc),
+        };
+
+        var document = session.ToBsonDocument();
+        var id = document["_id"].AsBsonBinaryData;
+        Assert.Equal(BsonBinarySubType.UuidStandard, id.SubType);
+        Assert.Equal(session.CorrelationId, id.ToGuid(GuidRepresentation.Standard));
+        Assert.Equal(7, document["Version"].AsInt32);
+
+        var read = BsonSerializer.Deserialize<SessionState>(document);
+        Assert.Equal(session.CorrelationId, read.CorrelationId);
+        Assert.Equal(session.CurrentState, read.CurrentState);
+        Assert.Equal(session.WaitingResponseIds, read.WaitingResponseIds);
+        Assert.Equal(["ls", "pwd"], Assert.Single(read.PendingCalls).Commands);
+        Assert.Equal(100, read.PendingCalls[0].TimeoutMs);
+        Assert.Equal(session.UpdatedAt, read.UpdatedAt);
+        Assert.Equal(session.MaxToolCalls, read.MaxToolCalls);
+    }
+
+    [Fact]
+    public void Should_store_a_response_with_the_documented_field_names()
+    {
+        var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot
+        {
+            Id = "resp_1",
+            SessionId = Guid.NewGuid(),
+            Status = "queued",
+            Model = "m",
+            Shell = new ShellToolSpec(),
+            Metadata = new Dictionary<string, string> { ["k"] = "v" },
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+        }, [new InputMessage("user", "hi")]);
+
+        var document = ResponseDocument.From(stored).ToBsonDocument();
+
+        Assert.Equal("resp_1", document["_id"].AsString);
+        Assert.Equal(BsonBinarySubType.UuidStandard, document["sessionId"].AsBsonBinaryData.SubType);
+        Assert.Equal("container_auto", document["shell"]["environment"].AsString);
+        Assert.Equal("hi", document["input"][0]["text"].AsString);
+        Assert.Equal(BsonType.DateTime, document["createdAt"].BsonType);
+        var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([]);
+        Assert.Equal(stored.Snapshot.SessionId, read.Snapshot.SessionId);
+        Assert.Equal(stored.Snapshot.CreatedAt, read.Snapshot.CreatedAt);
+        Assert.Equal(stored.Input, read.Input);
+    }
+
+    [Fact]
+    public void Should_sum_the_usage_written_by_model_call()
+    {
+        var document = new BsonDocument
+        {
+            { "_id", "resp_1" }, { "sessionId", new BsonBinaryData(Guid.NewGuid(), GuidRepresentation.Standard) }, { "status", "completed" },
+            { "model", "m" }, { "createdAt", DateTime.UtcNow },
+            { "usage", new BsonDocument { { "1", new BsonDocument { { "input", 10 }, { "output", 1 } } }, { "2", new BsonDocument { { "input", 5 }, { "output", 2 } } } } },
+        };
+
+        var usage = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([]).Snapshot.Usage;
+
+        Assert.Equal(new TokenUsage(15, 3), usage);
+    }
+}

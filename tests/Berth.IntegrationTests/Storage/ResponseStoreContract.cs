@@ -1,0 +1,215 @@
+using Berth.Contracts;
+using Berth.IntegrationTests.Fixtures;
+using Berth.Planner.Mongo;
+using Berth.Planner.Responses;
+
+namespace Berth.IntegrationTests.Storage;
+
+/// <summary>
+/// What every response store must do, run against each implementation: in memory always,
+/// MongoDB wherever one is reachable.
+/// </summary>
+public abstract class ResponseStoreContract
+{
+    protected abstract IResponseStore CreateStore();
+
+    private static StoredResponse NewResponse(string? previous = null, Guid? session = null) => new(new ResponseSnapshot
+    {
+        Id = $"resp_{Guid.NewGuid():N}",
+        SessionId = session ?? Guid.NewGuid(),
+        Status = ResponseStatus.Queued,
+        Model = "m",
+        Instructions = "be brief",
+        PreviousResponseId = previous,
+        Shell = new ShellToolSpec(),
+        MaxToolCalls = 3,
+        Metadata = new Dictionary<string, string> { ["ticket"] = "B-1" },
+        Background = true,
+        CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+    }, [new InputMessage("user", "hello"), new InputMessage("developer", "rules")]);
+
+    private static ResponseItem Call(string id, string status = ItemStatus.InProgress) =>
+        new() { Id = id, Type = ResponseItem.ShellCall, Status = status, CallId = $"call-{id}", Commands = ["ls", "pwd"], TimeoutMs = 500 };
+
+    private static ResponseItem Output(string id, string stdout) => new()
+    {
+        Id = id,
+        Type = ResponseItem.ShellCallOutput,
+        CallId = $"call-{id}",
+        MaxOutputLength = 100,
+        Outputs = [new CommandOutput { Stdout = stdout, Stderr = "e", ExitCode = 2 }, new CommandOutput { TimedOut = true }],
+    };
+
+    [Fact]
+    public async Task Should_find_a_response_as_it_was_added()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+
+        Assert.True(await store.TryAddAsync(response, CancellationToken.None));
+        var found = await store.FindAsync(response.Id, CancellationToken.None);
+
+        Assert.NotNull(found);
+        Assert.Equal(response.Input, found.Input);
+        var (expected, actual) = (response.Snapshot, found.Snapshot);
+        Assert.Equal(expected.SessionId, actual.SessionId);
+        Assert.Equal(expected.Status, actual.Status);
+        Assert.Equal(expected.Instructions, actual.Instructions);
+        Assert.Equal(expected.Shell, actual.Shell);
+        Assert.Equal(expected.MaxToolCalls, actual.MaxToolCalls);
+        Assert.Equal(expected.Metadata, actual.Metadata);
+        Assert.Equal(expected.Background, actual.Background);
+        Assert.Equal(expected.CreatedAt, actual.CreatedAt);
+        Assert.Empty(actual.Output);
+        Assert.Equal(new TokenUsage(0, 0), actual.Usage);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_second_response_with_the_same_id()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+
+        Assert.True(await store.TryAddAsync(response, CancellationToken.None));
+        Assert.False(await store.TryAddAsync(response with { Input = [new InputMessage("user", "other")] }, CancellationToken.None));
+        Assert.Equal("hello", (await store.FindAsync(response.Id, CancellationToken.None))!.Input[0].Text);
+    }
+
+    [Fact]
+    public async Task Should_find_nothing_when_the_response_does_not_exist()
+    {
+        var store = CreateStore();
+
+        Assert.Null(await store.FindAsync("resp_missing", CancellationToken.None));
+        Assert.Empty(await store.GetChainAsync("resp_missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_keep_items_in_order_and_ignore_a_replayed_item()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+
+        await store.AppendItemAsync(response.Id, Call("a"), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Output("b", "one"), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Call("a"), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Output("b", "replayed"), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, new ResponseItem { Id = "c", Type = ResponseItem.Message, Text = "done" }, CancellationToken.None);
+
+        var output = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Output;
+        Assert.Equal(["a", "b", "c"], output.Select(i => i.Id));
+        Assert.Equal(["ls", "pwd"], output[0].Commands);
+        Assert.Equal(500, output[0].TimeoutMs);
+        Assert.Equal("one", output[1].Outputs![0].Stdout);
+        Assert.Equal(2, output[1].Outputs![0].ExitCode);
+        Assert.True(output[1].Outputs![1].TimedOut);
+        Assert.Null(output[1].Outputs![1].ExitCode);
+        Assert.Equal("done", output[2].Text);
+    }
+
+    [Fact]
+    public async Task Should_change_the_status_of_one_item()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Call("a"), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Call("b"), CancellationToken.None);
+
+        await store.SetItemStatusAsync(response.Id, "a", ItemStatus.Completed, CancellationToken.None);
+
+        var output = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Output;
+        Assert.Equal([ItemStatus.Completed, ItemStatus.InProgress], output.Select(i => i.Status));
+    }
+
+    [Fact]
+    public async Task Should_sum_usage_over_model_calls_and_count_a_replayed_call_once()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+
+        await store.RecordUsageAsync(response.Id, 1, new TokenUsage(10, 2), CancellationToken.None);
+        await store.RecordUsageAsync(response.Id, 2, new TokenUsage(30, 4), CancellationToken.None);
+        await store.RecordUsageAsync(response.Id, 2, new TokenUsage(30, 4), CancellationToken.None);
+
+        Assert.Equal(new TokenUsage(40, 6), (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Usage);
+    }
+
+    [Fact]
+    public async Task Should_record_the_outcome_and_close_items_in_progress_when_finishing()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        await store.SetStatusAsync(response.Id, ResponseStatus.InProgress, CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Call("a", ItemStatus.Completed), CancellationToken.None);
+        await store.AppendItemAsync(response.Id, Call("b"), CancellationToken.None);
+
+        var completedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_100);
+        await store.FinishAsync(response.Id, new ResponseOutcome(ResponseStatus.Failed, completedAt, new ResponseError("sandbox_error", "gone")), CancellationToken.None);
+
+        var snapshot = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot;
+        Assert.Equal(ResponseStatus.Failed, snapshot.Status);
+        Assert.Equal(new ResponseError("sandbox_error", "gone"), snapshot.Error);
+        Assert.Equal(completedAt, snapshot.CompletedAt);
+        Assert.Null(snapshot.IncompleteReason);
+        Assert.Equal([ItemStatus.Completed, ItemStatus.Incomplete], snapshot.Output.Select(i => i.Status));
+    }
+
+    [Fact]
+    public async Task Should_return_the_chain_oldest_first()
+    {
+        var store = CreateStore();
+        var first = NewResponse();
+        var second = NewResponse(previous: first.Id, session: first.Snapshot.SessionId);
+        var third = NewResponse(previous: second.Id, session: first.Snapshot.SessionId);
+        foreach (var response in new[] { third, first, second })
+        {
+            await store.TryAddAsync(response, CancellationToken.None);
+        }
+
+        var chain = await store.GetChainAsync(third.Id, CancellationToken.None);
+
+        Assert.Equal([first.Id, second.Id, third.Id], chain.Select(r => r.Id));
+        Assert.Equal([first.Id], (await store.GetChainAsync(first.Id, CancellationToken.None)).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task Should_keep_every_item_when_appends_race()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+
+        var ids = Enumerable.Range(0, 40).Select(i => $"item-{i:D2}").ToList();
+        await Task.WhenAll(ids.Concat(ids).Select(id => store.AppendItemAsync(response.Id, Call(id), CancellationToken.None)));
+
+        var output = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Output;
+        Assert.Equal(ids.Order(), output.Select(i => i.Id).Order());
+    }
+
+    [Fact]
+    public async Task Should_store_an_item_with_megabytes_of_output_whole()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        var big = new string('x', 3 * 1024 * 1024);
+
+        await store.AppendItemAsync(response.Id, Output("big", big), CancellationToken.None);
+
+        Assert.Equal(big, (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Output.Single().Outputs![0].Stdout);
+    }
+}
+
+public sealed class InMemoryResponseStoreTests : ResponseStoreContract
+{
+    protected override IResponseStore CreateStore() => new InMemoryResponseStore();
+}
+
+public sealed class MongoResponseStoreTests(MongoFixture mongo) : ResponseStoreContract, IClassFixture<MongoFixture>
+{
+    protected override IResponseStore CreateStore() => new MongoResponseStore(mongo.NewDatabase(), TimeProvider.System);
+}
