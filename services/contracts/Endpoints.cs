@@ -16,11 +16,12 @@ public static class Endpoints
     public static Uri Executors { get; } = new($"queue:{ExecutorsQueue}");
 
     /// <summary>
-    /// One executor's own queue, for the sessions whose containers it holds. It is deleted when
-    /// its executor disconnects (auto-delete), so messages do not pile up for a dead executor.
-    /// Sender and executor must declare it alike, or RabbitMQ refuses the second declaration.
+    /// One executor's own endpoint, for the sessions whose containers it holds. Senders address
+    /// its exchange, never its queue: only the executor declares the queue, which expires once it
+    /// has had no consumer for a while, so messages for a dead executor do not pile up, and
+    /// whatever was sent to it is failed by the planner's executor watch.
     /// </summary>
-    public static Uri Executor(string executorId) => new($"queue:{ExecutorQueueName(executorId)}?autodelete=true");
+    public static Uri Executor(string executorId) => new($"exchange:{ExecutorQueueName(executorId)}");
 
     public static string ExecutorQueueName(string executorId) => $"berth-executor-{executorId}";
 }

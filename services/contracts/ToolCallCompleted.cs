@@ -14,4 +14,6 @@ public sealed record ToolCallCompleted
     public required IReadOnlyList<CommandOutput> Outputs { get; init; }
     public int MaxOutputLength { get; init; }
     public string? Error { get; init; }
+    /// <summary>With <see cref="Error"/>: <c>container_expired</c>, <c>container_lost</c> or <c>sandbox_error</c>.</summary>
+    public string? ErrorCode { get; init; }
 }

@@ -12,4 +12,9 @@ public sealed record ToolCallRequested
     public required IReadOnlyList<string> Commands { get; init; }
     public int? TimeoutMs { get; init; }
     public int? MaxOutputLength { get; init; }
+    /// <summary>
+    /// The container the session already has, if any. An executor that no longer finds it
+    /// (expired, removed) says so with <c>container_expired</c> rather than starting an empty one.
+    /// </summary>
+    public string? ContainerId { get; init; }
 }

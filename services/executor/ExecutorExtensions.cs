@@ -26,6 +26,7 @@ public static class ExecutorExtensions
             return client.Build();
         });
         builder.Services.AddSingleton<DockerSandbox>();
+        builder.Services.AddHostedService<ExecutorLifecycle>();
         return builder;
     }
 
@@ -55,7 +56,9 @@ public static class ExecutorExtensions
         rabbit.ReceiveEndpoint(Endpoints.ExecutorQueueName(settings.InstanceId), e =>
         {
             e.ConfigureConsumeTopology = false;
-            e.AutoDelete = true;
+            // Durable, so a quick restart under the same id finds its calls still queued; deleted
+            // by RabbitMQ once unused this long, so a dead executor's queue does not linger.
+            e.SetQueueArgument("x-expires", (int)TimeSpan.FromMinutes(settings.QueueExpiryMinutes).TotalMilliseconds);
             e.PrefetchCount = settings.ConcurrentToolCalls;
             e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
             e.ConfigureConsumer<ToolCallConsumer>(context);

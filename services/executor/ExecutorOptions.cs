@@ -7,7 +7,11 @@ public sealed class ExecutorOptions : IValidatableObject
 {
     public const string Section = "Executor";
 
-    /// <summary>This executor's name in the pool; its own queue and its containers' labels carry it. Default: host name and a random suffix.</summary>
+    /// <summary>
+    /// This executor's name in the pool; its own queue and its containers' labels carry it.
+    /// Keep it stable across restarts, so a restarted executor re-adopts its containers and
+    /// drains its queue; give two executors on one host different names. Default: the host name.
+    /// </summary>
     [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "Executor:InstanceId must be lower-case letters, digits and dashes, at most 63 characters.")]
     public string InstanceId { get; set; } = DefaultInstanceId();
 
@@ -45,6 +49,25 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 1024)]
     public int ConcurrentToolCalls { get; set; } = 16;
 
+    /// <summary>The most session containers this executor holds (reported in its heartbeat).</summary>
+    [Range(1, 100_000)]
+    public int MaxContainers { get; set; } = 50;
+
+    [Range(1, 300)]
+    public int HeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>A session container unused this long is removed, as OpenAI's expire after 20 minutes.</summary>
+    [Range(1, 10_080)]
+    public int IdleMinutes { get; set; } = 20;
+
+    /// <summary>How often idle containers are looked for.</summary>
+    [Range(1, 3600)]
+    public int SweepSeconds { get; set; } = 30;
+
+    /// <summary>This executor's own queue is deleted after it has had no consumer this long (it is gone for good).</summary>
+    [Range(1, 10_080)]
+    public int QueueExpiryMinutes { get; set; } = 10;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DefaultTimeoutMs > MaxTimeoutMs)
@@ -60,8 +83,7 @@ public sealed class ExecutorOptions : IValidatableObject
 
     private static string DefaultInstanceId()
     {
-        var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]);
-        var suffix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
-        return $"{(host.Length == 0 ? "executor" : host[..Math.Min(host.Length, 40)])}-{suffix}";
+        var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]).Trim('-');
+        return host.Length == 0 ? "executor" : host[..Math.Min(host.Length, 63)];
     }
 }

@@ -24,18 +24,26 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<Exe
         string? containerId = null;
         var outputs = new List<CommandOutput>();
         string? error = null;
+        var errorCode = "sandbox_error";
+        using var lease = sandbox.Use(call.SessionId);
         try
         {
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, context.CancellationToken);
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken);
             foreach (var command in call.Commands)
             {
                 outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken));
             }
         }
+        catch (ContainerGoneException e)
+        {
+            error = e.Message;
+            errorCode = "container_expired";
+        }
         catch (DockerContainerNotFoundException)
         {
             sandbox.Forget(call.SessionId);
             error = "The session's container no longer exists; its files are gone.";
+            errorCode = "container_lost";
         }
         catch (DockerApiException e)
         {
@@ -61,6 +69,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<Exe
             Outputs = outputs,
             MaxOutputLength = maxOutput,
             Error = error,
+            ErrorCode = error is null ? null : errorCode,
         });
     }
 

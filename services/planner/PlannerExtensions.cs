@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Executors;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
 using Berth.Planner.Mongo;
@@ -25,6 +26,8 @@ public static class PlannerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddScoped<SessionLoop>();
+        builder.Services.AddSingleton<ExecutorRegistry>();
+        builder.Services.AddHostedService<ExecutorWatch>();
         return builder;
     }
 
@@ -87,6 +90,11 @@ public static class PlannerExtensions
             e.Name = Endpoints.ModelQueue;
             e.ConcurrentMessageLimit = 32;
         });
+        bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
+
+    /// <summary>A queue of this planner's own for heartbeats: every planner watches every executor.</summary>
+    public static void ConfigurePlannerEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context) =>
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-heartbeats"), e => e.ConfigureConsumer<ExecutorHeartbeatConsumer>(context));
 }

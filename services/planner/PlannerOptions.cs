@@ -26,6 +26,13 @@ public sealed class PlannerOptions
     [Range(1, 3650)]
     public int SessionRetentionDays { get; set; } = 30;
 
+    /// <summary>An executor silent this long is declared lost, and the calls it was running fail with <c>container_lost</c>.</summary>
+    [Range(1, 3600)]
+    public int ExecutorTimeoutSeconds { get; set; } = 30;
+
+    [Range(1, 600)]
+    public int ExecutorSweepSeconds { get; set; } = 5;
+
     /// <summary>Characters of command output stored per shell call, across its commands; more is cut with a marker.</summary>
     [Range(1_000, 8_000_000)]
     public int MaxStoredOutputChars { get; set; } = 2_000_000;

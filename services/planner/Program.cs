@@ -6,7 +6,7 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPlanner();
 var store = builder.AddPlannerStorage();
-builder.AddBerthMessaging(bus => bus.AddPlannerConsumers(store));
+builder.AddBerthMessaging(bus => bus.AddPlannerConsumers(store), (context, rabbit) => rabbit.ConfigurePlannerEndpoints(context));
 
 var app = builder.Build();
 await app.RunAsync();

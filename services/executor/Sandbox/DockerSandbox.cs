@@ -23,10 +23,35 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<Guid, string> _containers = new();
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
+    private readonly ConcurrentDictionary<Guid, int> _busy = new();
 
-    /// <summary>The session's container, created and started if this executor has none for it yet.</summary>
-    public async Task<string> EnsureContainerAsync(Guid sessionId, CancellationToken cancellationToken)
+    public int LiveContainers => _containers.Count;
+
+    /// <summary>Marks the session busy until disposed: its container is never reaped while a call runs, however long.</summary>
+    public IDisposable Use(Guid sessionId)
+    {
+        _busy.AddOrUpdate(sessionId, 1, (_, n) => n + 1);
+        _lastUsed[sessionId] = DateTimeOffset.UtcNow;
+        return new Lease(this, sessionId);
+    }
+
+    private sealed class Lease(DockerSandbox sandbox, Guid sessionId) : IDisposable
+    {
+        public void Dispose()
+        {
+            sandbox._lastUsed[sessionId] = DateTimeOffset.UtcNow;
+            sandbox._busy.AddOrUpdate(sessionId, 0, (_, n) => n - 1);
+        }
+    }
+
+    /// <summary>
+    /// The session's container. A session that has none yet gets a new one; a session that had
+    /// one (<paramref name="expectedContainerId"/>) which is gone gets <see cref="ContainerGoneException"/>,
+    /// never a fresh, empty container that would silently lose its files.
+    /// </summary>
+    public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken)
     {
         if (_containers.TryGetValue(sessionId, out var known))
         {
@@ -42,7 +67,13 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 return known;
             }
 
-            var id = await FindContainerAsync(sessionId, cancellationToken) ?? await CreateContainerAsync(sessionId, cancellationToken);
+            var id = await FindContainerAsync(sessionId, cancellationToken);
+            if (id is null && expectedContainerId is not null)
+            {
+                throw new ContainerGoneException(sessionId, expectedContainerId);
+            }
+
+            id ??= await CreateContainerAsync(sessionId, cancellationToken);
             _containers[sessionId] = id;
             return id;
         }
@@ -123,18 +154,110 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return null;
     }
 
-    private async Task<string?> FindContainerAsync(Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>Takes back the containers this executor made before it restarted, so none is orphaned.</summary>
+    public async Task<int> AdoptAsync(CancellationToken cancellationToken)
     {
-        var found = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        var adopted = 0;
+        foreach (var container in await OwnContainersAsync(null, cancellationToken))
+        {
+            if (!container.Labels.TryGetValue(SessionLabel, out var label) || !Guid.TryParse(label, out var sessionId))
+            {
+                continue;
+            }
+
+            if (container.State != "running")
+            {
+                await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);
+            }
+
+            _containers[sessionId] = container.ID;
+            _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
+            adopted++;
+        }
+
+        return adopted;
+    }
+
+    /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/>.</summary>
+    public async Task<int> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTimeOffset.UtcNow - idle;
+        var reaped = 0;
+        foreach (var (sessionId, lastUsed) in _lastUsed)
+        {
+            if (lastUsed > cutoff || _busy.GetValueOrDefault(sessionId) > 0)
+            {
+                continue;
+            }
+
+            if (!_containers.TryGetValue(sessionId, out var containerId))
+            {
+                // A call that never got a container (it failed to start): nothing to remove.
+                _lastUsed.TryRemove(sessionId, out _);
+                continue;
+            }
+
+            var gate = _creating.GetOrAdd(sessionId, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                // Checked again under the session's lock: a call may have started meanwhile.
+                if ((_lastUsed.TryGetValue(sessionId, out var usedSince) && usedSince > cutoff) || _busy.GetValueOrDefault(sessionId) > 0)
+                {
+                    continue;
+                }
+
+                await RemoveAsync(containerId, cancellationToken);
+                _containers.TryRemove(sessionId, out _);
+                _lastUsed.TryRemove(sessionId, out _);
+                LogReaped(sessionId, containerId[..12], idle.TotalMinutes);
+                reaped++;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        return reaped;
+    }
+
+    private async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone: the outcome wanted.
+        }
+    }
+
+    private async Task<IList<ContainerListResponse>> OwnContainersAsync(Guid? sessionId, CancellationToken cancellationToken)
+    {
+        var labels = new Dictionary<string, bool>
+        {
+            [$"{ManagedLabel}=true"] = true,
+            [$"{ExecutorLabel}={options.Value.InstanceId}"] = true,
+        };
+        if (sessionId is not null)
+        {
+            labels[$"{SessionLabel}={sessionId}"] = true;
+        }
+
+        return await docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{SessionLabel}={sessionId}"] = true },
-            },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
         }, cancellationToken);
+    }
 
-        var container = found.FirstOrDefault();
+    // Only this executor's own containers: another executor's, even on the same engine, is
+    // that executor's to run, and a call that reaches the wrong executor must fail, not share.
+    private async Task<string?> FindContainerAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var container = (await OwnContainersAsync(sessionId, cancellationToken)).FirstOrDefault();
         if (container is null)
         {
             return null;
@@ -185,12 +308,26 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return created.ID;
     }
 
-    /// <summary>Forgets a container Docker no longer has, so the session's next call says so once rather than forever.</summary>
-    public void Forget(Guid sessionId) => _containers.TryRemove(sessionId, out _);
+    /// <summary>Forgets a container Docker no longer has.</summary>
+    public void Forget(Guid sessionId)
+    {
+        _containers.TryRemove(sessionId, out _);
+        _lastUsed.TryRemove(sessionId, out _);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: created container {ContainerId} from {Image}")]
     private partial void LogCreated(Guid sessionId, string containerId, string image);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: removed container {ContainerId}, idle for more than {Minutes} minutes")]
+    private partial void LogReaped(Guid sessionId, string containerId, double minutes);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: exec {ExecId} outlived its timeout and grace; reported as timed out")]
     private partial void LogStuckExec(string containerId, string execId);
+}
+
+/// <summary>The session had a container, and it is not there any more (expired, or removed).</summary>
+public sealed class ContainerGoneException(Guid sessionId, string containerId)
+    : Exception($"The session's container {containerId[..Math.Min(12, containerId.Length)]} has expired or was removed; its files are gone.")
+{
+    public Guid SessionId { get; } = sessionId;
 }

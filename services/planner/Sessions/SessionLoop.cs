@@ -12,6 +12,10 @@ namespace Berth.Planner.Sessions;
 /// </summary>
 public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
 {
+    public const string SandboxError = "sandbox_error";
+    public const string ContainerLost = "container_lost";
+    public const string ContainerExpired = "container_expired";
+
     public async Task QueueResponse(BehaviorContext<SessionState, ResponseQueued> context)
     {
         var session = context.Saga;
@@ -77,40 +81,35 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
 
         session.ToolCalls += allowed.Count;
         session.PendingCalls = allowed;
-        await SendRunningCall(context);
+        await DispatchRunningCallAsync(context);
     }
 
     public async Task ApplyToolResult(BehaviorContext<SessionState, ToolCallCompleted> context)
     {
         var session = context.Saga;
         var result = context.Message;
-        var token = context.CancellationToken;
 
-        var output = new ResponseItem
-        {
-            Id = Ids.Stable("sho", result.CallId),
-            Type = ResponseItem.ShellCallOutput,
-            CallId = result.CallId,
-            MaxOutputLength = result.MaxOutputLength,
-            Outputs = OutputLimits.CapForStorage(result.Outputs, options.Value.MaxStoredOutputChars),
-        };
-        await store.SetItemStatusAsync(result.ResponseId, ShellCallItemId(result.CallId), ItemStatus.Completed, token);
-        await store.AppendItemAsync(result.ResponseId, output, token);
-
+        await RecordOutputAsync(context, result.CallId, result.MaxOutputLength, result.Outputs);
         session.ExecutorId = result.ExecutorId;
         session.ContainerId = result.ContainerId ?? session.ContainerId;
         session.PendingCalls.RemoveAt(0);
 
         if (result.Error is not null)
         {
+            var code = result.ErrorCode ?? SandboxError;
             LogSandboxError(result.SessionId, result.CallId, result.ExecutorId, result.Error);
-            await Finish(context, ResponseStatus.Failed, new ResponseError("sandbox_error", result.Error));
+            if (code is ContainerExpired or ContainerLost)
+            {
+                session.ContainerLostCode = code;
+            }
+
+            await Finish(context, ResponseStatus.Failed, new ResponseError(code, result.Error));
             return;
         }
 
         if (session.PendingCalls.Count > 0)
         {
-            await SendRunningCall(context);
+            await DispatchRunningCallAsync(context);
         }
         else
         {
@@ -118,7 +117,24 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         }
     }
 
-    public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
+    /// <summary>
+    /// The executor holding this session's container is gone. A call it was running ends with an
+    /// error output and the response fails; any later call of the session fails at once.
+    /// </summary>
+    public async Task LoseContainer(BehaviorContext<SessionState, ExecutorLost> context)
+    {
+        var session = context.Saga;
+        session.ContainerLostCode = ContainerLost;
+        if (session.ActiveResponseId is null || session.PendingCalls.Count == 0)
+        {
+            return;
+        }
+
+        var message = $"The executor '{context.Message.ExecutorId}' holding this session's container stopped responding while the command ran; the container and its files are lost.";
+        await FailRunningCallAsync(context, ContainerLost, message);
+    }
+
+        public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
         Finish(context, ResponseStatus.Failed, error);
 
     private async Task Start(BehaviorContext<SessionState> context, string responseId)
@@ -161,15 +177,23 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         });
     }
 
-    private static Task SendRunningCall(BehaviorContext<SessionState> context)
+    private async Task DispatchRunningCallAsync(BehaviorContext<SessionState> context)
     {
         var session = context.Saga;
+        if (session.ContainerLostCode is { } code)
+        {
+            await FailRunningCallAsync(context, code, code == ContainerExpired
+                ? "This session's container has expired and was removed; its files are gone. Start a new conversation to get a new container."
+                : "This session's container was lost with the executor that held it; its files are gone. Start a new conversation to get a new container.");
+            return;
+        }
+
         var call = session.PendingCalls[0];
 
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
         var executor = session.ExecutorId is null ? Endpoints.Executors : Endpoints.Executor(session.ExecutorId);
-        return context.Send(executor, new ToolCallRequested
+        await context.Send(executor, new ToolCallRequested
         {
             SessionId = session.CorrelationId,
             ResponseId = session.ActiveResponseId!,
@@ -177,7 +201,32 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
             Commands = call.Commands,
             TimeoutMs = call.TimeoutMs,
             MaxOutputLength = call.MaxOutputLength,
+            ContainerId = session.ContainerId,
         });
+    }
+
+    /// <summary>Ends the running call with the reason as its output, and fails the response with that code.</summary>
+    private async Task FailRunningCallAsync(BehaviorContext<SessionState> context, string code, string message)
+    {
+        var call = context.Saga.PendingCalls[0];
+        var outputs = call.Commands.Select(_ => new CommandOutput { Stderr = message, ExitCode = 255 }).ToList();
+        await RecordOutputAsync(context, call.CallId, call.MaxOutputLength ?? 0, outputs);
+        await Finish(context, ResponseStatus.Failed, new ResponseError(code, message));
+    }
+
+    private async Task RecordOutputAsync(BehaviorContext<SessionState> context, string callId, int maxOutputLength, IReadOnlyList<CommandOutput> outputs)
+    {
+        var responseId = context.Saga.ActiveResponseId!;
+        var output = new ResponseItem
+        {
+            Id = Ids.Stable("sho", callId),
+            Type = ResponseItem.ShellCallOutput,
+            CallId = callId,
+            MaxOutputLength = maxOutputLength,
+            Outputs = OutputLimits.CapForStorage(outputs, options.Value.MaxStoredOutputChars),
+        };
+        await store.SetItemStatusAsync(responseId, ShellCallItemId(callId), ItemStatus.Completed, context.CancellationToken);
+        await store.AppendItemAsync(responseId, output, context.CancellationToken);
     }
 
     private async Task Finish(BehaviorContext<SessionState> context, string status, ResponseError? error = null, string? incompleteReason = null)

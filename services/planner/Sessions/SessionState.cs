@@ -29,6 +29,9 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     public string? ExecutorId { get; set; }
     public string? ContainerId { get; set; }
 
+    /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
+    public string? ContainerLostCode { get; set; }
+
     /// <summary>When the session was last saved; idle sessions expire from the store after the retention period.</summary>
     public DateTime UpdatedAt { get; set; }
 }

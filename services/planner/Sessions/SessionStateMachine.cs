@@ -25,6 +25,9 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public Event<Fault<CallModel>> ModelCallFaulted { get; private set; } = null!;
     public Event<Fault<ToolCallRequested>> ToolCallFaulted { get; private set; } = null!;
 
+    /// <summary>Reaches every session whose container the lost executor held.</summary>
+    public Event<ExecutorLost> ExecutorLost { get; private set; } = null!;
+
     public SessionStateMachine()
     {
         InstanceState(session => session.CurrentState);
@@ -57,6 +60,12 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             e.OnMissingInstance(m => m.Discard());
         });
 
+        Event(() => ExecutorLost, e =>
+        {
+            e.CorrelateBy((session, context) => session.ExecutorId == context.Message.ExecutorId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
         Initially(
             ToPhase(When(ResponseQueued)
                 .ThenAsync(context => context.Loop().QueueResponse(context))));
@@ -84,6 +93,10 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
                 .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError("sandbox_error",
                     $"The executor failed while running the call: {FirstMessage(context.Message)}")))));
+
+        DuringAny(
+            ToPhase(When(ExecutorLost)
+                .ThenAsync(context => context.Loop().LoseContainer(context))));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.

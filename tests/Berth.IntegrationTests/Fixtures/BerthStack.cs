@@ -23,11 +23,53 @@ public sealed class BerthStack : IAsyncLifetime
     public string? UnavailableReason { get; private set; }
     public string LogDirectory { get; }
 
-    public string[] ExecutorIds => [$"test-{_runId}-a", $"test-{_runId}-b"];
+    private readonly List<string> _executorIds;
+    private Dictionary<string, string> _common = [];
+
+    /// <summary>Every executor this run started, the two of the stack and any a test added.</summary>
+    public IReadOnlyList<string> ExecutorIds
+    {
+        get
+        {
+            lock (_executorIds)
+            {
+                return [.. _executorIds];
+            }
+        }
+    }
 
     public BerthStack()
     {
         LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
+        _executorIds = [$"test-{_runId}-a", $"test-{_runId}-b"];
+    }
+
+    /// <summary>Starts one more executor, for tests that need a pool of three or one to kill. Stopped with the stack.</summary>
+    public async Task<ServiceProcess> StartExecutorAsync(string suffix)
+    {
+        var executorId = $"test-{_runId}-{suffix}";
+        lock (_executorIds)
+        {
+            _executorIds.Add(executorId);
+        }
+
+        var executor = StartExecutor(executorId);
+        await executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return executor;
+    }
+
+    private ServiceProcess StartExecutor(string executorId)
+    {
+        var executor = ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(_common,
+            ("Executor__InstanceId", executorId),
+            ("Executor__Image", DockerFixture.SandboxImage),
+            ("Executor__HeartbeatSeconds", "1")), LogDirectory);
+        lock (_services)
+        {
+            _services.Add(executor);
+        }
+
+        return executor;
     }
 
     /// <summary>
@@ -55,7 +97,7 @@ public sealed class BerthStack : IAsyncLifetime
         ApiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1/");
         Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
 
-        var common = new Dictionary<string, string>
+        var common = _common = new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = RabbitMq.ConnectionString!,
             ["DOTNET_ENVIRONMENT"] = "Production",
@@ -66,23 +108,39 @@ public sealed class BerthStack : IAsyncLifetime
         var store = MongoFixture.ConfiguredUrl is { } mongo
             ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
             : ("Planner__Store", "InMemory");
-        _services.Add(ServiceProcess.Start("planner", "planner", With(common, ("OPENAI_BASE_URL", Model.BaseUrl.ToString()), store), LogDirectory));
+        // Executors beat every second and count as lost after six silent ones, so a test that
+        // kills one sees its sessions fail within seconds rather than the default half minute.
+        _services.Add(ServiceProcess.Start("planner", "planner", With(common,
+            ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
+            store,
+            ("Planner__ExecutorTimeoutSeconds", "6"),
+            ("Planner__ExecutorSweepSeconds", "1")), LogDirectory));
         foreach (var executorId in ExecutorIds)
         {
-            _services.Add(ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(common,
-                ("Executor__InstanceId", executorId),
-                ("Executor__Image", DockerFixture.SandboxImage)), LogDirectory));
+            StartExecutor(executorId);
         }
 
         _services.Add(ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), LogDirectory,
             readyLine: "Application started"));
 
-        await Task.WhenAll(_services.Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
+        List<ServiceProcess> started;
+        lock (_services)
+        {
+            started = [.. _services];
+        }
+
+        await Task.WhenAll(started.Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in _services)
+        List<ServiceProcess> services;
+        lock (_services)
+        {
+            services = [.. _services];
+        }
+
+        foreach (var service in services)
         {
             await service.DisposeAsync();
         }

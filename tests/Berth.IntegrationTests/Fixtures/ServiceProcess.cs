@@ -75,6 +75,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the process at once, as a crash or a lost host would: no shutdown, no goodbye.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -180,4 +180,99 @@ public sealed class SessionStateMachineTests
         Assert.Single(response.Output, i => i.Type == ResponseItem.ShellCallOutput);
         Assert.Single(session.Harness.Sent.Select<CallModel>(m => m.Context.Message.Step == 2));
     }
+
+    [Fact]
+    public async Task Should_pass_the_known_container_to_later_calls()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-a", "true"));
+        Assert.Null((await session.NextToolCallAsync("call-a")).Context.Message.ContainerId);
+
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-a");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-b", "true"));
+
+        Assert.Equal("container-1", (await session.NextToolCallAsync("call-b")).Context.Message.ContainerId);
+    }
+
+    [Fact]
+    public async Task Should_end_the_running_call_and_fail_with_container_lost_when_its_executor_is_lost()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1", executorId: "exec-9");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-2", "sleep 100", "echo after"));
+        await session.NextToolCallAsync("call-2");
+
+        await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-9" });
+
+        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal("container_lost", response.Error?.Code);
+        Assert.Contains("exec-9", response.Error?.Message, StringComparison.Ordinal);
+        var lostOutput = response.Output.Last(i => i.Type == ResponseItem.ShellCallOutput);
+        Assert.Equal("call-2", lostOutput.CallId);
+        Assert.Equal(2, lostOutput.Outputs!.Count);
+        Assert.All(lostOutput.Outputs, o => Assert.Contains("lost", o.Stderr, StringComparison.Ordinal));
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
+    }
+
+    [Fact]
+    public async Task Should_leave_other_executors_sessions_alone_when_an_executor_is_lost()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1", executorId: "exec-1");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-2", "true"));
+        await session.NextToolCallAsync("call-2");
+
+        await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-other" });
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-2", executorId: "exec-1");
+        await session.NextModelCallAsync(responseId, 3);
+        await session.ModelSaysAsync(sessionId, responseId, 3, "done");
+
+        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
+    }
+
+    [Fact]
+    public async Task Should_fail_a_later_call_at_once_when_the_idle_session_lost_its_container()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, first) = await session.BeginAsync();
+        await session.RunCallAsync(sessionId, first, 1, "call-1", executorId: "exec-9");
+        await session.NextModelCallAsync(first, 2);
+        await session.ModelSaysAsync(sessionId, first, 2, "done");
+        await session.FinishedAsync(first);
+
+        await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-9" });
+        Assert.True(await session.Harness.Consumed.Any<ExecutorLost>());
+        var second = await session.QueueAsync(sessionId, previousResponseId: first);
+        await session.NextModelCallAsync(second, 1);
+        await session.ModelSaysAsync(sessionId, second, 1, null, SessionHarness.Call("call-x", "cat notes"));
+
+        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(second)).Status);
+        Assert.Equal("container_lost", (await session.ResponseAsync(second)).Error?.Code);
+        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId == "call-x").Any());
+    }
+
+    [Fact]
+    public async Task Should_fail_with_container_expired_when_the_executor_no_longer_has_the_container()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "ls"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.Harness.Bus.Publish(new ToolCallCompleted
+        {
+            SessionId = sessionId, ResponseId = responseId, CallId = "call-1", ExecutorId = "exec-1", Outputs = [],
+            Error = "The session's container has expired", ErrorCode = "container_expired",
+        });
+
+        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal("container_expired", (await session.ResponseAsync(responseId)).Error?.Code);
+    }
 }

@@ -1,7 +1,7 @@
 namespace Berth.UnitTests.Planner;
 
 /// <summary>
-/// Compares send addresses by queue name: the harness resolves <c>queue:x?options</c> to a URI
+/// Compares send addresses by name: the harness resolves <c>queue:x?options</c> and <c>exchange:x</c> to a URI
 /// of its in-memory transport, with a host and without the RabbitMQ options.
 /// </summary>
 internal sealed class UriTail : IEqualityComparer<Uri?>
@@ -20,7 +20,7 @@ internal sealed class UriTail : IEqualityComparer<Uri?>
         }
 
         var text = uri.ToString();
-        var name = uri.Scheme == "queue" ? text["queue:".Length..] : text[(text.LastIndexOf('/') + 1)..];
+        var name = uri.Scheme is "queue" or "exchange" ? text[(uri.Scheme.Length + 1)..] : text[(text.LastIndexOf('/') + 1)..];
         var query = name.IndexOf('?', StringComparison.Ordinal);
         return query < 0 ? name : name[..query];
     }

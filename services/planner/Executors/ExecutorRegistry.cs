@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Executors;
+
+/// <summary>When each executor was last heard from, as this planner instance saw it.</summary>
+public sealed class ExecutorRegistry(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Seen> _executors = new(StringComparer.Ordinal);
+
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
+    public void Heard(string executorId) => _executors[executorId] = new Seen(time.GetUtcNow(), Reported: false);
+
+    /// <summary>
+    /// For an executor a session waits on that this planner has never heard from: records it as
+    /// reported and returns true, once. False when it is known (alive, or reported already).
+    /// </summary>
+    public bool TryReportUnheard(string executorId) => _executors.TryAdd(executorId, new Seen(time.GetUtcNow(), Reported: true));
+
+    /// <summary>Executors silent for longer than the timeout and not reported yet; each is reported once until it is heard again.</summary>
+    public IReadOnlyList<(string ExecutorId, DateTimeOffset LastSeen)> TakeSilent(TimeSpan timeout)
+    {
+        var cutoff = time.GetUtcNow() - timeout;
+        var silent = new List<(string, DateTimeOffset)>();
+        foreach (var (id, seen) in _executors)
+        {
+            if (!seen.Reported && seen.At < cutoff && _executors.TryUpdate(id, seen with { Reported = true }, seen))
+            {
+                silent.Add((id, seen.At));
+            }
+        }
+
+        return silent;
+    }
+
+    private sealed record Seen(DateTimeOffset At, bool Reported);
+}
+
+/// <summary>Every planner instance hears every heartbeat, on a temporary queue of its own.</summary>
+public sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : IConsumer<ExecutorHeartbeat>
+{
+    public Task Consume(ConsumeContext<ExecutorHeartbeat> context)
+    {
+        registry.Heard(context.Message.ExecutorId);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,77 @@
+using Berth.Contracts;
+using Berth.Planner.Sessions;
+using MassTransit;
+using MassTransit.Saga;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Planner.Executors;
+
+/// <summary>
+/// Declares executors lost. One that stops sending heartbeats for <c>ExecutorTimeoutSeconds</c>
+/// is reported, and so is one that a session is waiting on but this planner has never heard
+/// from since it started (it died while no planner was listening). The sessions it held then
+/// fail their running call with <c>container_lost</c>; nothing waits forever on a dead executor.
+/// </summary>
+public sealed partial class ExecutorWatch(
+    ExecutorRegistry registry,
+    IBus bus,
+    IServiceScopeFactory scopes,
+    IOptions<PlannerOptions> options,
+    TimeProvider time,
+    ILogger<ExecutorWatch> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var timeout = TimeSpan.FromSeconds(settings.ExecutorTimeoutSeconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.ExecutorSweepSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                foreach (var (executorId, lastSeen) in registry.TakeSilent(timeout))
+                {
+                    LogLost(executorId, lastSeen);
+                    await bus.Publish(new ExecutorLost { ExecutorId = executorId, LastSeenAt = lastSeen }, stoppingToken);
+                }
+
+                if (time.GetUtcNow() - registry.StartedAt > timeout)
+                {
+                    await ReportUnheardExecutorsAsync(stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(e);
+            }
+        }
+    }
+
+    private async Task ReportUnheardExecutorsAsync(CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var query = scope.ServiceProvider.GetService<IQuerySagaRepository<SessionState>>();
+        var load = scope.ServiceProvider.GetService<ILoadSagaRepository<SessionState>>();
+        if (query is null || load is null)
+        {
+            return;
+        }
+
+        var acting = await query.Find(new SagaQuery<SessionState>(s => s.CurrentState == nameof(SessionStateMachine.Acting) && s.ExecutorId != null));
+        foreach (var sessionId in acting)
+        {
+            var session = await load.Load(sessionId);
+            if (session?.ExecutorId is { } executorId && registry.TryReportUnheard(executorId))
+            {
+                LogLost(executorId, null);
+                await bus.Publish(new ExecutorLost { ExecutorId = executorId }, cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId} is lost (last heard {LastSeen}); its sessions' running calls fail with container_lost")]
+    private partial void LogLost(string executorId, DateTimeOffset? lastSeen);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor sweep failed; retrying on the next tick")]
+    private partial void LogSweepFailed(Exception exception);
+}

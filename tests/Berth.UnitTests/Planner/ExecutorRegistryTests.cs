@@ -1,0 +1,44 @@
+using Berth.Planner.Executors;
+
+namespace Berth.UnitTests.Planner;
+
+public sealed class ExecutorRegistryTests
+{
+    private sealed class Clock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void Should_report_a_silent_executor_once_until_it_is_heard_again()
+    {
+        var clock = new Clock();
+        var registry = new ExecutorRegistry(clock);
+        registry.Heard("a");
+        registry.Heard("b");
+
+        clock.Now += TimeSpan.FromSeconds(20);
+        registry.Heard("b");
+        clock.Now += TimeSpan.FromSeconds(15);
+
+        Assert.Equal(["a"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId));
+        Assert.Empty(registry.TakeSilent(TimeSpan.FromSeconds(30)));
+
+        registry.Heard("a");
+        clock.Now += TimeSpan.FromSeconds(31);
+        Assert.Equal(["a", "b"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId).Order());
+    }
+
+    [Fact]
+    public void Should_report_an_executor_never_heard_from_once()
+    {
+        var registry = new ExecutorRegistry(new Clock());
+        registry.Heard("alive");
+
+        Assert.False(registry.TryReportUnheard("alive"));
+        Assert.True(registry.TryReportUnheard("ghost"));
+        Assert.False(registry.TryReportUnheard("ghost"));
+    }
+}
