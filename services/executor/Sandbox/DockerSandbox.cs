@@ -75,6 +75,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
 
             id ??= await CreateContainerAsync(sessionId, cancellationToken);
             _containers[sessionId] = id;
+            _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
             return id;
         }
         finally

@@ -1,0 +1,102 @@
+using Berth.Executor;
+using Berth.Executor.Sandbox;
+using Berth.IntegrationTests.Fixtures;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Berth.IntegrationTests.Executor;
+
+/// <summary>The executor's container lifecycle on the real Docker engine: adoption after a restart, idle expiry, ownership.</summary>
+public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+{
+    private readonly string _executorId = $"test-sandbox-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private DockerSandbox NewSandbox(string? executorId = null) => new(docker.Client, Options.Create(new ExecutorOptions
+    {
+        InstanceId = executorId ?? _executorId,
+        Image = DockerFixture.SandboxImage,
+    }), NullLogger<DockerSandbox>.Instance);
+
+    public ValueTask InitializeAsync()
+    {
+        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (docker.UnavailableReason is not null)
+        {
+            return;
+        }
+
+        var ours = await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true } },
+        });
+        foreach (var container in ours)
+        {
+            await docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    [Fact]
+    public async Task Should_adopt_its_containers_with_their_files_when_restarted()
+    {
+        var session = Guid.NewGuid();
+        var before = NewSandbox();
+        var container = await before.EnsureContainerAsync(session, null, CancellationToken.None);
+        await before.RunAsync(container, "echo kept > /mnt/data/f", 5_000, 100, CancellationToken.None);
+
+        var after = NewSandbox();
+        Assert.Equal(1, await after.AdoptAsync(CancellationToken.None));
+        Assert.Equal(1, after.LiveContainers);
+
+        Assert.Equal(container, await after.EnsureContainerAsync(session, container, CancellationToken.None));
+        Assert.Equal("kept\n", (await after.RunAsync(container, "cat /mnt/data/f", 5_000, 100, CancellationToken.None)).Stdout);
+    }
+
+    [Fact]
+    public async Task Should_remove_an_idle_container_and_say_so_when_its_session_returns()
+    {
+        var session = Guid.NewGuid();
+        var sandbox = NewSandbox();
+        var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
+
+        Assert.Equal(1, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+
+        await Assert.ThrowsAsync<Docker.DotNet.DockerContainerNotFoundException>(() => docker.Client.Containers.InspectContainerAsync(container));
+        var gone = await Assert.ThrowsAsync<ContainerGoneException>(() => sandbox.EnsureContainerAsync(session, container, CancellationToken.None));
+        Assert.Contains("expired", gone.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_not_reap_a_container_while_a_call_runs_in_it()
+    {
+        var session = Guid.NewGuid();
+        var sandbox = NewSandbox();
+        await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
+
+        using (sandbox.Use(session))
+        {
+            Assert.Equal(0, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+        }
+
+        Assert.Equal(1, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_not_run_in_another_executors_container()
+    {
+        var session = Guid.NewGuid();
+        var owner = NewSandbox();
+        var container = await owner.EnsureContainerAsync(session, null, CancellationToken.None);
+
+        var stranger = NewSandbox($"{_executorId}-x");
+
+        await Assert.ThrowsAsync<ContainerGoneException>(() => stranger.EnsureContainerAsync(session, container, CancellationToken.None));
+        Assert.Equal(0, await stranger.AdoptAsync(CancellationToken.None));
+    }
+}
