@@ -49,9 +49,16 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 1024)]
     public int ConcurrentToolCalls { get; set; } = 16;
 
-    /// <summary>The most session containers this executor holds (reported in its heartbeat).</summary>
+    /// <summary>
+    /// The most session containers this executor holds. A new session that finds it full goes
+    /// back to the pool's queue for another executor, for at most <see cref="CapacityWaitSeconds"/>.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxContainers { get; set; } = 50;
+
+    /// <summary>How long a new session may wait for room in the pool before its call fails with <c>pool_full</c>.</summary>
+    [Range(1, 86_400)]
+    public int CapacityWaitSeconds { get; set; } = 300;
 
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;

@@ -14,6 +14,9 @@ namespace Berth.Executor;
 public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ToolCallConsumer> logger)
     : IConsumer<ToolCallRequested>
 {
+    private const string WaitingSinceHeader = "Berth-Waiting-Since";
+    private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
+
     public async Task Consume(ConsumeContext<ToolCallRequested> context)
     {
         var call = context.Message;
@@ -33,6 +36,16 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<Exe
             {
                 outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken));
             }
+        }
+        catch (PoolFullException) when (call.ContainerId is null)
+        {
+            if (await WaitForRoomAsync(context, settings))
+            {
+                return;
+            }
+
+            error = $"No executor in the pool had room for a new session within {settings.CapacityWaitSeconds} s.";
+            errorCode = "pool_full";
         }
         catch (ContainerGoneException e)
         {
@@ -72,6 +85,30 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<Exe
             ErrorCode = error is null ? null : errorCode,
         });
     }
+
+    /// <summary>
+    /// Puts a new session's call back at the end of the pool's queue, after a pause, so that an
+    /// executor with room takes it, or this one once a container is reaped. True while the
+    /// session may still wait; false once it has waited its limit.
+    /// </summary>
+    private async Task<bool> WaitForRoomAsync(ConsumeContext<ToolCallRequested> context, ExecutorOptions settings)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var since = DateTimeOffset.TryParse(context.Headers.Get<string>(WaitingSinceHeader), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.RoundtripKind, out var started) ? started : now;
+        if (now - since > TimeSpan.FromSeconds(settings.CapacityWaitSeconds))
+        {
+            return false;
+        }
+
+        LogPoolFull(context.Message.SessionId, settings.InstanceId);
+        await Task.Delay(RequeuePause, context.CancellationToken);
+        await context.Send(Endpoints.Executors, context.Message, send => send.Headers.Set(WaitingSinceHeader, since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: executor {ExecutorId} is full; the call goes back to the pool")]
+    private partial void LogPoolFull(Guid sessionId, string executorId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: {Error}")]
     private partial void LogSandboxError(Guid sessionId, string callId, string error);

@@ -73,6 +73,11 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 throw new ContainerGoneException(sessionId, expectedContainerId);
             }
 
+            if (id is null && _containers.Count >= options.Value.MaxContainers)
+            {
+                throw new PoolFullException(options.Value.InstanceId, options.Value.MaxContainers);
+            }
+
             id ??= await CreateContainerAsync(sessionId, cancellationToken);
             _containers[sessionId] = id;
             _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
@@ -332,3 +337,7 @@ public sealed class ContainerGoneException(Guid sessionId, string containerId)
 {
     public Guid SessionId { get; } = sessionId;
 }
+
+/// <summary>This executor holds as many containers as it may; a new session must go elsewhere or wait.</summary>
+public sealed class PoolFullException(string executorId, int capacity)
+    : Exception($"Executor {executorId} holds its maximum of {capacity} containers.");
