@@ -7,7 +7,9 @@ namespace Berth.Executor;
 
 /// <summary>
 /// What an executor does besides running calls: takes back its containers after a restart,
-/// tells the pool it is alive, and removes containers that have been idle too long.
+/// tells the pool it is alive, keeps its warm containers topped up, and removes containers
+/// that have been idle too long. The heartbeat has a loop of its own: slow Docker work (a
+/// busy engine can take seconds to create a container) must never make a live executor look dead.
 /// </summary>
 public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, IOptions<ExecutorOptions> options, ILogger<ExecutorLifecycle> logger)
     : BackgroundService
@@ -18,31 +20,43 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
         var adopted = await sandbox.AdoptAsync(stoppingToken);
         LogAdopted(settings.InstanceId, adopted);
 
-        var heartbeat = TimeSpan.FromSeconds(settings.HeartbeatSeconds);
-        var sweep = TimeSpan.FromSeconds(settings.SweepSeconds);
-        var nextSweep = DateTimeOffset.UtcNow + sweep;
-        using var timer = new PeriodicTimer(heartbeat);
+        await Task.WhenAll(
+            EveryAsync(TimeSpan.FromSeconds(settings.HeartbeatSeconds), BeatAsync, stoppingToken),
+            EveryAsync(TimeSpan.FromSeconds(Math.Min(settings.HeartbeatSeconds, settings.SweepSeconds)), MaintainAsync, stoppingToken));
+    }
+
+    private Task BeatAsync(CancellationToken cancellationToken) => bus.Publish(new ExecutorHeartbeat
+    {
+        ExecutorId = options.Value.InstanceId,
+        Capacity = options.Value.MaxContainers,
+        LiveContainers = sandbox.LiveContainers,
+        SentAt = DateTimeOffset.UtcNow,
+    }, cancellationToken);
+
+    private DateTimeOffset _nextSweep = DateTimeOffset.UtcNow;
+
+    private async Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        await sandbox.RefillWarmAsync(cancellationToken);
+        if (DateTimeOffset.UtcNow >= _nextSweep)
+        {
+            _nextSweep = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.Value.SweepSeconds);
+            await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken);
+        }
+    }
+
+    private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(period);
         do
         {
             try
             {
-                await bus.Publish(new ExecutorHeartbeat
-                {
-                    ExecutorId = settings.InstanceId,
-                    Capacity = settings.MaxContainers,
-                    LiveContainers = sandbox.LiveContainers,
-                    SentAt = DateTimeOffset.UtcNow,
-                }, stoppingToken);
-
-                if (DateTimeOffset.UtcNow >= nextSweep)
-                {
-                    nextSweep = DateTimeOffset.UtcNow + sweep;
-                    await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(settings.IdleMinutes), stoppingToken);
-                }
+                await work(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A broker or engine hiccup must not end the heartbeat: the next tick tries again.
+                // A broker or engine hiccup must not end the loop: the next tick tries again.
                 LogTickFailed(e);
             }
         }
@@ -52,6 +66,6 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
     [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId}: re-adopted {Count} session container(s)")]
     private partial void LogAdopted(string executorId, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or sweep failed; retrying on the next tick")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor background work failed; retrying on the next tick")]
     private partial void LogTickFailed(Exception exception);
 }

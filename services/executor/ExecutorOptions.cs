@@ -60,6 +60,10 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 86_400)]
     public int CapacityWaitSeconds { get; set; } = 300;
 
+    /// <summary>Containers kept started and unassigned, so a new session's first command does not wait for <c>docker create</c>.</summary>
+    [Range(0, 1000)]
+    public int WarmContainers { get; set; } = 2;
+
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;
 

@@ -15,7 +15,9 @@ namespace Berth.Executor.Sandbox;
 public sealed partial class DockerSandbox(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger)
 {
     public const string WorkingDirectory = "/mnt/data";
-    public const string SessionLabel = "berth.session";
+    public const string WarmLabel = "berth.warm";
+    private const string SessionNamePrefix = "berth-";
+    private const string WarmNamePrefix = "berth-warm-";
     public const string ExecutorLabel = "berth.executor";
     public const string ManagedLabel = "berth.managed";
 
@@ -26,6 +28,9 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
     private readonly ConcurrentDictionary<Guid, int> _busy = new();
+    private readonly ConcurrentQueue<string> _warm = new();
+
+    public int WarmContainers => _warm.Count;
 
     public int LiveContainers => _containers.Count;
 
@@ -78,7 +83,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 throw new PoolFullException(options.Value.InstanceId, options.Value.MaxContainers);
             }
 
-            id ??= await CreateContainerAsync(sessionId, cancellationToken);
+            id ??= await ClaimWarmAsync(sessionId, cancellationToken) ?? await CreateContainerAsync(SessionName(sessionId), cancellationToken);
             _containers[sessionId] = id;
             _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
             return id;
@@ -160,13 +165,18 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return null;
     }
 
-    /// <summary>Takes back the containers this executor made before it restarted, so none is orphaned.</summary>
+    /// <summary>
+    /// Takes back the containers this executor made before it restarted, so none is orphaned:
+    /// session containers by their name (<c>berth-&lt;session&gt;</c>), warm ones back into the pool.
+    /// </summary>
     public async Task<int> AdoptAsync(CancellationToken cancellationToken)
     {
         var adopted = 0;
         foreach (var container in await OwnContainersAsync(null, cancellationToken))
         {
-            if (!container.Labels.TryGetValue(SessionLabel, out var label) || !Guid.TryParse(label, out var sessionId))
+            var name = container.Names.FirstOrDefault()?.TrimStart('/') ?? "";
+            var warm = name.StartsWith(WarmNamePrefix, StringComparison.Ordinal);
+            if (!warm && !TrySessionOf(name, out _))
             {
                 continue;
             }
@@ -176,12 +186,63 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);
             }
 
-            _containers[sessionId] = container.ID;
-            _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
-            adopted++;
+            if (warm)
+            {
+                _warm.Enqueue(container.ID);
+            }
+            else if (TrySessionOf(name, out var sessionId))
+            {
+                _containers[sessionId] = container.ID;
+                _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
+                adopted++;
+            }
         }
 
         return adopted;
+    }
+
+    /// <summary>Starts containers until the warm pool holds its target, so a new session need not wait for one.</summary>
+    public async Task<int> RefillWarmAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
+        while (_warm.Count < options.Value.WarmContainers)
+        {
+            _warm.Enqueue(await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true));
+            started++;
+        }
+
+        return started;
+    }
+
+    /// <summary>
+    /// Gives a warm container to a new session by renaming it after the session: names, unlike
+    /// labels, can change, and the name is how a restarted executor knows whose it is.
+    /// </summary>
+    private async Task<string?> ClaimWarmAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        while (_warm.TryDequeue(out var containerId))
+        {
+            try
+            {
+                await docker.Containers.RenameContainerAsync(containerId, new ContainerRenameParameters { NewName = SessionName(sessionId) }, cancellationToken);
+                return containerId;
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // Removed behind our back; try the next one.
+            }
+        }
+
+        return null;
+    }
+
+    private static string SessionName(Guid sessionId) => $"{SessionNamePrefix}{sessionId:N}";
+
+    private static bool TrySessionOf(string name, out Guid sessionId)
+    {
+        sessionId = Guid.Empty;
+        return name.StartsWith(SessionNamePrefix, StringComparison.Ordinal)
+            && Guid.TryParseExact(name[SessionNamePrefix.Length..], "N", out sessionId);
     }
 
     /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/>.</summary>
@@ -242,21 +303,21 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
 
     private async Task<IList<ContainerListResponse>> OwnContainersAsync(Guid? sessionId, CancellationToken cancellationToken)
     {
-        var labels = new Dictionary<string, bool>
+        var filters = new Dictionary<string, IDictionary<string, bool>>
         {
-            [$"{ManagedLabel}=true"] = true,
-            [$"{ExecutorLabel}={options.Value.InstanceId}"] = true,
+            ["label"] = new Dictionary<string, bool>
+            {
+                [$"{ManagedLabel}=true"] = true,
+                [$"{ExecutorLabel}={options.Value.InstanceId}"] = true,
+            },
         };
-        if (sessionId is not null)
+        if (sessionId is { } session)
         {
-            labels[$"{SessionLabel}={sessionId}"] = true;
+            // Docker matches names as regular expressions, and stores them with a leading slash.
+            filters["name"] = new Dictionary<string, bool> { [$"^/{SessionName(session)}$"] = true };
         }
 
-        return await docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
-        }, cancellationToken);
+        return await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken);
     }
 
     // Only this executor's own containers: another executor's, even on the same engine, is
@@ -277,22 +338,27 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return container.ID;
     }
 
-    private async Task<string> CreateContainerAsync(Guid sessionId, CancellationToken cancellationToken)
+    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false)
     {
         var settings = options.Value;
         var memory = settings.MemoryMb * 1024L * 1024L;
+        var labels = new Dictionary<string, string>
+        {
+            [ManagedLabel] = "true",
+            [ExecutorLabel] = settings.InstanceId,
+        };
+        if (warm)
+        {
+            labels[WarmLabel] = "true";
+        }
+
         var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
-            Name = $"berth-{sessionId:N}",
+            Name = name,
             Image = settings.Image,
             Cmd = ["sleep", "infinity"],
             WorkingDir = WorkingDirectory,
-            Labels = new Dictionary<string, string>
-            {
-                [ManagedLabel] = "true",
-                [SessionLabel] = sessionId.ToString(),
-                [ExecutorLabel] = settings.InstanceId,
-            },
+            Labels = labels,
             NetworkDisabled = true,
             HostConfig = new HostConfig
             {
@@ -310,7 +376,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         }, cancellationToken);
 
         await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
-        LogCreated(sessionId, created.ID[..12], settings.Image);
+        LogCreated(name, created.ID[..12], settings.Image);
         return created.ID;
     }
 
@@ -321,8 +387,8 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         _lastUsed.TryRemove(sessionId, out _);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: created container {ContainerId} from {Image}")]
-    private partial void LogCreated(Guid sessionId, string containerId, string image);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created container {Name} ({ContainerId}) from {Image}")]
+    private partial void LogCreated(string name, string containerId, string image);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: removed container {ContainerId}, idle for more than {Minutes} minutes")]
     private partial void LogReaped(Guid sessionId, string containerId, double minutes);

@@ -170,15 +170,37 @@ public sealed class AgentLoopTests
     }
 
     [Fact]
-    public async Task Should_keep_one_container_per_session_labelled_with_the_executor_that_holds_it()
+    public async Task Should_keep_one_container_per_session_named_after_it_and_labelled_with_its_executor()
     {
         var first = await _api.CreateAsync(ResponsesApi.ShellRequest("hostname"));
         var second = await _api.CreateAsync(ResponsesApi.ShellRequest("hostname", previousResponseId: first.GetProperty("id").GetString()));
 
         Assert.Equal(first.CommandOutputs()[0].GetProperty("stdout").GetString(), second.CommandOutputs()[0].GetProperty("stdout").GetString());
         var hostname = first.CommandOutputs()[0].GetProperty("stdout").GetString()!.Trim();
-        var container = Assert.Single(await _stack.ContainersAsync(), c => c.ID.StartsWith(hostname, StringComparison.Ordinal));
+        var containers = await _stack.ContainersAsync();
+        var container = Assert.Single(containers, c => c.ID.StartsWith(hostname, StringComparison.Ordinal));
         Assert.Contains(container.Labels["berth.executor"], _stack.ExecutorIds);
-        Assert.Single(await _stack.ContainersAsync(container.Labels["berth.session"]));
+        var name = Assert.Single(container.Names).TrimStart('/');
+        Assert.Matches("^berth-[0-9a-f]{32}$", name);
+        Assert.Single(containers, c => c.Names.Contains($"/{name}"));
+    }
+
+    [Fact]
+    public async Task Should_keep_warm_containers_ready_on_every_executor()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            // Named berth-warm-*: a claimed warm container is renamed after its session.
+            var warm = (await _stack.ContainersAsync()).Where(c => c.Names.Any(n => n.StartsWith("/berth-warm-", StringComparison.Ordinal)) && c.State == "running").ToList();
+            var executors = warm.Select(c => c.Labels["berth.executor"]).Distinct().Count();
+            if (executors >= 2 && warm.Count >= 4)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"warm containers: {warm.Count} on {executors} executor(s)");
+            await Task.Delay(500);
+        }
     }
 }

@@ -12,10 +12,11 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 {
     private readonly string _executorId = $"test-sandbox-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private DockerSandbox NewSandbox(string? executorId = null) => new(docker.Client, Options.Create(new ExecutorOptions
+    private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => new(docker.Client, Options.Create(new ExecutorOptions
     {
         InstanceId = executorId ?? _executorId,
         Image = DockerFixture.SandboxImage,
+        WarmContainers = warm,
     }), NullLogger<DockerSandbox>.Instance);
 
     public ValueTask InitializeAsync()
@@ -99,4 +100,37 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
         await Assert.ThrowsAsync<ContainerGoneException>(() => stranger.EnsureContainerAsync(session, container, CancellationToken.None));
         Assert.Equal(0, await stranger.AdoptAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Should_give_a_new_session_a_warm_container_and_refill_the_pool()
+    {
+        var sandbox = NewSandbox(warm: 2);
+        Assert.Equal(2, await sandbox.RefillWarmAsync(CancellationToken.None));
+        var warm = await WarmContainerIdsAsync();
+        Assert.Equal(2, warm.Count);
+
+        var session = Guid.NewGuid();
+        var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
+
+        Assert.Contains(container, warm);
+        Assert.Equal($"/berth-{session:N}", (await docker.Client.Containers.InspectContainerAsync(container)).Name);
+        Assert.Equal(1, sandbox.WarmContainers);
+        Assert.Equal(1, await sandbox.RefillWarmAsync(CancellationToken.None));
+
+        // After a restart the claimed container is the session's again, and the rest are warm.
+        var restarted = NewSandbox(warm: 2);
+        Assert.Equal(1, await restarted.AdoptAsync(CancellationToken.None));
+        Assert.Equal(2, restarted.WarmContainers);
+        Assert.Equal(container, await restarted.EnsureContainerAsync(session, container, CancellationToken.None));
+    }
+
+    private async Task<List<string>> WarmContainerIdsAsync() =>
+        [.. (await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true, ["berth.warm=true"] = true },
+            },
+        })).Select(c => c.ID)];
 }

@@ -108,12 +108,12 @@ public sealed class BerthStack : IAsyncLifetime
         var store = MongoFixture.ConfiguredUrl is { } mongo
             ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
             : ("Planner__Store", "InMemory");
-        // Executors beat every second and count as lost after six silent ones, so a test that
+        // Executors beat every second and count as lost after eight silent ones, so a test that
         // kills one sees its sessions fail within seconds rather than the default half minute.
         _services.Add(ServiceProcess.Start("planner", "planner", With(common,
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             store,
-            ("Planner__ExecutorTimeoutSeconds", "6"),
+            ("Planner__ExecutorTimeoutSeconds", "8"),
             ("Planner__ExecutorSweepSeconds", "1")), LogDirectory));
         foreach (var executorId in ExecutorIds)
         {
@@ -156,19 +156,13 @@ public sealed class BerthStack : IAsyncLifetime
         await RabbitMq.DisposeAsync();
     }
 
-    /// <summary>The session containers this run's executors made.</summary>
-    public async Task<IList<ContainerListResponse>> ContainersAsync(string? sessionId = null)
+    /// <summary>The containers this run's executors made: session containers and warm ones.</summary>
+    public async Task<IList<ContainerListResponse>> ContainersAsync()
     {
-        var labels = new Dictionary<string, bool>();
-        if (sessionId is not null)
-        {
-            labels[$"berth.session={sessionId}"] = true;
-        }
-
         var all = await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels.Count > 0 ? labels : new Dictionary<string, bool> { ["berth.managed=true"] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["berth.managed=true"] = true } },
         });
         return [.. all.Where(c => c.Labels.TryGetValue("berth.executor", out var owner) && ExecutorIds.Contains(owner))];
     }
