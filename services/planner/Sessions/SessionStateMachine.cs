@@ -91,7 +91,7 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .ThenAsync(context => context.Loop().ApplyToolResult(context))),
             ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
-                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError("sandbox_error",
+                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(SessionLoop.SandboxError,
                     $"The executor failed while running the call: {FirstMessage(context.Message)}")))));
 
         DuringAny(
