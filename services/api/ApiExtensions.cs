@@ -1,3 +1,4 @@
+using Berth.Api.Containers;
 using Berth.Api.Responses;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
@@ -13,6 +14,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddScoped<ResponsesService>();
+        builder.Services.AddScoped<ContainersService>();
         return builder;
     }
 
@@ -20,6 +22,10 @@ public static class ApiExtensions
     {
         bus.AddRequestClient<TaskSubmitted>();
         bus.AddRequestClient<GetResponse>();
+        bus.AddRequestClient<CreateContainer>();
+        bus.AddRequestClient<GetContainer>();
+        bus.AddRequestClient<ListContainers>();
+        bus.AddRequestClient<DeleteContainer>();
         bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }

@@ -1,4 +1,5 @@
 using Berth.Api;
+using Berth.Api.Containers;
 using Berth.Api.Errors;
 using Berth.Api.Responses;
 using Berth.ServiceDefaults;
@@ -13,5 +14,6 @@ var app = builder.Build();
 
 app.UseOpenAIErrors();
 app.MapResponses();
+app.MapContainers();
 
 await app.RunAsync();

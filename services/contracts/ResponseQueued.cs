@@ -6,4 +6,7 @@ public sealed record ResponseQueued
     public required Guid SessionId { get; init; }
     public required string ResponseId { get; init; }
     public int? MaxToolCalls { get; init; }
+    /// <summary>For a response in a container made by <c>POST /v1/containers</c>: where that container is.</summary>
+    public string? ExecutorId { get; init; }
+    public string? ContainerId { get; init; }
 }

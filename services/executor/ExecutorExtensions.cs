@@ -33,6 +33,8 @@ public static class ExecutorExtensions
     public static IBusRegistrationConfigurator AddExecutorConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ToolCallConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ProvisionContainerConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<RemoveContainerConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
 
@@ -51,6 +53,7 @@ public static class ExecutorExtensions
             e.PrefetchCount = settings.ConcurrentToolCalls;
             e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
             e.ConfigureConsumer<ToolCallConsumer>(context);
+            e.ConfigureConsumer<ProvisionContainerConsumer>(context);
         });
 
         rabbit.ReceiveEndpoint(Endpoints.ExecutorQueueName(settings.InstanceId), e =>
@@ -62,6 +65,7 @@ public static class ExecutorExtensions
             e.PrefetchCount = settings.ConcurrentToolCalls;
             e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
             e.ConfigureConsumer<ToolCallConsumer>(context);
+            e.ConfigureConsumer<RemoveContainerConsumer>(context);
         });
     }
 }

@@ -41,7 +41,10 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
         if (DateTimeOffset.UtcNow >= _nextSweep)
         {
             _nextSweep = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.Value.SweepSeconds);
-            await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken);
+            foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken))
+            {
+                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = "expired" }, cancellationToken);
+            }
         }
     }
 

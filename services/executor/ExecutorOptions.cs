@@ -39,6 +39,10 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(16, 1024 * 1024)]
     public int MemoryMb { get; set; } = 512;
 
+    /// <summary>The most memory a container made by <c>POST /v1/containers</c> may ask for (<c>memory_limit</c>).</summary>
+    [Range(16, 1024 * 1024)]
+    public int MaxMemoryMb { get; set; } = 4096;
+
     [Range(0.01, 64)]
     public double Cpus { get; set; } = 1.0;
 

@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Containers;
 using Berth.Planner.Executors;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
@@ -53,6 +54,7 @@ public static class PlannerExtensions
         if (store == PlannerStore.InMemory)
         {
             builder.Services.AddSingleton<IResponseStore, InMemoryResponseStore>();
+            builder.Services.AddSingleton<IContainerStore, InMemoryContainerStore>();
             return store;
         }
 
@@ -61,6 +63,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IMongoClient>(_ => new MongoClient(url));
         builder.Services.AddSingleton(services => services.GetRequiredService<IMongoClient>().GetDatabase(url.DatabaseName ?? "berth"));
         builder.Services.AddSingleton<IResponseStore, MongoResponseStore>();
+        builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
         builder.Services.AddHostedService<MongoIndexes>();
         return store;
     }
@@ -90,6 +93,11 @@ public static class PlannerExtensions
             e.Name = Endpoints.ModelQueue;
             e.ConcurrentMessageLimit = 32;
         });
+        bus.AddConsumer<CreateContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
+        bus.AddConsumer<ContainerQueriesConsumer>().Endpoint(e => e.Name = "berth-containers");
+        bus.AddConsumer<DeleteContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
+        bus.AddConsumer<ContainerRemovedConsumer>().Endpoint(e => e.Name = "berth-containers");
+        bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }

@@ -29,6 +29,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
     private readonly ConcurrentDictionary<Guid, int> _busy = new();
     private readonly ConcurrentQueue<string> _warm = new();
+    private readonly ConcurrentDictionary<Guid, TimeSpan> _idleLimits = new();
 
     public int WarmContainers => _warm.Count;
 
@@ -56,7 +57,8 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     /// one (<paramref name="expectedContainerId"/>) which is gone gets <see cref="ContainerGoneException"/>,
     /// never a fresh, empty container that would silently lose its files.
     /// </summary>
-    public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken)
+    /// <param name="memoryMb">A memory limit other than the operator's default: such a container is made to measure, not taken warm.</param>
+    public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null)
     {
         if (_containers.TryGetValue(sessionId, out var known))
         {
@@ -83,7 +85,9 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 throw new PoolFullException(options.Value.InstanceId, options.Value.MaxContainers);
             }
 
-            id ??= await ClaimWarmAsync(sessionId, cancellationToken) ?? await CreateContainerAsync(SessionName(sessionId), cancellationToken);
+            var custom = memoryMb is { } mb && mb != options.Value.MemoryMb ? memoryMb : null;
+            id ??= (custom is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null)
+                ?? await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom);
             _containers[sessionId] = id;
             _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
             return id;
@@ -245,13 +249,40 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             && Guid.TryParseExact(name[SessionNamePrefix.Length..], "N", out sessionId);
     }
 
-    /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/>.</summary>
-    public async Task<int> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken)
+    /// <summary>A session whose container should live longer, or shorter, when idle than the executor's default.</summary>
+    public void SetIdleLimit(Guid sessionId, TimeSpan idle) => _idleLimits[sessionId] = idle;
+
+    /// <summary>Removes a session's container now, and says whether there was one.</summary>
+    public async Task<bool> RemoveSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var cutoff = DateTimeOffset.UtcNow - idle;
-        var reaped = 0;
+        var gate = _creating.GetOrAdd(sessionId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var containerId = _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
+            if (containerId is null)
+            {
+                return false;
+            }
+
+            await RemoveAsync(containerId, cancellationToken);
+            Forget(sessionId);
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/> (or their own limit), and returns those sessions.</summary>
+    public async Task<IReadOnlyList<Guid>> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var reaped = new List<Guid>();
         foreach (var (sessionId, lastUsed) in _lastUsed)
         {
+            var cutoff = now - _idleLimits.GetValueOrDefault(sessionId, idle);
             if (lastUsed > cutoff || _busy.GetValueOrDefault(sessionId) > 0)
             {
                 continue;
@@ -275,10 +306,9 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 }
 
                 await RemoveAsync(containerId, cancellationToken);
-                _containers.TryRemove(sessionId, out _);
-                _lastUsed.TryRemove(sessionId, out _);
-                LogReaped(sessionId, containerId[..12], idle.TotalMinutes);
-                reaped++;
+                Forget(sessionId);
+                LogReaped(sessionId, containerId[..12], (now - lastUsed).TotalMinutes);
+                reaped.Add(sessionId);
             }
             finally
             {
@@ -338,10 +368,10 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return container.ID;
     }
 
-    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false)
+    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false, int? memoryMb = null)
     {
         var settings = options.Value;
-        var memory = settings.MemoryMb * 1024L * 1024L;
+        var memory = Math.Min(memoryMb ?? settings.MemoryMb, settings.MaxMemoryMb) * 1024L * 1024L;
         var labels = new Dictionary<string, string>
         {
             [ManagedLabel] = "true",
@@ -385,12 +415,13 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     {
         _containers.TryRemove(sessionId, out _);
         _lastUsed.TryRemove(sessionId, out _);
+        _idleLimits.TryRemove(sessionId, out _);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created container {Name} ({ContainerId}) from {Image}")]
     private partial void LogCreated(string name, string containerId, string image);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: removed container {ContainerId}, idle for more than {Minutes} minutes")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: removed container {ContainerId}, idle for {Minutes:0.#} minutes")]
     private partial void LogReaped(Guid sessionId, string containerId, double minutes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: exec {ExecId} outlived its timeout and grace; reported as timed out")]

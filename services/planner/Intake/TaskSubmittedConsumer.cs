@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Containers;
 using Berth.Planner.Responses;
 using MassTransit;
 
@@ -9,7 +10,7 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store) : IConsumer<TaskSubmitted>
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers) : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
@@ -49,16 +50,26 @@ public sealed class TaskSubmittedConsumer(IResponseStore store) : IConsumer<Task
             sessionId = previous.Snapshot.SessionId;
         }
 
-        if (task.Shell?.Environment == "container_reference")
+        ContainerSnapshot? container = null;
+        if (task.Shell is { Environment: "container_reference", ContainerId: { } containerId })
         {
-            await context.RespondAsync(new TaskRejected
+            container = await containers.FindAsync(containerId, token);
+            var problem = container switch
             {
-                ResponseId = task.ResponseId,
-                Code = "container_not_found",
-                Param = "tools",
-                Message = $"Container with id '{task.Shell.ContainerId}' not found.",
-            });
-            return;
+                null => ("container_not_found", $"Container with id '{containerId}' not found."),
+                { Status: not "running" } => ("container_expired", $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
+                _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
+                    ("container_mismatch", $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
+                _ => ((string, string)?)null,
+            };
+            if (problem is var (code, message))
+            {
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = code, Param = "tools", Message = message });
+                return;
+            }
+
+            sessionId = container!.SessionId;
+            await containers.TouchAsync(containerId, task.SubmittedAt, token);
         }
 
         var snapshot = new ResponseSnapshot
@@ -77,7 +88,14 @@ public sealed class TaskSubmittedConsumer(IResponseStore store) : IConsumer<Task
         };
 
         await store.TryAddAsync(new StoredResponse(snapshot, task.Input), token);
-        await context.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = task.ResponseId, MaxToolCalls = task.MaxToolCalls });
+        await context.Publish(new ResponseQueued
+        {
+            SessionId = sessionId,
+            ResponseId = task.ResponseId,
+            MaxToolCalls = task.MaxToolCalls,
+            ExecutorId = container?.ExecutorId,
+            ContainerId = container?.DockerContainerId,
+        });
         await context.RespondAsync(new TaskAccepted { Response = snapshot });
     }
 }

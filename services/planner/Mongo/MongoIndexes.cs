@@ -30,7 +30,13 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             Builders<ItemDocument>.IndexKeys.Ascending(i => i.ResponseId).Ascending(i => i.Seq), new CreateIndexOptions { Name = "responseId_seq" }), cancellationToken: cancellationToken);
         await CreateTtlAsync(items, Builders<ItemDocument>.IndexKeys.Ascending(i => i.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
 
-        // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
+        var containers = database.GetCollection<ContainerDocument>(MongoContainerStore.Collection);
+        await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
+            Builders<ContainerDocument>.IndexKeys.Ascending(c => c.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
+        await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
+            Builders<ContainerDocument>.IndexKeys.Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "createdAt" }), cancellationToken: cancellationToken);
+
+                // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
         var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
         await sessions.Indexes.CreateOneAsync(new CreateIndexModel<SessionState>(
             Builders<SessionState>.IndexKeys.Ascending(s => s.ExecutorId).Ascending(s => s.CurrentState), new CreateIndexOptions { Name = "executorId_state" }),

@@ -25,6 +25,13 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
             return;
         }
 
+        // A container made by POST /v1/containers exists before the session's first call.
+        if (session.ExecutorId is null && context.Message.ExecutorId is not null)
+        {
+            session.ExecutorId = context.Message.ExecutorId;
+            session.ContainerId = context.Message.ContainerId;
+        }
+
         if (session.ActiveResponseId is null)
         {
             await Start(context, responseId);

@@ -66,7 +66,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
         var sandbox = NewSandbox();
         var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
 
-        Assert.Equal(1, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal([session], await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
 
         await Assert.ThrowsAsync<Docker.DotNet.DockerContainerNotFoundException>(() => docker.Client.Containers.InspectContainerAsync(container));
         var gone = await Assert.ThrowsAsync<ContainerGoneException>(() => sandbox.EnsureContainerAsync(session, container, CancellationToken.None));
@@ -82,10 +82,10 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 
         using (sandbox.Use(session))
         {
-            Assert.Equal(0, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+            Assert.Empty(await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
         }
 
-        Assert.Equal(1, await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal([session], await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
     }
 
     [Fact]
@@ -133,4 +133,30 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
                 ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true, ["berth.warm=true"] = true },
             },
         })).Select(c => c.ID)];
+
+    [Fact]
+    public async Task Should_keep_a_container_for_its_own_idle_limit()
+    {
+        var sandbox = NewSandbox();
+        var brief = Guid.NewGuid();
+        var lasting = Guid.NewGuid();
+        await sandbox.EnsureContainerAsync(brief, null, CancellationToken.None);
+        await sandbox.EnsureContainerAsync(lasting, null, CancellationToken.None);
+        sandbox.SetIdleLimit(lasting, TimeSpan.FromHours(1));
+
+        Assert.Equal([brief], await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(1, sandbox.LiveContainers);
+    }
+
+    [Fact]
+    public async Task Should_remove_a_session_container_on_request()
+    {
+        var sandbox = NewSandbox();
+        var session = Guid.NewGuid();
+        var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
+
+        Assert.True(await sandbox.RemoveSessionAsync(session, CancellationToken.None));
+        Assert.False(await sandbox.RemoveSessionAsync(session, CancellationToken.None));
+        await Assert.ThrowsAsync<ContainerGoneException>(() => sandbox.EnsureContainerAsync(session, container, CancellationToken.None));
+    }
 }

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Berth.Api.Errors;
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Containers;
+
+/// <summary>The Containers API: the planner keeps the records, an executor of the pool holds each container.</summary>
+public sealed class ContainersService(
+    IRequestClient<CreateContainer> create,
+    IRequestClient<GetContainer> get,
+    IRequestClient<ListContainers> list,
+    IRequestClient<DeleteContainer> delete,
+    IOptions<ApiOptions> options,
+    TimeProvider time)
+{
+    private const int MaxPage = 100;
+
+    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
+
+    public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return ApiError.InvalidRequest($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json").ToResult();
+        }
+
+        CreateContainerRequest request;
+        using (body)
+        {
+            var (parsed, error) = CreateContainerParser.Parse(body.RootElement);
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
+            request = parsed!;
+        }
+
+        return await Guard(async () =>
+        {
+            var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
+            {
+                ContainerId = $"cntr_{Guid.NewGuid():N}",
+                Name = request.Name,
+                IdleMinutes = request.IdleMinutes,
+                MemoryMb = request.MemoryMb,
+                CreatedAt = time.GetUtcNow(),
+            }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
+
+            return reply.Is(out Response<ContainerSnapshot>? created)
+                ? Json(ContainerJson.Serialize(created.Message))
+                : reply.Is(out Response<TaskRejected>? rejected)
+                    ? new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code).ToResult()
+                    : throw new InvalidOperationException("The planner answered neither created nor rejected.");
+        });
+    }
+
+    public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
+        return reply.Is(out Response<ContainerSnapshot>? found) ? Json(ContainerJson.Serialize(found.Message)) : NotFound(containerId);
+    });
+
+    public Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        if (limit is < 1 or > MaxPage)
+        {
+            return ApiError.InvalidRequest($"Invalid 'limit': expected an integer from 1 to {MaxPage}.", "limit", "invalid_value").ToResult();
+        }
+
+        if (order is not (null or "asc" or "desc"))
+        {
+            return ApiError.InvalidRequest("Invalid 'order': expected 'asc' or 'desc'.", "order", "invalid_value").ToResult();
+        }
+
+        var all = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue), cancellationToken, Timeout)).Message.Containers;
+        IEnumerable<ContainerSnapshot> ordered = order == "asc" ? all.Reverse() : all;
+        if (after is not null)
+        {
+            ordered = ordered.SkipWhile(c => c.Id != after).Skip(1);
+        }
+
+        var page = ordered.Take((limit ?? 20) + 1).ToList();
+        var hasMore = page.Count > (limit ?? 20);
+        return Json(ContainerJson.SerializeList(hasMore ? page[..^1] : page, hasMore));
+    });
+
+    public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId), cancellationToken, Timeout);
+        return reply.Is(out Response<ContainerSnapshot>? _) ? Json(ContainerJson.SerializeDeleted(containerId)) : NotFound(containerId);
+    });
+
+    private static IResult NotFound(string containerId) => ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
+
+    private static IResult Json(byte[] body) => Results.Text(body, "application/json");
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestTimeoutException)
+        {
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner or the executor pool did not answer in time.", "server_error", null, "planner_unavailable").ToResult();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Berth.Api.Errors;
+
+namespace Berth.Api.Containers;
+
+/// <summary>A valid <c>POST /v1/containers</c> body.</summary>
+public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb);
+
+/// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
+public static class CreateContainerParser
+{
+    private static readonly Dictionary<string, int> MemoryLimits = new(StringComparer.Ordinal)
+    {
+        ["1g"] = 1024,
+        ["4g"] = 4 * 1024,
+        ["16g"] = 16 * 1024,
+        ["64g"] = 64 * 1024,
+    };
+
+    private const int DefaultMinutes = 20;
+    private const int MaxMinutes = 7 * 24 * 60;
+
+    public static (CreateContainerRequest? Request, ApiError? Error) Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ApiError.InvalidRequest("The request body must be a JSON object.", null, "invalid_type"));
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit"))
+            {
+                return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter"));
+            }
+        }
+
+        if (!body.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString()!.Length == 0)
+        {
+            return (null, ApiError.InvalidRequest("Missing required parameter: 'name' (a non-empty string).", "name", "missing_required_parameter"));
+        }
+
+        if (body.TryGetProperty("file_ids", out var files) && files.ValueKind == JsonValueKind.Array && files.GetArrayLength() > 0)
+        {
+            return (null, ApiError.InvalidRequest("'file_ids' is not supported; upload files with POST /v1/containers/{id}/files.", "file_ids", "unsupported_parameter"));
+        }
+
+        var minutes = DefaultMinutes;
+        if (body.TryGetProperty("expires_after", out var expires) && expires.ValueKind != JsonValueKind.Null)
+        {
+            if (expires.ValueKind != JsonValueKind.Object
+                || !expires.TryGetProperty("anchor", out var anchor) || anchor.ValueKind != JsonValueKind.String || anchor.GetString() != "last_active_at")
+            {
+                return (null, ApiError.InvalidRequest("Invalid 'expires_after.anchor': the only supported value is 'last_active_at'.", "expires_after.anchor", "invalid_value"));
+            }
+
+            if (!expires.TryGetProperty("minutes", out var given) || given.ValueKind != JsonValueKind.Number || !given.TryGetInt32(out minutes)
+                || minutes < 1 || minutes > MaxMinutes)
+            {
+                return (null, ApiError.InvalidRequest($"Invalid 'expires_after.minutes': expected an integer from 1 to {MaxMinutes}.", "expires_after.minutes", "invalid_value"));
+            }
+        }
+
+        int? memoryMb = null;
+        if (body.TryGetProperty("memory_limit", out var memory) && memory.ValueKind != JsonValueKind.Null)
+        {
+            if (memory.ValueKind != JsonValueKind.String || !MemoryLimits.TryGetValue(memory.GetString()!, out var mb))
+            {
+                return (null, ApiError.InvalidRequest("Invalid 'memory_limit': supported values are '1g', '4g', '16g' and '64g'.", "memory_limit", "invalid_value"));
+            }
+
+            memoryMb = mb;
+        }
+
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb), null);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Berth.Contracts;
+
+/// <summary>What the api needs to render an OpenAI <c>container</c> object.</summary>
+public sealed record ContainerSnapshot
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    /// <summary><c>running</c>, <c>expired</c> or <c>deleted</c>.</summary>
+    public required string Status { get; init; }
+    public required Guid SessionId { get; init; }
+    public string? ExecutorId { get; init; }
+    /// <summary>Docker's id for it, on the executor's engine.</summary>
+    public string? DockerContainerId { get; init; }
+    public int IdleMinutes { get; init; }
+    public int? MemoryMb { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset LastActiveAt { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// <c>POST /v1/containers</c>: a container made ahead of any response, to run responses in by
+/// <c>container_reference</c>. Answered with <see cref="ContainerSnapshot"/> or <see cref="TaskRejected"/>.
+/// </summary>
+public sealed record CreateContainer
+{
+    public required string ContainerId { get; init; }
+    public required string Name { get; init; }
+    public int IdleMinutes { get; init; } = 20;
+    public int? MemoryMb { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}

@@ -1,0 +1,12 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// Create a session's container now, before any call needs it. Sent to the pool's queue like a
+/// first call; the executor that takes it answers <see cref="ContainerProvisioned"/>.
+/// </summary>
+public sealed record ProvisionContainer
+{
+    public required Guid SessionId { get; init; }
+    public int? IdleMinutes { get; init; }
+    public int? MemoryMb { get; init; }
+}

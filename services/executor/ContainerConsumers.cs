@@ -1,0 +1,43 @@
+using Berth.Contracts;
+using Berth.Executor.Sandbox;
+using Docker.DotNet;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Executor;
+
+/// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
+public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<ProvisionContainer>
+{
+    public async Task Consume(ConsumeContext<ProvisionContainer> context)
+    {
+        var request = context.Message;
+        var executorId = options.Value.InstanceId;
+        try
+        {
+            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb);
+            if (request.IdleMinutes is { } minutes)
+            {
+                sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));
+            }
+
+            await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });
+        }
+        catch (Exception e) when (e is PoolFullException or DockerApiException or HttpRequestException)
+        {
+            await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message });
+        }
+    }
+}
+
+/// <summary>Removes a session's container when its owner asks (<c>DELETE /v1/containers/{id}</c>).</summary>
+public sealed class RemoveContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<RemoveContainer>
+{
+    public async Task Consume(ConsumeContext<RemoveContainer> context)
+    {
+        if (await sandbox.RemoveSessionAsync(context.Message.SessionId, context.CancellationToken))
+        {
+            await context.Publish(new ContainerRemoved { SessionId = context.Message.SessionId, ExecutorId = options.Value.InstanceId, Reason = "deleted" });
+        }
+    }
+}

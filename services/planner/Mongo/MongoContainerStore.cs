@@ -1,0 +1,80 @@
+using Berth.Contracts;
+using Berth.Planner.Containers;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+using MongoDB.Driver;
+
+namespace Berth.Planner.Mongo;
+
+/// <summary>Containers in MongoDB: collection <c>containers</c>, one document per container.</summary>
+public sealed class MongoContainerStore(IMongoDatabase database) : IContainerStore
+{
+    public const string Collection = "containers";
+
+    private readonly IMongoCollection<ContainerDocument> _containers = database.GetCollection<ContainerDocument>(Collection);
+
+    public Task AddAsync(ContainerSnapshot container, CancellationToken cancellationToken) =>
+        _containers.ReplaceOneAsync(c => c.Id == container.Id, ContainerDocument.From(container), new ReplaceOptions { IsUpsert = true }, cancellationToken);
+
+    public async Task<ContainerSnapshot?> FindAsync(string containerId, CancellationToken cancellationToken) =>
+        (await _containers.Find(c => c.Id == containerId).FirstOrDefaultAsync(cancellationToken))?.ToSnapshot();
+
+    public async Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        (await _containers.Find(c => c.SessionId == sessionId).FirstOrDefaultAsync(cancellationToken))?.ToSnapshot();
+
+    public async Task<IReadOnlyList<ContainerSnapshot>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        [.. (await _containers.Find(FilterDefinition<ContainerDocument>.Empty).SortByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+            .Limit(limit).ToListAsync(cancellationToken)).Select(c => c.ToSnapshot())];
+
+    public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
+        _containers.UpdateOneAsync(c => c.Id == containerId, Builders<ContainerDocument>.Update.Set(c => c.Status, status), cancellationToken: cancellationToken);
+
+    public Task TouchAsync(string containerId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _containers.UpdateOneAsync(c => c.Id == containerId, Builders<ContainerDocument>.Update.Max(c => c.LastActiveAt, at.UtcDateTime), cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string containerId, CancellationToken cancellationToken) =>
+        _containers.DeleteOneAsync(c => c.Id == containerId, cancellationToken);
+}
+
+[BsonIgnoreExtraElements]
+public sealed class ContainerDocument
+{
+    [BsonId] public string Id { get; set; } = "";
+    [BsonElement("name")] public string Name { get; set; } = "";
+    [BsonElement("status")] public string Status { get; set; } = "";
+    [BsonElement("sessionId"), BsonGuidRepresentation(GuidRepresentation.Standard)] public Guid SessionId { get; set; }
+    [BsonElement("executorId")] public string? ExecutorId { get; set; }
+    [BsonElement("dockerContainerId")] public string? DockerContainerId { get; set; }
+    [BsonElement("idleMinutes")] public int IdleMinutes { get; set; }
+    [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
+    [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
+    [BsonElement("lastActiveAt")] public DateTime LastActiveAt { get; set; }
+
+    public static ContainerDocument From(ContainerSnapshot c) => new()
+    {
+        Id = c.Id,
+        Name = c.Name,
+        Status = c.Status,
+        SessionId = c.SessionId,
+        ExecutorId = c.ExecutorId,
+        DockerContainerId = c.DockerContainerId,
+        IdleMinutes = c.IdleMinutes,
+        MemoryMb = c.MemoryMb,
+        CreatedAt = c.CreatedAt.UtcDateTime,
+        LastActiveAt = c.LastActiveAt.UtcDateTime,
+    };
+
+    public ContainerSnapshot ToSnapshot() => new()
+    {
+        Id = Id,
+        Name = Name,
+        Status = Status,
+        SessionId = SessionId,
+        ExecutorId = ExecutorId,
+        DockerContainerId = DockerContainerId,
+        IdleMinutes = IdleMinutes,
+        MemoryMb = MemoryMb,
+        CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
+        LastActiveAt = new DateTimeOffset(DateTime.SpecifyKind(LastActiveAt, DateTimeKind.Utc)),
+    };
+}

@@ -1,0 +1,104 @@
+using System.ClientModel;
+using System.Net;
+using Berth.IntegrationTests.Fixtures;
+using OpenAI.Containers;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary>The Containers API through the official OpenAI .NET SDK's container client, and responses run in such a container.</summary>
+[Collection(StackCollection.Name)]
+public sealed class ContainersApiTests
+{
+    private readonly BerthStack _stack;
+    private readonly ResponsesApi _api;
+
+    public ContainersApiTests(BerthStack stack)
+    {
+        _stack = stack;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    private ContainerClient Sdk() => new(new ApiKeyCredential("not-checked-yet"), new ContainerClientOptions
+    {
+        Endpoint = new Uri(_stack.ApiBaseUrl.ToString().TrimEnd('/')),
+    });
+
+    private static Dictionary<string, object?> InContainer(string input, string containerId, string? previousResponseId = null) => new Dictionary<string, object?>
+    {
+        ["model"] = "berth-scripted",
+        ["input"] = input,
+        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
+        ["previous_response_id"] = previousResponseId,
+    }.Where(p => p.Value is not null).ToDictionary();
+
+    [Fact]
+    public async Task Should_create_use_list_and_delete_a_container()
+    {
+        var client = Sdk();
+        ContainerResource container = await client.CreateContainerAsync(new ContainerCreationOptions("build box"));
+        Assert.StartsWith("cntr_", container.Id, StringComparison.Ordinal);
+        Assert.Equal("running", container.Status);
+        Assert.Equal("build box", container.Name);
+
+        // Two independent responses (no chain) share the container's files.
+        var writer = await _api.CreateAsync(InContainer("echo shared > /mnt/data/state.txt", container.Id));
+        Assert.Equal("completed", writer.Status());
+        var reader = await _api.CreateAsync(InContainer("cat state.txt", container.Id));
+        Assert.Equal("shared\n", reader.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.Equal("container_reference", reader.GetProperty("tools")[0].GetProperty("environment").GetProperty("type").GetString());
+
+        ContainerResource fetched = await client.GetContainerAsync(container.Id);
+        Assert.Equal(container.Id, fetched.Id);
+        Assert.True(fetched.LastActiveAt >= container.CreatedAt);
+
+        var listed = new List<string>();
+        await foreach (var item in client.GetContainersAsync(new ContainerCollectionOptions { PageSizeLimit = 1 }))
+        {
+            listed.Add(item.Id);
+        }
+
+        Assert.Contains(container.Id, listed);
+        Assert.Equal(listed.Distinct().Count(), listed.Count);
+
+        ContainerDeletionResult deleted = await client.DeleteContainerAsync(container.Id);
+        Assert.True(deleted.Deleted);
+        var (status, _) = await GetRawAsync($"containers/{container.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+
+        var (after, error) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(InContainer("ls", container.Id)));
+        Assert.Equal(HttpStatusCode.BadRequest, after);
+        Assert.Equal("container_not_found", error.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("{}", "name")]
+    [InlineData("{\"name\": \"x\", \"memory_limit\": \"3g\"}", "memory_limit")]
+    [InlineData("{\"name\": \"x\", \"expires_after\": {\"anchor\": \"created_at\", \"minutes\": 5}}", "expires_after.anchor")]
+    [InlineData("{\"name\": \"x\", \"expires_after\": {\"anchor\": \"last_active_at\", \"minutes\": 0}}", "expires_after.minutes")]
+    [InlineData("{\"name\": \"x\", \"colour\": \"red\"}", "colour")]
+    public async Task Should_answer_400_naming_the_parameter_when_a_container_request_is_bad(string body, string param)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _stack.Http.PostAsync("containers", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(param, error.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Should_answer_404_for_a_container_that_does_not_exist()
+    {
+        var (status, body) = await GetRawAsync("containers/cntr_missing");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("Container with id 'cntr_missing' not found.", body.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    private async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> GetRawAsync(string path)
+    {
+        using var response = await _stack.Http.GetAsync(path);
+        return (response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+}
