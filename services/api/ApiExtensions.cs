@@ -15,6 +15,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddScoped<ResponsesService>();
         builder.Services.AddScoped<ContainersService>();
+        builder.Services.AddScoped<ContainerFilesService>();
         return builder;
     }
 

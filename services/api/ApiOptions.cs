@@ -17,4 +17,8 @@ public sealed class ApiOptions
     /// </summary>
     [Range(1, 86_400)]
     public int SyncTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>The largest file <c>POST /v1/containers/{id}/files</c> accepts; larger ones get 413. Below Kestrel's 30 MB request limit.</summary>
+    [Range(1, 28 * 1024 * 1024)]
+    public int MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
 }

@@ -26,6 +26,7 @@ public static class ExecutorExtensions
             return client.Build();
         });
         builder.Services.AddSingleton<DockerSandbox>();
+        builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddHostedService<ExecutorLifecycle>();
         return builder;
     }
@@ -35,6 +36,7 @@ public static class ExecutorExtensions
         bus.AddConsumer<ToolCallConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ProvisionContainerConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<RemoveContainerConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ContainerFilesConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
 
@@ -66,6 +68,7 @@ public static class ExecutorExtensions
             e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
             e.ConfigureConsumer<ToolCallConsumer>(context);
             e.ConfigureConsumer<RemoveContainerConsumer>(context);
+            e.ConfigureConsumer<ContainerFilesConsumer>(context);
         });
     }
 }

@@ -13,6 +13,18 @@ public static class ContainersEndpoints
             service.GetAsync(containerId, cancellationToken));
         containers.MapDelete("/{containerId}", (string containerId, ContainersService service, CancellationToken cancellationToken) =>
             service.DeleteAsync(containerId, cancellationToken));
+
+        var files = containers.MapGroup("/{containerId}/files");
+        files.MapPost("", (string containerId, HttpRequest request, ContainerFilesService service, CancellationToken cancellationToken) =>
+            service.UploadAsync(containerId, request, cancellationToken)).DisableAntiforgery();
+        files.MapGet("", (string containerId, int? limit, string? order, string? after, ContainerFilesService service, CancellationToken cancellationToken) =>
+            service.ListAsync(containerId, limit, order, after, cancellationToken));
+        files.MapGet("/{fileId}", (string containerId, string fileId, ContainerFilesService service, CancellationToken cancellationToken) =>
+            service.GetAsync(containerId, fileId, content: false, cancellationToken));
+        files.MapGet("/{fileId}/content", (string containerId, string fileId, ContainerFilesService service, CancellationToken cancellationToken) =>
+            service.GetAsync(containerId, fileId, content: true, cancellationToken));
+        files.MapDelete("/{fileId}", (string containerId, string fileId, ContainerFilesService service, CancellationToken cancellationToken) =>
+            service.DeleteAsync(containerId, fileId, cancellationToken));
         return app;
     }
 }

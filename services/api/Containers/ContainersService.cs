@@ -15,8 +15,6 @@ public sealed class ContainersService(
     IOptions<ApiOptions> options,
     TimeProvider time)
 {
-    private const int MaxPage = 100;
-
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
@@ -70,26 +68,14 @@ public sealed class ContainersService(
 
     public Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken) => Guard(async () =>
     {
-        if (limit is < 1 or > MaxPage)
+        if (Pagination.Validate(limit, order) is { } invalid)
         {
-            return ApiError.InvalidRequest($"Invalid 'limit': expected an integer from 1 to {MaxPage}.", "limit", "invalid_value").ToResult();
+            return invalid.ToResult();
         }
 
-        if (order is not (null or "asc" or "desc"))
-        {
-            return ApiError.InvalidRequest("Invalid 'order': expected 'asc' or 'desc'.", "order", "invalid_value").ToResult();
-        }
-
-        var all = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue), cancellationToken, Timeout)).Message.Containers;
-        IEnumerable<ContainerSnapshot> ordered = order == "asc" ? all.Reverse() : all;
-        if (after is not null)
-        {
-            ordered = ordered.SkipWhile(c => c.Id != after).Skip(1);
-        }
-
-        var page = ordered.Take((limit ?? 20) + 1).ToList();
-        var hasMore = page.Count > (limit ?? 20);
-        return Json(ContainerJson.SerializeList(hasMore ? page[..^1] : page, hasMore));
+        var newestFirst = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue), cancellationToken, Timeout)).Message.Containers;
+        var (page, hasMore) = Pagination.Take([.. newestFirst.Reverse()], limit, order, after, c => c.Id);
+        return Json(ContainerJson.SerializeList(page, hasMore));
     });
 
     public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => Guard(async () =>

@@ -98,6 +98,10 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         }
     }
 
+    /// <summary>The session's container if this executor holds it; never makes one.</summary>
+    public async Task<string?> FindOwnContainerAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
+
     /// <summary>Runs one command; a non-zero exit or a timeout is a result, not an exception.</summary>
     public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken)
     {
@@ -259,7 +263,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var containerId = _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
+            var containerId = await FindOwnContainerAsync(sessionId, cancellationToken);
             if (containerId is null)
             {
                 return false;

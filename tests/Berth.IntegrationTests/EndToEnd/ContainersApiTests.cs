@@ -71,6 +71,69 @@ public sealed class ContainersApiTests
         Assert.Equal("container_not_found", error.GetProperty("error").GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task Should_upload_list_download_and_delete_files_including_those_the_agent_writes()
+    {
+        var client = Sdk();
+        ContainerResource container = await client.CreateContainerAsync(new ContainerCreationOptions("files"));
+
+        using var form = new MultipartFormDataContent();
+        using var data = new ByteArrayContent("a,b\n1,2\n3,4\n"u8.ToArray());
+        form.Add(data, "file", "data.csv");
+        var upload = await client.UploadContainerFileAsync(container.Id, BinaryContent.Create(await form.ReadAsStreamAsync()), form.Headers.ContentType!.ToString());
+        var uploaded = System.Text.Json.JsonDocument.Parse(upload.GetRawResponse().Content).RootElement;
+        Assert.Equal("/mnt/data/data.csv", uploaded.GetProperty("path").GetString());
+        Assert.Equal("user", uploaded.GetProperty("source").GetString());
+        Assert.Equal(12, uploaded.GetProperty("bytes").GetInt64());
+
+        var run = await _api.CreateAsync(InContainer("wc -l < data.csv\nmkdir -p out && echo done > out/report.txt", container.Id));
+        Assert.Equal("3\n", run.CommandOutputs()[0].GetProperty("stdout").GetString());
+
+        var files = new List<ContainerFileResource>();
+        await foreach (var file in client.GetContainerFilesAsync(new ContainerFileCollectionOptions(container.Id) { PageSizeLimit = 1 }))
+        {
+            files.Add(file);
+        }
+
+        Assert.Equal(["/mnt/data/data.csv", "/mnt/data/out/report.txt"], files.Select(f => f.Path).Order());
+        var report = Assert.Single(files, f => f.Path.EndsWith("report.txt", StringComparison.Ordinal));
+        Assert.Equal("assistant", report.Source);
+        Assert.Equal("done\n", (await client.DownloadContainerFileAsync(container.Id, report.Id)).Value.ToString());
+        ContainerFileResource metadata = await client.GetContainerFileAsync(container.Id, report.Id);
+        Assert.Equal(5, metadata.SizeInBytes);
+
+        var csv = Assert.Single(files, f => f.Path.EndsWith("data.csv", StringComparison.Ordinal));
+        Assert.True((await client.DeleteContainerFileAsync(container.Id, csv.Id)).Value.Deleted);
+        var (gone, _) = await GetRawAsync($"containers/{container.Id}/files/{csv.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+
+        await client.DeleteContainerAsync(container.Id);
+    }
+
+    [Fact]
+    public async Task Should_refuse_paths_that_leave_the_data_directory()
+    {
+        var client = Sdk();
+        ContainerResource container = await client.CreateContainerAsync(new ContainerCreationOptions("paths"));
+        await _api.CreateAsync(InContainer("ln -s /etc /mnt/data/etc-link", container.Id));
+
+        foreach (var path in new[] { "../etc/passwd", "etc-link/passwd" })
+        {
+            var id = "cfile_" + System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(path));
+            var (status, body) = await GetRawAsync($"containers/{container.Id}/files/{id}/content");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("invalid_path", body.GetProperty("error").GetProperty("code").GetString());
+        }
+
+        using var form = new MultipartFormDataContent();
+        using var data = new ByteArrayContent("x"u8.ToArray());
+        form.Add(data, "file", "../escape.txt");
+        using var upload = await _stack.Http.PostAsync($"containers/{container.Id}/files", form);
+        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
+
+        await client.DeleteContainerAsync(container.Id);
+    }
+
     [Theory]
     [InlineData("{}", "name")]
     [InlineData("{\"name\": \"x\", \"memory_limit\": \"3g\"}", "memory_limit")]

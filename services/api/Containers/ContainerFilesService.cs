@@ -1,0 +1,137 @@
+using Berth.Api.Errors;
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Containers;
+
+/// <summary>
+/// Files of a container: the planner says which executor holds it, and that executor does the
+/// work on its own queue. Nothing is stored on the api.
+/// </summary>
+public sealed class ContainerFilesService(IRequestClient<GetContainer> containers, IClientFactory clients, IOptions<ApiOptions> options)
+{
+    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
+
+    public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainer(containerId, async container =>
+    {
+        if (!http.HasFormContentType)
+        {
+            return ApiError.InvalidRequest("Upload the file as multipart/form-data in a field named 'file'; 'file_id' references are not supported.", "file", "invalid_request").ToResult();
+        }
+
+        var form = await http.ReadFormAsync(cancellationToken);
+        var file = form.Files.GetFile("file");
+        if (file is null)
+        {
+            return ApiError.InvalidRequest("Missing required parameter: 'file'.", "file", "missing_required_parameter").ToResult();
+        }
+
+        var name = file.FileName;
+        if (string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0)
+        {
+            return ApiError.InvalidRequest($"Invalid file name '{file.FileName}': give a plain name; the file is written to /mnt/data/<name>.", "file", "invalid_value").ToResult();
+        }
+
+        if (file.Length > options.Value.MaxUploadBytes)
+        {
+            return new ApiError(StatusCodes.Status413PayloadTooLarge, $"The file has {file.Length} bytes; uploads are limited to {options.Value.MaxUploadBytes}.",
+                "invalid_request_error", "file", "file_too_large").ToResult();
+        }
+
+        using var content = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(content, cancellationToken);
+        var reply = await Executor<PutContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
+            new PutContainerFile { SessionId = container.SessionId, Path = name, Content = content.ToArray() }, cancellationToken, Timeout);
+        return Render(container, reply, info => Json(ContainerFileJson.Serialize(container.Id, info)));
+    }, cancellationToken);
+
+    public Task<IResult> ListAsync(string containerId, int? limit, string? order, string? after, CancellationToken cancellationToken) =>
+        WithContainer(containerId, async container =>
+        {
+            if (Pagination.Validate(limit, order) is { } invalid)
+            {
+                return invalid.ToResult();
+            }
+
+            var reply = await Executor<ListContainerFiles>(container).GetResponse<ContainerFileList, ContainerFileFailed>(
+                new ListContainerFiles(container.SessionId), cancellationToken, Timeout);
+            return Render(container, reply, list =>
+            {
+                var oldestFirst = list.Files.OrderBy(f => f.CreatedAt).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
+                var (page, hasMore) = Pagination.Take(oldestFirst, limit, order, after, f => ContainerFileJson.IdOf(f.Path));
+                return Json(ContainerFileJson.SerializeList(container.Id, page, hasMore));
+            });
+        }, cancellationToken);
+
+    public Task<IResult> GetAsync(string containerId, string fileId, bool content, CancellationToken cancellationToken) =>
+        WithFile(containerId, fileId, async (container, path) =>
+        {
+            var reply = await Executor<GetContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
+                new GetContainerFile { SessionId = container.SessionId, Path = path, IncludeContent = content }, cancellationToken, Timeout);
+            return Render(container, reply, file => content
+                ? Results.File(file.Content ?? [], "application/octet-stream", Path.GetFileName(file.Path))
+                : Json(ContainerFileJson.Serialize(container.Id, file)));
+        }, cancellationToken);
+
+    public Task<IResult> DeleteAsync(string containerId, string fileId, CancellationToken cancellationToken) =>
+        WithFile(containerId, fileId, async (container, path) =>
+        {
+            var reply = await Executor<DeleteContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
+                new DeleteContainerFile { SessionId = container.SessionId, Path = path }, cancellationToken, Timeout);
+            return Render(container, reply, _ => Json(ContainerFileJson.SerializeDeleted(fileId)));
+        }, cancellationToken);
+
+    private IRequestClient<T> Executor<T>(ContainerSnapshot container)
+        where T : class =>
+        clients.CreateRequestClient<T>(Endpoints.Executor(container.ExecutorId!), Timeout);
+
+    private Task<IResult> WithFile(string containerId, string fileId, Func<ContainerSnapshot, string, Task<IResult>> work, CancellationToken cancellationToken) =>
+        WithContainer(containerId, container => ContainerFileJson.PathOf(fileId) is { } path
+            ? work(container, path)
+            : Task.FromResult(ApiError.NotFound($"File with id '{fileId}' not found in container '{containerId}'.").ToResult()), cancellationToken);
+
+    private async Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
+            if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
+            {
+                return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
+            }
+
+            if (found.Message.Status != "running")
+            {
+                return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, "container_expired").ToResult();
+            }
+
+            return await work(found.Message);
+        }
+        catch (RequestTimeoutException)
+        {
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner or the container's executor did not answer in time.", "server_error", null, "executor_unavailable").ToResult();
+        }
+    }
+
+    private static IResult Render<T>(ContainerSnapshot container, Response<T, ContainerFileFailed> reply, Func<T, IResult> render)
+        where T : class
+    {
+        if (reply.Is(out Response<T>? ok))
+        {
+            return render(ok.Message);
+        }
+
+        var failed = reply.Is(out Response<ContainerFileFailed>? no) ? no.Message : new ContainerFileFailed("file_error", "No answer.");
+        return failed.Code switch
+        {
+            "not_found" => ApiError.NotFound(failed.Message).ToResult(),
+            "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, "file_too_large").ToResult(),
+            "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, "container_expired").ToResult(),
+            "invalid_path" => ApiError.InvalidRequest(failed.Message, "file", "invalid_path").ToResult(),
+            _ => new ApiError(StatusCodes.Status500InternalServerError, failed.Message, "server_error", null, failed.Code).ToResult(),
+        };
+    }
+
+    private static IResult Json(byte[] body) => Results.Text(body, "application/json");
+}

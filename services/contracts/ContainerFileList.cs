@@ -1,0 +1,3 @@
+namespace Berth.Contracts;
+
+public sealed record ContainerFileList(IReadOnlyList<ContainerFileInfo> Files);
