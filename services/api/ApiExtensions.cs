@@ -23,6 +23,7 @@ public static class ApiExtensions
     {
         bus.AddRequestClient<TaskSubmitted>();
         bus.AddRequestClient<GetResponse>();
+        bus.AddRequestClient<CancelResponse>();
         bus.AddRequestClient<CreateContainer>();
         bus.AddRequestClient<GetContainer>();
         bus.AddRequestClient<ListContainers>();

@@ -27,6 +27,7 @@ public static class ExecutorExtensions
         });
         builder.Services.AddSingleton<DockerSandbox>();
         builder.Services.AddSingleton<ContainerFiles>();
+        builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddHostedService<ExecutorLifecycle>();
         return builder;
     }
@@ -37,6 +38,7 @@ public static class ExecutorExtensions
         bus.AddConsumer<ProvisionContainerConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<RemoveContainerConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ContainerFilesConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ToolCallCancelledConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
 
@@ -69,6 +71,10 @@ public static class ExecutorExtensions
             e.ConfigureConsumer<ToolCallConsumer>(context);
             e.ConfigureConsumer<RemoveContainerConsumer>(context);
             e.ConfigureConsumer<ContainerFilesConsumer>(context);
+
+            // Cancels are published to every executor: only this consumer's message type is bound.
+            e.ConfigureConsumer<ToolCallCancelledConsumer>(context);
+            e.Bind<ToolCallCancelled>();
         });
     }
 }

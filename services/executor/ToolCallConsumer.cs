@@ -11,7 +11,7 @@ namespace Berth.Executor;
 /// them. Only a sandbox that cannot run at all (no image, no engine, container gone) is an
 /// error; whatever the commands themselves do is output.
 /// </summary>
-public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ToolCallConsumer> logger)
+public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls running, IOptions<ExecutorOptions> options, ILogger<ToolCallConsumer> logger)
     : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
@@ -32,8 +32,14 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, IOptions<Exe
         try
         {
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken);
+            using var run = running.Start(call.CallId, containerId, context.CancellationToken);
             foreach (var command in call.Commands)
             {
+                if (run.Token.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken));
             }
         }

@@ -88,6 +88,7 @@ public static class PlannerExtensions
             consumer.UseInMemoryOutbox(context);
         }).Endpoint(e => e.Name = "berth-intake");
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
+        bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ModelCallConsumer>().Endpoint(e =>
         {
             e.Name = Endpoints.ModelQueue;

@@ -9,6 +9,8 @@ public static class ResponsesEndpoints
             service.CreateAsync(request, cancellationToken));
         responses.MapGet("/{responseId}", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
             service.GetAsync(responseId, cancellationToken));
+        responses.MapPost("/{responseId}/cancel", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
+            service.CancelAsync(responseId, cancellationToken));
         return app;
     }
 }

@@ -13,6 +13,7 @@ namespace Berth.Api.Responses;
 public sealed partial class ResponsesService(
     IRequestClient<TaskSubmitted> submit,
     IRequestClient<GetResponse> read,
+    IRequestClient<CancelResponse> cancel,
     ResponseWaiters waiters,
     IOptions<ApiOptions> options,
     TimeProvider time,
@@ -109,6 +110,23 @@ public sealed partial class ResponsesService(
             return snapshot is null
                 ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
                 : Render(snapshot);
+        }
+        catch (RequestTimeoutException)
+        {
+            return PlannerUnavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.");
+        }
+    }
+
+    /// <summary>Stops a response that has not finished; a finished one comes back unchanged.</summary>
+    public async Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId), cancellationToken,
+                RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+            return reply.Is(out Response<ResponseSnapshot>? found)
+                ? Render(found.Message)
+                : ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
         }
         catch (RequestTimeoutException)
         {

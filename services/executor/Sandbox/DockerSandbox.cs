@@ -98,6 +98,27 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         }
     }
 
+    private const string RunningPidFile = "/tmp/.berth-running";
+
+    /// <summary>
+    /// Kills the command running in the container. The signal goes to its <c>timeout</c>, which
+    /// passes it to the command's whole process group and sends KILL two seconds later to
+    /// whatever ignored it. (A plain pid: the shells in minimal images cannot signal a group.)
+    /// The container itself stays.
+    /// </summary>
+    public async Task KillRunningAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill -TERM \"$p\" 2>/dev/null; true"],
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        // Attached: this client cannot start an exec detached. The script returns at once.
+        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+        await stream.ReadOutputToEndAsync(cancellationToken);
+    }
+
     /// <summary>The session's container if this executor holds it; never makes one.</summary>
     public async Task<string?> FindOwnContainerAsync(Guid sessionId, CancellationToken cancellationToken) =>
         _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
@@ -107,10 +128,11 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     {
         // coreutils' timeout puts the command in its own process group and signals the whole
         // group: TERM at the limit, KILL two seconds later, so background children die too.
+        // Its pid (the group's id) is left where a cancel can find it.
         var seconds = (timeoutMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
         var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
         {
-            Cmd = ["timeout", "-k", "2", seconds, "sh", "-c", command],
+            Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
             WorkingDir = WorkingDirectory,
             AttachStdout = true,
             AttachStderr = true,

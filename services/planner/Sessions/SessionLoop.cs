@@ -141,7 +141,34 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         await FailRunningCallAsync(context, ContainerLost, message);
     }
 
-        public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
+        /// <summary>
+    /// Stops a response: the running one ends <c>cancelled</c> and its running command is killed
+    /// (the container stays for the chain); a waiting one is taken off the queue. A finished or
+    /// unknown response is left as it is.
+    /// </summary>
+    public async Task Cancel(BehaviorContext<SessionState, ResponseCancelRequested> context)
+    {
+        var session = context.Saga;
+        var responseId = context.Message.ResponseId;
+        if (session.ActiveResponseId == responseId)
+        {
+            if (session.PendingCalls.Count > 0)
+            {
+                await context.Publish(new ToolCallCancelled { SessionId = session.CorrelationId, CallId = session.PendingCalls[0].CallId });
+            }
+
+            await Finish(context, ResponseStatus.Cancelled);
+            return;
+        }
+
+        if (session.WaitingResponseIds.Remove(responseId))
+        {
+            await store.FinishAsync(responseId, new ResponseOutcome(ResponseStatus.Cancelled, DateTimeOffset.UtcNow), context.CancellationToken);
+            await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = ResponseStatus.Cancelled });
+        }
+    }
+
+    public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
         Finish(context, ResponseStatus.Failed, error);
 
     private async Task Start(BehaviorContext<SessionState> context, string responseId)

@@ -25,6 +25,8 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public Event<Fault<CallModel>> ModelCallFaulted { get; private set; } = null!;
     public Event<Fault<ToolCallRequested>> ToolCallFaulted { get; private set; } = null!;
 
+    public Event<ResponseCancelRequested> CancelRequested { get; private set; } = null!;
+
     /// <summary>Reaches every session whose container the lost executor held.</summary>
     public Event<ExecutorLost> ExecutorLost { get; private set; } = null!;
 
@@ -57,6 +59,12 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         Event(() => ToolCallFaulted, e =>
         {
             e.CorrelateById(m => m.Message.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
+        Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
             e.OnMissingInstance(m => m.Discard());
         });
 
@@ -96,7 +104,9 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 
         DuringAny(
             ToPhase(When(ExecutorLost)
-                .ThenAsync(context => context.Loop().LoseContainer(context))));
+                .ThenAsync(context => context.Loop().LoseContainer(context))),
+            ToPhase(When(CancelRequested)
+                .ThenAsync(context => context.Loop().Cancel(context))));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.

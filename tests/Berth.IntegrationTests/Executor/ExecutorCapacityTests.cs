@@ -32,6 +32,7 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
                 o.CapacityWaitSeconds = 2;
             })
             .AddSingleton<DockerSandbox>()
+            .AddSingleton<RunningCalls>()
             .AddMassTransitTestHarness(bus =>
             {
                 bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(10));

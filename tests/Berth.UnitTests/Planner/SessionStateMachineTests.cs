@@ -275,4 +275,53 @@ public sealed class SessionStateMachineTests
         Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal("container_expired", (await session.ResponseAsync(responseId)).Error?.Code);
     }
+
+    [Fact]
+    public async Task Should_cancel_the_running_response_and_stop_its_call()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "sleep 100"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
+
+        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(responseId)).Status);
+        Assert.True(await session.Harness.Published.Any<ToolCallCancelled>(m => m.Context.Message.CallId == "call-1"));
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal(ResponseStatus.Cancelled, response.Status);
+        Assert.Equal(ItemStatus.Incomplete, Assert.Single(response.Output).Status);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
+    }
+
+    [Fact]
+    public async Task Should_take_a_waiting_response_off_the_queue_when_it_is_cancelled()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, first) = await session.BeginAsync();
+        var second = await session.QueueAsync(sessionId, previousResponseId: first);
+        Assert.True(await session.Harness.Consumed.Any<ResponseQueued>(m => m.Context.Message.ResponseId == second));
+
+        await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = second });
+        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(second)).Status);
+
+        await session.ModelSaysAsync(sessionId, first, 1, "done");
+        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
+        Assert.False(session.Harness.Sent.Select<CallModel>(m => m.Context.Message.ResponseId == second).Any());
+    }
+
+    [Fact]
+    public async Task Should_leave_a_finished_response_as_it_is_when_cancelled()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, "done");
+        await session.FinishedAsync(responseId);
+
+        await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
+
+        Assert.True(await session.Harness.Consumed.Any<ResponseCancelRequested>());
+        Assert.Equal(ResponseStatus.Completed, (await session.ResponseAsync(responseId)).Status);
+        Assert.Single(session.Harness.Published.Select<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
+    }
 }

@@ -1,0 +1,4 @@
+namespace Berth.Contracts;
+
+/// <summary><c>POST /v1/responses/{id}/cancel</c>. Answered with <see cref="ResponseSnapshot"/> or <see cref="ResponseNotFound"/>.</summary>
+public sealed record CancelResponse(string ResponseId);

@@ -1,0 +1,72 @@
+using System.Net;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary><c>POST /v1/responses/{id}/cancel</c> on the whole pipeline: the loop stops, the command dies, the container stays.</summary>
+[Collection(StackCollection.Name)]
+public sealed class CancelTests
+{
+    private readonly BerthStack _stack;
+    private readonly ResponsesApi _api;
+
+    public CancelTests(BerthStack stack)
+    {
+        _stack = stack;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_cancel_in_the_middle_of_a_long_command_and_keep_the_chain_working()
+    {
+        var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo before > kept.txt"));
+        var running = await _api.CreateAsync(ResponsesApi.ShellRequest("[timeout_ms=120000] sleep 90\necho never", previousResponseId: first.GetProperty("id").GetString(), background: true));
+        var id = running.GetProperty("id").GetString()!;
+        await WaitForRunningCallAsync(id);
+
+        using var cancel = await _stack.Http.PostAsync($"responses/{id}/cancel", null);
+        var cancelled = System.Text.Json.JsonDocument.Parse(await cancel.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("cancelled", cancelled.Status());
+        Assert.Equal("incomplete", cancelled.Items("shell_call").Single().GetProperty("status").GetString());
+
+        // The chain goes on in the same container: the file is there, and the sleep is gone.
+        var next = await _api.CreateAsync(ResponsesApi.ShellRequest("cat kept.txt\nps -eo args | grep -c '^sleep 90' || true", previousResponseId: id));
+        Assert.Equal("completed", next.Status());
+        Assert.Equal("before\n", next.CommandOutputs()[0].GetProperty("stdout").GetString());
+        Assert.Equal("0\n", next.CommandOutputs()[1].GetProperty("stdout").GetString());
+    }
+
+    [Fact]
+    public async Task Should_return_a_finished_response_unchanged_and_404_for_an_unknown_one()
+    {
+        var done = await _api.CreateAsync(ResponsesApi.ShellRequest("true"));
+
+        using var again = await _stack.Http.PostAsync($"responses/{done.GetProperty("id").GetString()}/cancel", null);
+        var body = System.Text.Json.JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("completed", body.Status());
+
+        using var unknown = await _stack.Http.PostAsync("responses/resp_nope/cancel", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private async Task WaitForRunningCallAsync(string responseId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var (_, response) = await _api.GetAsync(responseId);
+            if (response.Items("shell_call").Any())
+            {
+                // The call is dispatched; give the executor a moment to start the command itself.
+                await Task.Delay(1500);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{responseId} never started its shell call; {_stack.Logs}");
+            await Task.Delay(100);
+        }
+    }
+}
