@@ -1,5 +1,6 @@
 using Berth.Api.Containers;
 using Berth.Api.Responses;
+using Berth.Api.Webhooks;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
 using MassTransit;
@@ -16,6 +17,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ResponsesService>();
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
+        builder.Services.AddScoped<WebhooksService>();
         return builder;
     }
 
@@ -24,6 +26,10 @@ public static class ApiExtensions
         bus.AddRequestClient<TaskSubmitted>();
         bus.AddRequestClient<GetResponse>();
         bus.AddRequestClient<CancelResponse>();
+        bus.AddRequestClient<CreateWebhookEndpoint>();
+        bus.AddRequestClient<ListWebhookEndpoints>();
+        bus.AddRequestClient<DeleteWebhookEndpoint>();
+        bus.AddRequestClient<ListWebhookDeliveries>();
         bus.AddRequestClient<CreateContainer>();
         bus.AddRequestClient<GetContainer>();
         bus.AddRequestClient<ListContainers>();

@@ -2,6 +2,7 @@ using Berth.Api;
 using Berth.Api.Containers;
 using Berth.Api.Errors;
 using Berth.Api.Responses;
+using Berth.Api.Webhooks;
 using Berth.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,5 +16,6 @@ var app = builder.Build();
 app.UseOpenAIErrors();
 app.MapResponses();
 app.MapContainers();
+app.MapWebhookEndpoints();
 
 await app.RunAsync();

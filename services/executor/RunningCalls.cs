@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Berth.Contracts;
-using Berth.Executor.Sandbox;
 using MassTransit;
 
 namespace Berth.Executor;
@@ -8,22 +7,48 @@ namespace Berth.Executor;
 /// <summary>The shell calls this executor is running, so a cancel can find and stop one.</summary>
 public sealed class RunningCalls
 {
+    private static readonly TimeSpan RememberCancels = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, Run> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelledEarly = new(StringComparer.Ordinal);
 
-    public Run Start(string callId, string containerId, CancellationToken cancellationToken)
+    public Run Start(string callId, CancellationToken cancellationToken)
     {
-        var run = new Run(this, callId, containerId, cancellationToken);
+        var run = new Run(this, callId, cancellationToken);
         _calls[callId] = run;
+        if (_cancelledEarly.TryRemove(callId, out _))
+        {
+            run.Cancel();
+        }
+
         return run;
     }
 
-    public Run? Find(string callId) => _calls.GetValueOrDefault(callId);
+    /// <summary>
+    /// Cancels the call if it runs here; otherwise remembers the cancel for a while, because it
+    /// can overtake the call itself (still creating its container, or still queued here).
+    /// </summary>
+    public void Cancel(string callId)
+    {
+        if (_calls.TryGetValue(callId, out var run))
+        {
+            run.Cancel();
+            return;
+        }
 
-    public sealed class Run(RunningCalls owner, string callId, string containerId, CancellationToken cancellationToken) : IDisposable
+        var now = DateTimeOffset.UtcNow;
+        _cancelledEarly[callId] = now;
+        foreach (var (id, at) in _cancelledEarly)
+        {
+            if (now - at > RememberCancels)
+            {
+                _cancelledEarly.TryRemove(id, out _);
+            }
+        }
+    }
+
+    public sealed class Run(RunningCalls owner, string callId, CancellationToken cancellationToken) : IDisposable
     {
         private readonly CancellationTokenSource _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-
-        public string ContainerId { get; } = containerId;
 
         /// <summary>Cancelled when the call is: no further command of it starts.</summary>
         public CancellationToken Token => _cancel.Token;
@@ -38,15 +63,16 @@ public sealed class RunningCalls
     }
 }
 
-/// <summary>Stops a call whose response was cancelled, if it runs here; every executor hears every cancel.</summary>
-public sealed class ToolCallCancelledConsumer(RunningCalls running, DockerSandbox sandbox) : IConsumer<ToolCallCancelled>
+/// <summary>
+/// Stops a call whose response was cancelled, if it runs here; every executor hears every cancel.
+/// The running command is killed by the call itself (<see cref="DockerSandbox.RunAsync"/>), and
+/// no further command of it starts.
+/// </summary>
+public sealed class ToolCallCancelledConsumer(RunningCalls running) : IConsumer<ToolCallCancelled>
 {
-    public async Task Consume(ConsumeContext<ToolCallCancelled> context)
+    public Task Consume(ConsumeContext<ToolCallCancelled> context)
     {
-        if (running.Find(context.Message.CallId) is { } run)
-        {
-            run.Cancel();
-            await sandbox.KillRunningAsync(run.ContainerId, context.CancellationToken);
-        }
+        running.Cancel(context.Message.CallId);
+        return Task.CompletedTask;
     }
 }

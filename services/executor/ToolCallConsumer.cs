@@ -32,7 +32,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         try
         {
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken);
-            using var run = running.Start(call.CallId, containerId, context.CancellationToken);
+            using var run = running.Start(call.CallId, context.CancellationToken);
             foreach (var command in call.Commands)
             {
                 if (run.Token.IsCancellationRequested)
@@ -40,7 +40,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
                     break;
                 }
 
-                outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken));
+                outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken, run.Token));
             }
         }
         catch (PoolFullException) when (call.ContainerId is null)

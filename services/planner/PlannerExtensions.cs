@@ -6,6 +6,7 @@ using Berth.Planner.Model;
 using Berth.Planner.Mongo;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
+using Berth.Planner.Webhooks;
 using Berth.ServiceDefaults;
 using MassTransit;
 using MongoDB.Driver;
@@ -29,6 +30,14 @@ public static class PlannerExtensions
         builder.Services.AddScoped<SessionLoop>();
         builder.Services.AddSingleton<ExecutorRegistry>();
         builder.Services.AddHostedService<ExecutorWatch>();
+
+        builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddHostedService<ConfiguredWebhookEndpoints>();
+        builder.Services.AddHostedService<WebhookDelayQueues>();
+        builder.Services.AddHttpClient(WebhookDelivery.HttpClientName)
+            // A receiver must not bounce deliveries to a host the operator did not allow.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return builder;
     }
 
@@ -100,6 +109,13 @@ public static class PlannerExtensions
         bus.AddConsumer<ContainerRemovedConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
+        bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
+        bus.AddConsumer<WebhookDelivery>().Endpoint(e =>
+        {
+            e.Name = WebhookDelivery.QueueName;
+            e.ConcurrentMessageLimit = 32;
+        });
         return bus;
     }
 

@@ -119,12 +119,32 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         await stream.ReadOutputToEndAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Kills an exec's command until Docker says it has ended: the signal goes through the pid the
+    /// command wrote when it started, which a cancel can beat by a few milliseconds, so it is tried again.
+    /// </summary>
+    private async Task StopExecAsync(string containerId, string execId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (!(await docker.Exec.InspectContainerExecAsync(execId, cancellationToken)).Running)
+            {
+                return;
+            }
+
+            await KillRunningAsync(containerId, cancellationToken);
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     /// <summary>The session's container if this executor holds it; never makes one.</summary>
     public async Task<string?> FindOwnContainerAsync(Guid sessionId, CancellationToken cancellationToken) =>
         _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
 
     /// <summary>Runs one command; a non-zero exit or a timeout is a result, not an exception.</summary>
-    public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken)
+    /// <param name="stop">Cancelled when the call is: the command is killed and whatever it printed so far returned.</param>
+    public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken,
+        CancellationToken stop = default)
     {
         // coreutils' timeout puts the command in its own process group and signals the whole
         // group: TERM at the limit, KILL two seconds later, so background children die too.
@@ -142,7 +162,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         var stderr = new OutputCapture(maxOutputLength);
         var clock = Stopwatch.StartNew();
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         deadline.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs) + ReadGrace);
         try
         {
@@ -158,6 +178,11 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
 
                 (read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout).Append(buffer.AsSpan(0, read.Count));
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await StopExecAsync(containerId, exec.ID, cancellationToken);
+            return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = false, ExitCode = null };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

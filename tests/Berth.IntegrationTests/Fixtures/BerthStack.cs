@@ -114,7 +114,12 @@ public sealed class BerthStack : IAsyncLifetime
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             store,
             ("Planner__ExecutorTimeoutSeconds", "8"),
-            ("Planner__ExecutorSweepSeconds", "1")), LogDirectory));
+            ("Planner__ExecutorSweepSeconds", "1"),
+            // Webhook retries a second apart, instead of over hours.
+            ("Webhooks__RetryDelaysSeconds__0", "1"),
+            ("Webhooks__RetryDelaysSeconds__1", "1"),
+            ("Webhooks__RetryDelaysSeconds__2", "1"),
+            ("Webhooks__RetryDelaysSeconds__3", "1")), LogDirectory));
         foreach (var executorId in ExecutorIds)
         {
             StartExecutor(executorId);

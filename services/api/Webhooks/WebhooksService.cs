@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Berth.Api.Errors;
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Webhooks;
+
+/// <summary><c>/v1/webhook_endpoints</c>: receivers of signed <c>response.*</c> events. The planner keeps them and delivers.</summary>
+public sealed class WebhooksService(
+    IRequestClient<CreateWebhookEndpoint> create,
+    IRequestClient<ListWebhookEndpoints> list,
+    IRequestClient<DeleteWebhookEndpoint> delete,
+    IRequestClient<ListWebhookDeliveries> deliveries,
+    IOptions<ApiOptions> options,
+    TimeProvider time)
+{
+    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
+
+    public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            return ApiError.InvalidRequest($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json").ToResult();
+        }
+
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String)
+        {
+            return ApiError.InvalidRequest("Missing required parameter: 'url'.", "url", "missing_required_parameter").ToResult();
+        }
+
+        var events = new List<string>();
+        if (body.TryGetProperty("events", out var given) && given.ValueKind != JsonValueKind.Null)
+        {
+            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+            {
+                return ApiError.InvalidRequest("Invalid type for 'events': expected an array of strings.", "events", "invalid_type").ToResult();
+            }
+
+            events.AddRange(given.EnumerateArray().Select(e => e.GetString()!));
+        }
+
+        return await Guard(async () =>
+        {
+            var reply = await create.GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
+            {
+                EndpointId = $"we_{Guid.NewGuid():N}",
+                Url = url.GetString()!,
+                Events = events,
+                CreatedAt = time.GetUtcNow(),
+            }, cancellationToken, Timeout);
+            if (reply.Is(out Response<TaskRejected>? rejected))
+            {
+                return ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult();
+            }
+
+            return reply.Is(out Response<WebhookEndpointSnapshot>? created)
+                ? Results.Json(Render(created.Message))
+                : throw new InvalidOperationException("The planner answered neither created nor rejected.");
+        });
+    }
+
+    public Task<IResult> ListAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints(), cancellationToken, Timeout)).Message.Endpoints;
+        return Results.Json(new { @object = "list", data = endpoints.Select(Render), has_more = false });
+    });
+
+    public Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId), cancellationToken, Timeout);
+        return reply.Is(out Response<WebhookEndpointSnapshot>? _)
+            ? Results.Json(new { id = endpointId, @object = "webhook_endpoint.deleted", deleted = true })
+            : NotFound(endpointId);
+    });
+
+    public Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId), cancellationToken, Timeout);
+        if (!reply.Is(out Response<WebhookDeliveryList>? found))
+        {
+            return NotFound(endpointId);
+        }
+
+        return Results.Json(new
+        {
+            @object = "list",
+            data = found.Message.Attempts.Select(a => new
+            {
+                @object = "webhook_delivery",
+                event_id = a.EventId,
+                type = a.Type,
+                response_id = a.ResponseId,
+                attempt = a.Attempt,
+                status_code = a.StatusCode,
+                error = a.Error,
+                outcome = a.Outcome,
+                created_at = a.At.ToUnixTimeSeconds(),
+            }),
+            has_more = false,
+        });
+    });
+
+    private static object Render(WebhookEndpointSnapshot endpoint) => endpoint.Secret is null
+        ? new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds() }
+        : new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds(), secret = endpoint.Secret };
+
+    private static IResult NotFound(string endpointId) => ApiError.NotFound($"Webhook endpoint with id '{endpointId}' not found.").ToResult();
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestTimeoutException)
+        {
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner did not answer in time.", "server_error", null, "planner_unavailable").ToResult();
+        }
+    }
+}
+
+public static class WebhooksEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        var endpoints = app.MapGroup("/v1/webhook_endpoints");
+        endpoints.MapPost("", (HttpRequest request, WebhooksService service, CancellationToken cancellationToken) => service.CreateAsync(request, cancellationToken));
+        endpoints.MapGet("", (WebhooksService service, CancellationToken cancellationToken) => service.ListAsync(cancellationToken));
+        endpoints.MapDelete("/{endpointId}", (string endpointId, WebhooksService service, CancellationToken cancellationToken) => service.DeleteAsync(endpointId, cancellationToken));
+        endpoints.MapGet("/{endpointId}/deliveries", (string endpointId, WebhooksService service, CancellationToken cancellationToken) =>
+            service.DeliveriesAsync(endpointId, cancellationToken));
+        return app;
+    }
+}

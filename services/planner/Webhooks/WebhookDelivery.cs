@@ -1,0 +1,125 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Planner.Webhooks;
+
+/// <summary>Turns a finished response into one delivery per subscribed endpoint, off the request path.</summary>
+public sealed class WebhookDispatcher(WebhookStore store) : IConsumer<ResponseFinished>
+{
+    public async Task Consume(ConsumeContext<ResponseFinished> context)
+    {
+        var type = $"response.{context.Message.Status}";
+        var eventId = Ids.Stable("evt", context.Message.ResponseId, type);
+        foreach (var endpoint in store.All().Where(e => e.Events.Count == 0 || e.Events.Contains(type)))
+        {
+            await context.Send(WebhookDelivery.Queue, new DeliverWebhook
+            {
+                EndpointId = endpoint.Id,
+                EventId = eventId,
+                Type = type,
+                ResponseId = context.Message.ResponseId,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+    }
+}
+
+/// <summary>
+/// Delivers one event to one endpoint: a signed POST, 2xx within the timeout or it counts as
+/// failed. A failure is retried later through a RabbitMQ delay queue (a queue without consumers
+/// whose messages expire into the delivery queue), so a slow or dead receiver holds nothing up.
+/// </summary>
+public sealed partial class WebhookDelivery(
+    WebhookStore store,
+    IHttpClientFactory http,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookDelivery> logger) : IConsumer<DeliverWebhook>
+{
+    public const string QueueName = "berth-webhooks";
+    public const string HttpClientName = "berth-webhooks";
+    public static Uri Queue { get; } = new($"queue:{QueueName}");
+
+    public static string DelayQueueName(int seconds) => $"berth-webhooks-delay-{seconds}s";
+
+    public async Task Consume(ConsumeContext<DeliverWebhook> context)
+    {
+        var delivery = context.Message;
+        var endpoint = store.Find(delivery.EndpointId);
+        if (endpoint?.Secret is null)
+        {
+            return;
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = delivery.EventId,
+            @object = "event",
+            type = delivery.Type,
+            created_at = delivery.CreatedAt.ToUnixTimeSeconds(),
+            data = new { id = delivery.ResponseId },
+        });
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Add("webhook-id", delivery.EventId);
+            request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add("webhook-signature", WebhookSigner.Sign(endpoint.Secret, delivery.EventId, timestamp, body));
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
+        {
+            error = e is OperationCanceledException ? $"no answer within {options.Value.TimeoutSeconds} s" : e.Message;
+        }
+
+        if (status is >= 200 and < 300)
+        {
+            Record(delivery, status, null, "delivered");
+            return;
+        }
+
+        error ??= $"the receiver answered {status}";
+        var delays = options.Value.Delays;
+        if (delivery.Attempt > delays.Count)
+        {
+            LogDead(delivery.EventId, endpoint.Url, delivery.Attempt, error);
+            Record(delivery, status, error, "dead");
+            return;
+        }
+
+        Record(delivery, status, error, "retrying");
+        var tier = delays[delivery.Attempt - 1];
+        var jittered = TimeSpan.FromSeconds(tier * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        await context.Send(new Uri($"exchange:{DelayQueueName(tier)}"), delivery with { Attempt = delivery.Attempt + 1 },
+            send => send.TimeToLive = jittered);
+    }
+
+    private void Record(DeliverWebhook delivery, int? status, string? error, string outcome) =>
+        store.Record(delivery.EndpointId, new WebhookDeliveryAttempt
+        {
+            EventId = delivery.EventId,
+            Type = delivery.Type,
+            ResponseId = delivery.ResponseId,
+            Attempt = delivery.Attempt,
+            StatusCode = status,
+            Error = error,
+            Outcome = outcome,
+            At = time.GetUtcNow(),
+        });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EventId} to {Url} given up after {Attempts} attempts: {Error}")]
+    private partial void LogDead(string eventId, string url, int attempts, string error);
+}

@@ -1,0 +1,83 @@
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Planner.Webhooks;
+
+/// <summary>Registers, lists and removes webhook endpoints, for <c>/v1/webhook_endpoints</c>.</summary>
+public sealed class WebhookEndpointConsumers(WebhookStore store, IOptions<WebhookOptions> options)
+    : IConsumer<CreateWebhookEndpoint>, IConsumer<ListWebhookEndpoints>, IConsumer<DeleteWebhookEndpoint>, IConsumer<ListWebhookDeliveries>
+{
+    public static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "response.completed", "response.failed", "response.cancelled", "response.incomplete",
+    };
+
+    public async Task Consume(ConsumeContext<CreateWebhookEndpoint> context)
+    {
+        var request = context.Message;
+        if (Problem(request.Url, request.Events, options.Value) is { } problem)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = request.EndpointId, Code = "invalid_value", Param = problem.Param, Message = problem.Message });
+            return;
+        }
+
+        var endpoint = new WebhookEndpointSnapshot
+        {
+            Id = request.EndpointId,
+            Url = request.Url,
+            Events = request.Events,
+            Secret = WebhookSigner.NewSecret(),
+            CreatedAt = request.CreatedAt,
+        };
+        store.Add(endpoint);
+        await context.RespondAsync(endpoint);
+    }
+
+    public Task Consume(ConsumeContext<ListWebhookEndpoints> context) =>
+        context.RespondAsync(new WebhookEndpointList([.. store.All().Select(e => e with { Secret = null })]));
+
+    public async Task Consume(ConsumeContext<DeleteWebhookEndpoint> context)
+    {
+        var endpoint = store.Find(context.Message.EndpointId);
+        if (endpoint is null || !store.Remove(endpoint.Id))
+        {
+            await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
+            return;
+        }
+
+        await context.RespondAsync(endpoint with { Secret = null });
+    }
+
+    public async Task Consume(ConsumeContext<ListWebhookDeliveries> context)
+    {
+        if (store.Find(context.Message.EndpointId) is null)
+        {
+            await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
+            return;
+        }
+
+        await context.RespondAsync(new WebhookDeliveryList(store.Attempts(context.Message.EndpointId)));
+    }
+
+    /// <summary>Why a receiver URL or event list is refused, if it is.</summary>
+    public static (string Param, string Message)? Problem(string url, IReadOnlyList<string> events, WebhookOptions options)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return ("url", $"Invalid 'url': '{url}' is not an http:// or https:// URL.");
+        }
+
+        if (options.AllowedHosts.Count > 0 && !options.AllowedHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
+        {
+            return ("url", $"Invalid 'url': host '{uri.Host}' is not among the hosts this Berth may call (Webhooks:AllowedHosts).");
+        }
+
+        if (events.FirstOrDefault(e => !EventTypes.Contains(e)) is { } unknown)
+        {
+            return ("events", $"Invalid 'events': '{unknown}' is not one of {string.Join(", ", EventTypes.Order())}.");
+        }
+
+        return null;
+    }
+}

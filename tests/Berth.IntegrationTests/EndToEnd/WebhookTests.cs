@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary>Signed webhook callbacks through the real pipeline, to a receiver on loopback that fails before it accepts.</summary>
+[Collection(StackCollection.Name)]
+public sealed class WebhookTests
+{
+    private readonly BerthStack _stack;
+    private readonly ResponsesApi _api;
+
+    public WebhookTests(BerthStack stack)
+    {
+        _stack = stack;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_retry_a_failing_receiver_with_the_same_id_until_it_accepts_a_verifiable_event()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(failFirst: 3);
+        using var registered = await _stack.Http.PostAsJsonAsync("webhook_endpoints", new { url = receiver.Url, events = new[] { "response.completed" } });
+        var endpoint = JsonDocument.Parse(await registered.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        var secret = endpoint.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+
+        var response = await _api.CreateAsync(ResponsesApi.ShellRequest("echo hooked", background: true));
+        var responseId = response.GetProperty("id").GetString()!;
+        await _api.WaitUntilFinishedAsync(responseId);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!receiver.Requests.Any(r => r.AnsweredWith == 204))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the receiver got {receiver.Requests.Count} request(s), none accepted; {_stack.Logs}");
+            await Task.Delay(200);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var requests = receiver.Requests.Where(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("id").GetString() == responseId).ToList();
+        Assert.Equal([500, 500, 500, 204], requests.Select(r => r.AnsweredWith));
+        Assert.Single(requests.Select(r => r.WebhookId).Distinct());
+
+        foreach (var request in requests)
+        {
+            Assert.True(Verifies(secret, request), $"signature {request.Signature} does not verify");
+        }
+
+        var accepted = JsonDocument.Parse(requests[^1].Body).RootElement;
+        Assert.Equal("event", accepted.GetProperty("object").GetString());
+        Assert.Equal("response.completed", accepted.GetProperty("type").GetString());
+        Assert.Equal(requests[^1].WebhookId, accepted.GetProperty("id").GetString());
+
+        var log = await _stack.Http.GetFromJsonAsync<JsonElement>($"webhook_endpoints/{endpoint.GetProperty("id").GetString()}/deliveries");
+        Assert.Equal(["delivered", "retrying", "retrying", "retrying"], log.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
+
+        using var deleted = await _stack.Http.DeleteAsync($"webhook_endpoints/{endpoint.GetProperty("id").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"url\": \"ftp://127.0.0.1/hook\"}", "url")]
+    [InlineData("{\"url\": \"not a url\"}", "url")]
+    [InlineData("{\"url\": \"http://127.0.0.1/hook\", \"events\": [\"response.exploded\"]}", "events")]
+    [InlineData("{}", "url")]
+    public async Task Should_refuse_a_receiver_that_is_not_an_http_url_or_asks_for_unknown_events(string body, string param)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _stack.Http.PostAsync("webhook_endpoints", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(param, error.GetProperty("param").GetString());
+    }
+
+    /// <summary>The Standard Webhooks rule, computed here independently of Berth's signer.</summary>
+    private static bool Verifies(string secret, WebhookReceiver.Received request)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{request.WebhookId}.{request.Timestamp}."), .. request.Body];
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
+        return request.Signature.Split(' ').Contains(expected);
+    }
+}
