@@ -35,14 +35,6 @@ public static class ShellOutputJson
         writer.WriteEndArray();
     }
 
-    public static string Serialize(IEnumerable<CommandOutput> outputs)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteOutputs(writer, outputs);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string Serialize(IEnumerable<CommandOutput> outputs) =>
+        System.Text.Encoding.UTF8.GetString(JsonBytes.Write(writer => WriteOutputs(writer, outputs)));
 }

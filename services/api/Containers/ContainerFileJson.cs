@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using Berth.Contracts;
+using Berth.ServiceDefaults;
 
 namespace Berth.Api.Containers;
 
@@ -45,35 +46,12 @@ public static class ContainerFileJson
         writer.WriteEndObject();
     }
 
-    public static byte[] Serialize(string containerId, ContainerFileInfo file) => Render(writer => Write(writer, containerId, file));
+    public static byte[] Serialize(string containerId, ContainerFileInfo file) => JsonBytes.Write(writer => Write(writer, containerId, file));
 
-    public static byte[] SerializeList(string containerId, IReadOnlyList<ContainerFileInfo> page, bool hasMore) => Render(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("object", "list");
-        writer.WriteStartArray("data");
-        foreach (var file in page)
-        {
-            Write(writer, containerId, file);
-        }
+    public static byte[] SerializeList(string containerId, IReadOnlyList<ContainerFileInfo> page, bool hasMore) =>
+        ListJson.Serialize(page, hasMore, f => IdOf(f.Path), (writer, file) => Write(writer, containerId, file));
 
-        writer.WriteEndArray();
-        if (page.Count > 0)
-        {
-            writer.WriteString("first_id", IdOf(page[0].Path));
-            writer.WriteString("last_id", IdOf(page[^1].Path));
-        }
-        else
-        {
-            writer.WriteNull("first_id");
-            writer.WriteNull("last_id");
-        }
-
-        writer.WriteBoolean("has_more", hasMore);
-        writer.WriteEndObject();
-    });
-
-    public static byte[] SerializeDeleted(string fileId) => Render(writer =>
+    public static byte[] SerializeDeleted(string fileId) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("id", fileId);
@@ -81,15 +59,4 @@ public static class ContainerFileJson
         writer.WriteBoolean("deleted", true);
         writer.WriteEndObject();
     });
-
-    private static byte[] Render(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }

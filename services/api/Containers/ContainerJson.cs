@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Contracts;
+using Berth.ServiceDefaults;
 
 namespace Berth.Api.Containers;
 
@@ -27,35 +28,12 @@ public static class ContainerJson
         writer.WriteEndObject();
     }
 
-    public static byte[] Serialize(ContainerSnapshot container) => Render(writer => Write(writer, container));
+    public static byte[] Serialize(ContainerSnapshot container) => JsonBytes.Write(writer => Write(writer, container));
 
-    public static byte[] SerializeList(IReadOnlyList<ContainerSnapshot> page, bool hasMore) => Render(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("object", "list");
-        writer.WriteStartArray("data");
-        foreach (var container in page)
-        {
-            Write(writer, container);
-        }
+    public static byte[] SerializeList(IReadOnlyList<ContainerSnapshot> page, bool hasMore) =>
+        ListJson.Serialize(page, hasMore, c => c.Id, Write);
 
-        writer.WriteEndArray();
-        if (page.Count > 0)
-        {
-            writer.WriteString("first_id", page[0].Id);
-            writer.WriteString("last_id", page[^1].Id);
-        }
-        else
-        {
-            writer.WriteNull("first_id");
-            writer.WriteNull("last_id");
-        }
-
-        writer.WriteBoolean("has_more", hasMore);
-        writer.WriteEndObject();
-    });
-
-    public static byte[] SerializeDeleted(string containerId) => Render(writer =>
+    public static byte[] SerializeDeleted(string containerId) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("id", containerId);
@@ -63,15 +41,4 @@ public static class ContainerJson
         writer.WriteBoolean("deleted", true);
         writer.WriteEndObject();
     });
-
-    private static byte[] Render(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -108,16 +108,7 @@ public static class ResponseJson
         writer.WriteEndObject();
     }
 
-    public static byte[] Serialize(ResponseSnapshot response)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, response);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] Serialize(ResponseSnapshot response) => JsonBytes.Write(writer => Write(writer, response));
 
     private static void WriteItem(Utf8JsonWriter writer, ResponseItem item)
     {
