@@ -32,7 +32,6 @@ public static class PlannerExtensions
         builder.Services.AddHostedService<ExecutorWatch>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
-        builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddHostedService<ConfiguredWebhookEndpoints>();
         builder.Services.AddHostedService<WebhookDelayQueues>();
         builder.Services.AddHttpClient(WebhookDelivery.HttpClientName)
@@ -64,6 +63,7 @@ public static class PlannerExtensions
         {
             builder.Services.AddSingleton<IResponseStore, InMemoryResponseStore>();
             builder.Services.AddSingleton<IContainerStore, InMemoryContainerStore>();
+            builder.Services.AddSingleton<IWebhookStore, InMemoryWebhookStore>();
             return store;
         }
 
@@ -73,6 +73,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton(services => services.GetRequiredService<IMongoClient>().GetDatabase(url.DatabaseName ?? "berth"));
         builder.Services.AddSingleton<IResponseStore, MongoResponseStore>();
         builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
+        builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
         builder.Services.AddHostedService<MongoIndexes>();
         return store;
     }

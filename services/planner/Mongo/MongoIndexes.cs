@@ -36,6 +36,12 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
             Builders<ContainerDocument>.IndexKeys.Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "createdAt" }), cancellationToken: cancellationToken);
 
+                var attempts = database.GetCollection<WebhookAttemptDocument>(MongoWebhookStore.AttemptsCollection);
+        await attempts.Indexes.CreateOneAsync(new CreateIndexModel<WebhookAttemptDocument>(
+            Builders<WebhookAttemptDocument>.IndexKeys.Ascending(a => a.EndpointId).Descending(a => a.At), new CreateIndexOptions { Name = "endpointId_at" }),
+            cancellationToken: cancellationToken);
+        await CreateTtlAsync(attempts, Builders<WebhookAttemptDocument>.IndexKeys.Ascending(a => a.At), "at_ttl", responseTtl, cancellationToken);
+
                 // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
         var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
         await sessions.Indexes.CreateOneAsync(new CreateIndexModel<SessionState>(

@@ -35,9 +35,9 @@ public sealed class WebhookDelayQueues(IConfiguration configuration, IOptions<We
 }
 
 /// <summary>Loads the receivers configured at start-up into the store.</summary>
-public sealed class ConfiguredWebhookEndpoints(WebhookStore store, IOptions<WebhookOptions> options, TimeProvider time) : IHostedService
+public sealed class ConfiguredWebhookEndpoints(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var index = 0;
         foreach (var configured in options.Value.Endpoints)
@@ -47,17 +47,20 @@ public sealed class ConfiguredWebhookEndpoints(WebhookStore store, IOptions<Webh
                 throw new InvalidOperationException($"Webhooks:Endpoints:{index}: {problem.Message}");
             }
 
-            store.Add(new Contracts.WebhookEndpointSnapshot
+            if (!WebhookSigner.IsValidSecret(configured.Secret))
+            {
+                throw new InvalidOperationException($"Webhooks:Endpoints:{index}:Secret must be 'whsec_' followed by base64.");
+            }
+
+            await store.AddAsync(new Contracts.WebhookEndpointSnapshot
             {
                 Id = $"we_configured_{index++}",
                 Url = configured.Url,
                 Events = configured.Events,
-                Secret = string.IsNullOrEmpty(configured.Secret) ? throw new InvalidOperationException($"Webhooks:Endpoints:{index - 1}:Secret is required.") : configured.Secret,
+                Secret = configured.Secret,
                 CreatedAt = time.GetUtcNow(),
-            });
+            }, cancellationToken);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -8,13 +8,13 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Turns a finished response into one delivery per subscribed endpoint, off the request path.</summary>
-public sealed class WebhookDispatcher(WebhookStore store) : IConsumer<ResponseFinished>
+public sealed class WebhookDispatcher(IWebhookStore store) : IConsumer<ResponseFinished>
 {
     public async Task Consume(ConsumeContext<ResponseFinished> context)
     {
         var type = $"response.{context.Message.Status}";
         var eventId = Ids.Stable("evt", context.Message.ResponseId, type);
-        foreach (var endpoint in store.All().Where(e => e.Events.Count == 0 || e.Events.Contains(type)))
+        foreach (var endpoint in (await store.AllAsync(context.CancellationToken)).Where(e => e.Events.Count == 0 || e.Events.Contains(type)))
         {
             await context.Send(WebhookDelivery.Queue, new DeliverWebhook
             {
@@ -34,7 +34,7 @@ public sealed class WebhookDispatcher(WebhookStore store) : IConsumer<ResponseFi
 /// whose messages expire into the delivery queue), so a slow or dead receiver holds nothing up.
 /// </summary>
 public sealed partial class WebhookDelivery(
-    WebhookStore store,
+    IWebhookStore store,
     IHttpClientFactory http,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -49,7 +49,7 @@ public sealed partial class WebhookDelivery(
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
-        var endpoint = store.Find(delivery.EndpointId);
+        var endpoint = await store.FindAsync(delivery.EndpointId, context.CancellationToken);
         if (endpoint?.Secret is null)
         {
             return;
@@ -87,7 +87,7 @@ public sealed partial class WebhookDelivery(
 
         if (status is >= 200 and < 300)
         {
-            Record(delivery, status, null, "delivered");
+            await RecordAsync(delivery, status, null, "delivered");
             return;
         }
 
@@ -96,19 +96,19 @@ public sealed partial class WebhookDelivery(
         if (delivery.Attempt > delays.Count)
         {
             LogDead(delivery.EventId, endpoint.Url, delivery.Attempt, error);
-            Record(delivery, status, error, "dead");
+            await RecordAsync(delivery, status, error, "dead");
             return;
         }
 
-        Record(delivery, status, error, "retrying");
+        await RecordAsync(delivery, status, error, "retrying");
         var tier = delays[delivery.Attempt - 1];
         var jittered = TimeSpan.FromSeconds(tier * (0.8 + (0.4 * Random.Shared.NextDouble())));
         await context.Send(new Uri($"exchange:{DelayQueueName(tier)}"), delivery with { Attempt = delivery.Attempt + 1 },
             send => send.TimeToLive = jittered);
     }
 
-    private void Record(DeliverWebhook delivery, int? status, string? error, string outcome) =>
-        store.Record(delivery.EndpointId, new WebhookDeliveryAttempt
+    private Task RecordAsync(DeliverWebhook delivery, int? status, string? error, string outcome) =>
+        store.RecordAsync(delivery.EndpointId, new WebhookDeliveryAttempt
         {
             EventId = delivery.EventId,
             Type = delivery.Type,
@@ -118,7 +118,7 @@ public sealed partial class WebhookDelivery(
             Error = error,
             Outcome = outcome,
             At = time.GetUtcNow(),
-        });
+        }, CancellationToken.None);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EventId} to {Url} given up after {Attempts} attempts: {Error}")]
     private partial void LogDead(string eventId, string url, int attempts, string error);

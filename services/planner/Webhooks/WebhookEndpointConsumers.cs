@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Registers, lists and removes webhook endpoints, for <c>/v1/webhook_endpoints</c>.</summary>
-public sealed class WebhookEndpointConsumers(WebhookStore store, IOptions<WebhookOptions> options)
+public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<WebhookOptions> options)
     : IConsumer<CreateWebhookEndpoint>, IConsumer<ListWebhookEndpoints>, IConsumer<DeleteWebhookEndpoint>, IConsumer<ListWebhookDeliveries>
 {
     public static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
@@ -30,17 +30,17 @@ public sealed class WebhookEndpointConsumers(WebhookStore store, IOptions<Webhoo
             Secret = WebhookSigner.NewSecret(),
             CreatedAt = request.CreatedAt,
         };
-        store.Add(endpoint);
+        await store.AddAsync(endpoint, context.CancellationToken);
         await context.RespondAsync(endpoint);
     }
 
-    public Task Consume(ConsumeContext<ListWebhookEndpoints> context) =>
-        context.RespondAsync(new WebhookEndpointList([.. store.All().Select(e => e with { Secret = null })]));
+    public async Task Consume(ConsumeContext<ListWebhookEndpoints> context) =>
+        await context.RespondAsync(new WebhookEndpointList([.. (await store.AllAsync(context.CancellationToken)).Select(e => e with { Secret = null })]));
 
     public async Task Consume(ConsumeContext<DeleteWebhookEndpoint> context)
     {
-        var endpoint = store.Find(context.Message.EndpointId);
-        if (endpoint is null || !store.Remove(endpoint.Id))
+        var endpoint = await store.FindAsync(context.Message.EndpointId, context.CancellationToken);
+        if (endpoint is null || !await store.RemoveAsync(endpoint.Id, context.CancellationToken))
         {
             await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
             return;
@@ -51,13 +51,13 @@ public sealed class WebhookEndpointConsumers(WebhookStore store, IOptions<Webhoo
 
     public async Task Consume(ConsumeContext<ListWebhookDeliveries> context)
     {
-        if (store.Find(context.Message.EndpointId) is null)
+        if (await store.FindAsync(context.Message.EndpointId, context.CancellationToken) is null)
         {
             await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
             return;
         }
 
-        await context.RespondAsync(new WebhookDeliveryList(store.Attempts(context.Message.EndpointId)));
+        await context.RespondAsync(new WebhookDeliveryList(await store.AttemptsAsync(context.Message.EndpointId, 500, context.CancellationToken)));
     }
 
     /// <summary>Why a receiver URL or event list is refused, if it is.</summary>

@@ -15,6 +15,18 @@ public static class WebhookSigner
 
     public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    public static bool IsValidSecret(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return false;
+        }
+
+        var key = secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret;
+        Span<byte> buffer = stackalloc byte[key.Length];
+        return key.Length > 0 && Convert.TryFromBase64String(key, buffer, out _);
+    }
+
     public static string Sign(string secret, string webhookId, long timestamp, ReadOnlySpan<byte> body)
     {
         var key = Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);

@@ -3,33 +3,57 @@ using Berth.Contracts;
 
 namespace Berth.Planner.Webhooks;
 
-/// <summary>
-/// Webhook endpoints (with their secrets) and the log of delivery attempts. In this planner
-/// process: like the in-memory response store, right for one planner.
-/// </summary>
-public sealed class WebhookStore
+/// <summary>Webhook endpoints (with their secrets) and the log of delivery attempts.</summary>
+public interface IWebhookStore
+{
+    Task AddAsync(WebhookEndpointSnapshot endpoint, CancellationToken cancellationToken);
+
+    Task<WebhookEndpointSnapshot?> FindAsync(string endpointId, CancellationToken cancellationToken);
+
+    /// <summary>Oldest first.</summary>
+    Task<IReadOnlyList<WebhookEndpointSnapshot>> AllAsync(CancellationToken cancellationToken);
+
+    Task<bool> RemoveAsync(string endpointId, CancellationToken cancellationToken);
+
+    Task RecordAsync(string endpointId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<WebhookDeliveryAttempt>> AttemptsAsync(string endpointId, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>The embedded webhook store: in this planner process, like the in-memory response store.</summary>
+public sealed class InMemoryWebhookStore : IWebhookStore
 {
     private const int AttemptsKept = 500;
     private readonly ConcurrentDictionary<string, WebhookEndpointSnapshot> _endpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<WebhookDeliveryAttempt>> _attempts = new(StringComparer.Ordinal);
 
-    public void Add(WebhookEndpointSnapshot endpoint) => _endpoints[endpoint.Id] = endpoint;
+    public Task AddAsync(WebhookEndpointSnapshot endpoint, CancellationToken cancellationToken)
+    {
+        _endpoints[endpoint.Id] = endpoint;
+        return Task.CompletedTask;
+    }
 
-    public WebhookEndpointSnapshot? Find(string endpointId) => _endpoints.GetValueOrDefault(endpointId);
+    public Task<WebhookEndpointSnapshot?> FindAsync(string endpointId, CancellationToken cancellationToken) =>
+        Task.FromResult(_endpoints.GetValueOrDefault(endpointId));
 
-    public IReadOnlyList<WebhookEndpointSnapshot> All() => [.. _endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+    public Task<IReadOnlyList<WebhookEndpointSnapshot>> AllAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<WebhookEndpointSnapshot>>([.. _endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)]);
 
-    public bool Remove(string endpointId) => _endpoints.TryRemove(endpointId, out _);
+    public Task<bool> RemoveAsync(string endpointId, CancellationToken cancellationToken) =>
+        Task.FromResult(_endpoints.TryRemove(endpointId, out _));
 
-    public void Record(string endpointId, WebhookDeliveryAttempt attempt)
+    public Task RecordAsync(string endpointId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
     {
         var log = _attempts.GetOrAdd(endpointId, _ => new ConcurrentQueue<WebhookDeliveryAttempt>());
         log.Enqueue(attempt);
         while (log.Count > AttemptsKept && log.TryDequeue(out _))
         {
         }
+
+        return Task.CompletedTask;
     }
 
-    public IReadOnlyList<WebhookDeliveryAttempt> Attempts(string endpointId) =>
-        _attempts.TryGetValue(endpointId, out var log) ? [.. log.Reverse()] : [];
+    public Task<IReadOnlyList<WebhookDeliveryAttempt>> AttemptsAsync(string endpointId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<WebhookDeliveryAttempt>>(_attempts.TryGetValue(endpointId, out var log) ? [.. log.Reverse().Take(limit)] : []);
 }

@@ -24,4 +24,13 @@ public sealed class WebhookSignerTests
         Assert.Equal(32, Convert.FromBase64String(first["whsec_".Length..]).Length);
         Assert.NotEqual(first, second);
     }
+
+    [Theory]
+    [InlineData("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", true)]
+    [InlineData("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", true)]
+    [InlineData("whsec_not base64!", false)]
+    [InlineData("whsec_", false)]
+    [InlineData("", false)]
+    public void Should_tell_a_usable_secret_from_one_that_cannot_sign(string secret, bool valid) =>
+        Assert.Equal(valid, WebhookSigner.IsValidSecret(secret));
 }
