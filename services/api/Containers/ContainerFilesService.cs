@@ -91,9 +91,8 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
             ? work(container, path)
             : Task.FromResult(ApiError.NotFound($"File with id '{fileId}' not found in container '{containerId}'.").ToResult()), cancellationToken);
 
-    private async Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
-    {
-        try
+    private Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken) =>
+        PlannerCalls.Guard(async () =>
         {
             var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
             if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
@@ -107,12 +106,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
             }
 
             return await work(found.Message);
-        }
-        catch (RequestTimeoutException)
-        {
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner or the container's executor did not answer in time.", "server_error", null, "executor_unavailable").ToResult();
-        }
-    }
+        }, "The planner or the container's executor did not answer in time.", "executor_unavailable");
 
     private static IResult Render<T>(ContainerSnapshot container, Response<T, ContainerFileFailed> reply, Func<T, IResult> render)
         where T : class

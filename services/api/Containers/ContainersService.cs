@@ -41,7 +41,7 @@ public sealed class ContainersService(
             request = parsed!;
         }
 
-        return await Guard(async () =>
+        return await PlannerCalls.Guard(async () =>
         {
             var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
             {
@@ -57,16 +57,16 @@ public sealed class ContainersService(
                 : reply.Is(out Response<TaskRejected>? rejected)
                     ? new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code).ToResult()
                     : throw new InvalidOperationException("The planner answered neither created nor rejected.");
-        });
+        }, "The planner or the executor pool did not answer in time.");
     }
 
-    public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? found) ? Json(ContainerJson.Serialize(found.Message)) : NotFound(containerId);
-    });
+    }, Unanswered);
 
-    public Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         if (Pagination.Validate(limit, order) is { } invalid)
         {
@@ -76,27 +76,17 @@ public sealed class ContainersService(
         var newestFirst = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue), cancellationToken, Timeout)).Message.Containers;
         var (page, hasMore) = Pagination.Take([.. newestFirst.Reverse()], limit, order, after, c => c.Id);
         return Json(ContainerJson.SerializeList(page, hasMore));
-    });
+    }, Unanswered);
 
-    public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId), cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? _) ? Json(ContainerJson.SerializeDeleted(containerId)) : NotFound(containerId);
-    });
+    }, Unanswered);
+
+    private const string Unanswered = "The planner did not answer in time.";
 
     private static IResult NotFound(string containerId) => ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
 
     private static IResult Json(byte[] body) => Results.Text(body, "application/json");
-
-    private static async Task<IResult> Guard(Func<Task<IResult>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RequestTimeoutException)
-        {
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner or the executor pool did not answer in time.", "server_error", null, "planner_unavailable").ToResult();
-        }
-    }
 }

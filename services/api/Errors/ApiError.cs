@@ -9,6 +9,9 @@ public sealed record ApiError(int Status, string Message, string Type, string? P
     public static ApiError NotFound(string message) =>
         new(StatusCodes.Status404NotFound, message, "invalid_request_error", null, null);
 
+    public static ApiError Unavailable(string message, string code = "planner_unavailable") =>
+        new(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, code);
+
     public IResult ToResult() => Results.Json(
         new { error = new { message = Message, type = Type, param = Param, code = Code } },
         statusCode: Status);

@@ -94,7 +94,7 @@ public sealed partial class ResponsesService(
         catch (RequestTimeoutException)
         {
             LogPlannerTimeout(responseId);
-            return PlannerUnavailable($"The planner did not take response '{responseId}' within {options.Value.PlannerTimeoutSeconds} s. It may still run once the planner is back: poll GET /v1/responses/{responseId}.");
+            return ApiError.Unavailable($"The planner did not take response '{responseId}' within {options.Value.PlannerTimeoutSeconds} s. It may still run once the planner is back: poll GET /v1/responses/{responseId}.").ToResult();
         }
         finally
         {
@@ -102,37 +102,23 @@ public sealed partial class ResponsesService(
         }
     }
 
-    public async Task<IResult> GetAsync(string responseId, CancellationToken cancellationToken)
+    public Task<IResult> GetAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        try
-        {
-            var snapshot = await FindAsync(responseId, cancellationToken);
-            return snapshot is null
-                ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
-                : Render(snapshot);
-        }
-        catch (RequestTimeoutException)
-        {
-            return PlannerUnavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.");
-        }
-    }
+        var snapshot = await FindAsync(responseId, cancellationToken);
+        return snapshot is null
+            ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
+            : Render(snapshot);
+    }, PlannerSilent);
 
     /// <summary>Stops a response that has not finished; a finished one comes back unchanged.</summary>
-    public async Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken)
+    public Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        try
-        {
-            var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId), cancellationToken,
-                RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
-            return reply.Is(out Response<ResponseSnapshot>? found)
-                ? Render(found.Message)
-                : ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
-        }
-        catch (RequestTimeoutException)
-        {
-            return PlannerUnavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.");
-        }
-    }
+        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId), cancellationToken,
+            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        return reply.Is(out Response<ResponseSnapshot>? found)
+            ? Render(found.Message)
+            : ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
+    }, PlannerSilent);
 
     private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task finished, CancellationToken cancellationToken)
     {
@@ -164,8 +150,7 @@ public sealed partial class ResponsesService(
     private static IResult Render(ResponseSnapshot response) =>
         Results.Text(ResponseJson.Serialize(response), "application/json");
 
-    private static IResult PlannerUnavailable(string message) =>
-        new ApiError(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, "planner_unavailable").ToResult();
+    private string PlannerSilent => $"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId}: the planner did not answer in time")]
     private partial void LogPlannerTimeout(string responseId);

@@ -46,7 +46,7 @@ public sealed class WebhooksService(
             events.AddRange(given.EnumerateArray().Select(e => e.GetString()!));
         }
 
-        return await Guard(async () =>
+        return await PlannerCalls.Guard(async () =>
         {
             var reply = await create.GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
             {
@@ -63,24 +63,24 @@ public sealed class WebhooksService(
             return reply.Is(out Response<WebhookEndpointSnapshot>? created)
                 ? Results.Json(Render(created.Message))
                 : throw new InvalidOperationException("The planner answered neither created nor rejected.");
-        });
+        }, Unanswered);
     }
 
-    public Task<IResult> ListAsync(CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> ListAsync(CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints(), cancellationToken, Timeout)).Message.Endpoints;
         return Results.Json(new { @object = "list", data = endpoints.Select(Render), has_more = false });
-    });
+    }, Unanswered);
 
-    public Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId), cancellationToken, Timeout);
         return reply.Is(out Response<WebhookEndpointSnapshot>? _)
             ? Results.Json(new { id = endpointId, @object = "webhook_endpoint.deleted", deleted = true })
             : NotFound(endpointId);
-    });
+    }, Unanswered);
 
-    public Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken) => Guard(async () =>
+    public Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
         var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId), cancellationToken, Timeout);
         if (!reply.Is(out Response<WebhookDeliveryList>? found))
@@ -105,25 +105,15 @@ public sealed class WebhooksService(
             }),
             has_more = false,
         });
-    });
+    }, Unanswered);
 
     private static object Render(WebhookEndpointSnapshot endpoint) => endpoint.Secret is null
         ? new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds() }
         : new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds(), secret = endpoint.Secret };
 
-    private static IResult NotFound(string endpointId) => ApiError.NotFound($"Webhook endpoint with id '{endpointId}' not found.").ToResult();
+    private const string Unanswered = "The planner did not answer in time.";
 
-    private static async Task<IResult> Guard(Func<Task<IResult>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RequestTimeoutException)
-        {
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, "The planner did not answer in time.", "server_error", null, "planner_unavailable").ToResult();
-        }
-    }
+    private static IResult NotFound(string endpointId) => ApiError.NotFound($"Webhook endpoint with id '{endpointId}' not found.").ToResult();
 }
 
 public static class WebhooksEndpoints

@@ -74,7 +74,7 @@ public sealed class ContainerDocument
         DockerContainerId = DockerContainerId,
         IdleMinutes = IdleMinutes,
         MemoryMb = MemoryMb,
-        CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
-        LastActiveAt = new DateTimeOffset(DateTime.SpecifyKind(LastActiveAt, DateTimeKind.Utc)),
+        CreatedAt = MongoTime.Read(CreatedAt),
+        LastActiveAt = MongoTime.Read(LastActiveAt),
     };
 }

@@ -49,7 +49,7 @@ public sealed class WebhookEndpointDocument
         new() { Id = e.Id, Url = e.Url, Events = [.. e.Events], Secret = e.Secret ?? "", CreatedAt = e.CreatedAt.UtcDateTime };
 
     public WebhookEndpointSnapshot ToSnapshot() =>
-        new() { Id = Id, Url = Url, Events = Events, Secret = Secret, CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)) };
+        new() { Id = Id, Url = Url, Events = Events, Secret = Secret, CreatedAt = MongoTime.Read(CreatedAt) };
 }
 
 [BsonIgnoreExtraElements]
@@ -89,6 +89,6 @@ public sealed class WebhookAttemptDocument
         StatusCode = StatusCode,
         Error = Error,
         Outcome = Outcome,
-        At = new DateTimeOffset(DateTime.SpecifyKind(At, DateTimeKind.Utc)),
+        At = MongoTime.Read(At),
     };
 }
