@@ -14,6 +14,8 @@ public static class ApiExtensions
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ResponseWaiters>();
+        builder.Services.AddSingleton<ResponseEventHub>();
+        builder.Services.AddScoped<ResponseStreamer>();
         builder.Services.AddScoped<ResponsesService>();
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
@@ -25,6 +27,7 @@ public static class ApiExtensions
     {
         bus.AddRequestClient<TaskSubmitted>();
         bus.AddRequestClient<GetResponse>();
+        bus.AddRequestClient<GetResponseEvents>();
         bus.AddRequestClient<CancelResponse>();
         bus.AddRequestClient<CreateWebhookEndpoint>();
         bus.AddRequestClient<ListWebhookEndpoints>();
@@ -35,10 +38,15 @@ public static class ApiExtensions
         bus.AddRequestClient<ListContainers>();
         bus.AddRequestClient<DeleteContainer>();
         bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ResponseEventsAppendedConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
 
-    /// <summary>A queue of this instance's own for finished-response notifications, gone when it stops.</summary>
+    /// <summary>A queue of this instance's own for finished responses and stream events, gone when it stops.</summary>
     public static void ConfigureApiEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context) =>
-        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-api"), e => e.ConfigureConsumer<ResponseFinishedConsumer>(context));
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-api"), e =>
+        {
+            e.ConfigureConsumer<ResponseFinishedConsumer>(context);
+            e.ConfigureConsumer<ResponseEventsAppendedConsumer>(context);
+        });
 }

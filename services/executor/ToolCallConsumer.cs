@@ -17,6 +17,9 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
 
+    // Often enough to feel live; each chunk is a message through the session's saga.
+    private static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(250);
+
     public async Task Consume(ConsumeContext<ToolCallRequested> context)
     {
         var call = context.Message;
@@ -33,6 +36,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         {
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken);
             using var run = running.Start(call.CallId, context.CancellationToken);
+            await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => context.Publish(chunk, context.CancellationToken));
             foreach (var command in call.Commands)
             {
                 if (run.Token.IsCancellationRequested)
@@ -40,7 +44,8 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
                     break;
                 }
 
-                outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, context.CancellationToken, run.Token));
+                outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, chunks, context.CancellationToken, run.Token));
+                await chunks.NextCommandAsync();
             }
         }
         catch (PoolFullException) when (call.ContainerId is null)

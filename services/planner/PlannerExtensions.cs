@@ -28,6 +28,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddScoped<SessionLoop>();
+        builder.Services.AddSingleton<ResponseEvents>();
         builder.Services.AddSingleton<ExecutorRegistry>();
         builder.Services.AddHostedService<ExecutorWatch>();
 
@@ -99,6 +100,7 @@ public static class PlannerExtensions
         }).Endpoint(e => e.Name = "berth-intake");
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
+        bus.AddConsumer<GetResponseEventsConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ModelCallConsumer>().Endpoint(e =>
         {
             e.Name = Endpoints.ModelQueue;

@@ -51,11 +51,6 @@ public static class CreateResponseParser
             }
         }
 
-        if (Optional(body, "stream") is { ValueKind: JsonValueKind.True })
-        {
-            throw Invalid("Streaming is not supported by this Berth version yet; send the request without 'stream', or with 'background': true and poll.", "stream", "unsupported_parameter");
-        }
-
         if (Optional(body, "conversation") is { ValueKind: not JsonValueKind.Null })
         {
             throw Invalid("The 'conversation' parameter is not supported; chain responses with 'previous_response_id'.", "conversation", "unsupported_parameter");
@@ -74,6 +69,7 @@ public static class CreateResponseParser
             MaxToolCalls = OptionalPositiveInt(body, "max_tool_calls"),
             Metadata = ParseMetadata(body),
             Background = OptionalBool(body, "background") ?? false,
+            Stream = OptionalBool(body, "stream") ?? false,
         };
     }
 

@@ -13,4 +13,5 @@ public sealed record CreateResponseRequest
     public int? MaxToolCalls { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
+    public bool Stream { get; init; }
 }

@@ -110,7 +110,7 @@ public static class ResponseJson
 
     public static byte[] Serialize(ResponseSnapshot response) => JsonBytes.Write(writer => Write(writer, response));
 
-    private static void WriteItem(Utf8JsonWriter writer, ResponseItem item)
+    public static void WriteItem(Utf8JsonWriter writer, ResponseItem item)
     {
         writer.WriteStartObject();
         writer.WriteString("id", item.Id);
@@ -121,14 +121,20 @@ public static class ResponseJson
                 writer.WriteString("status", item.Status);
                 writer.WriteString("role", "assistant");
                 writer.WriteStartArray("content");
-                writer.WriteStartObject();
-                writer.WriteString("type", "output_text");
-                writer.WriteString("text", item.Text ?? "");
-                writer.WriteStartArray("annotations");
-                writer.WriteEndArray();
-                writer.WriteStartArray("logprobs");
-                writer.WriteEndArray();
-                writer.WriteEndObject();
+
+                // A message whose text has not arrived yet (a stream's output_item.added) has no content.
+                if (item.Text is not null)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("type", "output_text");
+                    writer.WriteString("text", item.Text);
+                    writer.WriteStartArray("annotations");
+                    writer.WriteEndArray();
+                    writer.WriteStartArray("logprobs");
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
                 writer.WriteEndArray();
                 break;
 

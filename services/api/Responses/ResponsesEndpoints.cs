@@ -7,8 +7,8 @@ public static class ResponsesEndpoints
         var responses = app.MapGroup("/v1/responses");
         responses.MapPost("", (HttpRequest request, ResponsesService service, CancellationToken cancellationToken) =>
             service.CreateAsync(request, cancellationToken));
-        responses.MapGet("/{responseId}", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
-            service.GetAsync(responseId, cancellationToken));
+        responses.MapGet("/{responseId}", (HttpContext http, string responseId, ResponsesService service, CancellationToken cancellationToken) =>
+            service.GetAsync(http, responseId, cancellationToken));
         responses.MapPost("/{responseId}/cancel", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
             service.CancelAsync(responseId, cancellationToken));
         return app;

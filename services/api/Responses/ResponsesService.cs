@@ -15,6 +15,7 @@ public sealed partial class ResponsesService(
     IRequestClient<GetResponse> read,
     IRequestClient<CancelResponse> cancel,
     ResponseWaiters waiters,
+    ResponseStreamer streamer,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<ResponsesService> logger)
@@ -53,7 +54,7 @@ public sealed partial class ResponsesService(
         }
 
         var responseId = $"resp_{Guid.NewGuid():N}";
-        var finished = request.Background ? null : waiters.Register(responseId);
+        var finished = request.Background || request.Stream ? null : waiters.Register(responseId);
         try
         {
             var reply = await submit.GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
@@ -79,6 +80,11 @@ public sealed partial class ResponsesService(
             var accepted = reply.Is(out Response<TaskAccepted>? taken)
                 ? taken.Message.Response
                 : throw new InvalidOperationException("The planner answered neither accepted nor rejected.");
+            if (request.Stream)
+            {
+                return await streamer.StreamAsync(http.HttpContext, responseId, -1, accepted, cancellationToken);
+            }
+
             if (finished is null)
             {
                 return Render(accepted);
@@ -102,8 +108,23 @@ public sealed partial class ResponsesService(
         }
     }
 
-    public Task<IResult> GetAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    /// <summary><c>GET /v1/responses/{id}</c>; with <c>stream=true</c>, its events after <c>starting_after</c>, as a stream.</summary>
+    public Task<IResult> GetAsync(HttpContext http, string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
+        var query = http.Request.Query;
+        if (query.TryGetValue("stream", out var stream) && stream.ToString() is "true" or "1")
+        {
+            var after = -1;
+            if (query.TryGetValue("starting_after", out var raw)
+                && !int.TryParse(raw.ToString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out after))
+            {
+                return ApiError.InvalidRequest($"Invalid 'starting_after': expected an integer sequence number, but got '{raw}'.", "starting_after", "invalid_type").ToResult();
+            }
+
+            return await streamer.StreamAsync(http, responseId, Math.Max(-1, after), null, cancellationToken);
+        }
+
+
         var snapshot = await FindAsync(responseId, cancellationToken);
         return snapshot is null
             ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()

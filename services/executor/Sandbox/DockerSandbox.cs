@@ -143,8 +143,12 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
 
     /// <summary>Runs one command; a non-zero exit or a timeout is a result, not an exception.</summary>
     /// <param name="stop">Cancelled when the call is: the command is killed and whatever it printed so far returned.</param>
-    public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken,
-        CancellationToken stop = default)
+    public Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken,
+        CancellationToken stop = default) => RunAsync(containerId, command, timeoutMs, maxOutputLength, null, cancellationToken, stop);
+
+    /// <summary>Runs one command, and passes its output to <paramref name="chunks"/> as it arrives, for streaming.</summary>
+    public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, OutputChunks? chunks,
+        CancellationToken cancellationToken, CancellationToken stop = default)
     {
         // coreutils' timeout puts the command in its own process group and signals the whole
         // group: TERM at the limit, KILL two seconds later, so background children die too.
@@ -176,7 +180,9 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                     break;
                 }
 
-                (read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout).Append(buffer.AsSpan(0, read.Count));
+                var isStderr = read.Target == MultiplexedStream.TargetStream.StandardError;
+                (isStderr ? stderr : stdout).Append(buffer.AsSpan(0, read.Count));
+                chunks?.Write(isStderr, buffer.AsSpan(0, read.Count));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -10,7 +10,7 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers) : IConsumer<TaskSubmitted>
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, ResponseEvents events) : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
@@ -88,6 +88,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         };
 
         await store.TryAddAsync(new StoredResponse(snapshot, task.Input), token);
+        await events.EmitAsync(context, task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatus.Queued)], token);
         await context.Publish(new ResponseQueued
         {
             SessionId = sessionId,

@@ -30,19 +30,26 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             Builders<ItemDocument>.IndexKeys.Ascending(i => i.ResponseId).Ascending(i => i.Seq), new CreateIndexOptions { Name = "responseId_seq" }), cancellationToken: cancellationToken);
         await CreateTtlAsync(items, Builders<ItemDocument>.IndexKeys.Ascending(i => i.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
 
+        var events = database.GetCollection<EventDocument>(MongoResponseStore.EventsCollection);
+        await events.Indexes.CreateOneAsync(new CreateIndexModel<EventDocument>(
+            Builders<EventDocument>.IndexKeys.Ascending(e => e.ResponseId).Ascending(e => e.Seq), new CreateIndexOptions { Name = "responseId_seq" }), cancellationToken: cancellationToken);
+        await events.Indexes.CreateOneAsync(new CreateIndexModel<EventDocument>(
+            Builders<EventDocument>.IndexKeys.Ascending(e => e.ResponseId).Ascending(e => e.Key), new CreateIndexOptions { Name = "responseId_key", Unique = true }), cancellationToken: cancellationToken);
+        await CreateTtlAsync(events, Builders<EventDocument>.IndexKeys.Ascending(e => e.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
+
         var containers = database.GetCollection<ContainerDocument>(MongoContainerStore.Collection);
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
             Builders<ContainerDocument>.IndexKeys.Ascending(c => c.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
             Builders<ContainerDocument>.IndexKeys.Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "createdAt" }), cancellationToken: cancellationToken);
 
-                var attempts = database.GetCollection<WebhookAttemptDocument>(MongoWebhookStore.AttemptsCollection);
+        var attempts = database.GetCollection<WebhookAttemptDocument>(MongoWebhookStore.AttemptsCollection);
         await attempts.Indexes.CreateOneAsync(new CreateIndexModel<WebhookAttemptDocument>(
             Builders<WebhookAttemptDocument>.IndexKeys.Ascending(a => a.EndpointId).Descending(a => a.At), new CreateIndexOptions { Name = "endpointId_at" }),
             cancellationToken: cancellationToken);
         await CreateTtlAsync(attempts, Builders<WebhookAttemptDocument>.IndexKeys.Ascending(a => a.At), "at_ttl", responseTtl, cancellationToken);
 
-                // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
+        // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
         var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
         await sessions.Indexes.CreateOneAsync(new CreateIndexModel<SessionState>(
             Builders<SessionState>.IndexKeys.Ascending(s => s.ExecutorId).Ascending(s => s.CurrentState), new CreateIndexOptions { Name = "executorId_state" }),

@@ -5,14 +5,19 @@ using MongoDB.Driver;
 
 namespace Berth.Planner.Mongo;
 
-/// <summary>Responses in MongoDB: <c>responses</c> for the response, <c>response_items</c> for its output.</summary>
+/// <summary>
+/// Responses in MongoDB: <c>responses</c> for the response, <c>response_items</c> for its output,
+/// <c>response_events</c> for its stream.
+/// </summary>
 public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider time) : IResponseStore
 {
     public const string ResponsesCollection = "responses";
     public const string ItemsCollection = "response_items";
+    public const string EventsCollection = "response_events";
 
     private readonly IMongoCollection<ResponseDocument> _responses = database.GetCollection<ResponseDocument>(ResponsesCollection);
     private readonly IMongoCollection<ItemDocument> _items = database.GetCollection<ItemDocument>(ItemsCollection);
+    private readonly IMongoCollection<EventDocument> _events = database.GetCollection<EventDocument>(EventsCollection);
 
     public async Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
@@ -33,12 +38,67 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         }
     }
 
-    public async Task AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken)
+    public async Task<int> AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken)
     {
-        if (await _items.Find(i => i.Id == item.Id).AnyAsync(cancellationToken))
+        if (!await _items.Find(i => i.Id == item.Id).AnyAsync(cancellationToken))
         {
-            return;
+            await InsertItemAsync(responseId, item, cancellationToken);
         }
+
+        var seq = await _items.Find(i => i.Id == item.Id).Project(i => i.Seq).FirstAsync(cancellationToken);
+        return (int)await _items.CountDocumentsAsync(i => i.ResponseId == responseId && i.Seq < seq, cancellationToken: cancellationToken);
+    }
+
+    public async Task<int> CountItemsAsync(string responseId, CancellationToken cancellationToken) =>
+        (int)await _items.CountDocumentsAsync(i => i.ResponseId == responseId, cancellationToken: cancellationToken);
+
+    public async Task<IReadOnlyList<ResponseStreamEvent>> AppendEventsAsync(string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken)
+    {
+        var keys = events.Select(e => e.Key).ToList();
+        while (true)
+        {
+            var existing = (await _events.Find(e => e.ResponseId == responseId && keys.Contains(e.Key)).ToListAsync(cancellationToken))
+                .ToDictionary(e => e.Key, StringComparer.Ordinal);
+            var last = await _events.Find(e => e.ResponseId == responseId).SortByDescending(e => e.Seq).Project(e => (int?)e.Seq).FirstOrDefaultAsync(cancellationToken);
+            var next = (last ?? -1) + 1;
+            var stored = new List<ResponseStreamEvent>(events.Count);
+            try
+            {
+                foreach (var (key, e) in events)
+                {
+                    if (existing.TryGetValue(key, out var found))
+                    {
+                        stored.Add(found.ToEvent());
+                        continue;
+                    }
+
+                    var numbered = e with { SequenceNumber = next++ };
+                    await _events.InsertOneAsync(EventDocument.From(responseId, key, time.GetUtcNow().UtcDateTime, numbered), cancellationToken: cancellationToken);
+                    stored.Add(numbered);
+                }
+
+                return stored;
+            }
+            catch (MongoWriteException e) when (MongoSagaRepository.IsDuplicateKey(e))
+            {
+                // Another writer took that number or that key first: read again and go on from there.
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<ResponseStreamEvent>?> ReadEventsAsync(string responseId, int after, int limit, CancellationToken cancellationToken)
+    {
+        if (!await _responses.Find(r => r.Id == responseId).AnyAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var events = await _events.Find(e => e.ResponseId == responseId && e.Seq > after).SortBy(e => e.Seq).Limit(limit).ToListAsync(cancellationToken);
+        return [.. events.Select(e => e.ToEvent())];
+    }
+
+    private async Task InsertItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken)
+    {
 
         var counted = await _responses.FindOneAndUpdateAsync(
             r => r.Id == responseId,

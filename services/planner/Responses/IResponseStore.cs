@@ -14,8 +14,19 @@ public interface IResponseStore
     /// <summary>Adds a new response; false when one with that id exists already (a redelivered submission).</summary>
     Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken);
 
-    /// <summary>Appends an output item, unless an item with its id is there already.</summary>
-    Task AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken);
+    /// <summary>Appends an output item, unless an item with its id is there already; returns its index in the output.</summary>
+    Task<int> AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken);
+
+    Task<int> CountItemsAsync(string responseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds events to the response's stream, numbered on from its last one without gaps. An event
+    /// whose key is there already is not added again; it comes back with its stored number.
+    /// </summary>
+    Task<IReadOnlyList<ResponseStreamEvent>> AppendEventsAsync(string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The stream's events after <paramref name="after"/>, in order; null when there is no such response.</summary>
+    Task<IReadOnlyList<ResponseStreamEvent>?> ReadEventsAsync(string responseId, int after, int limit, CancellationToken cancellationToken);
 
     Task SetItemStatusAsync(string responseId, string itemId, string status, CancellationToken cancellationToken);
 
@@ -33,3 +44,6 @@ public interface IResponseStore
 
 /// <summary>How a response ended.</summary>
 public sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);
+
+/// <summary>A stream event and the key that makes appending it idempotent; its sequence number is given by the store.</summary>
+public sealed record KeyedEvent(string Key, ResponseStreamEvent Event);

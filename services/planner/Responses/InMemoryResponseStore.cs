@@ -17,10 +17,52 @@ public sealed class InMemoryResponseStore : IResponseStore
     public Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryAdd(response.Id, new Entry(response)));
 
-    public Task AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken) =>
-        Change(responseId, r => r.Snapshot.Output.Any(existing => existing.Id == item.Id)
+    public async Task<int> AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken)
+    {
+        await Change(responseId, r => r.Snapshot.Output.Any(existing => existing.Id == item.Id)
             ? r
             : r with { Snapshot = r.Snapshot with { Output = [.. r.Snapshot.Output, item] } });
+        var output = _responses[responseId].Read().Snapshot.Output;
+        return output.ToList().FindIndex(existing => existing.Id == item.Id);
+    }
+
+    public Task<int> CountItemsAsync(string responseId, CancellationToken cancellationToken) =>
+        Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? entry.Read().Snapshot.Output.Count : 0);
+
+    public Task<IReadOnlyList<ResponseStreamEvent>> AppendEventsAsync(string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken)
+    {
+        var entry = _responses.TryGetValue(responseId, out var found) ? found : throw new KeyNotFoundException($"No stored response '{responseId}'.");
+        var stored = new List<ResponseStreamEvent>(events.Count);
+        lock (entry)
+        {
+            foreach (var (key, e) in events)
+            {
+                if (!entry.EventsByKey.TryGetValue(key, out var existing))
+                {
+                    existing = e with { SequenceNumber = entry.Events.Count };
+                    entry.Events.Add(existing);
+                    entry.EventsByKey[key] = existing;
+                }
+
+                stored.Add(existing);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<ResponseStreamEvent>>(stored);
+    }
+
+    public Task<IReadOnlyList<ResponseStreamEvent>?> ReadEventsAsync(string responseId, int after, int limit, CancellationToken cancellationToken)
+    {
+        if (!_responses.TryGetValue(responseId, out var entry))
+        {
+            return Task.FromResult<IReadOnlyList<ResponseStreamEvent>?>(null);
+        }
+
+        lock (entry)
+        {
+            return Task.FromResult<IReadOnlyList<ResponseStreamEvent>?>([.. entry.Events.Skip(Math.Max(0, after + 1)).Take(limit)]);
+        }
+    }
 
     public Task SetItemStatusAsync(string responseId, string itemId, string status, CancellationToken cancellationToken) =>
         Change(responseId, r => r with
@@ -81,6 +123,10 @@ public sealed class InMemoryResponseStore : IResponseStore
         public StoredResponse Response { get; set; } = response;
 
         public Dictionary<int, TokenUsage> UsageByModelCall { get; } = [];
+
+        public List<ResponseStreamEvent> Events { get; } = [];
+
+        public Dictionary<string, ResponseStreamEvent> EventsByKey { get; } = new(StringComparer.Ordinal);
 
         public StoredResponse Read()
         {

@@ -10,7 +10,7 @@ namespace Berth.Planner.Sessions;
 /// (item ids come from call ids and steps), because the saga's message may be redelivered
 /// after the store was written but before the saga was saved.
 /// </summary>
-public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
+public sealed partial class SessionLoop(IResponseStore store, ResponseEvents events, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
 {
     public const string SandboxError = "sandbox_error";
     public const string ContainerLost = "container_lost";
@@ -54,7 +54,8 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count == 0)
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, turn.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
-            await store.AppendItemAsync(responseId, message, token);
+            var index = await store.AppendItemAsync(responseId, message, token);
+            await events.EmitAsync(context, responseId, ResponseEvents.Message(index, message), token);
         }
 
         if (turn.ShellCalls.Count == 0)
@@ -83,7 +84,8 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
                 TimeoutMs = call.TimeoutMs,
                 MaxOutputLength = call.MaxOutputLength,
             };
-            await store.AppendItemAsync(responseId, item, token);
+            var index = await store.AppendItemAsync(responseId, item, token);
+            await events.EmitAsync(context, responseId, [ResponseEvents.Added(index, item)], token);
         }
 
         session.ToolCalls += allowed.Count;
@@ -164,6 +166,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         if (session.WaitingResponseIds.Remove(responseId))
         {
             await store.FinishAsync(responseId, new ResponseOutcome(ResponseStatus.Cancelled, DateTimeOffset.UtcNow), context.CancellationToken);
+            await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(ResponseStatus.Cancelled)], context.CancellationToken);
             await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = ResponseStatus.Cancelled });
         }
     }
@@ -190,6 +193,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         session.PendingCalls = [];
 
         await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
+        await events.EmitAsync(context, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatus.InProgress)], context.CancellationToken);
         await CallModel(context);
     }
 
@@ -223,6 +227,12 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         }
 
         var call = session.PendingCalls[0];
+        var responseId = session.ActiveResponseId!;
+        session.StreamedChunks = 0;
+
+        // Its output item is stored when the call completes, and will then be the next item.
+        var outputIndex = await store.CountItemsAsync(responseId, context.CancellationToken);
+        await events.EmitAsync(context, responseId, [ResponseEvents.Added(outputIndex, RunningOutputItem(call.CallId))], context.CancellationToken);
 
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
@@ -230,7 +240,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         await context.Send(executor, new ToolCallRequested
         {
             SessionId = session.CorrelationId,
-            ResponseId = session.ActiveResponseId!,
+            ResponseId = responseId,
             CallId = call.CallId,
             Commands = call.Commands,
             TimeoutMs = call.TimeoutMs,
@@ -248,19 +258,54 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         await Finish(context, ResponseStatus.Failed, new ResponseError(code, message));
     }
 
+    /// <summary>
+    /// Passes a running call's output on to the stream, in order. A chunk that comes out of
+    /// order, or after its call completed, is dropped: the completed output, which the stream
+    /// always gets, is what counts.
+    /// </summary>
+    public async Task ApplyOutputChunk(BehaviorContext<SessionState, ToolCallOutputProduced> context)
+    {
+        var session = context.Saga;
+        var chunk = context.Message;
+        if (chunk.Chunk != session.StreamedChunks)
+        {
+            return;
+        }
+
+        var outputIndex = await store.CountItemsAsync(chunk.ResponseId, context.CancellationToken);
+        await events.EmitAsync(context, chunk.ResponseId, [ResponseEvents.ShellOutput(outputIndex, OutputItemId(chunk.CallId), chunk)], context.CancellationToken);
+        session.StreamedChunks++;
+    }
+
     private async Task RecordOutputAsync(BehaviorContext<SessionState> context, string callId, int maxOutputLength, IReadOnlyList<CommandOutput> outputs)
     {
         var responseId = context.Saga.ActiveResponseId!;
+        var token = context.CancellationToken;
         var output = new ResponseItem
         {
-            Id = Ids.Stable("sho", callId),
+            Id = OutputItemId(callId),
             Type = ResponseItem.ShellCallOutput,
             CallId = callId,
             MaxOutputLength = maxOutputLength,
             Outputs = OutputLimits.CapForStorage(outputs, options.Value.MaxStoredOutputChars),
         };
-        await store.SetItemStatusAsync(responseId, ShellCallItemId(callId), ItemStatus.Completed, context.CancellationToken);
-        await store.AppendItemAsync(responseId, output, context.CancellationToken);
+        await store.SetItemStatusAsync(responseId, ShellCallItemId(callId), ItemStatus.Completed, token);
+        var outputIndex = await store.AppendItemAsync(responseId, output, token);
+
+        // Appending an item that is there already only finds its index.
+        var call = context.Saga.PendingCalls.Find(c => c.CallId == callId);
+        var callItem = new ResponseItem
+        {
+            Id = ShellCallItemId(callId),
+            Type = ResponseItem.ShellCall,
+            CallId = callId,
+            Commands = call?.Commands ?? [],
+            TimeoutMs = call?.TimeoutMs,
+            MaxOutputLength = call?.MaxOutputLength,
+        };
+        var callIndex = await store.AppendItemAsync(responseId, callItem, token);
+        await events.EmitAsync(context, responseId,
+            [ResponseEvents.Done(callIndex, callItem), ResponseEvents.Added(outputIndex, RunningOutputItem(callId)), ResponseEvents.Done(outputIndex, output)], token);
     }
 
     private async Task Finish(BehaviorContext<SessionState> context, string status, ResponseError? error = null, string? incompleteReason = null)
@@ -269,6 +314,7 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
         var responseId = session.ActiveResponseId!;
 
         await store.FinishAsync(responseId, new ResponseOutcome(status, DateTimeOffset.UtcNow, error, incompleteReason), context.CancellationToken);
+        await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(status)], context.CancellationToken);
 
         await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = status });
 
@@ -291,6 +337,11 @@ public sealed partial class SessionLoop(IResponseStore store, IOptions<PlannerOp
     }
 
     private static string ShellCallItemId(string callId) => Ids.Stable("sh", callId);
+
+    private static string OutputItemId(string callId) => Ids.Stable("sho", callId);
+
+    private static ResponseItem RunningOutputItem(string callId) =>
+        new() { Id = OutputItemId(callId), Type = ResponseItem.ShellCallOutput, Status = ItemStatus.InProgress, CallId = callId, Outputs = [] };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: call {CallId} could not run on executor {ExecutorId}: {Error}")]
     private partial void LogSandboxError(Guid sessionId, string callId, string executorId, string error);

@@ -19,6 +19,7 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public Event<ModelResponded> ModelResponded { get; private set; } = null!;
     public Event<ModelCallFailed> ModelCallFailed { get; private set; } = null!;
     public Event<ToolCallCompleted> ToolCallCompleted { get; private set; } = null!;
+    public Event<ToolCallOutputProduced> OutputProduced { get; private set; } = null!;
 
     // MassTransit publishes these when a consumer throws after its retries: the model caller or
     // an executor broke in a way it could not report. The response fails instead of waiting.
@@ -46,6 +47,12 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             e.OnMissingInstance(m => m.Discard());
         });
         Event(() => ToolCallCompleted, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
+        Event(() => OutputProduced, e =>
         {
             e.CorrelateById(m => m.Message.SessionId);
             e.OnMissingInstance(m => m.Discard());
@@ -98,6 +105,8 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         During(Acting,
             ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .ThenAsync(context => context.Loop().ApplyToolResult(context))),
+            When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
+                .ThenAsync(context => context.Loop().ApplyOutputChunk(context)),
             ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
                 .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(SessionLoop.SandboxError,
                     $"The executor failed while running the call: {FirstMessage(context.Message)}")))));

@@ -48,8 +48,9 @@ public sealed class ResponsesApi(BerthStack stack)
         }
     }
 
-    public static object ShellRequest(string input, string? previousResponseId = null, int? maxToolCalls = null, bool background = false) => new Dictionary<string, object?>
+    public static object ShellRequest(string input, string? previousResponseId = null, int? maxToolCalls = null, bool background = false, bool stream = false) => new Dictionary<string, object?>
     {
+        ["stream"] = stream ? true : null,
         ["model"] = "berth-scripted",
         ["input"] = input,
         ["tools"] = new[] { new { type = "shell", environment = new { type = "container_auto" } } },

@@ -58,6 +58,21 @@ public sealed class BerthStack : IAsyncLifetime
         return executor;
     }
 
+    /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
+    public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name)
+    {
+        var port = FreePort();
+        var api = ServiceProcess.Start(name, "api", With(_common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), LogDirectory,
+            readyLine: "Application started");
+        lock (_services)
+        {
+            _services.Add(api);
+        }
+
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return (api, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/v1/"), Timeout = TimeSpan.FromMinutes(2) });
+    }
+
     private ServiceProcess StartExecutor(string executorId)
     {
         var executor = ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(_common,

@@ -22,6 +22,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         _readyLine = readyLine;
     }
 
+    private int _disposed;
+
     public string Name { get; }
 
     public string LogPath { get; }
@@ -85,8 +87,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the process if it runs; a second call (a test's, then the stack's) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -25,6 +25,7 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             .AddSingleton(TimeProvider.System)
             .AddSingleton<IResponseStore, MongoResponseStore>()
             .AddScoped<SessionLoop>()
+            .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(_ => { })
             .AddMassTransitTestHarness(bus => bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
                 .MongoRepository(MongoSetup.SessionsCollection))

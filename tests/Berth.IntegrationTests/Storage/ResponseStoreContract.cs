@@ -202,6 +202,64 @@ public abstract class ResponseStoreContract
 
         Assert.Equal(big, (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot.Output.Single().Outputs![0].Stdout);
     }
+
+    [Fact]
+    public async Task Should_number_events_without_gaps_and_keep_their_number_when_appended_again()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        var item = Call("sh_1");
+
+        var first = await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(ResponseEvents.Created, "queued"), ResponseEvents.Added(0, item)], CancellationToken.None);
+        var again = await store.AppendEventsAsync(response.Id, [ResponseEvents.Added(0, item), ResponseEvents.Done(0, item with { Status = ItemStatus.Completed })], CancellationToken.None);
+
+        Assert.Equal([0, 1], first.Select(e => e.SequenceNumber));
+        Assert.Equal([1, 2], again.Select(e => e.SequenceNumber));
+        var stored = await store.ReadEventsAsync(response.Id, -1, 100, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(["response.created", "response.output_item.added", "response.output_item.done"], stored.Select(e => e.Type));
+        Assert.Equal(item.Commands, stored[1].Item!.Commands);
+        Assert.Equal(ItemStatus.Completed, stored[2].Item!.Status);
+        Assert.Equal("queued", stored[0].Status);
+        Assert.Equal(["response.output_item.done"], (await store.ReadEventsAsync(response.Id, 1, 100, CancellationToken.None))!.Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Should_give_every_event_its_own_number_when_writers_race()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => store.AppendEventsAsync(response.Id,
+            [ResponseEvents.Added(i, Call($"sh_{i}")), ResponseEvents.Added(i, Call($"sh_{i}"))], CancellationToken.None))));
+
+        var stored = await store.ReadEventsAsync(response.Id, -1, 100, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(Enumerable.Range(0, 12), stored.Select(e => e.SequenceNumber));
+        Assert.Equal(12, stored.Select(e => e.Item!.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Should_read_no_events_of_an_unknown_response()
+    {
+        var store = CreateStore();
+        Assert.Null(await store.ReadEventsAsync("resp_unknown", -1, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_give_an_appended_item_its_index_in_the_output()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+
+        Assert.Equal(0, await store.AppendItemAsync(response.Id, Call("sh_a"), CancellationToken.None));
+        Assert.Equal(1, await store.AppendItemAsync(response.Id, Call("sh_b"), CancellationToken.None));
+        Assert.Equal(0, await store.AppendItemAsync(response.Id, Call("sh_a"), CancellationToken.None));
+        Assert.Equal(2, await store.CountItemsAsync(response.Id, CancellationToken.None));
+    }
 }
 
 public sealed class InMemoryResponseStoreTests : ResponseStoreContract

@@ -69,7 +69,7 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "metadata": { "k": 1 } }""", "metadata.k", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "background": "yes" }""", "background", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "previous_response_id": 7 }""", "previous_response_id", "invalid_type")]
-    [InlineData("""{ "model": "m", "input": "x", "stream": true }""", "stream", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "stream": "yes" }""", "stream", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "surprise": 1 }""", "surprise", "unknown_parameter")]
     public void Should_name_the_parameter_when_the_request_is_invalid(string json, string param, string code)
     {

@@ -32,6 +32,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddScoped<SessionLoop>()
+            .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(o => o.MaxModelCalls = maxModelCalls)
             .AddMassTransitTestHarness(bus =>
             {

@@ -324,4 +324,82 @@ public sealed class SessionStateMachineTests
         Assert.Equal(ResponseStatus.Completed, (await session.ResponseAsync(responseId)).Status);
         Assert.Single(session.Harness.Published.Select<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
     }
+
+    [Fact]
+    public async Task Should_stream_every_step_in_order_with_numbers_without_gaps_when_a_response_runs()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
+        await session.NextToolCallAsync("call-2");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-2", stdout: "two\n");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        await session.FinishedAsync(responseId);
+
+        var events = (await session.Store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None))!;
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.SequenceNumber));
+        Assert.Equal(
+        [
+            "response.in_progress",
+            "response.output_item.added shell_call 0", "response.output_item.added shell_call 1",
+            "response.output_item.added shell_call_output 2",
+            "response.output_item.done shell_call 0", "response.output_item.done shell_call_output 2",
+            "response.output_item.added shell_call_output 3",
+            "response.output_item.done shell_call 1", "response.output_item.done shell_call_output 3",
+            "response.output_item.added message 4", "response.content_part.added", "response.output_text.delta", "response.output_text.done",
+            "response.content_part.done", "response.output_item.done message 4",
+            "response.completed",
+        ], events.Select(Describe));
+        Assert.Equal("two\n", events[8].Item!.Outputs![0].Stdout);
+        Assert.Equal("done", events[11].Text);
+        Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.Events.Any(e => e.Type == "response.completed")));
+    }
+
+    [Fact]
+    public async Task Should_stream_output_chunks_in_order_and_drop_those_that_come_late()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "seq 3"));
+        await session.NextToolCallAsync("call-1");
+
+        await PublishChunkAsync(0, "1\n");
+        await PublishChunkAsync(2, "3\n");
+        await PublishChunkAsync(1, "2\n");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "1\n2\n3\n");
+        await session.NextModelCallAsync(responseId, 2);
+        await PublishChunkAsync(2, "late\n");
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        await session.FinishedAsync(responseId);
+
+        var events = (await session.Store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None))!;
+        var deltas = events.Where(e => e.Type == "response.shell_call_output_content.delta").ToList();
+        Assert.Equal(["1\n", "2\n"], deltas.Select(e => e.Stdout));
+        Assert.All(deltas, e => Assert.Equal(1, e.OutputIndex));
+        var done = events.Single(e => e.Type == "response.output_item.done" && e.Item!.Type == ResponseItem.ShellCallOutput);
+        Assert.True(deltas.All(e => e.SequenceNumber < done.SequenceNumber));
+
+        // One at a time, so the order they arrive in is the order they were sent in.
+        async Task PublishChunkAsync(int chunk, string stdout)
+        {
+            await session.Harness.Bus.Publish(new ToolCallOutputProduced
+            {
+                SessionId = sessionId,
+                ResponseId = responseId,
+                CallId = "call-1",
+                Chunk = chunk,
+                CommandIndex = 0,
+                Stdout = stdout,
+            });
+            Assert.True(await session.Sagas.Consumed.Any<ToolCallOutputProduced>(m => m.Context.Message.Chunk == chunk && m.Context.Message.Stdout == stdout));
+        }
+    }
+
+    private static string Describe(ResponseStreamEvent e) =>
+        e.Item is { } item ? $"{e.Type} {item.Type} {e.OutputIndex}" : e.Type;
 }

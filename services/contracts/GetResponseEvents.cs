@@ -1,0 +1,12 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// Request for a response's stored stream events after a sequence number (-1 for all), at most
+/// <see cref="Limit"/> of them. Answered with <see cref="ResponseEventList"/> or <see cref="ResponseNotFound"/>.
+/// </summary>
+public sealed record GetResponseEvents
+{
+    public required string ResponseId { get; init; }
+    public int After { get; init; } = -1;
+    public int Limit { get; init; } = 500;
+}

@@ -1,0 +1,73 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Responses;
+
+/// <summary>
+/// Writes a response's stream: events are stored first, numbered by the store, then announced
+/// to every api instance. The api reads the store whenever an announcement is missing, so an
+/// announcement lost with a failed attempt only delays a stream.
+/// </summary>
+public sealed class ResponseEvents(IResponseStore store)
+{
+    public const string Created = "response.created";
+    public const string InProgress = "response.in_progress";
+    public const string ItemAdded = "response.output_item.added";
+    public const string ItemDone = "response.output_item.done";
+    public const string PartAdded = "response.content_part.added";
+    public const string PartDone = "response.content_part.done";
+    public const string TextDelta = "response.output_text.delta";
+    public const string TextDone = "response.output_text.done";
+    public const string ShellOutputDelta = "response.shell_call_output_content.delta";
+
+    public async Task EmitAsync(IPublishEndpoint publish, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken)
+    {
+        var stored = await store.AppendEventsAsync(responseId, events, cancellationToken);
+        if (stored.Count > 0)
+        {
+            await publish.Publish(new ResponseEventsAppended { ResponseId = responseId, Events = stored }, cancellationToken);
+        }
+    }
+
+    /// <summary><c>response.created</c>, <c>response.in_progress</c>, or the terminal <c>response.&lt;status&gt;</c>.</summary>
+    public static KeyedEvent Lifecycle(string type, string status) =>
+        new(type is Created or InProgress ? type : "terminal", New(type) with { Status = status });
+
+    public static KeyedEvent Terminal(string status) => Lifecycle($"response.{status}", status);
+
+    public static KeyedEvent Added(int outputIndex, ResponseItem item) =>
+        new($"{item.Id}:added", New(ItemAdded) with { OutputIndex = outputIndex, Item = item });
+
+    public static KeyedEvent Done(int outputIndex, ResponseItem item) =>
+        new($"{item.Id}:done", New(ItemDone) with { OutputIndex = outputIndex, Item = item });
+
+    /// <summary>
+    /// A message, from added to done. The model is not called in streaming mode, so its text
+    /// arrives as one delta.
+    /// </summary>
+    public static IReadOnlyList<KeyedEvent> Message(int outputIndex, ResponseItem message)
+    {
+        var text = message.Text ?? "";
+        return
+        [
+            Added(outputIndex, message with { Status = ItemStatus.InProgress, Text = null }),
+            new($"{message.Id}:part.added", New(PartAdded) with { OutputIndex = outputIndex, ItemId = message.Id, Text = "" }),
+            new($"{message.Id}:delta", New(TextDelta) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
+            new($"{message.Id}:text.done", New(TextDone) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
+            new($"{message.Id}:part.done", New(PartDone) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
+            Done(outputIndex, message),
+        ];
+    }
+
+    public static KeyedEvent ShellOutput(int outputIndex, string itemId, ToolCallOutputProduced chunk) =>
+        new($"{itemId}:delta:{chunk.Chunk}", New(ShellOutputDelta) with
+        {
+            OutputIndex = outputIndex,
+            ItemId = itemId,
+            CommandIndex = chunk.CommandIndex,
+            Stdout = chunk.Stdout,
+            Stderr = chunk.Stderr,
+        });
+
+    private static ResponseStreamEvent New(string type) => new() { SequenceNumber = -1, Type = type };
+}

@@ -1,0 +1,159 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Http.Json;
+using Berth.IntegrationTests.Fixtures;
+using OpenAI.Responses;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// <c>stream: true</c> and <c>GET ?stream=true&amp;starting_after=N</c> on the whole pipeline:
+/// events in OpenAI's format, numbered without gaps, served by any api instance.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class StreamingTests
+{
+    private readonly BerthStack _stack;
+    private readonly ResponsesApi _api;
+
+    public StreamingTests(BerthStack stack)
+    {
+        _stack = stack;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_stream_every_event_in_order_with_output_as_it_arrives_when_stream_is_true()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "responses")
+        {
+            Content = JsonContent.Create(ResponsesApi.ShellRequest("echo first; sleep 1; echo second >&2; sleep 1; echo third", stream: true)),
+        };
+        using var response = await _stack.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+
+        var events = await StreamedEvent.ReadAsync(await response.Content.ReadAsStreamAsync());
+
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Sequence));
+        Assert.All(events, e => Assert.Equal(e.EventType, e.Type));
+        Assert.Equal(["response.created", "response.in_progress"], events.Take(2).Select(e => e.Type));
+        Assert.Equal("response.completed", events[^1].Type);
+        Assert.Equal("completed", events[^1].Data.GetProperty("response").GetProperty("status").GetString());
+        Assert.Equal(
+        [
+            "response.output_item.added shell_call", "response.output_item.added shell_call_output",
+            "response.output_item.done shell_call", "response.output_item.done shell_call_output",
+            "response.output_item.added message", "response.output_item.done message",
+        ], events.Where(e => e.ItemType is not null).Select(e => $"{e.Type} {e.ItemType}"));
+
+        // The command's output came in pieces while it ran, before its item was done, and adds up to what was kept.
+        var deltas = events.Where(e => e.Type == "response.shell_call_output_content.delta").ToList();
+        Assert.True(deltas.Count >= 2, $"expected the output in at least two pieces, got {deltas.Count}");
+        var outputDone = events.Single(e => e.Type == "response.output_item.done" && e.ItemType == "shell_call_output");
+        Assert.All(deltas, d => Assert.True(d.Sequence < outputDone.Sequence));
+        var kept = outputDone.Data.GetProperty("item").GetProperty("output")[0];
+        Assert.Equal(kept.GetProperty("stdout").GetString(), string.Concat(deltas.Select(d => d.Data.GetProperty("delta").GetProperty("stdout").GetString())));
+        Assert.Equal(kept.GetProperty("stderr").GetString(), string.Concat(deltas.Select(d => d.Data.GetProperty("delta").GetProperty("stderr").GetString())));
+        Assert.Equal("first\nthird\n", kept.GetProperty("stdout").GetString());
+
+        var text = events.Single(e => e.Type == "response.output_text.done").Data.GetProperty("text").GetString();
+        Assert.Equal(text, string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => e.Data.GetProperty("delta").GetString())));
+        Assert.Contains("second", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_stream_to_the_official_SDK_from_created_to_completed()
+    {
+        var sdk = new ResponsesClient(new ApiKeyCredential("not-checked-yet"), new ResponsesClientOptions { Endpoint = new Uri(_stack.ApiBaseUrl.ToString().TrimEnd('/')) });
+        var options = new CreateResponseOptions("berth-scripted", [ResponseItem.CreateUserMessageItem("echo streamed")]) { StreamingEnabled = true };
+        options.Patch.Set("$.tools"u8, BinaryData.FromString("""[{"type":"shell","environment":{"type":"container_auto"}}]"""));
+
+        var updates = new List<StreamingResponseUpdate>();
+        await foreach (var update in await sdk.CreateResponseStreamingAsync(options))
+        {
+            updates.Add(update);
+        }
+
+        Assert.IsType<StreamingResponseCreatedUpdate>(updates[0]);
+        Assert.Equal(Enumerable.Range(0, updates.Count), updates.Select(u => u.SequenceNumber));
+        var completed = Assert.IsType<StreamingResponseCompletedUpdate>(updates[^1]);
+        Assert.Equal(ResponseStatus.Completed, completed.Response.Status);
+        var deltas = string.Concat(updates.OfType<StreamingResponseOutputTextDeltaUpdate>().Select(u => u.Delta));
+        Assert.Contains("streamed", deltas, StringComparison.Ordinal);
+        Assert.Equal(completed.Response.GetOutputText(), deltas);
+    }
+
+    [Fact]
+    public async Task Should_resume_on_another_api_instance_without_gaps_or_repeats_when_a_stream_is_cut()
+    {
+        var (other, otherHttp) = await _stack.StartApiAsync("api-resume");
+        using (otherHttp)
+        {
+            var created = await _api.CreateAsync(ResponsesApi.ShellRequest("for i in 1 2 3 4 5 6; do echo $i; sleep 0.4; done", background: true));
+            var id = created.GetProperty("id").GetString()!;
+
+            // Read from the second instance until the command has printed something, then hang up.
+            List<StreamedEvent> before;
+            using (var response = await otherHttp.GetAsync($"responses/{id}?stream=true", HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                before = await StreamedEvent.ReadAsync(await response.Content.ReadAsStreamAsync(),
+                    e => e.Type != "response.shell_call_output_content.delta");
+            }
+
+            Assert.Equal("response.shell_call_output_content.delta", before[^1].Type);
+
+            // Pick it up on the first instance after the last event seen.
+            using var resumed = await _stack.Http.GetAsync($"responses/{id}?stream=true&starting_after={before[^1].Sequence}", HttpCompletionOption.ResponseHeadersRead);
+            var after = await StreamedEvent.ReadAsync(await resumed.Content.ReadAsStreamAsync());
+
+            var joined = before.Concat(after).ToList();
+            Assert.Equal(Enumerable.Range(0, joined.Count), joined.Select(e => e.Sequence));
+            Assert.Equal("response.completed", joined[^1].Type);
+
+            // The whole stream, replayed from the start once finished, is the same stream.
+            using var replay = await otherHttp.GetAsync($"responses/{id}?stream=true", HttpCompletionOption.ResponseHeadersRead);
+            var full = await StreamedEvent.ReadAsync(await replay.Content.ReadAsStreamAsync());
+            Assert.Equal(joined.Select(e => (e.Sequence, e.Type)), full.Select(e => (e.Sequence, e.Type)));
+            var stdout = string.Concat(full.Where(e => e.Type == "response.shell_call_output_content.delta")
+                .Select(e => e.Data.GetProperty("delta").GetProperty("stdout").GetString()));
+            Assert.Equal("1\n2\n3\n4\n5\n6\n", stdout);
+        }
+
+        await other.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_answer_404_and_400_in_OpenAI_shape_when_a_stream_cannot_be_served()
+    {
+        using var unknown = await _stack.Http.GetAsync("responses/resp_0123456789abcdef?stream=true");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("invalid_request_error", (await unknown.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetProperty("type").GetString());
+
+        var done = await _api.CreateAsync(ResponsesApi.ShellRequest("true"));
+        using var bad = await _stack.Http.GetAsync($"responses/{done.GetProperty("id").GetString()}?stream=true&starting_after=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("starting_after", (await bad.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Should_finish_a_background_response_when_the_api_instance_that_took_it_is_killed()
+    {
+        var (other, otherHttp) = await _stack.StartApiAsync("api-killed");
+        string id;
+        using (otherHttp)
+        {
+            using var response = await otherHttp.PostAsJsonAsync("responses", ResponsesApi.ShellRequest("sleep 2; echo survived", background: true));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            id = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        await other.KillAsync();
+
+        var finished = await _api.WaitUntilFinishedAsync(id);
+        Assert.Equal("completed", finished.Status());
+        Assert.Equal("survived\n", finished.CommandOutputs()[0].GetProperty("stdout").GetString());
+    }
+}
