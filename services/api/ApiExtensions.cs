@@ -13,6 +13,7 @@ public static class ApiExtensions
     {
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddSingleton<ResponseEventHub>();
         builder.Services.AddScoped<ResponseStreamer>();

@@ -14,6 +14,7 @@ builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbi
 var app = builder.Build();
 
 app.UseOpenAIErrors();
+app.MapServiceDefaults();
 app.MapResponses();
 app.MapContainers();
 app.MapWebhookEndpoints();

@@ -20,4 +20,6 @@ public sealed record ResponseSnapshot
     public ResponseError? Error { get; init; }
     /// <summary>Why an <c>incomplete</c> response stopped, e.g. <c>max_tool_calls</c>.</summary>
     public string? IncompleteReason { get; init; }
+    /// <summary>The OpenTelemetry trace that holds this response's run, as 32 hex digits; null when it was not traced.</summary>
+    public string? TraceId { get; init; }
 }

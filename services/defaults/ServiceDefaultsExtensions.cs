@@ -16,6 +16,8 @@ public static class ServiceDefaultsExtensions
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        builder.AddBerthTelemetry();
+
         // Options are validated when the host starts, so a bad setting stops the service at once.
         builder.Services.AddOptions();
         return builder;

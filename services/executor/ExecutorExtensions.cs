@@ -29,6 +29,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddHostedService<ExecutorLifecycle>();
+        builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;
     }
 

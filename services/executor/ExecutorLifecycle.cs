@@ -17,6 +17,7 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        ExecutorTelemetry.ObserveContainers(sandbox, settings.InstanceId);
         var adopted = await sandbox.AdoptAsync(stoppingToken);
         LogAdopted(settings.InstanceId, adopted);
 

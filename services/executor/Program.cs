@@ -1,11 +1,14 @@
 using Berth.Executor;
 using Berth.ServiceDefaults;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddExecutor();
 builder.AddBerthMessaging(bus => bus.AddExecutorConsumers(), (context, rabbit) => rabbit.ConfigureExecutorEndpoints(context));
 
 var app = builder.Build();
+
+app.MapServiceDefaults();
+
 await app.RunAsync();

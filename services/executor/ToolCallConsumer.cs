@@ -27,6 +27,8 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         var timeoutMs = Math.Min(call.TimeoutMs ?? settings.DefaultTimeoutMs, settings.MaxTimeoutMs);
         var maxOutput = Math.Min(call.MaxOutputLength ?? settings.DefaultMaxOutputLength, settings.MaxOutputLengthLimit);
 
+        using var span = ExecutorTelemetry.StartToolCall(call, settings.InstanceId);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         string? containerId = null;
         var outputs = new List<CommandOutput>();
         string? error = null;
@@ -44,7 +46,11 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
                     break;
                 }
 
-                outputs.Add(await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, chunks, context.CancellationToken, run.Token));
+                using var commandSpan = ExecutorTelemetry.StartCommand(command, outputs.Count);
+                var started = clock.Elapsed;
+                var output = await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, chunks, context.CancellationToken, run.Token);
+                ExecutorTelemetry.CommandEnded(commandSpan, output, clock.Elapsed - started);
+                outputs.Add(output);
                 await chunks.NextCommandAsync();
             }
         }
@@ -82,6 +88,8 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         {
             LogSandboxError(call.SessionId, call.CallId, error);
         }
+
+        ExecutorTelemetry.ToolCallEnded(span, containerId, error is null ? null : errorCode, clock.Elapsed);
 
         await context.Publish(new ToolCallCompleted
         {

@@ -76,6 +76,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
         builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
         builder.Services.AddHostedService<MongoIndexes>();
+        builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongodb", tags: [ObservabilityExtensions.ReadyTag]);
         return store;
     }
 

@@ -1,7 +1,7 @@
 using Berth.Planner;
 using Berth.ServiceDefaults;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPlanner();
@@ -9,4 +9,7 @@ var store = builder.AddPlannerStorage();
 builder.AddBerthMessaging(bus => bus.AddPlannerConsumers(store), (context, rabbit) => rabbit.ConfigurePlannerEndpoints(context));
 
 var app = builder.Build();
+
+app.MapServiceDefaults();
+
 await app.RunAsync();

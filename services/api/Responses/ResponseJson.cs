@@ -105,6 +105,9 @@ public static class ResponseJson
         }
 
         writer.WriteEndObject();
+
+        // Berth's extension: where to find this run in Jaeger. SDKs ignore fields they do not know.
+        WriteNullableString(writer, "trace_id", response.TraceId);
         writer.WriteEndObject();
     }
 

@@ -57,6 +57,7 @@ public sealed partial class ResponseStreamer(
             return ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
         }
 
+        TraceHeader.Set(http, known);
         var response = http.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";

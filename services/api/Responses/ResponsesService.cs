@@ -17,6 +17,7 @@ public sealed partial class ResponsesService(
     ResponseWaiters waiters,
     ResponseStreamer streamer,
     IOptions<ApiOptions> options,
+    IHttpContextAccessor http,
     TimeProvider time,
     ILogger<ResponsesService> logger)
 {
@@ -168,8 +169,11 @@ public sealed partial class ResponsesService(
         return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
     }
 
-    private static IResult Render(ResponseSnapshot response) =>
-        Results.Text(ResponseJson.Serialize(response), "application/json");
+    private IResult Render(ResponseSnapshot response)
+    {
+        TraceHeader.Set(http.HttpContext, response);
+        return Results.Text(ResponseJson.Serialize(response), "application/json");
+    }
 
     private string PlannerSilent => $"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.";
 

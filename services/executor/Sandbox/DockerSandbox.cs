@@ -86,8 +86,15 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             }
 
             var custom = memoryMb is { } mb && mb != options.Value.MemoryMb ? memoryMb : null;
-            id ??= (custom is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null)
-                ?? await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom);
+            if (id is null)
+            {
+                using var span = ExecutorTelemetry.StartContainer("start", sessionId);
+                id = custom is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null;
+                span?.SetTag("berth.container.warm", id is not null);
+                id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom);
+                span?.SetTag("berth.container.id", id);
+            }
+
             _containers[sessionId] = id;
             _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
             return id;

@@ -85,6 +85,9 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Metadata = task.Metadata,
             Background = task.Background,
             CreatedAt = task.SubmittedAt,
+
+            // The consume span continues the api request's trace, so this is the trace of the whole run.
+            TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
         await store.TryAddAsync(new StoredResponse(snapshot, task.Input), token);

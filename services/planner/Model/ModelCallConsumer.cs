@@ -31,9 +31,12 @@ public sealed partial class ModelCallConsumer(IResponseStore store, ChatModels m
         }
 
         ChatCompletion completion;
+        using var span = PlannerTelemetry.StartModelCall(response.Model, request.ResponseId, request.SessionId, request.Step);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             completion = await models.For(response.Model).CompleteChatAsync(Conversation.Build(chain), options, context.CancellationToken);
+            PlannerTelemetry.ModelAnswered(span, response.Model, completion, clock.Elapsed);
         }
         catch (ClientResultException e)
         {
@@ -46,6 +49,7 @@ public sealed partial class ModelCallConsumer(IResponseStore store, ChatModels m
                 >= 500 or 0 => "model_unavailable",
                 _ => "model_request_rejected",
             };
+            PlannerTelemetry.ModelFailed(span, response.Model, code, clock.Elapsed);
             await Fail(context, code, $"The model endpoint answered {Describe(e.Status)} for model '{response.Model}': {FirstLine(e.Message)}");
             return;
         }
@@ -55,6 +59,7 @@ public sealed partial class ModelCallConsumer(IResponseStore store, ChatModels m
             // The SDK reports a connection that failed on every retry as an AggregateException.
             var cause = e is AggregateException aggregate ? aggregate.InnerExceptions[^1] : e;
             LogModelError(request.ResponseId, 0, cause.Message);
+            PlannerTelemetry.ModelFailed(span, response.Model, "model_unavailable", clock.Elapsed);
             await Fail(context, "model_unavailable", $"The model endpoint could not be reached: {FirstLine(cause.Message)}");
             return;
         }

@@ -26,6 +26,7 @@ public sealed class ResponseDocument
     [BsonElement("error")] public ErrorDocument? Error { get; set; }
     [BsonElement("incompleteReason")] public string? IncompleteReason { get; set; }
     [BsonElement("input")] public List<InputDocument> Input { get; set; } = [];
+    [BsonElement("traceId")] public string? TraceId { get; set; }
 
     /// <summary>Token usage by model call number: set, not added, so a replayed write changes nothing.</summary>
     [BsonElement("usage")] public Dictionary<string, UsageDocument> Usage { get; set; } = [];
@@ -53,6 +54,7 @@ public sealed class ResponseDocument
             Error = r.Error is null ? null : new ErrorDocument { Code = r.Error.Code, Message = r.Error.Message },
             IncompleteReason = r.IncompleteReason,
             Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text })],
+            TraceId = r.TraceId,
         };
     }
 
@@ -75,6 +77,7 @@ public sealed class ResponseDocument
             Usage = Usage.Values.Aggregate(new TokenUsage(0, 0), (sum, u) => sum.Add(new TokenUsage(u.InputTokens, u.OutputTokens))),
             Error = Error is null ? null : new ResponseError(Error.Code, Error.Message),
             IncompleteReason = IncompleteReason,
+            TraceId = TraceId,
         },
         [.. Input.Select(i => new InputMessage(i.Role, i.Text))]);
 }

@@ -166,6 +166,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         if (session.WaitingResponseIds.Remove(responseId))
         {
             await store.FinishAsync(responseId, new ResponseOutcome(ResponseStatus.Cancelled, DateTimeOffset.UtcNow), context.CancellationToken);
+            PlannerTelemetry.ResponseFinished(ResponseStatus.Cancelled);
             await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(ResponseStatus.Cancelled)], context.CancellationToken);
             await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = ResponseStatus.Cancelled });
         }
@@ -314,6 +315,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         var responseId = session.ActiveResponseId!;
 
         await store.FinishAsync(responseId, new ResponseOutcome(status, DateTimeOffset.UtcNow, error, incompleteReason), context.CancellationToken);
+        PlannerTelemetry.ResponseFinished(status);
         await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(status)], context.CancellationToken);
 
         await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = status });

@@ -107,8 +107,10 @@ public sealed partial class WebhookDelivery(
             send => send.TimeToLive = jittered);
     }
 
-    private Task RecordAsync(DeliverWebhook delivery, int? status, string? error, string outcome) =>
-        store.RecordAsync(delivery.EndpointId, new WebhookDeliveryAttempt
+    private Task RecordAsync(DeliverWebhook delivery, int? status, string? error, string outcome)
+    {
+        PlannerTelemetry.WebhookAttempted(outcome);
+        return store.RecordAsync(delivery.EndpointId, new WebhookDeliveryAttempt
         {
             EventId = delivery.EventId,
             Type = delivery.Type,
@@ -119,6 +121,7 @@ public sealed partial class WebhookDelivery(
             Outcome = outcome,
             At = time.GetUtcNow(),
         }, CancellationToken.None);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EventId} to {Url} given up after {Attempts} attempts: {Error}")]
     private partial void LogDead(string eventId, string url, int attempts, string error);

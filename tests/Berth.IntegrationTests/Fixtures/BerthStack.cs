@@ -18,6 +18,18 @@ public sealed class BerthStack : IAsyncLifetime
     public RabbitMqFixture RabbitMq { get; } = new();
     public DockerFixture Docker { get; } = new();
     public ScriptedModelServer Model { get; private set; } = null!;
+
+    /// <summary>Where every service sends its traces, metrics and logs, as it would to a collector.</summary>
+    public OtlpReceiver Telemetry { get; private set; } = null!;
+
+    /// <summary>The planner's own port: health and metrics.</summary>
+    public Uri PlannerUrl { get; private set; } = null!;
+
+    /// <summary>The first executor's own port: health and metrics.</summary>
+    public Uri ExecutorUrl { get; private set; } = null!;
+
+    /// <summary>The model API key the planner is given: it must never show up in any exported span, metric or log.</summary>
+    public const string ModelApiKey = "sk-berth-test-9f8e7d6c5b4a39281706";
     public Uri ApiBaseUrl { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public string? UnavailableReason { get; private set; }
@@ -59,10 +71,10 @@ public sealed class BerthStack : IAsyncLifetime
     }
 
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
-    public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name)
+    public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
     {
         var port = FreePort();
-        var api = ServiceProcess.Start(name, "api", With(_common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), LogDirectory,
+        var api = ServiceProcess.Start(name, "api", With(With(_common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), settings), LogDirectory,
             readyLine: "Application started");
         lock (_services)
         {
@@ -75,7 +87,10 @@ public sealed class BerthStack : IAsyncLifetime
 
     private ServiceProcess StartExecutor(string executorId)
     {
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        ExecutorUrl ??= url;
         var executor = ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(_common,
+            ("ASPNETCORE_URLS", url.ToString().TrimEnd('/')),
             ("Executor__InstanceId", executorId),
             ("Executor__Image", DockerFixture.SandboxImage),
             ("Executor__HeartbeatSeconds", "1")), LogDirectory);
@@ -108,6 +123,7 @@ public sealed class BerthStack : IAsyncLifetime
         }
 
         Model = await ScriptedModelServer.StartAsync();
+        Telemetry = await OtlpReceiver.StartAsync();
         var port = FreePort();
         ApiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1/");
         Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
@@ -117,6 +133,10 @@ public sealed class BerthStack : IAsyncLifetime
             ["ConnectionStrings__rabbitmq"] = RabbitMq.ConnectionString!,
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         };
 
         // With a MongoDB at hand the same flow runs on it, in a database of its own; otherwise in memory.
@@ -125,8 +145,11 @@ public sealed class BerthStack : IAsyncLifetime
             : ("Planner__Store", "InMemory");
         // Executors beat every second and count as lost after eight silent ones, so a test that
         // kills one sees its sessions fail within seconds rather than the default half minute.
+        PlannerUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         _services.Add(ServiceProcess.Start("planner", "planner", With(common,
+            ("ASPNETCORE_URLS", PlannerUrl.ToString().TrimEnd('/')),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
+            ("OPENAI_API_KEY", ModelApiKey),
             store,
             ("Planner__ExecutorTimeoutSeconds", "8"),
             ("Planner__ExecutorSweepSeconds", "1"),
@@ -169,6 +192,7 @@ public sealed class BerthStack : IAsyncLifetime
         {
             Http.Dispose();
             await Model.DisposeAsync();
+            await Telemetry.DisposeAsync();
             await RemoveContainersAsync();
         }
 

@@ -1,0 +1,101 @@
+using System.Net;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary><c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c> on every service.</summary>
+[Collection(StackCollection.Name)]
+public sealed class HealthAndMetricsTests
+{
+    private readonly BerthStack _stack;
+    private readonly ResponsesApi _api;
+
+    public HealthAndMetricsTests(BerthStack stack)
+    {
+        _stack = stack;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_be_ready_on_every_service_when_broker_store_and_docker_answer()
+    {
+        using var http = new HttpClient();
+        foreach (var service in new[] { new Uri(_stack.ApiBaseUrl, "/"), _stack.PlannerUrl, _stack.ExecutorUrl })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(service, "/health/live"))).StatusCode);
+            using var ready = await http.GetAsync(new Uri(service, "/health/ready"));
+            Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{service} is not ready: {await ready.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
+    public async Task Should_serve_response_model_tool_and_container_metrics_for_Prometheus_after_a_run()
+    {
+        await _api.CreateAsync(ResponsesApi.ShellRequest("echo measured"));
+        using var http = new HttpClient();
+
+        var planner = await http.GetStringAsync(new Uri(_stack.PlannerUrl, "/metrics"));
+        Assert.Contains("berth_responses_finished_total{", planner, StringComparison.Ordinal);
+        Assert.Contains("status=\"completed\"", planner, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_operation_duration_seconds_bucket{", planner, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_token_type=\"input\"", planner, StringComparison.Ordinal);
+
+        // The run may have gone to either executor; each reports its own containers.
+        var executor = await http.GetStringAsync(new Uri(_stack.ExecutorUrl, "/metrics"));
+        Assert.Contains("berth_containers{", executor, StringComparison.Ordinal);
+        Assert.Contains("state=\"warm\"", executor, StringComparison.Ordinal);
+
+        var api = await http.GetStringAsync(new Uri(_stack.ApiBaseUrl, "/metrics"));
+        Assert.Contains("http_server_request_duration_seconds_bucket{", api, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_turn_unready_while_the_broker_is_unreachable_and_ready_again_when_it_returns()
+    {
+        var broker = new Uri(_stack.RabbitMq.ConnectionString!);
+        var address = (await Dns.GetHostAddressesAsync(broker.Host)).First();
+        await using var proxy = new TcpProxy(new IPEndPoint(address, broker.Port));
+        var viaProxy = new UriBuilder(broker) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString();
+        var (api, apiHttp) = await _stack.StartApiAsync("api-health", ("ConnectionStrings__rabbitmq", viaProxy));
+        using (apiHttp)
+        {
+            var ready = new Uri(apiHttp.BaseAddress!, "/health/ready");
+            var live = new Uri(apiHttp.BaseAddress!, "/health/live");
+            Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(apiHttp, ready, HttpStatusCode.OK, TimeSpan.FromSeconds(30)));
+
+            proxy.Cut();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusWithinAsync(apiHttp, ready, HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60)));
+            Assert.Equal(HttpStatusCode.OK, (await apiHttp.GetAsync(live)).StatusCode);
+
+            proxy.Restore();
+            Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(apiHttp, ready, HttpStatusCode.OK, TimeSpan.FromSeconds(90)));
+
+            // Back for real: it serves a response again.
+            using var served = await apiHttp.PostAsync("responses", System.Net.Http.Json.JsonContent.Create(ResponsesApi.ShellRequest("echo back")));
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        await api.DisposeAsync();
+    }
+
+    private static async Task<HttpStatusCode> StatusWithinAsync(HttpClient http, Uri url, HttpStatusCode wanted, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            using var response = await http.GetAsync(url);
+            if (response.StatusCode == wanted)
+            {
+                return response.StatusCode;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{url} still answers {(int)response.StatusCode} after {within.TotalSeconds} s: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+}
