@@ -13,6 +13,9 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
+
+            // The scopes carry the trace and span ids (and MassTransit's message ids), so a log line leads to its trace.
+            console.IncludeScopes = true;
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
 
