@@ -64,6 +64,89 @@ public sealed class WebhookTests
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
     }
 
+    [Fact]
+    public async Task Should_be_unwrapped_by_the_official_OpenAI_Node_SDK_and_refused_once_tampered_with()
+    {
+        var checker = Path.Combine(Repository.Root, "tools", "openai-node-check");
+        Assert.SkipUnless(Directory.Exists(Path.Combine(checker, "node_modules", "openai")) && await NodeRunsAsync(),
+            "Node.js with the openai package is needed: './berth setup' runs 'npm ci' in tools/openai-node-check where node and npm are installed.");
+
+        await using var receiver = await WebhookReceiver.StartAsync(failFirst: 0);
+        using var registered = await _stack.Http.PostAsJsonAsync("webhook_endpoints", new { url = receiver.Url });
+        var secret = JsonDocument.Parse(await registered.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
+        var response = await _api.CreateAsync(ResponsesApi.ShellRequest("echo unwrapped"));
+        var responseId = response.GetProperty("id").GetString()!;
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        WebhookReceiver.Received? delivered;
+        while ((delivered = receiver.Requests.FirstOrDefault(r => Encoding.UTF8.GetString(r.Body).Contains(responseId, StringComparison.Ordinal))) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no webhook for {responseId}; {_stack.Logs}");
+            await Task.Delay(200);
+        }
+
+        var (verified, output) = await UnwrapAsync(checker, secret, delivered, delivered.Body);
+        Assert.True(verified, $"the OpenAI SDK refused the webhook: {output}");
+        var unwrapped = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("response.completed", unwrapped.GetProperty("type").GetString());
+        Assert.Equal(responseId, unwrapped.GetProperty("data").GetProperty("id").GetString());
+
+        var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(delivered.Body).Replace("response.completed", "response.failed", StringComparison.Ordinal));
+        var (acceptedTampered, refusal) = await UnwrapAsync(checker, secret, delivered, tampered);
+        Assert.False(acceptedTampered, "the OpenAI SDK accepted a body that was changed after signing");
+        Assert.Contains("signature", refusal, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<(bool Verified, string Output)> UnwrapAsync(string checker, string secret, WebhookReceiver.Received request, byte[] body)
+    {
+        var bodyFile = Path.GetTempFileName();
+        var headersFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(bodyFile, body);
+            await File.WriteAllTextAsync(headersFile, JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["webhook-id"] = request.WebhookId,
+                ["webhook-timestamp"] = request.Timestamp,
+                ["webhook-signature"] = request.Signature,
+            }));
+            var (exitCode, output) = await RunNodeAsync(checker, "verify-webhook.mjs", secret, bodyFile, headersFile);
+            return (exitCode == 0, output.Trim());
+        }
+        finally
+        {
+            File.Delete(bodyFile);
+            File.Delete(headersFile);
+        }
+    }
+
+    private static async Task<bool> NodeRunsAsync()
+    {
+        try
+        {
+            return (await RunNodeAsync(Repository.Root, "--version")).ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string directory, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output + await error);
+    }
+
     [Theory]
     [InlineData("{\"url\": \"ftp://127.0.0.1/hook\"}", "url")]
     [InlineData("{\"url\": \"not a url\"}", "url")]
