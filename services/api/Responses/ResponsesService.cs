@@ -26,6 +26,8 @@ public sealed partial class ResponsesService(
     // A waiting request also polls now and then, so a lost notification only delays it.
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan ReconnectAllowance = TimeSpan.FromSeconds(30);
+
     private TimeSpan PlannerTimeout => TimeSpan.FromSeconds(options.Value.PlannerTimeoutSeconds);
 
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
@@ -58,6 +60,49 @@ public sealed partial class ResponsesService(
         var finished = request.Background || request.Stream ? null : waiters.Register(responseId);
         try
         {
+            var accepted = await SubmitAsync(responseId, request, cancellationToken);
+            if (accepted.Rejected is { } reason)
+            {
+                return ApiError.InvalidRequest(reason.Message, reason.Param, reason.Code).ToResult();
+            }
+
+            if (request.Stream)
+            {
+                return await streamer.StreamAsync(http.HttpContext, responseId, -1, accepted.Response, cancellationToken);
+            }
+
+            if (finished is null)
+            {
+                return Render(accepted.Response!);
+            }
+
+            return Render(await WaitForFinishAsync(accepted.Response!, finished, cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away. The response goes on regardless; there is no one to answer.
+            return Results.Empty;
+        }
+        catch (RequestTimeoutException)
+        {
+            LogPlannerTimeout(responseId);
+            return ApiError.Unavailable($"The planner did not take response '{responseId}' within {options.Value.PlannerTimeoutSeconds} s. It may still run once the planner is back: poll GET /v1/responses/{responseId}.").ToResult();
+        }
+        finally
+        {
+            waiters.Remove(responseId);
+        }
+    }
+
+    /// <summary>
+    /// Hands the response to the planner. A reply can be lost while the api's broker connection
+    /// is down, though the planner took the response: so a silent planner is asked once more,
+    /// by id, before the client is told it did not take it.
+    /// </summary>
+    private async Task<(ResponseSnapshot? Response, TaskRejected? Rejected)> SubmitAsync(string responseId, CreateResponseRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
             var reply = await submit.GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
             {
                 ResponseId = responseId,
@@ -74,39 +119,49 @@ public sealed partial class ResponsesService(
 
             if (reply.Is(out Response<TaskRejected>? rejected))
             {
-                var reason = rejected.Message;
-                return ApiError.InvalidRequest(reason.Message, reason.Param, reason.Code).ToResult();
+                return (null, rejected.Message);
             }
 
-            var accepted = reply.Is(out Response<TaskAccepted>? taken)
-                ? taken.Message.Response
+            return reply.Is(out Response<TaskAccepted>? taken)
+                ? (taken.Message.Response, null)
                 : throw new InvalidOperationException("The planner answered neither accepted nor rejected.");
-            if (request.Stream)
-            {
-                return await streamer.StreamAsync(http.HttpContext, responseId, -1, accepted, cancellationToken);
-            }
-
-            if (finished is null)
-            {
-                return Render(accepted);
-            }
-
-            return Render(await WaitForFinishAsync(accepted, finished, cancellationToken));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The client went away. The response goes on regardless; there is no one to answer.
-            return Results.Empty;
         }
         catch (RequestTimeoutException)
         {
-            LogPlannerTimeout(responseId);
-            return ApiError.Unavailable($"The planner did not take response '{responseId}' within {options.Value.PlannerTimeoutSeconds} s. It may still run once the planner is back: poll GET /v1/responses/{responseId}.").ToResult();
+            var known = await LookUpAfterSilenceAsync(responseId, cancellationToken);
+            if (known is null)
+            {
+                throw;
+            }
+
+            LogReplyLost(responseId);
+            return (known, null);
         }
-        finally
+    }
+
+    /// <summary>
+    /// Asks for the response by id, again and again for a while, since the connection that lost
+    /// the reply may still be coming back (MassTransit reconnects with a backoff of several
+    /// seconds, and its reply queue follows). Null when the planner answers that it has no such
+    /// response, or never answers.
+    /// </summary>
+    private async Task<ResponseSnapshot?> LookUpAfterSilenceAsync(string responseId, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + PlannerTimeout + ReconnectAllowance;
+        while (time.GetUtcNow() < until)
         {
-            waiters.Remove(responseId);
+            try
+            {
+                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId), cancellationToken, RequestTimeout.After(s: 2));
+                return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+            }
+            catch (RequestTimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
         }
+
+        return null;
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>; with <c>stream=true</c>, its events after <c>starting_after</c>, as a stream.</summary>
@@ -157,7 +212,16 @@ public sealed partial class ResponsesService(
 
             await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
-            latest = await FindAsync(accepted.Id, cancellationToken) ?? latest;
+            try
+            {
+                latest = await FindAsync(accepted.Id, cancellationToken) ?? latest;
+            }
+            catch (RequestTimeoutException)
+            {
+                // The planner took the response; its answer is late, or this api's broker
+                // connection is coming back. Keep waiting: the deadline still holds.
+                LogPollTimeout(accepted.Id);
+            }
         }
 
         return latest;
@@ -176,6 +240,12 @@ public sealed partial class ResponsesService(
     }
 
     private string PlannerSilent => $"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId}: the planner's reply was lost, but it has the response; going on")]
+    private partial void LogReplyLost(string responseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Response {ResponseId}: a poll of the planner went unanswered; still waiting")]
+    private partial void LogPollTimeout(string responseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId}: the planner did not answer in time")]
     private partial void LogPlannerTimeout(string responseId);
