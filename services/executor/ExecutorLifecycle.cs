@@ -18,6 +18,11 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
     {
         var settings = options.Value;
         ExecutorTelemetry.ObserveContainers(sandbox, settings.InstanceId);
+        foreach (var weakness in settings.WeakIsolation())
+        {
+            LogWeakIsolation(settings.InstanceId, weakness);
+        }
+
         var adopted = await sandbox.AdoptAsync(stoppingToken);
         LogAdopted(settings.InstanceId, adopted);
 
@@ -66,6 +71,9 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Executor {ExecutorId}: INSECURE: {Weakness}; model-written commands run with it (Executor:InsecureAllowWeakIsolation is set)")]
+    private partial void LogWeakIsolation(string executorId, string weakness);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId}: re-adopted {Count} session container(s)")]
     private partial void LogAdopted(string executorId, int count);

@@ -83,8 +83,72 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 10_080)]
     public int QueueExpiryMinutes { get; set; } = 10;
 
+    /// <summary>The user commands run as inside the sandbox. Root is refused unless <see cref="InsecureAllowWeakIsolation"/>.</summary>
+    [Required]
+    public string User { get; set; } = "1000:1000";
+
+    /// <summary>
+    /// Size of the writable workspace, <c>/mnt/data</c>: a tmpfs, so a command that fills it gets
+    /// "No space left on device" and nothing else is touched. It counts against the container's memory.
+    /// </summary>
+    [Range(1, 1024 * 1024)]
+    public int WorkspaceMb { get; set; } = 256;
+
+    /// <summary>Size of <c>/tmp</c>, also a tmpfs; the rest of the root file system is read-only.</summary>
+    [Range(1, 1024 * 1024)]
+    public int TmpMb { get; set; } = 64;
+
+    /// <summary>The OCI runtime for sandboxes, e.g. <c>runsc</c> for gVisor; empty means the engine's default (runc).</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>Capabilities to give back to sandboxes. Any at all is refused unless <see cref="InsecureAllowWeakIsolation"/>.</summary>
+    public string[] CapAdd { get; set; } = [];
+
+    /// <summary>Runs sandboxes privileged. Refused unless <see cref="InsecureAllowWeakIsolation"/>.</summary>
+    public bool Privileged { get; set; }
+
+    /// <summary>
+    /// Lets the executor start with settings that weaken the sandbox (root, added capabilities,
+    /// privileged). For debugging on a trusted machine only; the executor says so loudly at start-up.
+    /// </summary>
+    public bool InsecureAllowWeakIsolation { get; set; }
+
+    /// <summary>What in these settings weakens the sandbox, if anything.</summary>
+    public IEnumerable<string> WeakIsolation()
+    {
+        if (Privileged)
+        {
+            yield return "Executor:Privileged is true";
+        }
+
+        if (CapAdd.Length > 0)
+        {
+            yield return $"Executor:CapAdd adds {string.Join(", ", CapAdd)}";
+        }
+
+        if (User.Trim() is "root" or "0" || User.StartsWith("0:", StringComparison.Ordinal) || User.StartsWith("root:", StringComparison.Ordinal))
+        {
+            yield return "Executor:User is root";
+        }
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        var weak = WeakIsolation().ToList();
+        if (weak.Count > 0 && !InsecureAllowWeakIsolation)
+        {
+            yield return new ValidationResult(
+                $"These settings weaken the sandbox: {string.Join("; ", weak)}. Remove them, or set Executor:InsecureAllowWeakIsolation=true if you accept that commands written by a model run with them.",
+                [nameof(InsecureAllowWeakIsolation)]);
+        }
+
+        if (WorkspaceMb + TmpMb >= MemoryMb)
+        {
+            yield return new ValidationResult(
+                "Executor:WorkspaceMb plus Executor:TmpMb must stay below Executor:MemoryMb: both are tmpfs, and count against the container's memory.",
+                [nameof(WorkspaceMb)]);
+        }
+
         if (DefaultTimeoutMs > MaxTimeoutMs)
         {
             yield return new ValidationResult("Executor:DefaultTimeoutMs must not exceed Executor:MaxTimeoutMs.", [nameof(DefaultTimeoutMs)]);

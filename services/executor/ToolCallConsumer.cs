@@ -69,6 +69,12 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
             error = e.Message;
             errorCode = "container_expired";
         }
+        catch (ContainerStoppedException e)
+        {
+            sandbox.Forget(call.SessionId);
+            error = e.Message;
+            errorCode = "container_lost";
+        }
         catch (DockerContainerNotFoundException)
         {
             sandbox.Forget(call.SessionId);

@@ -161,13 +161,21 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         // group: TERM at the limit, KILL two seconds later, so background children die too.
         // Its pid (the group's id) is left where a cancel can find it.
         var seconds = (timeoutMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
-        var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
+        ContainerExecCreateResponse exec;
+        try
         {
-            Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
-            WorkingDir = WorkingDirectory,
-            AttachStdout = true,
-            AttachStderr = true,
-        }, cancellationToken);
+            exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
+            {
+                Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
+                WorkingDir = WorkingDirectory,
+                AttachStdout = true,
+                AttachStderr = true,
+            }, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
+        {
+            throw new ContainerStoppedException(containerId);
+        }
 
         var stdout = new OutputCapture(maxOutputLength);
         var stderr = new OutputCapture(maxOutputLength);
@@ -450,7 +458,13 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         {
             Name = name,
             Image = settings.Image,
-            Cmd = ["sleep", "infinity"],
+
+            // PID 1 reaps the orphans of finished commands (the shell's wait collects any child),
+            // which would otherwise pile up as zombies against the PID limit. Being PID 1, it
+            // cannot be killed from inside: `kill -9 -1` ends every command, not the container.
+            Cmd = ["sh", "-c", "trap '' TERM INT HUP; while :; do sleep 3600 & wait; done"],
+            User = settings.User,
+            Env = ["HOME=" + WorkingDirectory],
             WorkingDir = WorkingDirectory,
             Labels = labels,
             NetworkDisabled = true,
@@ -458,14 +472,20 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             {
                 NetworkMode = "none",
                 CapDrop = ["ALL"],
+                CapAdd = [.. settings.CapAdd],
+                Privileged = settings.Privileged,
                 SecurityOpt = ["no-new-privileges"],
+                Runtime = string.IsNullOrWhiteSpace(settings.Runtime) ? "" : settings.Runtime,
+                ReadonlyRootfs = true,
+                Tmpfs = new Dictionary<string, string>
+                {
+                    [WorkingDirectory] = $"rw,nosuid,nodev,size={settings.WorkspaceMb}m,mode=1777",
+                    ["/tmp"] = $"rw,nosuid,nodev,size={settings.TmpMb}m,mode=1777",
+                },
                 Memory = memory,
                 MemorySwap = memory,
                 NanoCPUs = (long)(settings.Cpus * 1_000_000_000),
                 PidsLimit = settings.PidsLimit,
-                // An init as PID 1 reaps the orphans of finished commands, which would otherwise
-                // pile up as zombies against the PID limit.
-                Init = true,
             },
         }, cancellationToken);
 
@@ -498,6 +518,13 @@ public sealed class ContainerGoneException(Guid sessionId, string containerId)
 {
     public Guid SessionId { get; } = sessionId;
 }
+
+/// <summary>
+/// The session's container has stopped by itself: a command took the whole sandbox down (under
+/// gVisor, exhausting its memory or processes can do that). Its files are gone with it.
+/// </summary>
+public sealed class ContainerStoppedException(string containerId)
+    : Exception($"The session's container {containerId[..Math.Min(12, containerId.Length)]} stopped: a command brought the whole sandbox down (for example by exhausting its memory or processes). Its files are gone; start a new conversation to get a new container.");
 
 /// <summary>This executor holds as many containers as it may; a new session must go elsewhere or wait.</summary>
 public sealed class PoolFullException(string executorId, int capacity)
