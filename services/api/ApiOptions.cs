@@ -18,6 +18,10 @@ public sealed class ApiOptions
     [Range(1, 86_400)]
     public int SyncTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>The largest JSON request body; larger ones get 413.</summary>
+    [Range(1024, 28 * 1024 * 1024)]
+    public int MaxJsonBodyBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>The largest file <c>POST /v1/containers/{id}/files</c> accepts; larger ones get 413. Below Kestrel's 30 MB request limit.</summary>
     [Range(1, 28 * 1024 * 1024)]
     public int MaxUploadBytes { get; set; } = 25 * 1024 * 1024;

@@ -19,14 +19,10 @@ public sealed class ContainersService(
 
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
-        JsonDocument body;
-        try
+        var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
+        if (body is null)
         {
-            body = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return ApiError.InvalidRequest($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json").ToResult();
+            return invalid!.ToResult();
         }
 
         CreateContainerRequest request;

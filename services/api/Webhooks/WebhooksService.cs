@@ -19,15 +19,16 @@ public sealed class WebhooksService(
 
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
-        JsonElement body;
-        try
+        var (document, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
+        if (document is null)
         {
-            using var document = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
-            body = document.RootElement.Clone();
+            return invalid!.ToResult();
         }
-        catch (JsonException e)
+
+        JsonElement body;
+        using (document)
         {
-            return ApiError.InvalidRequest($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json").ToResult();
+            body = document.RootElement.Clone();
         }
 
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String)

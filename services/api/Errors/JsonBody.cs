@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Berth.Api.Errors;
+
+/// <summary>
+/// Reads a request's JSON body for the endpoints that take one: at most
+/// <see cref="ApiOptions.MaxJsonBodyBytes"/>, valid UTF-8, nested no deeper than
+/// <see cref="MaxDepth"/>. Anything else is a 4xx in OpenAI's shape, before any parsing of fields.
+/// </summary>
+public static class JsonBody
+{
+    public const int MaxDepth = 64;
+
+    public static async Task<(JsonDocument? Document, ApiError? Error)> ReadAsync(HttpRequest http, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (http.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, TooLarge(maxBytes));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            return (null, ApiError.InvalidRequest("We could not parse the JSON body of your request: it is not valid UTF-8.", null, "invalid_json"));
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth }), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, ApiError.InvalidRequest(
+                $"We could not parse the JSON body of your request: {e.Message} The API expects a JSON object, nested at most {MaxDepth} levels deep.",
+                null, "invalid_json"));
+        }
+    }
+
+    private static ApiError TooLarge(int maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the {maxBytes} bytes this API accepts.", "invalid_request_error", null, "request_too_large");
+}
