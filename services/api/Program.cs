@@ -2,6 +2,7 @@ using Berth.Api;
 using Berth.Api.Containers;
 using Berth.Api.Errors;
 using Berth.Api.Responses;
+using Berth.Api.Security;
 using Berth.Api.Webhooks;
 using Berth.ServiceDefaults;
 
@@ -9,11 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApi();
+builder.AddApiKeys();
 builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbit.ConfigureApiEndpoints(context));
 
 var app = builder.Build();
 
 app.UseOpenAIErrors();
+app.UseApiKeys();
 app.MapServiceDefaults();
 app.MapResponses();
 app.MapContainers();

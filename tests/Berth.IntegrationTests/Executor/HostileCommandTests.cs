@@ -14,6 +14,7 @@ namespace Berth.IntegrationTests.Executor;
 /// runsc. Each must be contained: its output says what happened, a neighbouring session is
 /// untouched, and the same session keeps working, with its files.
 /// </summary>
+[Collection(HostileCommandsCollection.Name)]
 public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
 {
     private const int OutputLimit = 16_384;
@@ -234,4 +235,15 @@ public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<Do
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+}
+
+/// <summary>
+/// Fork and memory bombs load the whole machine for a while: they run alone, after the other
+/// tests, so no other test's timing pays for them. Whether a neighbour is affected is checked
+/// by the neighbour container in each test, not by luck.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostileCommandsCollection
+{
+    public const string Name = "Hostile commands";
 }

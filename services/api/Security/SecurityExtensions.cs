@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace Berth.Api.Security;
+
+public static partial class SecurityExtensions
+{
+    /// <summary>
+    /// Reads the API keys. Without any, the api refuses to listen beyond this machine: an open
+    /// agent runtime on a network would run anyone's commands.
+    /// </summary>
+    public static IHostApplicationBuilder AddApiKeys(this WebApplicationBuilder builder)
+    {
+        var keys = ApiKeys.From(builder.Configuration);
+        builder.Services.AddSingleton(keys);
+        if (keys.IsEmpty)
+        {
+            var urls = (builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://localhost:5000")
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var open = urls.Where(url => !IsLoopback(url)).ToList();
+            if (open.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"No API keys are configured (BERTH_API_KEYS or BERTH_API_KEYS_FILE), yet the api would listen on {string.Join(", ", open)}, beyond this machine. "
+                    + "Configure keys, or listen on loopback only (for example ASPNETCORE_URLS=http://127.0.0.1:8080).");
+            }
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UseApiKeys(this WebApplication app)
+    {
+        var keys = app.Services.GetRequiredService<ApiKeys>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Api.Security");
+        if (keys.IsEmpty)
+        {
+            LogNoKeys(logger);
+        }
+        else
+        {
+            LogKeys(logger, keys.Count);
+        }
+
+        app.UseMiddleware<ApiKeyAuthentication>();
+        return app;
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        var host = Uri.TryCreate(url.Replace("://+", "://wildcard", StringComparison.Ordinal).Replace("://*", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? uri.Host
+            : "";
+        return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "NO API KEYS: anyone who can reach this api may run commands. It listens on loopback only. Set BERTH_API_KEYS=tenant:key (or BERTH_API_KEYS_FILE) to serve a network.")]
+    private static partial void LogNoKeys(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API keys: {Count} configured; every /v1 request needs one")]
+    private static partial void LogKeys(ILogger logger, int count);
+}
