@@ -72,10 +72,12 @@ public static class ExecutorExtensions
             e.ConfigureConsumer<ToolCallConsumer>(context);
             e.ConfigureConsumer<RemoveContainerConsumer>(context);
             e.ConfigureConsumer<ContainerFilesConsumer>(context);
-
-            // Cancels are published to every executor: only this consumer's message type is bound.
-            e.ConfigureConsumer<ToolCallCancelledConsumer>(context);
-            e.Bind<ToolCallCancelled>();
         });
+
+        // Cancels get a queue of their own, so a kill never waits behind the calls this executor
+        // is busy with. Published to every executor; temporary, since a cancel for an executor
+        // that is gone has nothing left to kill.
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition($"berth-executor-{settings.InstanceId}-cancels"), e =>
+            e.ConfigureConsumer<ToolCallCancelledConsumer>(context));
     }
 }

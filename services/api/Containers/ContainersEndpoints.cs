@@ -1,10 +1,12 @@
+using Berth.Api.Errors;
+
 namespace Berth.Api.Containers;
 
 public static class ContainersEndpoints
 {
     public static IEndpointRouteBuilder MapContainers(this IEndpointRouteBuilder app)
     {
-        var containers = app.MapGroup("/v1/containers");
+        var containers = app.MapGroup("/v1/containers").RequireIdShapes();
         containers.MapPost("", (HttpRequest request, ContainersService service, CancellationToken cancellationToken) =>
             service.CreateAsync(request, cancellationToken));
         containers.MapGet("", (int? limit, string? order, string? after, ContainersService service, CancellationToken cancellationToken) =>

@@ -1,10 +1,12 @@
+using Berth.Api.Errors;
+
 namespace Berth.Api.Responses;
 
 public static class ResponsesEndpoints
 {
     public static IEndpointRouteBuilder MapResponses(this IEndpointRouteBuilder app)
     {
-        var responses = app.MapGroup("/v1/responses");
+        var responses = app.MapGroup("/v1/responses").RequireIdShapes();
         responses.MapPost("", (HttpRequest request, ResponsesService service, CancellationToken cancellationToken) =>
             service.CreateAsync(request, cancellationToken));
         responses.MapGet("/{responseId}", (HttpContext http, string responseId, ResponsesService service, CancellationToken cancellationToken) =>

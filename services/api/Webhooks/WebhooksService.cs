@@ -121,7 +121,7 @@ public static class WebhooksEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var endpoints = app.MapGroup("/v1/webhook_endpoints");
+        var endpoints = app.MapGroup("/v1/webhook_endpoints").RequireIdShapes();
         endpoints.MapPost("", (HttpRequest request, WebhooksService service, CancellationToken cancellationToken) => service.CreateAsync(request, cancellationToken));
         endpoints.MapGet("", (WebhooksService service, CancellationToken cancellationToken) => service.ListAsync(cancellationToken));
         endpoints.MapDelete("/{endpointId}", (string endpointId, WebhooksService service, CancellationToken cancellationToken) => service.DeleteAsync(endpointId, cancellationToken));

@@ -42,14 +42,14 @@ public sealed class CancelTests
         var previous = next.GetProperty("id").GetString();
         while (true)
         {
-            var check = await _api.CreateAsync(ResponsesApi.ShellRequest("ps -eo args | grep -c '^sleep 90' || true", previousResponseId: previous));
+            var check = await _api.CreateAsync(ResponsesApi.ShellRequest("ps -eo pid,stat,args | grep -c ' sleep 90$' || true", previousResponseId: previous));
             previous = check.GetProperty("id").GetString();
             if (check.CommandOutputs()[0].GetProperty("stdout").GetString() == "0\n")
             {
                 break;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "the cancelled command is still running 15 s after the cancel");
+            Assert.True(DateTime.UtcNow < deadline, $"the cancelled command is still running 15 s after the cancel: {check.CommandOutputs()[0]}; {_stack.Logs}");
             await Task.Delay(250);
         }
     }

@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+
+namespace Berth.Api.Errors;
+
+/// <summary>
+/// Ids are checked by their shape before anything is looked up: an id Berth could never have
+/// made gets 404 at once, and no odd string travels to the planner or a store.
+/// </summary>
+public static partial class IdFormat
+{
+    /// <summary>Answers 404 for any route value of the group whose shape is wrong.</summary>
+    public static RouteGroupBuilder RequireIdShapes(this RouteGroupBuilder group) =>
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var route = context.HttpContext.Request.RouteValues;
+            foreach (var (name, pattern, what) in Shapes)
+            {
+                if (route.TryGetValue(name, out var value) && value is string id && !pattern.IsMatch(id))
+                {
+                    return ApiError.NotFound($"{what} with id '{Shorten(id)}' not found.").ToResult();
+                }
+            }
+
+            return await next(context);
+        });
+
+    private static readonly (string Route, Regex Pattern, string What)[] Shapes =
+    [
+        ("responseId", ResponseId(), "Response"),
+        ("containerId", ContainerId(), "Container"),
+        ("endpointId", EndpointId(), "Webhook endpoint"),
+    ];
+
+    private static string Shorten(string id) => id.Length <= 64 ? id : string.Concat(id.AsSpan(0, 64), "…");
+
+    [GeneratedRegex("^resp_[0-9a-f]{32}$")]
+    private static partial Regex ResponseId();
+
+    [GeneratedRegex("^cntr_[0-9a-f]{32}$")]
+    private static partial Regex ContainerId();
+
+    [GeneratedRegex("^we_([0-9a-f]{32}|configured_[0-9]{1,6})$")]
+    private static partial Regex EndpointId();
+}
