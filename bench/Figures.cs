@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+
+namespace Berth.Bench;
+
+/// <summary>A set of timings, summarised as percentiles.</summary>
+public sealed class Timings(string name)
+{
+    private readonly List<double> _milliseconds = [];
+
+    public string Name => name;
+
+    public int Count => _milliseconds.Count;
+
+    public void Add(TimeSpan elapsed) => _milliseconds.Add(elapsed.TotalMilliseconds);
+
+    public double Percentile(double p)
+    {
+        var sorted = _milliseconds.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+}
+
+/// <summary>The benchmark's one table.</summary>
+public sealed class Table
+{
+    private readonly List<(string Section, Timings Timings)> _rows = [];
+
+    public void Add(string section, Timings timings) => _rows.Add((section, timings));
+
+    public string Render(BenchOptions options)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Berth benchmark{(options.Quick ? " (short run: too few samples to quote)" : "")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        text.AppendLine(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):0.#} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, image {options.Image}");
+        text.AppendLine();
+        text.AppendLine("| measurement | n | p50 ms | p95 ms | p99 ms |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var (section, timings) in _rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {section}: {timings.Name} | {timings.Count} | {timings.Percentile(50):0.0} | {timings.Percentile(95):0.0} | {timings.Percentile(99):0.0} |");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Berth.Executor;
+using Berth.Executor.Sandbox;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Bench;
+
+/// <summary>
+/// What the sandbox itself costs, measured beside raw Docker in the same run: a command in a
+/// running session, and a new session's first command with and without the warm pool.
+/// </summary>
+public static class SandboxBench
+{
+    private const string Command = "echo hi";
+
+    public static async Task<Table> RunAsync(BenchOptions options)
+    {
+        using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock")).Build();
+        var executorId = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
+        var table = new Table();
+        try
+        {
+            await InSessionAsync(docker, executorId, options, table);
+            await ColdStartAsync(docker, executorId, options, table);
+        }
+        finally
+        {
+            await RemoveAsync(docker, executorId);
+        }
+
+        return table;
+    }
+
+    /// <summary>1. `echo hi` in a running container: raw `docker exec` through the API, then Berth's executor path.</summary>
+    private static async Task InSessionAsync(DockerClient docker, string executorId, BenchOptions options, Table table)
+    {
+        var sandbox = Sandbox(docker, executorId, options, warm: 0);
+        var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
+
+        var raw = new Timings("raw docker exec (Docker API)");
+        var berth = new Timings("Berth executor, exec per command");
+        for (var i = 0; i < options.Commands; i++)
+        {
+            raw.Add(await TimeAsync(() => RawExecAsync(docker, container)));
+            berth.Add(await TimeAsync(async () =>
+            {
+                var output = await sandbox.RunAsync(container, Command, 10_000, 1024, CancellationToken.None);
+                if (output.Stdout != "hi\n")
+                {
+                    throw new InvalidOperationException($"unexpected output: {output.Stdout}{output.Stderr}");
+                }
+            }));
+        }
+
+        table.Add("in-session `echo hi`", raw);
+        table.Add("in-session `echo hi`", berth);
+    }
+
+    /// <summary>3. A new session's first output: `docker run` of the same image, then Berth without and with a warm container.</summary>
+    private static async Task ColdStartAsync(DockerClient docker, string executorId, BenchOptions options, Table table)
+    {
+        var run = new Timings("docker run (create, start, exec)");
+        var cold = new Timings("Berth, no warm pool");
+        var warm = new Timings("Berth, warm pool");
+        var coldSandbox = Sandbox(docker, executorId, options, warm: 0);
+        var warmSandbox = Sandbox(docker, executorId, options, warm: 1);
+        for (var i = 0; i < options.ColdStarts; i++)
+        {
+            run.Add(await TimeAsync(() => DockerRunAsync(docker, executorId, options.Image)));
+            cold.Add(await TimeAsync(() => FirstCommandAsync(coldSandbox)));
+
+            await warmSandbox.RefillWarmAsync(CancellationToken.None);
+            warm.Add(await TimeAsync(() => FirstCommandAsync(warmSandbox)));
+        }
+
+        table.Add("new session, first output", run);
+        table.Add("new session, first output", cold);
+        table.Add("new session, first output", warm);
+    }
+
+    private static async Task FirstCommandAsync(DockerSandbox sandbox)
+    {
+        var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
+        await sandbox.RunAsync(container, Command, 10_000, 1024, CancellationToken.None);
+    }
+
+    private static DockerSandbox Sandbox(DockerClient docker, string executorId, BenchOptions options, int warm) =>
+        new(docker, Options.Create(new ExecutorOptions { InstanceId = executorId, Image = options.Image, WarmContainers = warm, MaxContainers = 10_000 }),
+            NullLogger<DockerSandbox>.Instance);
+
+    private static async Task RawExecAsync(DockerClient docker, string container)
+    {
+        var exec = await docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = ["sh", "-c", Command], AttachStdout = true, AttachStderr = true });
+        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters());
+        var (stdout, _) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+        if (stdout != "hi\n")
+        {
+            throw new InvalidOperationException($"unexpected output: {stdout}");
+        }
+    }
+
+    /// <summary>The same as `docker run --rm IMAGE sh -c 'echo hi'` through the API, with the sandbox's isolation settings that matter for start-up.</summary>
+    private static async Task DockerRunAsync(DockerClient docker, string executorId, string image)
+    {
+        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Cmd = ["sleep", "infinity"],
+            Labels = new Dictionary<string, string> { ["berth.managed"] = "true", ["berth.executor"] = executorId },
+            NetworkDisabled = true,
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        });
+        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        await RawExecAsync(docker, created.ID);
+    }
+
+    private static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        var clock = Stopwatch.StartNew();
+        await action();
+        return clock.Elapsed;
+    }
+
+    private static async Task RemoveAsync(DockerClient docker, string executorId)
+    {
+        var ours = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executorId}"] = true } },
+        });
+        foreach (var container in ours)
+        {
+            await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+}
