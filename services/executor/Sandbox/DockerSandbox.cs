@@ -132,17 +132,32 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     /// </summary>
     private async Task StopExecAsync(string containerId, string execId, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        // A cancel can land while the exec is still starting: it is not yet running, and has no
+        // exit code. So "not running" alone proves nothing; only an exit code, or a long enough
+        // wait without the exec ever running, ends the watch.
+        DateTimeOffset? quietSince = null;
+        for (var attempt = 0; attempt < 100; attempt++)
         {
-            if (!(await docker.Exec.InspectContainerExecAsync(execId, cancellationToken)).Running)
+            var inspect = await docker.Exec.InspectContainerExecAsync(execId, cancellationToken);
+            if (inspect.Running)
+            {
+                quietSince = null;
+                await KillRunningAsync(containerId, cancellationToken);
+            }
+            else if (inspect.ExitCode is not null && inspect.Pid != 0)
+            {
+                return;
+            }
+            else if ((quietSince ??= DateTimeOffset.UtcNow) < DateTimeOffset.UtcNow - NeverStarted)
             {
                 return;
             }
 
-            await KillRunningAsync(containerId, cancellationToken);
             await Task.Delay(100, cancellationToken);
         }
     }
+
+    private static readonly TimeSpan NeverStarted = TimeSpan.FromSeconds(2);
 
     /// <summary>The session's container if this executor holds it; never makes one.</summary>
     public async Task<string?> FindOwnContainerAsync(Guid sessionId, CancellationToken cancellationToken) =>
@@ -200,8 +215,10 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 chunks?.Write(isStderr, buffer.AsSpan(0, read.Count));
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException
+            && stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // However the read gave up (a cancelled read may surface as an I/O error), the command is killed.
             await StopExecAsync(containerId, exec.ID, cancellationToken);
             return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = false, ExitCode = null };
         }

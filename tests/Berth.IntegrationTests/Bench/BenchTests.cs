@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Berth.IntegrationTests.Executor;
 using Berth.IntegrationTests.Fixtures;
@@ -17,18 +16,11 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
     {
         Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
         var bench = Path.Combine(Repository.Root, "bench", "bin", Repository.Configuration, "net10.0", "Berth.Bench.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(bench);
-        start.ArgumentList.Add("--short");
+        var (exitCode, table) = await ChildProcess.RunAsync("dotnet", [bench, "--short"], timeout: TimeSpan.FromMinutes(5));
+        output.WriteLine(table);
 
-        using var process = Process.Start(start)!;
-        var table = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        output.WriteLine(await table);
-
-        Assert.True(process.ExitCode == 0, await errors);
-        var rows = (await table).Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| measurement", StringComparison.Ordinal)).ToList();
+        Assert.True(exitCode == 0, table);
+        var rows = table.Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| measurement", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, rows.Count);
         Assert.All(rows, row =>
         {

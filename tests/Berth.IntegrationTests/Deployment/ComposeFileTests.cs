@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Berth.IntegrationTests.Fixtures;
 
 namespace Berth.IntegrationTests.Deployment;
@@ -16,10 +15,10 @@ public sealed class ComposeFileTests
         var compose = await FindComposeAsync();
         Assert.SkipWhen(compose is null, "Neither 'docker compose' nor 'docker-compose' is installed here ('./berth setup' installs Debian's docker-compose).");
 
-        var (check, checkOutput) = await RunAsync(compose!.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.yml", "config", "-q"]);
+        var (check, checkOutput) = await ChildProcess.RunAsync(compose!.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.yml", "config", "-q"]);
         Assert.True(check == 0, $"compose config failed: {checkOutput}");
 
-        var (list, services) = await RunAsync(compose.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.yml", "--profile", "collector", "config", "--services"]);
+        var (list, services) = await ChildProcess.RunAsync(compose.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.yml", "--profile", "collector", "config", "--services"]);
         Assert.Equal(0, list);
         Assert.Equal(["api", "executor", "jaeger", "mongodb", "otel-collector", "planner", "rabbitmq", "sandbox"],
             services.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
@@ -34,43 +33,11 @@ public sealed class ComposeFileTests
 
     private static async Task<(string File, string[] Prefix)?> FindComposeAsync()
     {
-        if (await TryAsync("docker", ["compose", "version"]))
+        if (await ChildProcess.AnswersAsync("docker", "compose", "version"))
         {
             return ("docker", ["compose"]);
         }
 
-        return await TryAsync("docker-compose", ["version"]) ? ("docker-compose", []) : null;
-
-        static async Task<bool> TryAsync(string file, string[] arguments)
-        {
-            try
-            {
-                return (await RunAsync(file, arguments)).ExitCode == 0;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return false;
-            }
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await output + await error);
+        return await ChildProcess.AnswersAsync("docker-compose", "version") ? ("docker-compose", []) : null;
     }
 }

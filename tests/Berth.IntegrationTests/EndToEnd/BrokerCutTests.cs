@@ -20,10 +20,8 @@ public sealed class BrokerCutTests
     [Fact]
     public async Task Should_still_answer_with_the_finished_response_when_the_api_loses_its_broker_connection_while_waiting()
     {
-        var broker = new Uri(_stack.RabbitMq.ConnectionString!);
-        var address = (await Dns.GetHostAddressesAsync(broker.Host)).First();
-        await using var proxy = new TcpProxy(new IPEndPoint(address, broker.Port));
-        var viaProxy = new UriBuilder(broker) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString();
+        var (proxy, viaProxy) = await TcpProxy.ForBrokerAsync(_stack.RabbitMq.ConnectionString!);
+        await using var cut = proxy;
         var (api, http) = await _stack.StartApiAsync("api-broker-cut", ("ConnectionStrings__rabbitmq", viaProxy), ("Api__PlannerTimeoutSeconds", "10"));
         using (http)
         {

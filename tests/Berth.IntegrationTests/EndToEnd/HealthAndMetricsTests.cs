@@ -53,10 +53,8 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task Should_turn_unready_while_the_broker_is_unreachable_and_ready_again_when_it_returns()
     {
-        var broker = new Uri(_stack.RabbitMq.ConnectionString!);
-        var address = (await Dns.GetHostAddressesAsync(broker.Host)).First();
-        await using var proxy = new TcpProxy(new IPEndPoint(address, broker.Port));
-        var viaProxy = new UriBuilder(broker) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString();
+        var (proxy, viaProxy) = await TcpProxy.ForBrokerAsync(_stack.RabbitMq.ConnectionString!);
+        await using var cut = proxy;
         var (api, apiHttp) = await _stack.StartApiAsync("api-health", ("ConnectionStrings__rabbitmq", viaProxy));
         using (apiHttp)
         {

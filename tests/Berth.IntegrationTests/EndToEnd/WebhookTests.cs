@@ -68,7 +68,7 @@ public sealed class WebhookTests
     public async Task Should_be_unwrapped_by_the_official_OpenAI_Node_SDK_and_refused_once_tampered_with()
     {
         var checker = Path.Combine(Repository.Root, "tools", "openai-node-check");
-        Assert.SkipUnless(Directory.Exists(Path.Combine(checker, "node_modules", "openai")) && await NodeRunsAsync(),
+        Assert.SkipUnless(Directory.Exists(Path.Combine(checker, "node_modules", "openai")) && await ChildProcess.AnswersAsync("node", "--version"),
             "Node.js with the openai package is needed: './berth setup' runs 'npm ci' in tools/openai-node-check where node and npm are installed.");
 
         await using var receiver = await WebhookReceiver.StartAsync(failFirst: 0);
@@ -110,7 +110,7 @@ public sealed class WebhookTests
                 ["webhook-timestamp"] = request.Timestamp,
                 ["webhook-signature"] = request.Signature,
             }));
-            var (exitCode, output) = await RunNodeAsync(checker, "verify-webhook.mjs", secret, bodyFile, headersFile);
+            var (exitCode, output) = await ChildProcess.RunAsync("node", ["verify-webhook.mjs", secret, bodyFile, headersFile], checker);
             return (exitCode == 0, output.Trim());
         }
         finally
@@ -118,33 +118,6 @@ public sealed class WebhookTests
             File.Delete(bodyFile);
             File.Delete(headersFile);
         }
-    }
-
-    private static async Task<bool> NodeRunsAsync()
-    {
-        try
-        {
-            return (await RunNodeAsync(Repository.Root, "--version")).ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string directory, params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
     }
 
     [Theory]

@@ -32,15 +32,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
             return;
         }
 
-        var ours = await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true } },
-        });
-        foreach (var container in ours)
-        {
-            await docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
-        }
+        await docker.RemoveContainersOfAsync(_executorId);
     }
 
     [Fact]

@@ -3,7 +3,6 @@ using Berth.Contracts;
 using Berth.Executor;
 using Berth.Executor.Sandbox;
 using Berth.IntegrationTests.Fixtures;
-using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -33,15 +32,7 @@ public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<Do
             return;
         }
 
-        var ours = await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true } },
-        });
-        foreach (var container in ours)
-        {
-            await docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
-        }
+        await docker.RemoveContainersOfAsync(_executorId);
     }
 
     [Theory]

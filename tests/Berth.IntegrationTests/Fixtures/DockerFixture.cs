@@ -40,6 +40,20 @@ public sealed class DockerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Removes every container an executor of this name made, whatever state it is in.</summary>
+    public async Task RemoveContainersOfAsync(string executorId)
+    {
+        var ours = await Client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executorId}"] = true } },
+        });
+        foreach (var container in ours)
+        {
+            await Client.Containers.RemoveContainerAsync(container.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         Client.Dispose();

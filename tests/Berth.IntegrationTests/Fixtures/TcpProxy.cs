@@ -25,6 +25,15 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>A proxy in front of the broker of this amqp:// URI, and the same URI through the proxy.</summary>
+    public static async Task<(TcpProxy Proxy, string ConnectionString)> ForBrokerAsync(string connectionString)
+    {
+        var broker = new Uri(connectionString);
+        var address = (await Dns.GetHostAddressesAsync(broker.Host)).First();
+        var proxy = new TcpProxy(new IPEndPoint(address, broker.Port));
+        return (proxy, new UriBuilder(broker) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString());
+    }
+
     /// <summary>Drops every connection, and drops new ones at once, until <see cref="Restore"/>.</summary>
     public void Cut()
     {
