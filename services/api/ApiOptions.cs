@@ -18,6 +18,10 @@ public sealed class ApiOptions
     [Range(1, 86_400)]
     public int SyncTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>Requests per minute each tenant may make; over it, 429 with <c>Retry-After</c>. 0: no limit.</summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerMinutePerTenant { get; set; }
+
     /// <summary>The largest JSON request body; larger ones get 413.</summary>
     [Range(1024, 28 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 8 * 1024 * 1024;

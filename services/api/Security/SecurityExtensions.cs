@@ -12,6 +12,7 @@ public static partial class SecurityExtensions
     {
         var keys = ApiKeys.From(builder.Configuration);
         builder.Services.AddSingleton(keys);
+        builder.Services.AddTenantRateLimits();
         if (keys.IsEmpty)
         {
             var urls = (builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://localhost:5000")
@@ -42,6 +43,7 @@ public static partial class SecurityExtensions
         }
 
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
         return app;
     }
 

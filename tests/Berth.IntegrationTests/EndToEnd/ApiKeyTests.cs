@@ -66,6 +66,51 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
+    public async Task Should_answer_429_with_Retry_After_when_a_tenant_exceeds_its_requests_per_minute_and_leave_other_tenants_alone()
+    {
+        var (api, http) = await _stack.StartApiAsync("api-limits",
+            ("BERTH_API_KEYS", $"acme:{AcmeKey},globex:{GlobexKey}"), ("Api__RequestsPerMinutePerTenant", "3"));
+        using (http)
+        {
+            var statuses = new List<HttpStatusCode>();
+            HttpResponseMessage? limited = null;
+            for (var i = 0; i < 4; i++)
+            {
+                var answer = await GetAsAsync(http, AcmeKey);
+                statuses.Add(answer.StatusCode);
+                if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    limited = answer;
+                }
+                else
+                {
+                    answer.Dispose();
+                }
+            }
+
+            Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], statuses);
+            using (limited)
+            {
+                Assert.True(int.Parse(limited!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+                var error = JsonDocument.Parse(await limited.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+                Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+            }
+
+            using var other = await GetAsAsync(http, GlobexKey);
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        }
+
+        await api.DisposeAsync();
+
+        static Task<HttpResponseMessage> GetAsAsync(HttpClient http, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "responses/resp_0123456789abcdef0123456789abcdef");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return http.SendAsync(request);
+        }
+    }
+
+    [Fact]
     public async Task Should_refuse_to_start_without_keys_when_asked_to_listen_beyond_loopback()
     {
         var api = ServiceProcess.Start("api-open", "api", new Dictionary<string, string>
