@@ -85,10 +85,10 @@ public static class ObservabilityExtensions
     private static Task WriteReport(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonBytesText(report));
+        return http.Response.Body.WriteAsync(ReportJson(report)).AsTask();
     }
 
-    private static string JsonBytesText(HealthReport report) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(writer =>
+    private static byte[] ReportJson(HealthReport report) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("status", report.Status.ToString());
@@ -103,7 +103,7 @@ public static class ObservabilityExtensions
 
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }));
+    });
 
     private static bool IsInfrastructure(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");

@@ -232,8 +232,8 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         session.StreamedChunks = 0;
 
         // Its output item is stored when the call completes, and will then be the next item.
-        var outputIndex = await store.CountItemsAsync(responseId, context.CancellationToken);
-        await events.EmitAsync(context, responseId, [ResponseEvents.Added(outputIndex, RunningOutputItem(call.CallId))], context.CancellationToken);
+        session.RunningOutputIndex = await store.CountItemsAsync(responseId, context.CancellationToken);
+        await events.EmitAsync(context, responseId, [ResponseEvents.Added(session.RunningOutputIndex, RunningOutputItem(call.CallId))], context.CancellationToken);
 
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
@@ -273,8 +273,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
             return;
         }
 
-        var outputIndex = await store.CountItemsAsync(chunk.ResponseId, context.CancellationToken);
-        await events.EmitAsync(context, chunk.ResponseId, [ResponseEvents.ShellOutput(outputIndex, OutputItemId(chunk.CallId), chunk)], context.CancellationToken);
+        await events.EmitAsync(context, chunk.ResponseId, [ResponseEvents.ShellOutput(session.RunningOutputIndex, OutputItemId(chunk.CallId), chunk)], context.CancellationToken);
         session.StreamedChunks++;
     }
 

@@ -28,6 +28,9 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     /// <summary>Output chunks of the running call passed on to the stream; the next one expected has this number.</summary>
     public int StreamedChunks { get; set; }
 
+    /// <summary>Where the running call's output item will stand in the response's output, for its stream events.</summary>
+    public int RunningOutputIndex { get; set; }
+
     /// <summary>The executor that holds this session's container, once one has claimed it.</summary>
     public string? ExecutorId { get; set; }
     public string? ContainerId { get; set; }

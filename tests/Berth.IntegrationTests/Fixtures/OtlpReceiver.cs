@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Berth.IntegrationTests.Fixtures;
 
@@ -17,9 +12,7 @@ namespace Berth.IntegrationTests.Fixtures;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private OtlpReceiver(WebApplication app) => _app = app;
+    private WebApplication _app = null!;
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -31,12 +24,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        var receiver = new OtlpReceiver();
+        (receiver._app, receiver.Endpoint) = await LoopbackApp.StartAsync(app => app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
@@ -51,10 +40,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             }
 
             return Results.Bytes([], "application/x-protobuf");
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Endpoint = new Uri(address.TrimEnd('/'));
+        }));
         return receiver;
     }
 

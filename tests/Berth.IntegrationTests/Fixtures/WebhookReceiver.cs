@@ -1,25 +1,16 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Berth.IntegrationTests.Fixtures;
 
 /// <summary>A webhook receiver on loopback that fails a set number of deliveries, then accepts, and keeps every request it saw.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private int _failuresLeft;
 
-    private WebhookReceiver(WebApplication app, int failures)
-    {
-        _app = app;
-        _failuresLeft = failures;
-    }
+    private WebhookReceiver(int failures) => _failuresLeft = failures;
 
     public Uri Url { get; private set; } = null!;
 
@@ -29,12 +20,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(int failFirst)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app, failFirst);
-        app.MapPost("/hook", async (HttpRequest request) =>
+        var receiver = new WebhookReceiver(failFirst);
+        (receiver._app, var baseUrl) = await LoopbackApp.StartAsync(app => app.MapPost("/hook", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
@@ -42,10 +29,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.Requests.Enqueue(new Received(request.Headers["webhook-id"].ToString(), request.Headers["webhook-timestamp"].ToString(),
                 request.Headers["webhook-signature"].ToString(), body.ToArray(), status));
             return Results.StatusCode(status);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri($"{address.TrimEnd('/')}/hook");
+        }));
+        receiver.Url = new Uri(baseUrl, "/hook");
         return receiver;
     }
 
