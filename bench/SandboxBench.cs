@@ -88,8 +88,7 @@ public static class SandboxBench
     }
 
     private static DockerSandbox Sandbox(DockerClient docker, string executorId, BenchOptions options, int warm) =>
-        new(docker, Options.Create(new ExecutorOptions { InstanceId = executorId, Image = options.Image, WarmContainers = warm, MaxContainers = 10_000 }),
-            NullLogger<DockerSandbox>.Instance);
+        DockerSandbox.Create(docker, new ExecutorOptions { InstanceId = executorId, Image = options.Image, WarmContainers = warm, MaxContainers = 10_000 });
 
     private static async Task RawExecAsync(DockerClient docker, string container)
     {

@@ -16,6 +16,7 @@ public static class ApiExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddSingleton<ResponseEventHub>();
+        builder.Services.AddScoped<Security.RequestTenant>();
         builder.Services.AddScoped<ResponseStreamer>();
         builder.Services.AddScoped<ResponsesService>();
         builder.Services.AddScoped<ContainersService>();

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Api;
 
 /// <summary>Section <c>Api</c>.</summary>
-public sealed class ApiOptions
+public sealed class ApiOptions : IValidatableObject
 {
     public const string Section = "Api";
 
@@ -29,4 +29,20 @@ public sealed class ApiOptions
     /// <summary>The largest file <c>POST /v1/containers/{id}/files</c> accepts; larger ones get 413. Below Kestrel's 30 MB request limit.</summary>
     [Range(1, 28 * 1024 * 1024)]
     public int MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>
+    /// Domains a request's <c>network_policy</c> may allow (<c>pypi.org</c>, <c>*.pythonhosted.org</c>).
+    /// Empty, the default: no request gets any network. The executors' egress proxies enforce
+    /// what each session asked for; this caps what it may ask.
+    /// </summary>
+    public List<string> AllowedEgressDomains { get; set; } = [];
+
+    /// <summary><see cref="AllowedEgressDomains"/>, normalized.</summary>
+    public IReadOnlyList<string> EgressDomains => [.. AllowedEgressDomains.Select(Berth.ServiceDefaults.EgressDomains.Normalize)];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        AllowedEgressDomains.Select(Berth.ServiceDefaults.EgressDomains.Normalize)
+            .Select(domain => Berth.ServiceDefaults.EgressDomains.Problem(domain))
+            .OfType<string>()
+            .Select(problem => new ValidationResult($"Api:AllowedEgressDomains: {problem}", [nameof(AllowedEgressDomains)]));
 }

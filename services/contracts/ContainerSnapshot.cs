@@ -15,4 +15,10 @@ public sealed record ContainerSnapshot
     public int? MemoryMb { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset LastActiveAt { get; init; }
+
+    /// <summary>The tenant whose API key created it; null for objects made before tenants (read as <c>local</c>).</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>The network it was made with; null is none at all.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; init; }
 }

@@ -11,4 +11,10 @@ public sealed record CreateContainer
     public int IdleMinutes { get; init; } = 20;
     public int? MemoryMb { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>The network the container is made with; null is none at all.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; init; }
 }

@@ -8,4 +8,7 @@ public sealed record CreateWebhookEndpoint
     /// <summary>Event types to send; empty means all of them.</summary>
     public IReadOnlyList<string> Events { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The tenant whose API key sent it: the endpoint hears only that tenant's responses.</summary>
+    public string? Tenant { get; init; }
 }

@@ -1,4 +1,8 @@
 namespace Berth.Contracts;
 
 /// <summary>Request to delete a container and its files. Answered with <see cref="ContainerSnapshot"/> or <see cref="ContainerNotFound"/>.</summary>
-public sealed record DeleteContainer(string ContainerId);
+public sealed record DeleteContainer(string ContainerId)
+{
+    /// <summary>The tenant asking, from its API key. A record of another tenant is answered as not found.</summary>
+    public string? Tenant { get; init; }
+}

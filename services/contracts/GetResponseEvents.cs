@@ -9,4 +9,7 @@ public sealed record GetResponseEvents
     public required string ResponseId { get; init; }
     public int After { get; init; } = -1;
     public int Limit { get; init; } = 500;
+
+    /// <summary>The tenant asking, from its API key. Another tenant's response is answered as not found.</summary>
+    public string? Tenant { get; init; }
 }

@@ -9,4 +9,7 @@ public sealed record ProvisionContainer
     public required Guid SessionId { get; init; }
     public int? IdleMinutes { get; init; }
     public int? MemoryMb { get; init; }
+
+    /// <summary>The network the container is made with; null is none at all.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; init; }
 }

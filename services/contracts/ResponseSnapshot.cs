@@ -22,4 +22,7 @@ public sealed record ResponseSnapshot
     public string? IncompleteReason { get; init; }
     /// <summary>The OpenTelemetry trace that holds this response's run, as 32 hex digits; null when it was not traced.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>The tenant whose API key created it; null for objects made before tenants (read as <c>local</c>).</summary>
+    public string? Tenant { get; init; }
 }

@@ -17,4 +17,7 @@ public sealed record TaskSubmitted
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }
+
+    /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>
+    public string? Tenant { get; init; }
 }

@@ -17,4 +17,7 @@ public sealed record ToolCallRequested
     /// (expired, removed) says so with <c>container_expired</c> rather than starting an empty one.
     /// </summary>
     public string? ContainerId { get; init; }
+
+    /// <summary>The network the session's container is made with; null is none at all. A container made with another policy is not reused.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; init; }
 }

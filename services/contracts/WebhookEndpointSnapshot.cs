@@ -8,4 +8,7 @@ public sealed record WebhookEndpointSnapshot
     public IReadOnlyList<string> Events { get; init; } = [];
     public string? Secret { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The tenant it belongs to and hears; null for an operator's endpoint from configuration, which hears every tenant.</summary>
+    public string? Tenant { get; init; }
 }

@@ -15,7 +15,7 @@ public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<E
         var executorId = options.Value.InstanceId;
         try
         {
-            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb);
+            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb, request.NetworkPolicy);
             if (request.IdleMinutes is { } minutes)
             {
                 sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));
@@ -23,7 +23,7 @@ public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<E
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });
         }
-        catch (Exception e) when (e is PoolFullException or DockerApiException or HttpRequestException)
+        catch (Exception e) when (e is PoolFullException or EgressUnavailableException or DockerApiException or HttpRequestException)
         {
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message });
         }

@@ -25,6 +25,7 @@ public static class ExecutorExtensions
 
             return client.Build();
         });
+        builder.Services.AddSingleton<EgressProxies>();
         builder.Services.AddSingleton<DockerSandbox>();
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();

@@ -101,6 +101,17 @@ public sealed class ExecutorOptions : IValidatableObject
     /// <summary>The OCI runtime for sandboxes, e.g. <c>runsc</c> for gVisor; empty means the engine's default (runc).</summary>
     public string? Runtime { get; set; }
 
+    /// <summary>
+    /// The Docker network through which sessions' egress proxies reach out; unset, no session
+    /// gets any network, whatever it asks. Only proxies join it: each session with an
+    /// <c>allowlist</c> policy gets an internal network of its own, shared with its proxy alone.
+    /// </summary>
+    public string? EgressNetwork { get; set; }
+
+    /// <summary>The proxy image (tinyproxy with a default-deny filter); <c>./berth setup</c> builds it from sandbox/egress-proxy.</summary>
+    [Required]
+    public string EgressProxyImage { get; set; } = "berth-egress-proxy:latest";
+
     /// <summary>Capabilities to give back to sandboxes. Any at all is refused unless <see cref="InsecureAllowWeakIsolation"/>.</summary>
     public string[] CapAdd { get; set; } = [];
 

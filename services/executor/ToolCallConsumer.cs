@@ -36,7 +36,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         using var lease = sandbox.Use(call.SessionId);
         try
         {
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken);
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken, network: call.NetworkPolicy);
             using var run = running.Start(call.CallId, context.CancellationToken);
             await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => context.Publish(chunk, context.CancellationToken));
             foreach (var command in call.Commands)
@@ -63,6 +63,11 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
 
             error = $"No executor in the pool had room for a new session within {settings.CapacityWaitSeconds} s.";
             errorCode = "pool_full";
+        }
+        catch (EgressUnavailableException e)
+        {
+            error = e.Message;
+            errorCode = "network_unavailable";
         }
         catch (ContainerGoneException e)
         {

@@ -30,6 +30,7 @@ public static class PlannerExtensions
         builder.Services.AddScoped<SessionLoop>();
         builder.Services.AddSingleton<ResponseEvents>();
         builder.Services.AddSingleton<ExecutorRegistry>();
+        builder.Services.AddSingleton<Tenants.TenantSessionLimit>();
         builder.Services.AddHostedService<ExecutorWatch>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);

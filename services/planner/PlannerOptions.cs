@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Planner;
 
 /// <summary>Limits of the agent loop. Section <c>Planner</c>.</summary>
-public sealed class PlannerOptions
+public sealed class PlannerOptions : IValidatableObject
 {
     public const string Section = "Planner";
 
@@ -32,6 +32,19 @@ public sealed class PlannerOptions
 
     [Range(1, 600)]
     public int ExecutorSweepSeconds { get; set; } = 5;
+
+    /// <summary>Sessions one tenant may run at once (a response queued or in progress); 0 is no limit. Over it, a new response gets 429.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxConcurrentSessionsPerTenant { get; set; }
+
+    /// <summary>Per-tenant exceptions to <see cref="MaxConcurrentSessionsPerTenant"/>, by tenant name, e.g. <c>Planner:TenantSessionLimits:acme=20</c>.</summary>
+    public Dictionary<string, int> TenantSessionLimits { get; set; } = new(StringComparer.Ordinal);
+
+    public int SessionLimitOf(string tenant) => TenantSessionLimits.TryGetValue(tenant, out var limit) ? limit : MaxConcurrentSessionsPerTenant;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        TenantSessionLimits.Where(limit => limit.Value < 0).Select(limit => new ValidationResult(
+            $"Planner:TenantSessionLimits:{limit.Key} is {limit.Value}; give 0 (no limit) or more.", [nameof(TenantSessionLimits)]));
 
     /// <summary>Characters of command output stored per shell call, across its commands; more is cut with a marker.</summary>
     [Range(1_000, 8_000_000)]

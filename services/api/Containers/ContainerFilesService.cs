@@ -1,4 +1,5 @@
 using Berth.Api.Errors;
+using Berth.Api.Security;
 using Berth.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace Berth.Api.Containers;
 /// Files of a container: the planner says which executor holds it, and that executor does the
 /// work on its own queue. Nothing is stored on the api.
 /// </summary>
-public sealed class ContainerFilesService(IRequestClient<GetContainer> containers, IClientFactory clients, IOptions<ApiOptions> options)
+public sealed class ContainerFilesService(IRequestClient<GetContainer> containers, IClientFactory clients, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
@@ -94,7 +95,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
     private Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken) =>
         PlannerCalls.Guard(async () =>
         {
-            var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
+            var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
             if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
             {
                 return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();

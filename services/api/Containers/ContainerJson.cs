@@ -25,6 +25,26 @@ public static class ContainerJson
         }
 
         writer.WriteString("name", container.Name);
+        writer.WritePropertyName("network_policy");
+        WriteNetworkPolicy(writer, container.NetworkPolicy ?? new NetworkPolicySpec());
+        writer.WriteEndObject();
+    }
+
+    public static void WriteNetworkPolicy(Utf8JsonWriter writer, NetworkPolicySpec policy)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", policy.Type);
+        if (policy.Type == NetworkPolicySpec.Allowlist)
+        {
+            writer.WriteStartArray("allowed_domains");
+            foreach (var domain in policy.AllowedDomains)
+            {
+                writer.WriteStringValue(domain);
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Api.Errors;
+using Berth.Api.Security;
 using Berth.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ public sealed class ContainersService(
     IRequestClient<ListContainers> list,
     IRequestClient<DeleteContainer> delete,
     IOptions<ApiOptions> options,
+    RequestTenant tenant,
     TimeProvider time)
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
@@ -28,7 +30,7 @@ public sealed class ContainersService(
         CreateContainerRequest request;
         using (body)
         {
-            var (parsed, error) = CreateContainerParser.Parse(body.RootElement);
+            var (parsed, error) = CreateContainerParser.Parse(body.RootElement, options.Value.EgressDomains);
             if (error is not null)
             {
                 return error.ToResult();
@@ -45,7 +47,9 @@ public sealed class ContainersService(
                 Name = request.Name,
                 IdleMinutes = request.IdleMinutes,
                 MemoryMb = request.MemoryMb,
+                NetworkPolicy = request.NetworkPolicy,
                 CreatedAt = time.GetUtcNow(),
+                Tenant = tenant.Id,
             }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
 
             return reply.Is(out Response<ContainerSnapshot>? created)
@@ -58,7 +62,7 @@ public sealed class ContainersService(
 
     public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId), cancellationToken, Timeout);
+        var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? found) ? Json(ContainerJson.Serialize(found.Message)) : NotFound(containerId);
     }, Unanswered);
 
@@ -69,14 +73,14 @@ public sealed class ContainersService(
             return invalid.ToResult();
         }
 
-        var newestFirst = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue), cancellationToken, Timeout)).Message.Containers;
+        var newestFirst = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue) { Tenant = tenant.Id }, cancellationToken, Timeout)).Message.Containers;
         var (page, hasMore) = Pagination.Take([.. newestFirst.Reverse()], limit, order, after, c => c.Id);
         return Json(ContainerJson.SerializeList(page, hasMore));
     }, Unanswered);
 
     public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId), cancellationToken, Timeout);
+        var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? _) ? Json(ContainerJson.SerializeDeleted(containerId)) : NotFound(containerId);
     }, Unanswered);
 

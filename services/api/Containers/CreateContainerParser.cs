@@ -4,7 +4,7 @@ using Berth.Api.Errors;
 namespace Berth.Api.Containers;
 
 /// <summary>A valid <c>POST /v1/containers</c> body.</summary>
-public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb);
+public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null);
 
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
 public static class CreateContainerParser
@@ -20,7 +20,7 @@ public static class CreateContainerParser
     private const int DefaultMinutes = 20;
     private const int MaxMinutes = 7 * 24 * 60;
 
-    public static (CreateContainerRequest? Request, ApiError? Error) Parse(JsonElement body)
+    public static (CreateContainerRequest? Request, ApiError? Error) Parse(JsonElement body, IReadOnlyList<string>? egressDomains = null)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -29,7 +29,7 @@ public static class CreateContainerParser
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit"))
+            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy"))
             {
                 return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter"));
             }
@@ -72,6 +72,16 @@ public static class CreateContainerParser
             memoryMb = mb;
         }
 
-        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb), null);
+        Berth.Contracts.NetworkPolicySpec? policy = null;
+        if (body.TryGetProperty("network_policy", out var network))
+        {
+            (policy, var invalid) = Security.NetworkPolicyParser.Parse(network, "network_policy", egressDomains ?? []);
+            if (invalid is not null)
+            {
+                return (null, invalid);
+            }
+        }
+
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy), null);
     }
 }

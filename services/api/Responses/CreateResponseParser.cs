@@ -24,11 +24,12 @@ public static class CreateResponseParser
     private const int MaxMetadataKeyLength = 64;
     private const int MaxMetadataValueLength = 512;
 
-    public static (CreateResponseRequest? Request, ApiError? Error) Parse(JsonElement body)
+    /// <param name="egressDomains">The operator's cap on <c>network_policy</c> domains (normalized); none allows no network.</param>
+    public static (CreateResponseRequest? Request, ApiError? Error) Parse(JsonElement body, IReadOnlyList<string>? egressDomains = null)
     {
         try
         {
-            return (ParseOrThrow(body), null);
+            return (ParseOrThrow(body, egressDomains ?? []), null);
         }
         catch (RequestException e)
         {
@@ -36,7 +37,7 @@ public static class CreateResponseParser
         }
     }
 
-    private static CreateResponseRequest ParseOrThrow(JsonElement body)
+    private static CreateResponseRequest ParseOrThrow(JsonElement body, IReadOnlyList<string> egressDomains)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -65,7 +66,7 @@ public static class CreateResponseParser
             Instructions = OptionalString(body, "instructions"),
             Input = ParseInput(body),
             PreviousResponseId = previous,
-            Shell = ParseTools(body),
+            Shell = ParseTools(body, egressDomains),
             MaxToolCalls = OptionalPositiveInt(body, "max_tool_calls"),
             Metadata = ParseMetadata(body),
             Background = OptionalBool(body, "background") ?? false,
@@ -159,7 +160,7 @@ public static class CreateResponseParser
         return new InputMessage(role, string.Join("\n", parts));
     }
 
-    private static ShellToolSpec? ParseTools(JsonElement body)
+    private static ShellToolSpec? ParseTools(JsonElement body, IReadOnlyList<string> egressDomains)
     {
         var tools = Optional(body, "tools");
         if (tools is null || tools.Value.ValueKind == JsonValueKind.Null)
@@ -193,13 +194,13 @@ public static class CreateResponseParser
                 throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
             }
 
-            shell = ParseEnvironment(tool, path);
+            shell = ParseEnvironment(tool, path, egressDomains);
         }
 
         return shell;
     }
 
-    private static ShellToolSpec ParseEnvironment(JsonElement tool, string path)
+    private static ShellToolSpec ParseEnvironment(JsonElement tool, string path, IReadOnlyList<string> egressDomains)
     {
         var environment = Optional(tool, "environment");
         if (environment is null || environment.Value.ValueKind == JsonValueKind.Null)
@@ -214,12 +215,24 @@ public static class CreateResponseParser
         }
 
         var type = RequiredString(environment.Value, "type", envPath);
+        var policy = Optional(environment.Value, "network_policy");
+        if (policy is { ValueKind: not JsonValueKind.Null } && type == "container_reference")
+        {
+            throw Invalid($"Invalid '{envPath}.network_policy': a referenced container keeps the policy it was created with.", $"{envPath}.network_policy", "invalid_value");
+        }
+
         return type switch
         {
-            "container_auto" => new ShellToolSpec(),
+            "container_auto" => new ShellToolSpec { NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null },
             "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
             _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
         };
+    }
+
+    private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)
+    {
+        var (policy, error) = Security.NetworkPolicyParser.Parse(value, param, egressDomains);
+        return error is null ? policy : throw new RequestException(error);
     }
 
     private static Dictionary<string, string> ParseMetadata(JsonElement body)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Api.Containers;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
 
@@ -86,6 +87,12 @@ public static class ResponseJson
             if (shell.ContainerId is not null)
             {
                 writer.WriteString("container_id", shell.ContainerId);
+            }
+
+            if (shell.NetworkPolicy is { } policy)
+            {
+                writer.WritePropertyName("network_policy");
+                ContainerJson.WriteNetworkPolicy(writer, policy);
             }
 
             writer.WriteEndObject();

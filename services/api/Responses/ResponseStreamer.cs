@@ -16,6 +16,7 @@ public sealed partial class ResponseStreamer(
     IRequestClient<GetResponseEvents> events,
     IRequestClient<GetResponse> read,
     ResponseEventHub hub,
+    Security.RequestTenant tenant,
     IOptions<ApiOptions> options,
     ILogger<ResponseStreamer> logger)
 {
@@ -190,7 +191,7 @@ public sealed partial class ResponseStreamer(
         var all = new List<ResponseStreamEvent>();
         while (true)
         {
-            var reply = await events.GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { ResponseId = responseId, After = after, Limit = PageSize },
+            var reply = await events.GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { Tenant = tenant.Id, ResponseId = responseId, After = after, Limit = PageSize },
                 cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
             if (!reply.Is(out Response<ResponseEventList>? list))
             {
@@ -222,7 +223,7 @@ public sealed partial class ResponseStreamer(
 
     private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId), cancellationToken,
+        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken,
             RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
     }

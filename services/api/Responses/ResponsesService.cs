@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Api.Errors;
+using Berth.Api.Security;
 using Berth.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed partial class ResponsesService(
     ResponseStreamer streamer,
     IOptions<ApiOptions> options,
     IHttpContextAccessor http,
+    RequestTenant tenant,
     TimeProvider time,
     ILogger<ResponsesService> logger)
 {
@@ -41,7 +43,7 @@ public sealed partial class ResponsesService(
         CreateResponseRequest request;
         using (body)
         {
-            var (parsed, error) = CreateResponseParser.Parse(body.RootElement);
+            var (parsed, error) = CreateResponseParser.Parse(body.RootElement, options.Value.EgressDomains);
             if (error is not null)
             {
                 return error.ToResult();
@@ -55,6 +57,11 @@ public sealed partial class ResponsesService(
         try
         {
             var accepted = await SubmitAsync(responseId, request, cancellationToken);
+            if (accepted.Rejected is { Code: "rate_limit_exceeded" } limited)
+            {
+                return new ApiError(StatusCodes.Status429TooManyRequests, limited.Message, "requests", null, limited.Code).ToResult();
+            }
+
             if (accepted.Rejected is { } reason)
             {
                 return ApiError.InvalidRequest(reason.Message, reason.Param, reason.Code).ToResult();
@@ -109,6 +116,7 @@ public sealed partial class ResponsesService(
                 Metadata = request.Metadata,
                 Background = request.Background,
                 SubmittedAt = time.GetUtcNow(),
+                Tenant = tenant.Id,
             }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
 
             if (reply.Is(out Response<TaskRejected>? rejected))
@@ -146,7 +154,7 @@ public sealed partial class ResponsesService(
         {
             try
             {
-                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId), cancellationToken, RequestTimeout.After(s: 2));
+                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: 2));
                 return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
             }
             catch (RequestTimeoutException)
@@ -184,7 +192,7 @@ public sealed partial class ResponsesService(
     /// <summary>Stops a response that has not finished; a finished one comes back unchanged.</summary>
     public Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId), cancellationToken,
+        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id }, cancellationToken,
             RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Is(out Response<ResponseSnapshot>? found)
             ? Render(found.Message)
@@ -223,7 +231,7 @@ public sealed partial class ResponsesService(
 
     private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId), cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
     }
 

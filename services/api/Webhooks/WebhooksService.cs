@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Api.Errors;
+using Berth.Api.Security;
 using Berth.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ public sealed class WebhooksService(
     IRequestClient<DeleteWebhookEndpoint> delete,
     IRequestClient<ListWebhookDeliveries> deliveries,
     IOptions<ApiOptions> options,
+    RequestTenant tenant,
     TimeProvider time)
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
@@ -55,6 +57,7 @@ public sealed class WebhooksService(
                 Url = url.GetString()!,
                 Events = events,
                 CreatedAt = time.GetUtcNow(),
+                Tenant = tenant.Id,
             }, cancellationToken, Timeout);
             if (reply.Is(out Response<TaskRejected>? rejected))
             {
@@ -69,13 +72,13 @@ public sealed class WebhooksService(
 
     public Task<IResult> ListAsync(CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints(), cancellationToken, Timeout)).Message.Endpoints;
+        var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints { Tenant = tenant.Id }, cancellationToken, Timeout)).Message.Endpoints;
         return Results.Json(new { @object = "list", data = endpoints.Select(Render), has_more = false });
     }, Unanswered);
 
     public Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId), cancellationToken, Timeout);
+        var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<WebhookEndpointSnapshot>? _)
             ? Results.Json(new { id = endpointId, @object = "webhook_endpoint.deleted", deleted = true })
             : NotFound(endpointId);
@@ -83,7 +86,7 @@ public sealed class WebhooksService(
 
     public Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId), cancellationToken, Timeout);
+        var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         if (!reply.Is(out Response<WebhookDeliveryList>? found))
         {
             return NotFound(endpointId);

@@ -12,7 +12,7 @@ namespace Berth.Executor.Sandbox;
 /// Session containers on the local Docker engine: one per session, created on its first call
 /// and kept for the chain, with commands run by <c>docker exec</c> under <c>sh -c</c>.
 /// </summary>
-public sealed partial class DockerSandbox(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger)
+public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger)
 {
     public const string WorkingDirectory = "/mnt/data";
     public const string WarmLabel = "berth.warm";
@@ -30,6 +30,14 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     private readonly ConcurrentDictionary<Guid, int> _busy = new();
     private readonly ConcurrentQueue<string> _warm = new();
     private readonly ConcurrentDictionary<Guid, TimeSpan> _idleLimits = new();
+
+    /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
+    public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings)
+    {
+        var options = Options.Create(settings);
+        return new DockerSandbox(docker, new EgressProxies(docker, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<EgressProxies>.Instance), options,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerSandbox>.Instance);
+    }
 
     public int WarmContainers => _warm.Count;
 
@@ -58,7 +66,9 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
     /// never a fresh, empty container that would silently lose its files.
     /// </summary>
     /// <param name="memoryMb">A memory limit other than the operator's default: such a container is made to measure, not taken warm.</param>
-    public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null)
+    /// <param name="network">The network a new container gets: none (null, or <c>disabled</c>), or an allowlist behind the session's proxy. An existing container keeps its own.</param>
+    public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null,
+        NetworkPolicySpec? network = null)
     {
         if (_containers.TryGetValue(sessionId, out var known))
         {
@@ -86,12 +96,14 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             }
 
             var custom = memoryMb is { } mb && mb != options.Value.MemoryMb ? memoryMb : null;
+            var allowlist = network is { Type: NetworkPolicySpec.Allowlist } ? network : null;
             if (id is null)
             {
                 using var span = ExecutorTelemetry.StartContainer("start", sessionId);
-                id = custom is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null;
+                id = custom is null && allowlist is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null;
                 span?.SetTag("berth.container.warm", id is not null);
-                id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom);
+                span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
+                id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
                 span?.SetTag("berth.container.id", id);
             }
 
@@ -268,6 +280,12 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         foreach (var container in await OwnContainersAsync(null, cancellationToken))
         {
             var name = container.Names.FirstOrDefault()?.TrimStart('/') ?? "";
+            if (name.StartsWith(EgressProxies.ProxyNamePrefix, StringComparison.Ordinal))
+            {
+                await egress.AdoptAsync(container, cancellationToken);
+                continue;
+            }
+
             var warm = name.StartsWith(WarmNamePrefix, StringComparison.Ordinal);
             if (!warm && !TrySessionOf(name, out _))
             {
@@ -355,6 +373,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             }
 
             await RemoveAsync(containerId, cancellationToken);
+            await egress.RemoveAsync(sessionId, cancellationToken);
             Forget(sessionId);
             return true;
         }
@@ -395,6 +414,7 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 }
 
                 await RemoveAsync(containerId, cancellationToken);
+                await egress.RemoveAsync(sessionId, cancellationToken);
                 Forget(sessionId);
                 LogReaped(sessionId, containerId[..12], (now - lastUsed).TotalMinutes);
                 reaped.Add(sessionId);
@@ -457,7 +477,8 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
         return container.ID;
     }
 
-    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false, int? memoryMb = null)
+    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false, int? memoryMb = null,
+        (Guid SessionId, NetworkPolicySpec Policy)? egressFor = null)
     {
         var settings = options.Value;
         var memory = Math.Min(memoryMb ?? settings.MemoryMb, settings.MaxMemoryMb) * 1024L * 1024L;
@@ -471,7 +492,32 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             labels[WarmLabel] = "true";
         }
 
-        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        var network = egressFor is var (sessionId, policy) ? await egress.StartAsync(sessionId, policy, labels, cancellationToken) : null;
+        CreateContainerResponse created;
+        try
+        {
+            created = await CreateSandboxAsync(name, labels, memory, network, cancellationToken);
+        }
+        catch
+        {
+            if (egressFor is var (failedSession, _))
+            {
+                await egress.RemoveAsync(failedSession, CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
+        LogCreated(name, created.ID[..12], settings.Image);
+        return created.ID;
+    }
+
+    /// <param name="network">The session's internal network, behind its egress proxy; null for none at all.</param>
+    private Task<CreateContainerResponse> CreateSandboxAsync(string name, IDictionary<string, string> labels, long memory, string? network, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        return docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Name = name,
             Image = settings.Image,
@@ -481,13 +527,17 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
             // cannot be killed from inside: `kill -9 -1` ends every command, not the container.
             Cmd = ["sh", "-c", "trap '' TERM INT HUP; while :; do sleep 3600 & wait; done"],
             User = settings.User,
-            Env = ["HOME=" + WorkingDirectory],
+            Env = ["HOME=" + WorkingDirectory, .. network is null ? [] : EgressProxies.ProxyEnvironment()],
             WorkingDir = WorkingDirectory,
             Labels = labels,
-            NetworkDisabled = true,
+            NetworkDisabled = network is null,
             HostConfig = new HostConfig
             {
-                NetworkMode = "none",
+                NetworkMode = network ?? "none",
+
+                // Only the proxy's name resolves on the session's network. Anything else goes
+                // nowhere (no route out), so a lookup gives up after a second instead of many.
+                DNSOptions = network is null ? [] : ["timeout:1", "attempts:1"],
                 CapDrop = ["ALL"],
                 CapAdd = [.. settings.CapAdd],
                 Privileged = settings.Privileged,
@@ -505,10 +555,6 @@ public sealed partial class DockerSandbox(DockerClient docker, IOptions<Executor
                 PidsLimit = settings.PidsLimit,
             },
         }, cancellationToken);
-
-        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
-        LogCreated(name, created.ID[..12], settings.Image);
-        return created.ID;
     }
 
     /// <summary>Forgets a container Docker no longer has.</summary>

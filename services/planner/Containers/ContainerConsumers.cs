@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Tenants;
 using MassTransit;
 
 namespace Berth.Planner.Containers;
@@ -14,13 +15,17 @@ public sealed class CreateContainerConsumer(IContainerStore containers, IRequest
         var request = context.Message;
         if (await containers.FindAsync(request.ContainerId, context.CancellationToken) is { } existing)
         {
-            await context.RespondAsync(existing);
+            // A redelivered request. The api makes the ids, so another tenant's is not possible;
+            // it is still never handed over.
+            await (Tenancy.Owns(existing.Tenant, request.Tenant)
+                ? context.RespondAsync(existing)
+                : context.RespondAsync(new TaskRejected { ResponseId = request.ContainerId, Code = "container_unavailable", Message = "That container id is taken." }));
             return;
         }
 
         var sessionId = NewId.NextGuid();
         var provisioned = (await pool.GetResponse<ContainerProvisioned>(
-            new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb },
+            new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, NetworkPolicy = request.NetworkPolicy },
             context.CancellationToken)).Message;
         if (provisioned.Error is not null)
         {
@@ -45,6 +50,8 @@ public sealed class CreateContainerConsumer(IContainerStore containers, IRequest
             MemoryMb = request.MemoryMb,
             CreatedAt = request.CreatedAt,
             LastActiveAt = request.CreatedAt,
+            Tenant = Tenancy.Of(request.Tenant),
+            NetworkPolicy = request.NetworkPolicy,
         };
         await containers.AddAsync(container, context.CancellationToken);
         await context.RespondAsync(container);
@@ -55,7 +62,7 @@ public sealed class ContainerQueriesConsumer(IContainerStore containers) : ICons
 {
     public async Task Consume(ConsumeContext<GetContainer> context)
     {
-        if (await containers.FindAsync(context.Message.ContainerId, context.CancellationToken) is { } container)
+        if (await containers.FindAsync(context.Message.ContainerId, context.CancellationToken) is { } container && Tenancy.Owns(container.Tenant, context.Message.Tenant))
         {
             await context.RespondAsync(container);
         }
@@ -66,7 +73,7 @@ public sealed class ContainerQueriesConsumer(IContainerStore containers) : ICons
     }
 
     public async Task Consume(ConsumeContext<ListContainers> context) =>
-        await context.RespondAsync(new ContainerList(await containers.ListAsync(context.Message.Limit, context.CancellationToken)));
+        await context.RespondAsync(new ContainerList(await containers.ListAsync(Tenancy.Of(context.Message.Tenant), context.Message.Limit, context.CancellationToken)));
 }
 
 /// <summary><c>DELETE /v1/containers/{id}</c>: the executor removes it; responses that refer to it afterwards get a clear error.</summary>
@@ -75,7 +82,7 @@ public sealed class DeleteContainerConsumer(IContainerStore containers) : IConsu
     public async Task Consume(ConsumeContext<DeleteContainer> context)
     {
         var container = await containers.FindAsync(context.Message.ContainerId, context.CancellationToken);
-        if (container is null)
+        if (container is null || !Tenancy.Owns(container.Tenant, context.Message.Tenant))
         {
             await context.RespondAsync(new ContainerNotFound(context.Message.ContainerId));
             return;

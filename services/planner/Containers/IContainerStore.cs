@@ -12,8 +12,8 @@ public interface IContainerStore
 
     Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken);
 
-    /// <summary>Newest first.</summary>
-    Task<IReadOnlyList<ContainerSnapshot>> ListAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>The tenant's containers, newest first.</summary>
+    Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken);
 
     Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken);
 
@@ -39,8 +39,8 @@ public sealed class InMemoryContainerStore : IContainerStore
     public Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
         Task.FromResult(_containers.Values.FirstOrDefault(c => c.SessionId == sessionId));
 
-    public Task<IReadOnlyList<ContainerSnapshot>> ListAsync(int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ContainerSnapshot>>([.. _containers.Values.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(limit)]);
+    public Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerSnapshot>>([.. _containers.Values.Where(c => Tenants.Tenancy.Owns(c.Tenant, tenant)).OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(limit)]);
 
     public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
         Change(containerId, c => c with { Status = status });

@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
+using Berth.Planner.Tenants;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -16,7 +17,7 @@ public sealed class CancelResponseConsumer(IResponseStore store, TimeProvider ti
     public async Task Consume(ConsumeContext<CancelResponse> context)
     {
         var response = await store.FindAsync(context.Message.ResponseId, context.CancellationToken);
-        if (response is null)
+        if (response is null || !Tenancy.Owns(response.Snapshot.Tenant, context.Message.Tenant))
         {
             await context.RespondAsync(new ResponseNotFound(context.Message.ResponseId));
             return;

@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
+using Berth.Planner.Tenants;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -10,7 +11,7 @@ public sealed class GetResponseConsumer(IResponseStore store) : IConsumer<GetRes
     public async Task Consume(ConsumeContext<GetResponse> context)
     {
         var response = await store.FindAsync(context.Message.ResponseId, context.CancellationToken);
-        if (response is null)
+        if (response is null || !Tenancy.Owns(response.Snapshot.Tenant, context.Message.Tenant))
         {
             await context.RespondAsync(new ResponseNotFound(context.Message.ResponseId));
         }

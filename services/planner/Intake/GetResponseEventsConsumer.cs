@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
+using Berth.Planner.Tenants;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -12,6 +13,13 @@ public sealed class GetResponseEventsConsumer(IResponseStore store) : IConsumer<
     public async Task Consume(ConsumeContext<GetResponseEvents> context)
     {
         var request = context.Message;
+        var owner = await store.FindTenantAsync(request.ResponseId, context.CancellationToken);
+        if (owner is null || !Tenancy.Owns(owner, request.Tenant))
+        {
+            await context.RespondAsync(new ResponseNotFound(request.ResponseId));
+            return;
+        }
+
         var events = await store.ReadEventsAsync(request.ResponseId, request.After, Math.Clamp(request.Limit, 1, MaxLimit), context.CancellationToken);
         if (events is null)
         {

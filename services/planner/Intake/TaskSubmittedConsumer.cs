@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
 using Berth.Planner.Responses;
+using Berth.Planner.Tenants;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -10,7 +11,7 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, ResponseEvents events) : IConsumer<TaskSubmitted>
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, ResponseEvents events, TenantSessionLimit sessionLimit) : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
@@ -35,7 +36,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         if (task.PreviousResponseId is not null)
         {
             var previous = await store.FindAsync(task.PreviousResponseId, token);
-            if (previous is null)
+            if (previous is null || !Tenancy.Owns(previous.Snapshot.Tenant, task.Tenant))
             {
                 await context.RespondAsync(new TaskRejected
                 {
@@ -47,6 +48,20 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
+            // The session's container keeps the network it was made with.
+            if (previous.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
+                && !Equals(before.NetworkPolicy, now.NetworkPolicy))
+            {
+                await context.RespondAsync(new TaskRejected
+                {
+                    ResponseId = task.ResponseId,
+                    Code = "invalid_value",
+                    Param = "tools",
+                    Message = $"The shell tool's network_policy ({now.NetworkPolicy?.ToKey() ?? "disabled"}) differs from the one of previous response '{task.PreviousResponseId}' ({before.NetworkPolicy?.ToKey() ?? "disabled"}): a session's container keeps the network it was made with. Start a new conversation for another policy.",
+                });
+                return;
+            }
+
             sessionId = previous.Snapshot.SessionId;
         }
 
@@ -54,6 +69,11 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         if (task.Shell is { Environment: "container_reference", ContainerId: { } containerId })
         {
             container = await containers.FindAsync(containerId, token);
+            if (container is not null && !Tenancy.Owns(container.Tenant, task.Tenant))
+            {
+                container = null;
+            }
+
             var problem = container switch
             {
                 null => ("container_not_found", $"Container with id '{containerId}' not found."),
@@ -85,12 +105,19 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Metadata = task.Metadata,
             Background = task.Background,
             CreatedAt = task.SubmittedAt,
+            Tenant = Tenancy.Of(task.Tenant),
 
             // The consume span continues the api request's trace, so this is the trace of the whole run.
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
-        await store.TryAddAsync(new StoredResponse(snapshot, task.Input), token);
+        var refusal = await sessionLimit.AdmitAsync(Tenancy.Of(task.Tenant), sessionId, () => store.TryAddAsync(new StoredResponse(snapshot, task.Input), token), token);
+        if (refusal is not null)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "rate_limit_exceeded", Message = refusal });
+            return;
+        }
+
         await events.EmitAsync(context, task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatus.Queued)], token);
         await context.Publish(new ResponseQueued
         {

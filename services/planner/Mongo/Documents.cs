@@ -27,6 +27,7 @@ public sealed class ResponseDocument
     [BsonElement("incompleteReason")] public string? IncompleteReason { get; set; }
     [BsonElement("input")] public List<InputDocument> Input { get; set; } = [];
     [BsonElement("traceId")] public string? TraceId { get; set; }
+    [BsonElement("tenant")] public string? Tenant { get; set; }
 
     /// <summary>Token usage by model call number: set, not added, so a replayed write changes nothing.</summary>
     [BsonElement("usage")] public Dictionary<string, UsageDocument> Usage { get; set; } = [];
@@ -45,7 +46,7 @@ public sealed class ResponseDocument
             Model = r.Model,
             Instructions = r.Instructions,
             PreviousResponseId = r.PreviousResponseId,
-            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId },
+            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy) },
             MaxToolCalls = r.MaxToolCalls,
             Metadata = new Dictionary<string, string>(r.Metadata),
             Background = r.Background,
@@ -55,6 +56,7 @@ public sealed class ResponseDocument
             IncompleteReason = r.IncompleteReason,
             Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text })],
             TraceId = r.TraceId,
+            Tenant = r.Tenant,
         };
     }
 
@@ -67,7 +69,7 @@ public sealed class ResponseDocument
             Model = Model,
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
-            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId },
+            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec() },
             MaxToolCalls = MaxToolCalls,
             Metadata = Metadata,
             Background = Background,
@@ -78,6 +80,7 @@ public sealed class ResponseDocument
             Error = Error is null ? null : new ResponseError(Error.Code, Error.Message),
             IncompleteReason = IncompleteReason,
             TraceId = TraceId,
+            Tenant = Tenant,
         },
         [.. Input.Select(i => new InputMessage(i.Role, i.Text))]);
 }
@@ -86,6 +89,19 @@ public sealed class ShellDocument
 {
     [BsonElement("environment")] public string Environment { get; set; } = "";
     [BsonElement("containerId")] public string? ContainerId { get; set; }
+    [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
+}
+
+/// <summary>A network policy other than none at all; absent means none.</summary>
+public sealed class NetworkPolicyDocument
+{
+    [BsonElement("type")] public string Type { get; set; } = "";
+    [BsonElement("allowedDomains")] public List<string> AllowedDomains { get; set; } = [];
+
+    public static NetworkPolicyDocument? From(NetworkPolicySpec? policy) =>
+        policy is null ? null : new NetworkPolicyDocument { Type = policy.Type, AllowedDomains = [.. policy.AllowedDomains] };
+
+    public NetworkPolicySpec ToSpec() => new() { Type = Type, AllowedDomains = AllowedDomains };
 }
 
 public sealed class ErrorDocument

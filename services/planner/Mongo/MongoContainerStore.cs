@@ -22,8 +22,8 @@ public sealed class MongoContainerStore(IMongoDatabase database) : IContainerSto
     public async Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
         (await _containers.Find(c => c.SessionId == sessionId).FirstOrDefaultAsync(cancellationToken))?.ToSnapshot();
 
-    public async Task<IReadOnlyList<ContainerSnapshot>> ListAsync(int limit, CancellationToken cancellationToken) =>
-        [.. (await _containers.Find(FilterDefinition<ContainerDocument>.Empty).SortByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+    public async Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken) =>
+        [.. (await _containers.Find(MongoTenancy.Filter<ContainerDocument>(c => c.Tenant, tenant)).SortByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
             .Limit(limit).ToListAsync(cancellationToken)).Select(c => c.ToSnapshot())];
 
     public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
@@ -49,6 +49,8 @@ public sealed class ContainerDocument
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
     [BsonElement("lastActiveAt")] public DateTime LastActiveAt { get; set; }
+    [BsonElement("tenant")] public string? Tenant { get; set; }
+    [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
 
     public static ContainerDocument From(ContainerSnapshot c) => new()
     {
@@ -62,6 +64,8 @@ public sealed class ContainerDocument
         MemoryMb = c.MemoryMb,
         CreatedAt = c.CreatedAt.UtcDateTime,
         LastActiveAt = c.LastActiveAt.UtcDateTime,
+        Tenant = c.Tenant,
+        NetworkPolicy = NetworkPolicyDocument.From(c.NetworkPolicy),
     };
 
     public ContainerSnapshot ToSnapshot() => new()
@@ -76,5 +80,7 @@ public sealed class ContainerDocument
         MemoryMb = MemoryMb,
         CreatedAt = MongoTime.Read(CreatedAt),
         LastActiveAt = MongoTime.Read(LastActiveAt),
+        Tenant = Tenant,
+        NetworkPolicy = NetworkPolicy?.ToSpec(),
     };
 }

@@ -23,6 +23,8 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
         var responses = database.GetCollection<ResponseDocument>(MongoResponseStore.ResponsesCollection);
         await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
             Builders<ResponseDocument>.IndexKeys.Ascending(r => r.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
+        await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
+            Builders<ResponseDocument>.IndexKeys.Ascending(r => r.Tenant).Ascending(r => r.Status), new CreateIndexOptions { Name = "tenant_status" }), cancellationToken: cancellationToken);
         await CreateTtlAsync(responses, Builders<ResponseDocument>.IndexKeys.Ascending(r => r.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
 
         var items = database.GetCollection<ItemDocument>(MongoResponseStore.ItemsCollection);
@@ -41,7 +43,7 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
             Builders<ContainerDocument>.IndexKeys.Ascending(c => c.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
-            Builders<ContainerDocument>.IndexKeys.Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "createdAt" }), cancellationToken: cancellationToken);
+            Builders<ContainerDocument>.IndexKeys.Ascending(c => c.Tenant).Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "tenant_createdAt" }), cancellationToken: cancellationToken);
 
         var attempts = database.GetCollection<WebhookAttemptDocument>(MongoWebhookStore.AttemptsCollection);
         await attempts.Indexes.CreateOneAsync(new CreateIndexModel<WebhookAttemptDocument>(

@@ -25,6 +25,21 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         return response is null ? null : response.ToStored(await ItemsOfAsync(responseId, cancellationToken));
     }
 
+    public async Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken)
+    {
+        var found = await _responses.Find(r => r.Id == responseId).Project(r => new { r.Tenant }).FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : Tenants.Tenancy.Of(found.Tenant);
+    }
+
+    public async Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var filter = Builders<ResponseDocument>.Filter;
+        var active = filter.And(
+            MongoTenancy.Filter<ResponseDocument>(r => r.Tenant, tenant),
+            filter.In(r => r.Status, [ResponseStatus.Queued, ResponseStatus.InProgress]));
+        return (await (await _responses.DistinctAsync(r => r.SessionId, active, cancellationToken: cancellationToken)).ToListAsync(cancellationToken)).ToHashSet();
+    }
+
     public async Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken)
     {
         try

@@ -44,12 +44,13 @@ public sealed class WebhookEndpointDocument
     [BsonElement("events")] public List<string> Events { get; set; } = [];
     [BsonElement("secret")] public string Secret { get; set; } = "";
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
+    [BsonElement("tenant")] public string? Tenant { get; set; }
 
     public static WebhookEndpointDocument From(WebhookEndpointSnapshot e) =>
-        new() { Id = e.Id, Url = e.Url, Events = [.. e.Events], Secret = e.Secret ?? "", CreatedAt = e.CreatedAt.UtcDateTime };
+        new() { Id = e.Id, Url = e.Url, Events = [.. e.Events], Secret = e.Secret ?? "", CreatedAt = e.CreatedAt.UtcDateTime, Tenant = e.Tenant };
 
     public WebhookEndpointSnapshot ToSnapshot() =>
-        new() { Id = Id, Url = Url, Events = Events, Secret = Secret, CreatedAt = MongoTime.Read(CreatedAt) };
+        new() { Id = Id, Url = Url, Events = Events, Secret = Secret, CreatedAt = MongoTime.Read(CreatedAt), Tenant = Tenant };
 }
 
 [BsonIgnoreExtraElements]

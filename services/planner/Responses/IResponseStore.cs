@@ -11,6 +11,12 @@ public interface IResponseStore
 {
     Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken);
 
+    /// <summary>The tenant a response belongs to, without reading its output; null when there is no such response.</summary>
+    Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken);
+
+    /// <summary>The sessions in which the tenant has a response queued or in progress.</summary>
+    Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>Adds a new response; false when one with that id exists already (a redelivered submission).</summary>
     Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken);
 

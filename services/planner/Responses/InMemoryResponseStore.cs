@@ -14,6 +14,14 @@ public sealed class InMemoryResponseStore : IResponseStore
     public Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? entry.Read() : null);
 
+    public Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken) =>
+        Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? Tenants.Tenancy.Of(entry.Read().Snapshot.Tenant) : null);
+
+    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<Guid>>(_responses.Values.Select(e => e.Read())
+            .Where(r => !r.IsFinished && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
+            .Select(r => r.Snapshot.SessionId).ToHashSet());
+
     public Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryAdd(response.Id, new Entry(response)));
 

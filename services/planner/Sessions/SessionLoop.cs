@@ -191,6 +191,10 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         session.ModelCalls = 0;
         session.ToolCalls = 0;
         session.MaxToolCalls = response.Snapshot.MaxToolCalls;
+        if (session.ContainerId is null)
+        {
+            session.NetworkPolicy = response.Snapshot.Shell?.NetworkPolicy;
+        }
         session.PendingCalls = [];
 
         await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
@@ -247,6 +251,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
             TimeoutMs = call.TimeoutMs,
             MaxOutputLength = call.MaxOutputLength,
             ContainerId = session.ContainerId,
+            NetworkPolicy = session.NetworkPolicy,
         });
     }
 

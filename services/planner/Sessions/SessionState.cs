@@ -35,6 +35,9 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     public string? ExecutorId { get; set; }
     public string? ContainerId { get; set; }
 
+    /// <summary>The network the session's container is made with (null: none); fixed once it has a container.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; set; }
+
     /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
     public string? ContainerLostCode { get; set; }
 

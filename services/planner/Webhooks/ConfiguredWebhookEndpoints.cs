@@ -27,6 +27,7 @@ public sealed class ConfiguredWebhookEndpoints(IWebhookStore store, IOptions<Web
                 Events = configured.Events,
                 Secret = configured.Secret,
                 CreatedAt = time.GetUtcNow(),
+                Tenant = configured.Tenant,
             }, cancellationToken);
         }
     }

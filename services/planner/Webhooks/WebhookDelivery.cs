@@ -8,13 +8,19 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Turns a finished response into one delivery per subscribed endpoint, off the request path.</summary>
-public sealed class WebhookDispatcher(IWebhookStore store) : IConsumer<ResponseFinished>
+public sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseStore responses) : IConsumer<ResponseFinished>
 {
     public async Task Consume(ConsumeContext<ResponseFinished> context)
     {
         var type = $"response.{context.Message.Status}";
         var eventId = Ids.Stable("evt", context.Message.ResponseId, type);
-        foreach (var endpoint in (await store.AllAsync(context.CancellationToken)).Where(e => e.Events.Count == 0 || e.Events.Contains(type)))
+
+        // A tenant's endpoints hear only its own responses; the operator's configured ones hear all.
+        var tenant = await responses.FindTenantAsync(context.Message.ResponseId, context.CancellationToken);
+        var listeners = (await store.AllAsync(context.CancellationToken))
+            .Where(e => e.Tenant is null || Tenants.Tenancy.Owns(e.Tenant, tenant))
+            .Where(e => e.Events.Count == 0 || e.Events.Contains(type));
+        foreach (var endpoint in listeners)
         {
             await context.Send(WebhookDelivery.Queue, new DeliverWebhook
             {

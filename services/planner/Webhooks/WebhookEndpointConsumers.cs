@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Tenants;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -29,18 +30,20 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<Webho
             Events = request.Events,
             Secret = WebhookSigner.NewSecret(),
             CreatedAt = request.CreatedAt,
+            Tenant = Tenancy.Of(request.Tenant),
         };
         await store.AddAsync(endpoint, context.CancellationToken);
         await context.RespondAsync(endpoint);
     }
 
     public async Task Consume(ConsumeContext<ListWebhookEndpoints> context) =>
-        await context.RespondAsync(new WebhookEndpointList([.. (await store.AllAsync(context.CancellationToken)).Select(e => e with { Secret = null })]));
+        await context.RespondAsync(new WebhookEndpointList([.. (await store.AllAsync(context.CancellationToken))
+            .Where(e => Visible(e, context.Message.Tenant)).Select(e => e with { Secret = null })]));
 
     public async Task Consume(ConsumeContext<DeleteWebhookEndpoint> context)
     {
         var endpoint = await store.FindAsync(context.Message.EndpointId, context.CancellationToken);
-        if (endpoint is null || !await store.RemoveAsync(endpoint.Id, context.CancellationToken))
+        if (endpoint is null || !Visible(endpoint, context.Message.Tenant) || !await store.RemoveAsync(endpoint.Id, context.CancellationToken))
         {
             await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
             return;
@@ -51,7 +54,7 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<Webho
 
     public async Task Consume(ConsumeContext<ListWebhookDeliveries> context)
     {
-        if (await store.FindAsync(context.Message.EndpointId, context.CancellationToken) is null)
+        if (await store.FindAsync(context.Message.EndpointId, context.CancellationToken) is not { } endpoint || !Visible(endpoint, context.Message.Tenant))
         {
             await context.RespondAsync(new WebhookEndpointNotFound(context.Message.EndpointId));
             return;
@@ -59,6 +62,12 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<Webho
 
         await context.RespondAsync(new WebhookDeliveryList(await store.AttemptsAsync(context.Message.EndpointId, 500, context.CancellationToken)));
     }
+
+    /// <summary>
+    /// A tenant sees only its own endpoints. The operator's, from configuration, belong to no
+    /// tenant and are changed only by changing the configuration.
+    /// </summary>
+    private static bool Visible(WebhookEndpointSnapshot endpoint, string? tenant) => endpoint.Tenant is not null && Tenancy.Owns(endpoint.Tenant, tenant);
 
     /// <summary>Why a receiver URL or event list is refused, if it is.</summary>
     public static (string Param, string Message)? Problem(string url, IReadOnlyList<string> events, WebhookOptions options)

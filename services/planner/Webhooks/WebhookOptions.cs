@@ -34,5 +34,8 @@ public sealed class WebhookOptions
         public string Url { get; set; } = "";
         public string Secret { get; set; } = "";
         public List<string> Events { get; set; } = [];
+
+        /// <summary>The tenant it belongs to and hears, listed under its key; unset, it hears every tenant and is listed to none.</summary>
+        public string? Tenant { get; set; }
     }
 }

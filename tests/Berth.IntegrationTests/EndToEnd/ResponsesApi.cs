@@ -7,18 +7,21 @@ using Berth.IntegrationTests.Fixtures;
 namespace Berth.IntegrationTests.EndToEnd;
 
 /// <summary>Raw HTTP to the api, for what the SDK hides: status codes, error bodies, exact fields.</summary>
-public sealed class ResponsesApi(BerthStack stack)
+/// <param name="client">Another api instance, or the same with a tenant's key; the stack's own api when null.</param>
+public sealed class ResponsesApi(BerthStack stack, HttpClient? client = null)
 {
+    private HttpClient Http => client ?? stack.Http;
+
     public async Task<(HttpStatusCode Status, JsonElement Body)> PostRawAsync(string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await stack.Http.PostAsync("responses", content);
+        using var response = await Http.PostAsync("responses", content);
         return (response.StatusCode, await ReadAsync(response));
     }
 
     public async Task<JsonElement> CreateAsync(object request)
     {
-        using var response = await stack.Http.PostAsJsonAsync("responses", request);
+        using var response = await Http.PostAsJsonAsync("responses", request);
         var body = await ReadAsync(response);
         Assert.True(response.IsSuccessStatusCode, $"POST /v1/responses answered {(int)response.StatusCode}: {body}; {stack.Logs}");
         return body;
@@ -26,7 +29,7 @@ public sealed class ResponsesApi(BerthStack stack)
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string id)
     {
-        using var response = await stack.Http.GetAsync($"responses/{id}");
+        using var response = await Http.GetAsync($"responses/{id}");
         return (response.StatusCode, await ReadAsync(response));
     }
 

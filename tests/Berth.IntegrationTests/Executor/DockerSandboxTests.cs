@@ -12,12 +12,12 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 {
     private readonly string _executorId = $"test-sandbox-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => new(docker.Client, Options.Create(new ExecutorOptions
+    private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => DockerSandbox.Create(docker.Client, new ExecutorOptions
     {
         InstanceId = executorId ?? _executorId,
         Image = DockerFixture.SandboxImage,
         WarmContainers = warm,
-    }), NullLogger<DockerSandbox>.Instance);
+    });
 
     public ValueTask InitializeAsync()
     {

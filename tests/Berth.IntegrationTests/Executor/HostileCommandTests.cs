@@ -166,13 +166,13 @@ public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<Do
         Assert.SkipUnless(runtimes.ContainsKey(runtime),
             $"The Docker engine here has no '{runtime}' runtime ('./berth setup' registers gVisor's runsc where it is installed).");
 
-        var sandbox = new DockerSandbox(docker.Client, Options.Create(new ExecutorOptions
+        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
         {
             InstanceId = _executorId,
             Image = DockerFixture.SandboxImage,
             WarmContainers = 0,
             Runtime = runtime,
-        }), NullLogger<DockerSandbox>.Instance);
+        });
         var victim = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
         var neighbour = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
         var arena = new Arena(sandbox, victim, neighbour);

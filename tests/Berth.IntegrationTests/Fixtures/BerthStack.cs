@@ -153,6 +153,9 @@ public sealed class BerthStack : IAsyncLifetime
             store,
             ("Planner__ExecutorTimeoutSeconds", "8"),
             ("Planner__ExecutorSweepSeconds", "1"),
+            // Only the tenant of the session-limit test is capped; every other test runs as
+            // tenant local, or as tenants of their own, without a limit.
+            ("Planner__TenantSessionLimits__capped", "1"),
             // Webhook retries a second apart, instead of over hours.
             ("Webhooks__RetryDelaysSeconds__0", "1"),
             ("Webhooks__RetryDelaysSeconds__1", "1"),

@@ -54,6 +54,19 @@ public sealed class DockerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Removes the networks an executor of this name made for its sessions' egress proxies; after their containers.</summary>
+    public async Task RemoveNetworksOfAsync(string executorId)
+    {
+        var ours = await Client.Networks.ListNetworksAsync(new Docker.DotNet.Models.NetworksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executorId}"] = true } },
+        });
+        foreach (var network in ours)
+        {
+            await Client.Networks.DeleteNetworkAsync(network.ID);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         Client.Dispose();

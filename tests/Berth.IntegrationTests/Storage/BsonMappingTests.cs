@@ -61,6 +61,7 @@ public sealed class BsonMappingTests
             Shell = new ShellToolSpec(),
             Metadata = new Dictionary<string, string> { ["k"] = "v" },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+            Tenant = "acme",
         }, [new InputMessage("user", "hi")]);
 
         var document = ResponseDocument.From(stored).ToBsonDocument();
@@ -70,10 +71,12 @@ public sealed class BsonMappingTests
         Assert.Equal("container_auto", document["shell"]["environment"].AsString);
         Assert.Equal("hi", document["input"][0]["text"].AsString);
         Assert.Equal(BsonType.DateTime, document["createdAt"].BsonType);
+        Assert.Equal("acme", document["tenant"].AsString);
         var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([]);
         Assert.Equal(stored.Snapshot.SessionId, read.Snapshot.SessionId);
         Assert.Equal(stored.Snapshot.CreatedAt, read.Snapshot.CreatedAt);
         Assert.Equal(stored.Input, read.Input);
+        Assert.Equal("acme", read.Snapshot.Tenant);
     }
 
     [Fact]

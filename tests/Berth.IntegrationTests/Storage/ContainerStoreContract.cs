@@ -10,7 +10,7 @@ public abstract class ContainerStoreContract
 {
     protected abstract IContainerStore CreateStore();
 
-    private static ContainerSnapshot NewContainer(DateTimeOffset createdAt) => new()
+    private static ContainerSnapshot NewContainer(DateTimeOffset createdAt, string? tenant = "acme") => new()
     {
         Id = $"cntr_{Guid.NewGuid():N}",
         Name = "box",
@@ -22,6 +22,7 @@ public abstract class ContainerStoreContract
         MemoryMb = 4096,
         CreatedAt = createdAt,
         LastActiveAt = createdAt,
+        Tenant = tenant,
     };
 
     [Fact]
@@ -39,19 +40,25 @@ public abstract class ContainerStoreContract
     }
 
     [Fact]
-    public async Task Should_list_newest_first_up_to_the_limit()
+    public async Task Should_list_a_tenants_containers_newest_first_up_to_the_limit()
     {
         var store = CreateStore();
         var start = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
         var containers = Enumerable.Range(0, 3).Select(i => NewContainer(start.AddMinutes(i))).ToList();
-        foreach (var container in containers)
+        var others = NewContainer(start.AddMinutes(10), "globex");
+        var beforeTenants = NewContainer(start.AddMinutes(11), tenant: null);
+        foreach (var container in containers.Append(others).Append(beforeTenants))
         {
             await store.AddAsync(container, CancellationToken.None);
         }
 
-        var listed = await store.ListAsync(2, CancellationToken.None);
+        var listed = await store.ListAsync("acme", 2, CancellationToken.None);
 
         Assert.Equal([containers[2].Id, containers[1].Id], listed.Select(c => c.Id));
+        Assert.Equal([others.Id], (await store.ListAsync("globex", 10, CancellationToken.None)).Select(c => c.Id));
+
+        // Stored before tenants existed: the tenant without keys, "local", owns it.
+        Assert.Equal([beforeTenants.Id], (await store.ListAsync("local", 10, CancellationToken.None)).Select(c => c.Id));
     }
 
     [Fact]

@@ -13,11 +13,11 @@ public abstract class ResponseStoreContract
 {
     protected abstract IResponseStore CreateStore();
 
-    private static StoredResponse NewResponse(string? previous = null, Guid? session = null) => new(new ResponseSnapshot
+    private static StoredResponse NewResponse(string? previous = null, Guid? session = null, string? tenant = "acme", string status = ResponseStatus.Queued) => new(new ResponseSnapshot
     {
         Id = $"resp_{Guid.NewGuid():N}",
         SessionId = session ?? Guid.NewGuid(),
-        Status = ResponseStatus.Queued,
+        Status = status,
         Model = "m",
         Instructions = "be brief",
         PreviousResponseId = previous,
@@ -26,6 +26,7 @@ public abstract class ResponseStoreContract
         Metadata = new Dictionary<string, string> { ["ticket"] = "B-1" },
         Background = true,
         CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+        Tenant = tenant,
     }, [new InputMessage("user", "hello"), new InputMessage("developer", "rules")]);
 
     private static ResponseItem Call(string id, string status = ItemStatus.InProgress) =>
@@ -60,8 +61,38 @@ public abstract class ResponseStoreContract
         Assert.Equal(expected.Metadata, actual.Metadata);
         Assert.Equal(expected.Background, actual.Background);
         Assert.Equal(expected.CreatedAt, actual.CreatedAt);
+        Assert.Equal("acme", actual.Tenant);
         Assert.Empty(actual.Output);
         Assert.Equal(new TokenUsage(0, 0), actual.Usage);
+    }
+
+    [Fact]
+    public async Task Should_name_a_responses_tenant_and_a_tenants_running_sessions()
+    {
+        var store = CreateStore();
+        var session = Guid.NewGuid();
+        var queued = NewResponse(session: session);
+        var runningSameSession = NewResponse(session: session, status: ResponseStatus.InProgress);
+        var runningElsewhere = NewResponse(status: ResponseStatus.InProgress);
+        var finished = NewResponse(status: ResponseStatus.Completed);
+        var globex = NewResponse(tenant: "globex");
+        var beforeTenants = NewResponse(tenant: null);
+        foreach (var response in new[] { queued, runningSameSession, runningElsewhere, finished, globex, beforeTenants })
+        {
+            await store.TryAddAsync(response, CancellationToken.None);
+        }
+
+        Assert.Equal("acme", await store.FindTenantAsync(queued.Id, CancellationToken.None));
+        Assert.Equal("local", await store.FindTenantAsync(beforeTenants.Id, CancellationToken.None));
+        Assert.Null(await store.FindTenantAsync("resp_missing", CancellationToken.None));
+
+        var acme = await store.ActiveSessionsAsync("acme", CancellationToken.None);
+        Assert.Equal(new HashSet<Guid> { session, runningElsewhere.Snapshot.SessionId }, acme.ToHashSet());
+        Assert.Equal(new HashSet<Guid> { globex.Snapshot.SessionId }, (await store.ActiveSessionsAsync("globex", CancellationToken.None)).ToHashSet());
+        Assert.Equal(new HashSet<Guid> { beforeTenants.Snapshot.SessionId }, (await store.ActiveSessionsAsync("local", CancellationToken.None)).ToHashSet());
+
+        await store.FinishAsync(runningElsewhere.Id, new ResponseOutcome(ResponseStatus.Completed, DateTimeOffset.FromUnixTimeSeconds(1_790_000_100)), CancellationToken.None);
+        Assert.Equal(new HashSet<Guid> { session }, (await store.ActiveSessionsAsync("acme", CancellationToken.None)).ToHashSet());
     }
 
     [Fact]

@@ -10,13 +10,14 @@ public abstract class WebhookStoreContract
 {
     protected abstract IWebhookStore CreateStore();
 
-    private static WebhookEndpointSnapshot Endpoint(string id, int minute) => new()
+    private static WebhookEndpointSnapshot Endpoint(string id, int minute, string? tenant = "acme") => new()
     {
         Id = id,
         Url = "http://127.0.0.1:9/hook",
         Events = ["response.completed"],
         Secret = WebhookSigner.NewSecret(),
         CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000).AddMinutes(minute),
+        Tenant = tenant,
     };
 
     private static WebhookDeliveryAttempt Attempt(int number, string outcome) => new()
@@ -35,13 +36,15 @@ public abstract class WebhookStoreContract
     {
         var store = CreateStore();
         var later = Endpoint($"we_{Guid.NewGuid():N}", 2);
-        var earlier = Endpoint($"we_{Guid.NewGuid():N}", 1);
+        var earlier = Endpoint($"we_{Guid.NewGuid():N}", 1, tenant: null);
         await store.AddAsync(later, CancellationToken.None);
         await store.AddAsync(earlier, CancellationToken.None);
 
         Assert.Equal(later.Secret, (await store.FindAsync(later.Id, CancellationToken.None))?.Secret);
         Assert.Equal([earlier.Id, later.Id], (await store.AllAsync(CancellationToken.None)).Select(e => e.Id));
         Assert.Equal(["response.completed"], (await store.FindAsync(earlier.Id, CancellationToken.None))!.Events);
+        Assert.Equal("acme", (await store.FindAsync(later.Id, CancellationToken.None))!.Tenant);
+        Assert.Null((await store.FindAsync(earlier.Id, CancellationToken.None))!.Tenant);
 
         Assert.True(await store.RemoveAsync(earlier.Id, CancellationToken.None));
         Assert.False(await store.RemoveAsync(earlier.Id, CancellationToken.None));
