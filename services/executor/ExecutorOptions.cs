@@ -102,6 +102,13 @@ public sealed class ExecutorOptions : IValidatableObject
     public string? Runtime { get; set; }
 
     /// <summary>
+    /// How commands run: <c>Shell</c>, through one long-lived shell per container (a few
+    /// milliseconds per command), or <c>Exec</c>, one <c>docker exec</c> per command (tens of
+    /// milliseconds; the fallback if a sandbox image's shell misbehaves).
+    /// </summary>
+    public CommandMode CommandMode { get; set; } = CommandMode.Shell;
+
+    /// <summary>
     /// The Docker network through which sessions' egress proxies reach out; unset, no session
     /// gets any network, whatever it asks. Only proxies join it: each session with an
     /// <c>allowlist</c> policy gets an internal network of its own, shared with its proxy alone.
@@ -176,4 +183,10 @@ public sealed class ExecutorOptions : IValidatableObject
         var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]).Trim('-');
         return host.Length == 0 ? "executor" : host[..Math.Min(host.Length, 63)];
     }
+}
+
+public enum CommandMode
+{
+    Shell,
+    Exec,
 }

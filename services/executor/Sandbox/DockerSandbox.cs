@@ -84,7 +84,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 return known;
             }
 
-            var id = await FindContainerAsync(sessionId, cancellationToken);
+            // A session this executor does not know has no container here yet: the containers of
+            // before a restart were adopted at start-up. Only a known container is looked up.
+            var id = expectedContainerId is null ? null : await FindContainerAsync(sessionId, cancellationToken);
             if (id is null && expectedContainerId is not null)
             {
                 throw new ContainerGoneException(sessionId, expectedContainerId);
@@ -187,22 +189,19 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         // coreutils' timeout puts the command in its own process group and signals the whole
         // group: TERM at the limit, KILL two seconds later, so background children die too.
         // Its pid (the group's id) is left where a cancel can find it.
+        if (options.Value.CommandMode == CommandMode.Shell)
+        {
+            return await RunInShellAsync(containerId, command, timeoutMs, maxOutputLength, chunks, cancellationToken, stop);
+        }
+
         var seconds = (timeoutMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
-        ContainerExecCreateResponse exec;
-        try
+        var exec = await CreateExecAsync(containerId, new ContainerExecCreateParameters
         {
-            exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
-            {
-                Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
-                WorkingDir = WorkingDirectory,
-                AttachStdout = true,
-                AttachStderr = true,
-            }, cancellationToken);
-        }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
-        {
-            throw new ContainerStoppedException(containerId);
-        }
+            Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
+            WorkingDir = WorkingDirectory,
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
 
         var stdout = new OutputCapture(maxOutputLength);
         var stderr = new OutputCapture(maxOutputLength);
@@ -251,6 +250,18 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             ExitCode = timedOut ? null : exitCode,
             TimedOut = timedOut,
         };
+    }
+
+    private async Task<ContainerExecCreateResponse> CreateExecAsync(string containerId, ContainerExecCreateParameters parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await docker.Exec.CreateContainerExecAsync(containerId, parameters, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
+        {
+            throw new ContainerStoppedException(containerId);
+        }
     }
 
     private async Task<int?> WaitForExitCodeAsync(string execId, CancellationToken cancellationToken)
@@ -318,7 +329,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         var started = 0;
         while (_warm.Count < options.Value.WarmContainers)
         {
-            _warm.Enqueue(await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true));
+            var id = await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true);
+            await PrepareShellAsync(id, cancellationToken);
+            _warm.Enqueue(id);
             started++;
         }
 
@@ -430,6 +443,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
     private async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
     {
+        DropShell(containerId);
         try
         {
             await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);

@@ -31,6 +31,7 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
                 o.MaxContainers = 1;
                 o.CapacityWaitSeconds = 2;
             })
+            .AddSingleton<EgressProxies>()
             .AddSingleton<DockerSandbox>()
             .AddSingleton<RunningCalls>()
             .AddMassTransitTestHarness(bus =>

@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Berth.Contracts;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Berth.Executor.Sandbox;
+
+/// <summary>
+/// The persistent shell: one long-lived <c>bash</c> per container, attached over a single
+/// <c>docker exec</c>, that takes commands on its stdin and marks the end of each one's output
+/// (see <see cref="EndMarker"/>). A command then costs a few lines written and read back, and
+/// one fork, instead of creating, starting and inspecting an exec. Each command still runs in
+/// a process group of its own, ended whole at its timeout (TERM, then KILL two seconds later)
+/// or on a cancel, with its pid where a cancel finds it; a shell that dies (<c>kill -9 -1</c>
+/// takes it too) is replaced on the next command.
+/// </summary>
+public sealed partial class DockerSandbox
+{
+    // bash, for its job control: with `set -m` every command runs as a process group of its own,
+    // which a timeout or a cancel ends whole. Reads a header (nonce, number of lines), then the
+    // command's lines; runs the command with stdin closed and its stderr on fd 3 (the exec's
+    // stderr: bash's own job notices go to /dev/null); leaves its pid, which is its group's, in
+    // the pid file; then marks the end of its output. The executor keeps each command's clock
+    // and ends its group at the limit, so a command costs one fork and nothing more. A command
+    // left running by a shell that went away (its executor died) is ended when the next shell starts.
+    private const string ShellDriver = """
+        exec 3>&2 2>/dev/null
+        if read -r stale < /tmp/.berth-running && [ -n "$stale" ]; then kill -KILL -- "-$stale"; fi
+        : > /tmp/.berth-running
+        set -m
+        rs=$'\036'
+        while IFS=' ' read -r nonce count; do
+          cmd=''
+          for ((i = 0; i < count; i++)); do
+            IFS= read -r part
+            if ((i)); then cmd+=$'\n'; fi
+            cmd+=$part
+          done
+          ( exec 3>&-; eval "$cmd" ) </dev/null 2>&3 &
+          pid=$!
+          echo "$pid" > /tmp/.berth-running
+          wait "$pid"
+          code=$?
+          : > /tmp/.berth-running
+          printf '%sBERTH:%s:%s%s' "$rs" "$nonce" "$code" "$rs"
+          printf '%sBERTH:%s:%s%s' "$rs" "$nonce" "$code" "$rs" >&3
+        done
+        """;
+
+    private static readonly TimeSpan KillRetry = TimeSpan.FromMilliseconds(200);
+
+    // Between TERM and KILL, as coreutils' timeout allows in exec mode.
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, SessionShell> _shells = new(StringComparer.Ordinal);
+
+    private sealed class SessionShell : IDisposable
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public MultiplexedStream? Stream { get; set; }
+
+        public byte[] Buffer { get; } = new byte[16 * 1024];
+
+        public void Drop()
+        {
+            Stream?.Dispose();
+            Stream = null;
+        }
+
+        public void Dispose()
+        {
+            Drop();
+            Gate.Dispose();
+        }
+    }
+
+    private async Task<CommandOutput> RunInShellAsync(string containerId, string command, int timeoutMs, int maxOutputLength, OutputChunks? chunks,
+        CancellationToken cancellationToken, CancellationToken stop)
+    {
+        var shell = _shells.GetOrAdd(containerId, _ => new SessionShell());
+        await shell.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            shell.Stream ??= await StartShellAsync(containerId, cancellationToken);
+            var nonce = RandomNumberGenerator.GetHexString(16, lowercase: true);
+            var line = Encoding.UTF8.GetBytes(Frame(nonce, command));
+            try
+            {
+                await shell.Stream.WriteAsync(line, 0, line.Length, cancellationToken);
+            }
+            catch (IOException)
+            {
+                // The shell went away since its last command; a new one takes this command.
+                shell.Drop();
+                shell.Stream = await StartShellAsync(containerId, cancellationToken);
+                await shell.Stream.WriteAsync(line, 0, line.Length, cancellationToken);
+            }
+
+            var stdout = new OutputCapture(maxOutputLength);
+            var stderr = new OutputCapture(maxOutputLength);
+            var outEnd = new EndMarker(nonce);
+            var errEnd = new EndMarker(nonce);
+
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs) + ReadGrace);
+            // At the limit, or on a cancel, the command's group is signalled until it has ended.
+            using var kill = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            kill.CancelAfter(timeoutMs);
+            using var finished = new CancellationTokenSource();
+            Task? killing = null;
+            using (kill.Token.Register(() => killing = KillUntilFinishedAsync(containerId, finished.Token)))
+            {
+                try
+                {
+                    while (!(outEnd.Seen && errEnd.Seen))
+                    {
+                        MultiplexedStream.ReadResult read = default;
+                        var ended = false;
+                        try
+                        {
+                            read = await shell.Stream.ReadOutputAsync(shell.Buffer, 0, shell.Buffer.Length, deadline.Token);
+                            ended = read.EOF;
+                        }
+                        catch (IOException) when (!deadline.IsCancellationRequested)
+                        {
+                            ended = true;
+                        }
+
+                        if (ended)
+                        {
+                            // The shell itself died mid-command, most likely killed by it.
+                            shell.Drop();
+                            LogShellDied(containerId);
+                            stderr.Append("\n[berth: the session's shell was killed while this command ran; the next command gets a new one]\n"u8);
+                            return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), ExitCode = null };
+                        }
+
+                        var isStderr = read.Target == MultiplexedStream.TargetStream.StandardError;
+                        var capture = isStderr ? stderr : stdout;
+                        (isStderr ? errEnd : outEnd).Feed(shell.Buffer.AsSpan(0, read.Count), data =>
+                        {
+                            capture.Append(data);
+                            chunks?.Write(isStderr, data);
+                        });
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException
+                    && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // Neither the command's own timeout nor a kill ended it: give up on this shell.
+                    shell.Drop();
+                    LogStuckExec(containerId, "session shell");
+                    return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = true };
+                }
+                finally
+                {
+                    await finished.CancelAsync();
+                    if (killing is not null)
+                    {
+                        await killing;
+                    }
+                }
+            }
+
+            if (stop.IsCancellationRequested)
+            {
+                return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), ExitCode = null, TimedOut = false };
+            }
+
+            // Ended at its limit: by TERM (143), or by KILL (137) if it ignored that.
+            var exitCode = outEnd.ExitCode;
+            var timedOut = kill.IsCancellationRequested && exitCode is 143 or 137;
+            return new CommandOutput
+            {
+                Stdout = stdout.ToString(),
+                Stderr = stderr.ToString(),
+                ExitCode = timedOut ? null : exitCode,
+                TimedOut = timedOut,
+            };
+        }
+        finally
+        {
+            shell.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts a warm container's shell ahead of its session, and waits for it to answer: a new
+    /// container takes about a tenth of a second to run its first command, which the session's
+    /// first command then does not wait for.
+    /// </summary>
+    private async Task PrepareShellAsync(string containerId, CancellationToken cancellationToken)
+    {
+        if (options.Value.CommandMode == CommandMode.Shell)
+        {
+            await RunInShellAsync(containerId, "true", 30_000, 64, null, cancellationToken, CancellationToken.None);
+        }
+    }
+
+    private async Task<MultiplexedStream> StartShellAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var exec = await CreateExecAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = ["bash", "-c", ShellDriver],
+            WorkingDir = WorkingDirectory,
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        return await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Signals the running command until it has ended. A cancel can land before the shell has
+    /// written the new command's pid: the file is then empty or names the old one, so it is tried again.
+    /// </summary>
+    private async Task KillUntilFinishedAsync(string containerId, CancellationToken finished)
+    {
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            while (!finished.IsCancellationRequested)
+            {
+                await KillGroupAsync(containerId, since.Elapsed < KillGrace ? "TERM" : "KILL", finished);
+                await Task.Delay(KillRetry, finished);
+            }
+        }
+        catch (OperationCanceledException) when (finished.IsCancellationRequested)
+        {
+            // The command has ended.
+        }
+        catch (DockerApiException e)
+        {
+            LogKillFailed(containerId, e.Message);
+        }
+    }
+
+    /// <summary>Signals the running command's whole process group (in the shell, the pid it leaves is its group's).</summary>
+    private async Task KillGroupAsync(string containerId, string signal, CancellationToken cancellationToken)
+    {
+        var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill -{signal} -\"$p\" 2>/dev/null; true"],
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+        await stream.ReadOutputToEndAsync(cancellationToken);
+    }
+
+    private void DropShell(string containerId)
+    {
+        if (_shells.TryRemove(containerId, out var shell))
+        {
+            shell.Drop();
+        }
+    }
+
+    /// <summary>One command as the shell reads it: a header line, then the command's lines. NUL cannot be in a shell command, and is left out.</summary>
+    public static string Frame(string nonce, string command)
+    {
+        var lines = command.Replace("\0", "", StringComparison.Ordinal).Split('\n');
+        return $"{nonce} {lines.Length.ToString(CultureInfo.InvariantCulture)}\n{string.Join('\n', lines)}\n";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: the session shell died during a command; the next command starts a new one")]
+    private partial void LogShellDied(string containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: killing a cancelled command failed: {Reason}")]
+    private partial void LogKillFailed(string containerId, string reason);
+}

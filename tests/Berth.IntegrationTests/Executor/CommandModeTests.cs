@@ -1,0 +1,110 @@
+using Berth.Executor;
+using Berth.Executor.Sandbox;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.Executor;
+
+/// <summary>
+/// The two ways an executor runs commands, on the real Docker engine: the persistent session
+/// shell (the default) and one <c>docker exec</c> per command (the fallback). Both must give the
+/// same results for the same commands.
+/// </summary>
+public sealed class CommandModeTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+{
+    private readonly string _executorId = $"test-modes-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public ValueTask InitializeAsync()
+    {
+        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (docker.UnavailableReason is null)
+        {
+            await docker.RemoveContainersOfAsync(_executorId);
+        }
+    }
+
+    private async Task<(DockerSandbox Sandbox, string Container)> SessionAsync(CommandMode mode)
+    {
+        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        {
+            InstanceId = _executorId,
+            Image = DockerFixture.SandboxImage,
+            WarmContainers = 0,
+            CommandMode = mode,
+        });
+        return (sandbox, await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(CommandMode.Shell)]
+    [InlineData(CommandMode.Exec)]
+    public async Task Should_keep_stdout_stderr_and_the_exit_code_apart_for_any_command_text(CommandMode mode)
+    {
+        var (sandbox, container) = await SessionAsync(mode);
+
+        var output = await sandbox.RunAsync(container, "echo out; echo err >&2; exit 3", 5_000, 1_000, CancellationToken.None);
+        Assert.Equal(("out\n", "err\n", 3, false), (output.Stdout, output.Stderr, output.ExitCode, output.TimedOut));
+
+        // Quotes, backslashes, tabs, newlines, a here-document and non-ASCII text arrive intact.
+        var tricky = "printf '%s|%s\\n' \"a\\\\b\" 'c\td'\ncat <<'EOF'\nline with $HOME and \\n and ünïcödé\nEOF\nprintf 'no newline at the end'";
+        var echoed = await sandbox.RunAsync(container, tricky, 5_000, 1_000, CancellationToken.None);
+        Assert.Equal("a\\b|c\td\nline with $HOME and \\n and ünïcödé\nno newline at the end", echoed.Stdout);
+        Assert.Equal(0, echoed.ExitCode);
+
+        // Every command starts in the workspace, whatever the one before did.
+        await sandbox.RunAsync(container, "cd /tmp && echo moved", 5_000, 1_000, CancellationToken.None);
+        Assert.Equal("/mnt/data\n", (await sandbox.RunAsync(container, "pwd", 5_000, 1_000, CancellationToken.None)).Stdout);
+    }
+
+    [Theory]
+    [InlineData(CommandMode.Shell)]
+    [InlineData(CommandMode.Exec)]
+    public async Task Should_time_out_one_command_and_run_the_next_when_a_command_outlives_its_limit(CommandMode mode)
+    {
+        var (sandbox, container) = await SessionAsync(mode);
+
+        var slow = await sandbox.RunAsync(container, "echo started; sleep 30", 1_000, 1_000, CancellationToken.None);
+        Assert.True(slow.TimedOut);
+        Assert.Null(slow.ExitCode);
+        Assert.Equal("started\n", slow.Stdout);
+
+        // A command that leaves a process behind still ends, and the next one runs.
+        Assert.Equal("left\n", (await sandbox.RunAsync(container, "sleep 60 & echo left", 5_000, 1_000, CancellationToken.None)).Stdout);
+        Assert.Equal("next\n", (await sandbox.RunAsync(container, "echo next", 5_000, 1_000, CancellationToken.None)).Stdout);
+    }
+
+    [Theory]
+    [InlineData(CommandMode.Shell)]
+    [InlineData(CommandMode.Exec)]
+    public async Task Should_kill_the_command_and_keep_the_session_when_the_call_is_cancelled(CommandMode mode)
+    {
+        var (sandbox, container) = await SessionAsync(mode);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(800));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cancelled = await sandbox.RunAsync(container, "echo working; sleep 45", 60_000, 1_000, CancellationToken.None, stop.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the cancelled command took {clock.Elapsed}");
+        Assert.Null(cancelled.ExitCode);
+        Assert.Equal("working\n", cancelled.Stdout);
+        var left = await sandbox.RunAsync(container, "ps -eo args | grep -c '^sleep 45$' || true", 5_000, 1_000, CancellationToken.None);
+        Assert.Equal("0\n", left.Stdout);
+    }
+
+    [Fact]
+    public async Task Should_start_a_new_shell_when_a_command_kills_the_one_it_ran_in()
+    {
+        var (sandbox, container) = await SessionAsync(CommandMode.Shell);
+        await sandbox.RunAsync(container, "echo kept > kept.txt", 5_000, 1_000, CancellationToken.None);
+
+        var killer = await sandbox.RunAsync(container, "kill -9 -1", 5_000, 1_000, CancellationToken.None);
+        Assert.Contains("shell was killed", killer.Stderr, StringComparison.Ordinal);
+        Assert.Null(killer.ExitCode);
+
+        Assert.Equal("kept\n", (await sandbox.RunAsync(container, "cat kept.txt", 5_000, 1_000, CancellationToken.None)).Stdout);
+    }
+}
