@@ -25,8 +25,11 @@ public sealed class Timings(string name)
 public sealed class Table
 {
     private readonly List<(string Section, Timings Timings)> _rows = [];
+    private readonly List<ThroughputRow> _throughput = [];
 
     public void Add(string section, Timings timings) => _rows.Add((section, timings));
+
+    public void Add(ThroughputRow row) => _throughput.Add(row);
 
     public string Render(BenchOptions options)
     {
@@ -40,6 +43,18 @@ public sealed class Table
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {section}: {timings.Name} | {timings.Count} | {timings.Percentile(50):0.0} | {timings.Percentile(95):0.0} | {timings.Percentile(99):0.0} |");
+        }
+
+        if (_throughput.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| executors | sessions at once | tool calls | seconds | tool calls/s | api peak MiB | planner peak MiB | executor peak MiB (largest) |");
+            text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var row in _throughput)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} |");
+            }
         }
 
         return text.ToString();

@@ -3,8 +3,6 @@ using Berth.Executor;
 using Berth.Executor.Sandbox;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Berth.Bench;
 
@@ -16,11 +14,10 @@ public static class SandboxBench
 {
     private const string Command = "echo hi";
 
-    public static async Task<Table> RunAsync(BenchOptions options)
+    public static async Task RunAsync(BenchOptions options, Table table)
     {
         using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock")).Build();
         var executorId = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
-        var table = new Table();
         try
         {
             await InSessionAsync(docker, executorId, options, table);
@@ -30,8 +27,6 @@ public static class SandboxBench
         {
             await RemoveAsync(docker, executorId);
         }
-
-        return table;
     }
 
     /// <summary>1. `echo hi` in a running container: raw `docker exec` through the API, then Berth's executor with exec, then with its persistent shell.</summary>

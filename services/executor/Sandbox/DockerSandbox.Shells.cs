@@ -20,28 +20,51 @@ namespace Berth.Executor.Sandbox;
 public sealed partial class DockerSandbox
 {
     // bash, for its job control: with `set -m` every command runs as a process group of its own,
-    // which a timeout or a cancel ends whole. Reads a header (nonce, number of lines), then the
-    // command's lines; runs the command with stdin closed and its stderr on fd 3 (the exec's
-    // stderr: bash's own job notices go to /dev/null); leaves its pid, which is its group's, in
-    // the pid file; then marks the end of its output. The executor keeps each command's clock
-    // and ends its group at the limit, so a command costs one fork and nothing more. A command
-    // left running by a shell that went away (its executor died) is ended when the next shell starts.
+    // which a timeout or a cancel ends whole. Reads a header (nonce, timeout in seconds, number
+    // of lines), then the command's lines; runs the command with stdin closed and its stderr on
+    // fd 3 (the exec's stderr: bash's own job notices go to /dev/null); leaves its pid, which is
+    // its group's, in the pid file; then marks the end of its output.
+    //
+    // The timer is one long-lived process per shell, told each command's group and limit through
+    // fd 4 (one line, no process started per command). If the command is still running at its
+    // limit, the timer sends its group TERM, and KILL two seconds later if it is running still,
+    // as coreutils' timeout does; what a finished command left in the background lives on. It
+    // uses bash's built-in kill, which needs no new process: so it still works when a fork bomb
+    // has taken every process the container may have, which a kill from outside (a docker exec)
+    // cannot. A shell started after another went away first ends any command the old one left running.
     private const string ShellDriver = """
         exec 3>&2 2>/dev/null
         if read -r stale < /tmp/.berth-running && [ -n "$stale" ]; then kill -KILL -- "-$stale"; fi
         : > /tmp/.berth-running
+        exec 4> >(
+          while read -r pid secs; do
+            while :; do
+              read -r -t "$secs" next nsecs; st=$?
+              if ((st == 0)); then pid=$next; secs=$nsecs; continue; fi
+              if ((st <= 128)); then exit; fi
+              if kill -0 "$pid"; then
+                kill -TERM -- "-$pid"
+                read -r -t 2 next nsecs; st=$?
+                if ((st == 0)); then pid=$next; secs=$nsecs; continue; fi
+                if ((st <= 128)); then exit; fi
+                if kill -0 "$pid"; then kill -KILL -- "-$pid"; fi
+              fi
+              break
+            done
+          done)
         set -m
         rs=$'\036'
-        while IFS=' ' read -r nonce count; do
+        while IFS=' ' read -r nonce secs count; do
           cmd=''
           for ((i = 0; i < count; i++)); do
             IFS= read -r part
             if ((i)); then cmd+=$'\n'; fi
             cmd+=$part
           done
-          ( exec 3>&-; eval "$cmd" ) </dev/null 2>&3 &
+          ( exec 3>&- 4>&-; eval "$cmd" ) </dev/null 2>&3 &
           pid=$!
           echo "$pid" > /tmp/.berth-running
+          echo "$pid $secs" >&4
           wait "$pid"
           code=$?
           : > /tmp/.berth-running
@@ -87,7 +110,9 @@ public sealed partial class DockerSandbox
         {
             shell.Stream ??= await StartShellAsync(containerId, cancellationToken);
             var nonce = RandomNumberGenerator.GetHexString(16, lowercase: true);
-            var line = Encoding.UTF8.GetBytes(Frame(nonce, command));
+            var seconds = (timeoutMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+            var line = Encoding.UTF8.GetBytes(Frame(nonce, seconds, command));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 await shell.Stream.WriteAsync(line, 0, line.Length, cancellationToken);
@@ -107,12 +132,10 @@ public sealed partial class DockerSandbox
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs) + ReadGrace);
-            // At the limit, or on a cancel, the command's group is signalled until it has ended.
-            using var kill = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            kill.CancelAfter(timeoutMs);
+            // On a cancel, the command's group is signalled from outside until it has ended.
             using var finished = new CancellationTokenSource();
             Task? killing = null;
-            using (kill.Token.Register(() => killing = KillUntilFinishedAsync(containerId, finished.Token)))
+            using (stop.Register(() => killing = KillUntilFinishedAsync(containerId, finished.Token)))
             {
                 try
                 {
@@ -171,9 +194,9 @@ public sealed partial class DockerSandbox
                 return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), ExitCode = null, TimedOut = false };
             }
 
-            // Ended at its limit: by TERM (143), or by KILL (137) if it ignored that.
+            // Ended by the timer at its limit: by TERM (143), or by KILL (137) if it ignored that.
             var exitCode = outEnd.ExitCode;
-            var timedOut = kill.IsCancellationRequested && exitCode is 143 or 137;
+            var timedOut = exitCode is 143 or 137 && clock.ElapsedMilliseconds >= timeoutMs;
             return new CommandOutput
             {
                 Stdout = stdout.ToString(),
@@ -225,17 +248,23 @@ public sealed partial class DockerSandbox
         {
             while (!finished.IsCancellationRequested)
             {
-                await KillGroupAsync(containerId, since.Elapsed < KillGrace ? "TERM" : "KILL", finished);
+                try
+                {
+                    await KillGroupAsync(containerId, since.Elapsed < KillGrace ? "TERM" : "KILL", finished);
+                }
+                catch (DockerApiException e)
+                {
+                    // Most likely no process can start in the container now; the command's own
+                    // timer still ends it at its limit. Keep trying until then.
+                    LogKillFailed(containerId, e.Message);
+                }
+
                 await Task.Delay(KillRetry, finished);
             }
         }
         catch (OperationCanceledException) when (finished.IsCancellationRequested)
         {
             // The command has ended.
-        }
-        catch (DockerApiException e)
-        {
-            LogKillFailed(containerId, e.Message);
         }
     }
 
@@ -261,10 +290,10 @@ public sealed partial class DockerSandbox
     }
 
     /// <summary>One command as the shell reads it: a header line, then the command's lines. NUL cannot be in a shell command, and is left out.</summary>
-    public static string Frame(string nonce, string command)
+    public static string Frame(string nonce, string seconds, string command)
     {
         var lines = command.Replace("\0", "", StringComparison.Ordinal).Split('\n');
-        return $"{nonce} {lines.Length.ToString(CultureInfo.InvariantCulture)}\n{string.Join('\n', lines)}\n";
+        return $"{nonce} {seconds} {lines.Length.ToString(CultureInfo.InvariantCulture)}\n{string.Join('\n', lines)}\n";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: the session shell died during a command; the next command starts a new one")]

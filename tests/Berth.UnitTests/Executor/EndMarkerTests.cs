@@ -66,10 +66,10 @@ public sealed class EndMarkerTests
     }
 
     [Theory]
-    [InlineData("echo hi", "n1 1\necho hi\n")]
-    [InlineData("printf 'a\\nb'\necho done", "n1 2\nprintf 'a\\nb'\necho done\n")]
-    [InlineData("ends with a newline\n", "n1 2\nends with a newline\n\n")]
-    [InlineData("nul\0 dropped", "n1 1\nnul dropped\n")]
+    [InlineData("echo hi", "n1 2.5 1\necho hi\n")]
+    [InlineData("printf 'a\\nb'\necho done", "n1 2.5 2\nprintf 'a\\nb'\necho done\n")]
+    [InlineData("ends with a newline\n", "n1 2.5 2\nends with a newline\n\n")]
+    [InlineData("nul\0 dropped", "n1 2.5 1\nnul dropped\n")]
     public void Should_frame_a_command_as_a_header_and_its_lines(string command, string frame) =>
-        Assert.Equal(frame, DockerSandbox.Frame("n1", command));
+        Assert.Equal(frame, DockerSandbox.Frame("n1", "2.5", command));
 }

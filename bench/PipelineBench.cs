@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Berth.Bench;
+
+/// <summary>
+/// The whole pipeline (api, bus, planner, executor) with a model that answers at once: what Berth
+/// adds to each tool call beyond the sandbox's own time, and how many tool calls per second it
+/// runs with 1, 2 and 4 executors, with the peak memory of each service.
+/// </summary>
+public static class PipelineBench
+{
+    public static async Task RunAsync(BenchOptions options, Table table)
+    {
+        using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock")).Build();
+        var run = Guid.NewGuid().ToString("N")[..6];
+        await using var stack = await LocalServices.StartAsync();
+        using var http = new HttpClient { BaseAddress = stack.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
+        var executors = new List<Service>();
+        try
+        {
+            executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
+            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options));
+
+            foreach (var count in options.Quick ? new[] { 1 } : new[] { 1, 2, 4 })
+            {
+                await StopAllAsync(stack, executors, docker);
+                executors.AddRange(await Task.WhenAll(Enumerable.Range(1, count).Select(i => stack.StartExecutorAsync($"bench-{run}-x{count}-{i}"))));
+                table.Add(await ThroughputAsync(http, stack, executors, options));
+            }
+        }
+        finally
+        {
+            await StopAllAsync(stack, executors, docker);
+        }
+    }
+
+    /// <summary>
+    /// 2. Responses of N tool calls each (the command <c>true</c>), all continuing one first
+    /// response, so they share its container and their history stays the same size. Per
+    /// response: (wall time − the executor's own command time) / N.
+    /// </summary>
+    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options)
+    {
+        var calls = options.Quick ? 3 : 10;
+        var responses = options.Quick ? 3 : 40;
+        var first = await CreateAsync(http, "true", previous: null);
+        var timings = new Timings($"per call, {calls} calls per response");
+        for (var i = 0; i < responses + 2; i++)
+        {
+            var sandboxBefore = await CommandSecondsAsync(executor);
+            var clock = Stopwatch.StartNew();
+            await CreateAsync(http, string.Join('\n', Enumerable.Repeat("true", calls)), first);
+            var wall = clock.Elapsed;
+
+            // The Prometheus exporter caches a scrape for a moment; wait it out.
+            await Task.Delay(TimeSpan.FromMilliseconds(1100));
+            var sandbox = TimeSpan.FromSeconds(await CommandSecondsAsync(executor) - sandboxBefore);
+            if (i >= 2)
+            {
+                timings.Add((wall - sandbox) / calls);
+            }
+        }
+
+        return timings;
+    }
+
+    /// <summary>
+    /// 4. Sessions at once, each first made (untimed: that is the cold-start measurement's
+    /// business), then each running M tool calls; tool calls per second over the timed round.
+    /// </summary>
+    private static async Task<ThroughputRow> ThroughputAsync(HttpClient http, LocalServices stack, List<Service> executors, BenchOptions options)
+    {
+        var sessions = options.Quick ? 4 : 50;
+        var calls = options.Quick ? 2 : 6;
+        var firsts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => CreateAsync(http, "true", previous: null)));
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(firsts.Select(id => CreateAsync(http, string.Join('\n', Enumerable.Repeat("true", calls)), id)));
+        var elapsed = clock.Elapsed;
+
+        return new ThroughputRow(executors.Count, sessions, sessions * calls, elapsed,
+            stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()));
+    }
+
+    private static async Task<string> CreateAsync(HttpClient http, string input, string? previous)
+    {
+        var request = new Dictionary<string, object?>
+        {
+            ["model"] = "berth-scripted",
+            ["input"] = input,
+            ["tools"] = new[] { new { type = "shell" } },
+        };
+        if (previous is not null)
+        {
+            request["previous_response_id"] = previous;
+        }
+
+        using var answer = await http.PostAsJsonAsync("responses", request);
+        var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        if (!answer.IsSuccessStatusCode || body.GetProperty("status").GetString() != "completed")
+        {
+            throw new InvalidOperationException($"A benchmark response did not complete: {(int)answer.StatusCode} {body}");
+        }
+
+        return body.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The executor's total command time so far, from its Prometheus metrics.</summary>
+    private static async Task<double> CommandSecondsAsync(Service executor)
+    {
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(executor.Url, "/metrics"));
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("berth_command_duration_seconds_sum", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task StopAllAsync(LocalServices stack, List<Service> executors, DockerClient docker)
+    {
+        foreach (var executor in executors)
+        {
+            await stack.StopAsync(executor);
+            var ours = await docker.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executor.Name["executor-".Length..]}"] = true } },
+            });
+            foreach (var container in ours)
+            {
+                await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+            }
+        }
+
+        executors.Clear();
+    }
+}
+
+/// <summary>One line of the throughput table.</summary>
+public sealed record ThroughputRow(int Executors, int Sessions, int ToolCalls, TimeSpan Elapsed, double ApiMb, double PlannerMb, double ExecutorMb)
+{
+    public double PerSecond => ToolCalls / Elapsed.TotalSeconds;
+}
