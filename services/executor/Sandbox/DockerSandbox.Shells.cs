@@ -27,11 +27,14 @@ public sealed partial class DockerSandbox
     //
     // The timer is one long-lived process per shell, told each command's group and limit through
     // fd 4 (one line, no process started per command). If the command is still running at its
-    // limit, the timer sends its group TERM, and KILL two seconds later if it is running still,
-    // as coreutils' timeout does; what a finished command left in the background lives on. It
-    // uses bash's built-in kill, which needs no new process: so it still works when a fork bomb
-    // has taken every process the container may have, which a kill from outside (a docker exec)
-    // cannot. A shell started after another went away first ends any command the old one left running.
+    // limit, the timer sends its group TERM, and KILL to whatever is left of the group two
+    // seconds later, or as soon as the next command comes: a command that ran out of time leaves
+    // nothing behind (bash retries a failed fork for seconds, so a fork bomb's survivors would
+    // otherwise hold the PID limit long after). What a command that finished in time left in the
+    // background lives on, as under coreutils' timeout. The timer uses bash's built-in kill, which
+    // needs no new process: so it still works when a fork bomb has taken every process the
+    // container may have, which a kill from outside (a docker exec) cannot. A shell started after
+    // another went away first ends any command the old one left running.
     private const string ShellDriver = """
         exec 3>&2 2>/dev/null
         if read -r stale < /tmp/.berth-running && [ -n "$stale" ]; then kill -KILL -- "-$stale"; fi
@@ -45,9 +48,9 @@ public sealed partial class DockerSandbox
               if kill -0 "$pid"; then
                 kill -TERM -- "-$pid"
                 read -r -t 2 next nsecs; st=$?
+                kill -KILL -- "-$pid"
                 if ((st == 0)); then pid=$next; secs=$nsecs; continue; fi
                 if ((st <= 128)); then exit; fi
-                if kill -0 "$pid"; then kill -KILL -- "-$pid"; fi
               fi
               break
             done
@@ -268,18 +271,9 @@ public sealed partial class DockerSandbox
         }
     }
 
-    /// <summary>Signals the running command's whole process group (in the shell, the pid it leaves is its group's).</summary>
-    private async Task KillGroupAsync(string containerId, string signal, CancellationToken cancellationToken)
-    {
-        var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
-        {
-            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill -{signal} -\"$p\" 2>/dev/null; true"],
-            AttachStdout = true,
-            AttachStderr = true,
-        }, cancellationToken);
-        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
-        await stream.ReadOutputToEndAsync(cancellationToken);
-    }
+    /// <summary>Signals the running command's whole process group (in the shell, the pid it leaves is its group's; dash's kill takes no "--").</summary>
+    private Task KillGroupAsync(string containerId, string signal, CancellationToken cancellationToken) =>
+        SignalRunningAsync(containerId, $"-{signal} -\"$p\"", cancellationToken);
 
     private void DropShell(string containerId)
     {

@@ -122,16 +122,19 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private const string RunningPidFile = "/tmp/.berth-running";
 
     /// <summary>
-    /// Kills the command running in the container. The signal goes to its <c>timeout</c>, which
-    /// passes it to the command's whole process group and sends KILL two seconds later to
-    /// whatever ignored it. (A plain pid: the shells in minimal images cannot signal a group.)
+    /// Kills the command an exec runs. The signal goes to its <c>timeout</c>, which passes it to
+    /// the command's whole process group and sends KILL two seconds later to whatever ignored it.
     /// The container itself stays.
     /// </summary>
-    public async Task KillRunningAsync(string containerId, CancellationToken cancellationToken)
+    private Task KillRunningAsync(string containerId, CancellationToken cancellationToken) =>
+        SignalRunningAsync(containerId, "-TERM \"$p\"", cancellationToken);
+
+    /// <summary>Sends a signal, through a small exec, to the pid the running command left in the pid file: <paramref name="killArguments"/> name it as <c>$p</c>.</summary>
+    private async Task SignalRunningAsync(string containerId, string killArguments, CancellationToken cancellationToken)
     {
         var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
         {
-            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill -TERM \"$p\" 2>/dev/null; true"],
+            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill {killArguments} 2>/dev/null; true"],
             AttachStdout = true,
             AttachStderr = true,
         }, cancellationToken);
