@@ -30,6 +30,7 @@ public sealed class BsonMappingTests
             PendingCalls = [new ShellCallSpec { CallId = "call_1", Commands = ["ls", "pwd"], TimeoutMs = 100 }],
             ExecutorId = "exec-1",
             ContainerId = "abc",
+            NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["*.pythonhosted.org", "pypi.org"] },
             UpdatedAt = new DateTime(2026, 11, 26, 9, 0, 0, DateTimeKind.Utc),
         };
 
@@ -47,6 +48,35 @@ public sealed class BsonMappingTests
         Assert.Equal(100, read.PendingCalls[0].TimeoutMs);
         Assert.Equal(session.UpdatedAt, read.UpdatedAt);
         Assert.Equal(session.MaxToolCalls, read.MaxToolCalls);
+        Assert.Equal(session.NetworkPolicy, read.NetworkPolicy);
+    }
+
+    [Fact]
+    public void Should_store_a_containers_tenant_and_network_policy_and_read_a_document_from_before_them()
+    {
+        var container = new ContainerSnapshot
+        {
+            Id = "cntr_1",
+            Name = "box",
+            Status = "running",
+            SessionId = Guid.NewGuid(),
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+            LastActiveAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+            Tenant = "acme",
+            NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org"] },
+        };
+
+        var document = ContainerDocument.From(container).ToBsonDocument();
+
+        Assert.Equal("acme", document["tenant"].AsString);
+        Assert.Equal("allowlist", document["networkPolicy"]["type"].AsString);
+        Assert.Equal(container, BsonSerializer.Deserialize<ContainerDocument>(document).ToSnapshot());
+
+        // Written before tenants and policies: no tenant (the planner reads it as local), no network.
+        document.Remove("tenant");
+        document.Remove("networkPolicy");
+        var old = BsonSerializer.Deserialize<ContainerDocument>(document).ToSnapshot();
+        Assert.Equal((null, null), (old.Tenant, old.NetworkPolicy));
     }
 
     [Fact]
@@ -58,7 +88,7 @@ public sealed class BsonMappingTests
             SessionId = Guid.NewGuid(),
             Status = "queued",
             Model = "m",
-            Shell = new ShellToolSpec(),
+            Shell = new ShellToolSpec { NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org"] } },
             Metadata = new Dictionary<string, string> { ["k"] = "v" },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
             Tenant = "acme",
@@ -77,6 +107,8 @@ public sealed class BsonMappingTests
         Assert.Equal(stored.Snapshot.CreatedAt, read.Snapshot.CreatedAt);
         Assert.Equal(stored.Input, read.Input);
         Assert.Equal("acme", read.Snapshot.Tenant);
+        Assert.Equal(["pypi.org"], document["shell"]["networkPolicy"]["allowedDomains"].AsBsonArray.Select(d => d.AsString));
+        Assert.Equal(stored.Snapshot.Shell, read.Snapshot.Shell);
     }
 
     [Fact]
