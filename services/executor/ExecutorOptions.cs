@@ -68,6 +68,20 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(0, 1000)]
     public int WarmContainers { get; set; } = 2;
 
+    /// <summary>
+    /// Warm containers for memory limits other than <see cref="MemoryMb"/> (those a
+    /// <c>POST /v1/containers</c> may ask for with <c>memory_limit</c>), by limit in MB, e.g.
+    /// <c>Executor:WarmContainersByMemoryMb:4096=1</c>.
+    /// </summary>
+    public Dictionary<int, int> WarmContainersByMemoryMb { get; set; } = [];
+
+    /// <summary>How many warm containers to keep, by memory limit in MB.</summary>
+    public IReadOnlyDictionary<int, int> WarmPools()
+    {
+        var pools = new Dictionary<int, int>(WarmContainersByMemoryMb) { [MemoryMb] = WarmContainers };
+        return pools;
+    }
+
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;
 
@@ -165,6 +179,16 @@ public sealed class ExecutorOptions : IValidatableObject
             yield return new ValidationResult(
                 "Executor:WorkspaceMb plus Executor:TmpMb must stay below Executor:MemoryMb: both are tmpfs, and count against the container's memory.",
                 [nameof(WorkspaceMb)]);
+        }
+
+        foreach (var (memory, count) in WarmContainersByMemoryMb)
+        {
+            if (memory < 16 || memory > MaxMemoryMb || count is < 0 or > 1000)
+            {
+                yield return new ValidationResult(
+                    $"Executor:WarmContainersByMemoryMb:{memory} must be a limit from 16 to Executor:MaxMemoryMb ({MaxMemoryMb}), with 0 to 1000 containers.",
+                    [nameof(WarmContainersByMemoryMb)]);
+            }
         }
 
         if (DefaultTimeoutMs > MaxTimeoutMs)

@@ -16,6 +16,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 {
     public const string WorkingDirectory = "/mnt/data";
     public const string WarmLabel = "berth.warm";
+    public const string MemoryLabel = "berth.memory-mb";
     private const string SessionNamePrefix = "berth-";
     private const string WarmNamePrefix = "berth-warm-";
     public const string ExecutorLabel = "berth.executor";
@@ -28,7 +29,8 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
     private readonly ConcurrentDictionary<Guid, int> _busy = new();
-    private readonly ConcurrentQueue<string> _warm = new();
+    // Warm containers by their memory limit in MB.
+    private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _warm = new();
     private readonly ConcurrentDictionary<Guid, TimeSpan> _idleLimits = new();
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
@@ -39,7 +41,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerSandbox>.Instance);
     }
 
-    public int WarmContainers => _warm.Count;
+    public int WarmContainers => _warm.Values.Sum(pool => pool.Count);
+
+    private ConcurrentQueue<string> WarmPool(int memoryMb) => _warm.GetOrAdd(memoryMb, _ => new ConcurrentQueue<string>());
 
     public int LiveContainers => _containers.Count;
 
@@ -65,7 +69,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// one (<paramref name="expectedContainerId"/>) which is gone gets <see cref="ContainerGoneException"/>,
     /// never a fresh, empty container that would silently lose its files.
     /// </summary>
-    /// <param name="memoryMb">A memory limit other than the operator's default: such a container is made to measure, not taken warm.</param>
+    /// <param name="memoryMb">A memory limit other than the operator's default: such a container comes from the warm pool for that limit, if there is one, or is made to measure.</param>
     /// <param name="network">The network a new container gets: none (null, or <c>disabled</c>), or an allowlist behind the session's proxy. An existing container keeps its own.</param>
     public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null,
         NetworkPolicySpec? network = null)
@@ -102,7 +106,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             if (id is null)
             {
                 using var span = ExecutorTelemetry.StartContainer("start", sessionId);
-                id = custom is null && allowlist is null ? await ClaimWarmAsync(sessionId, cancellationToken) : null;
+                id = allowlist is null ? await ClaimWarmAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
                 span?.SetTag("berth.container.warm", id is not null);
                 span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
                 id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
@@ -313,7 +317,10 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
             if (warm)
             {
-                _warm.Enqueue(container.ID);
+                var memory = container.Labels.TryGetValue(MemoryLabel, out var label) && int.TryParse(label, System.Globalization.CultureInfo.InvariantCulture, out var mb)
+                    ? mb
+                    : options.Value.MemoryMb;
+                WarmPool(memory).Enqueue(container.ID);
             }
             else if (TrySessionOf(name, out var sessionId))
             {
@@ -326,16 +333,21 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         return adopted;
     }
 
-    /// <summary>Starts containers until the warm pool holds its target, so a new session need not wait for one.</summary>
+    /// <summary>Starts containers until every warm pool (one per memory limit) holds its target, so a new session need not wait for one.</summary>
     public async Task<int> RefillWarmAsync(CancellationToken cancellationToken)
     {
         var started = 0;
-        while (_warm.Count < options.Value.WarmContainers)
+        foreach (var (memory, target) in options.Value.WarmPools())
         {
-            var id = await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true);
-            await PrepareShellAsync(id, cancellationToken);
-            _warm.Enqueue(id);
-            started++;
+            var pool = WarmPool(memory);
+            while (pool.Count < target)
+            {
+                var id = await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true,
+                    memoryMb: memory == options.Value.MemoryMb ? null : memory);
+                await PrepareShellAsync(id, cancellationToken);
+                pool.Enqueue(id);
+                started++;
+            }
         }
 
         return started;
@@ -345,9 +357,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// Gives a warm container to a new session by renaming it after the session: names, unlike
     /// labels, can change, and the name is how a restarted executor knows whose it is.
     /// </summary>
-    private async Task<string?> ClaimWarmAsync(Guid sessionId, CancellationToken cancellationToken)
+    private async Task<string?> ClaimWarmAsync(Guid sessionId, int memoryMb, CancellationToken cancellationToken)
     {
-        while (_warm.TryDequeue(out var containerId))
+        while (WarmPool(memoryMb).TryDequeue(out var containerId))
         {
             try
             {
@@ -507,6 +519,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         if (warm)
         {
             labels[WarmLabel] = "true";
+            labels[MemoryLabel] = (memoryMb ?? settings.MemoryMb).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var network = egressFor is var (sessionId, policy) ? await egress.StartAsync(sessionId, policy, labels, cancellationToken) : null;

@@ -116,6 +116,37 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
         Assert.Equal(container, await restarted.EnsureContainerAsync(session, container, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Should_keep_warm_containers_per_memory_limit_and_give_a_session_one_of_its_limit()
+    {
+        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        {
+            InstanceId = _executorId,
+            Image = DockerFixture.SandboxImage,
+            WarmContainers = 1,
+            WarmContainersByMemoryMb = new Dictionary<int, int> { [1024] = 1 },
+        });
+        Assert.Equal(2, await sandbox.RefillWarmAsync(CancellationToken.None));
+        var warm = await WarmContainerIdsAsync();
+
+        var large = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
+        Assert.Contains(large, warm);
+        Assert.Equal(1024L * 1024 * 1024, (await docker.Client.Containers.InspectContainerAsync(large)).HostConfig!.Memory);
+
+        // No warm container of that limit is left: the next is made to measure, and the default one stays warm.
+        var another = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
+        Assert.DoesNotContain(another, warm);
+        Assert.Equal(1, sandbox.WarmContainers);
+
+        // After a restart each warm container goes back to the pool of its own limit.
+        Assert.Equal(1, await sandbox.RefillWarmAsync(CancellationToken.None));
+        var restarted = DockerSandbox.Create(docker.Client, new ExecutorOptions { InstanceId = _executorId, Image = DockerFixture.SandboxImage, WarmContainers = 1 });
+        await restarted.AdoptAsync(CancellationToken.None);
+        var adopted = await restarted.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
+        Assert.Equal(1024L * 1024 * 1024, (await docker.Client.Containers.InspectContainerAsync(adopted)).HostConfig!.Memory);
+        Assert.Contains(adopted, await WarmContainerIdsAsync());
+    }
+
     private async Task<List<string>> WarmContainerIdsAsync() =>
         [.. (await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
