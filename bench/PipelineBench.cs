@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Docker.DotNet;
-using Docker.DotNet.Models;
 
 namespace Berth.Bench;
 
@@ -125,15 +124,7 @@ public static class PipelineBench
         foreach (var executor in executors)
         {
             await stack.StopAsync(executor);
-            var ours = await docker.Containers.ListContainersAsync(new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executor.Name["executor-".Length..]}"] = true } },
-            });
-            foreach (var container in ours)
-            {
-                await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
-            }
+            await SandboxBench.RemoveAsync(docker, executor.Name["executor-".Length..]);
         }
 
         executors.Clear();

@@ -134,7 +134,8 @@ public static class SandboxBench
         return clock.Elapsed;
     }
 
-    private static async Task RemoveAsync(DockerClient docker, string executorId)
+    /// <summary>Removes every container an executor of this name made.</summary>
+    public static async Task RemoveAsync(DockerClient docker, string executorId)
     {
         var ours = await docker.Containers.ListContainersAsync(new ContainersListParameters
         {

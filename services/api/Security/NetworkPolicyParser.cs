@@ -49,6 +49,11 @@ public static class NetworkPolicyParser
             return (null, ApiError.InvalidRequest($"Invalid '{listParam}': expected an array of 1 to {MaxDomains} domain names.", listParam, "invalid_value"));
         }
 
+        if (operatorDomains.Count == 0)
+        {
+            return (null, ApiError.InvalidRequest($"Invalid '{param}': this Berth gives sandboxes no network; its operator allows no domains (Api:AllowedEgressDomains).", param, "invalid_value"));
+        }
+
         var domains = new SortedSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var entry in list.EnumerateArray())
@@ -63,11 +68,6 @@ public static class NetworkPolicyParser
             if (EgressDomains.Problem(domain) is { } problem)
             {
                 return (null, ApiError.InvalidRequest($"Invalid '{entryParam}': {problem}", entryParam, "invalid_value"));
-            }
-
-            if (operatorDomains.Count == 0)
-            {
-                return (null, ApiError.InvalidRequest($"Invalid '{param}': this Berth gives sandboxes no network; its operator allows no domains (Api:AllowedEgressDomains).", param, "invalid_value"));
             }
 
             if (!operatorDomains.Any(allowed => EgressDomains.Covers(allowed, domain)))

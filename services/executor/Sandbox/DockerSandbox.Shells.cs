@@ -162,7 +162,7 @@ public sealed partial class DockerSandbox
                             shell.Drop();
                             LogShellDied(containerId);
                             stderr.Append("\n[berth: the session's shell was killed while this command ran; the next command gets a new one]\n"u8);
-                            return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), ExitCode = null };
+                            return Result(stdout, stderr, exitCode: null);
                         }
 
                         var isStderr = read.Target == MultiplexedStream.TargetStream.StandardError;
@@ -180,7 +180,7 @@ public sealed partial class DockerSandbox
                     // Neither the command's own timeout nor a kill ended it: give up on this shell.
                     shell.Drop();
                     LogStuckExec(containerId, "session shell");
-                    return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = true };
+                    return Result(stdout, stderr, exitCode: null, timedOut: true);
                 }
                 finally
                 {
@@ -194,19 +194,11 @@ public sealed partial class DockerSandbox
 
             if (stop.IsCancellationRequested)
             {
-                return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), ExitCode = null, TimedOut = false };
+                return Result(stdout, stderr, exitCode: null);
             }
 
             // Ended by the timer at its limit: by TERM (143), or by KILL (137) if it ignored that.
-            var exitCode = outEnd.ExitCode;
-            var timedOut = exitCode is 143 or 137 && clock.ElapsedMilliseconds >= timeoutMs;
-            return new CommandOutput
-            {
-                Stdout = stdout.ToString(),
-                Stderr = stderr.ToString(),
-                ExitCode = timedOut ? null : exitCode,
-                TimedOut = timedOut,
-            };
+            return Result(stdout, stderr, outEnd.ExitCode, timedOut: outEnd.ExitCode is 143 or 137 && clock.ElapsedMilliseconds >= timeoutMs);
         }
         finally
         {

@@ -238,26 +238,28 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         {
             // However the read gave up (a cancelled read may surface as an I/O error), the command is killed.
             await StopExecAsync(containerId, exec.ID, cancellationToken);
-            return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = false, ExitCode = null };
+            return Result(stdout, stderr, exitCode: null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogStuckExec(containerId, exec.ID);
-            return new CommandOutput { Stdout = stdout.ToString(), Stderr = stderr.ToString(), TimedOut = true };
+            return Result(stdout, stderr, exitCode: null, timedOut: true);
         }
 
         var exitCode = await WaitForExitCodeAsync(exec.ID, cancellationToken);
 
         // timeout exits 124 after TERM, 137 after KILL; a command that exits so by itself, early, has not timed out.
-        var timedOut = exitCode is 124 or 137 && clock.ElapsedMilliseconds >= timeoutMs;
-        return new CommandOutput
-        {
-            Stdout = stdout.ToString(),
-            Stderr = stderr.ToString(),
-            ExitCode = timedOut ? null : exitCode,
-            TimedOut = timedOut,
-        };
+        return Result(stdout, stderr, exitCode, timedOut: exitCode is 124 or 137 && clock.ElapsedMilliseconds >= timeoutMs);
     }
+
+    /// <summary>What a command printed and how it ended; one that ran out of time has no exit code.</summary>
+    private static CommandOutput Result(OutputCapture stdout, OutputCapture stderr, int? exitCode, bool timedOut = false) => new()
+    {
+        Stdout = stdout.ToString(),
+        Stderr = stderr.ToString(),
+        ExitCode = timedOut ? null : exitCode,
+        TimedOut = timedOut,
+    };
 
     private async Task<ContainerExecCreateResponse> CreateExecAsync(string containerId, ContainerExecCreateParameters parameters, CancellationToken cancellationToken)
     {

@@ -9,29 +9,13 @@ namespace Berth.IntegrationTests.Executor;
 /// shell (the default) and one <c>docker exec</c> per command (the fallback). Both must give the
 /// same results for the same commands.
 /// </summary>
-public sealed class CommandModeTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(docker, "modes"), IClassFixture<DockerFixture>
 {
-    private readonly string _executorId = $"test-modes-{Guid.NewGuid().ToString("N")[..8]}";
-
-    public ValueTask InitializeAsync()
-    {
-        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (docker.UnavailableReason is null)
-        {
-            await docker.RemoveContainersOfAsync(_executorId);
-        }
-    }
-
     private async Task<(DockerSandbox Sandbox, string Container)> SessionAsync(CommandMode mode)
     {
-        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
         {
-            InstanceId = _executorId,
+            InstanceId = ExecutorId,
             Image = DockerFixture.SandboxImage,
             WarmContainers = 0,
             CommandMode = mode,

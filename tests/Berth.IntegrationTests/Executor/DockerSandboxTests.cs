@@ -8,32 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Berth.IntegrationTests.Executor;
 
 /// <summary>The executor's container lifecycle on the real Docker engine: adoption after a restart, idle expiry, ownership.</summary>
-public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+public sealed class DockerSandboxTests(DockerFixture docker) : SandboxTestBase(docker, "sandbox"), IClassFixture<DockerFixture>
 {
-    private readonly string _executorId = $"test-sandbox-{Guid.NewGuid().ToString("N")[..8]}";
-
-    private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => DockerSandbox.Create(docker.Client, new ExecutorOptions
+    private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => DockerSandbox.Create(Docker.Client, new ExecutorOptions
     {
-        InstanceId = executorId ?? _executorId,
+        InstanceId = executorId ?? ExecutorId,
         Image = DockerFixture.SandboxImage,
         WarmContainers = warm,
     });
-
-    public ValueTask InitializeAsync()
-    {
-        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (docker.UnavailableReason is not null)
-        {
-            return;
-        }
-
-        await docker.RemoveContainersOfAsync(_executorId);
-    }
 
     [Fact]
     public async Task Should_adopt_its_containers_with_their_files_when_restarted()
@@ -60,7 +42,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 
         Assert.Equal([session], await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
 
-        await Assert.ThrowsAsync<Docker.DotNet.DockerContainerNotFoundException>(() => docker.Client.Containers.InspectContainerAsync(container));
+        await Assert.ThrowsAsync<Docker.DotNet.DockerContainerNotFoundException>(() => Docker.Client.Containers.InspectContainerAsync(container));
         var gone = await Assert.ThrowsAsync<ContainerGoneException>(() => sandbox.EnsureContainerAsync(session, container, CancellationToken.None));
         Assert.Contains("expired", gone.Message, StringComparison.Ordinal);
     }
@@ -87,7 +69,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
         var owner = NewSandbox();
         var container = await owner.EnsureContainerAsync(session, null, CancellationToken.None);
 
-        var stranger = NewSandbox($"{_executorId}-x");
+        var stranger = NewSandbox($"{ExecutorId}-x");
 
         await Assert.ThrowsAsync<ContainerGoneException>(() => stranger.EnsureContainerAsync(session, container, CancellationToken.None));
         Assert.Equal(0, await stranger.AdoptAsync(CancellationToken.None));
@@ -105,7 +87,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
         var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
 
         Assert.Contains(container, warm);
-        Assert.Equal($"/berth-{session:N}", (await docker.Client.Containers.InspectContainerAsync(container)).Name);
+        Assert.Equal($"/berth-{session:N}", (await Docker.Client.Containers.InspectContainerAsync(container)).Name);
         Assert.Equal(1, sandbox.WarmContainers);
         Assert.Equal(1, await sandbox.RefillWarmAsync(CancellationToken.None));
 
@@ -119,9 +101,9 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
     [Fact]
     public async Task Should_keep_warm_containers_per_memory_limit_and_give_a_session_one_of_its_limit()
     {
-        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
         {
-            InstanceId = _executorId,
+            InstanceId = ExecutorId,
             Image = DockerFixture.SandboxImage,
             WarmContainers = 1,
             WarmContainersByMemoryMb = new Dictionary<int, int> { [1024] = 1 },
@@ -131,7 +113,7 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 
         var large = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
         Assert.Contains(large, warm);
-        Assert.Equal(1024L * 1024 * 1024, (await docker.Client.Containers.InspectContainerAsync(large)).HostConfig!.Memory);
+        Assert.Equal(1024L * 1024 * 1024, (await Docker.Client.Containers.InspectContainerAsync(large)).HostConfig!.Memory);
 
         // No warm container of that limit is left: the next is made to measure, and the default one stays warm.
         var another = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
@@ -140,20 +122,20 @@ public sealed class DockerSandboxTests(DockerFixture docker) : IClassFixture<Doc
 
         // After a restart each warm container goes back to the pool of its own limit.
         Assert.Equal(1, await sandbox.RefillWarmAsync(CancellationToken.None));
-        var restarted = DockerSandbox.Create(docker.Client, new ExecutorOptions { InstanceId = _executorId, Image = DockerFixture.SandboxImage, WarmContainers = 1 });
+        var restarted = DockerSandbox.Create(Docker.Client, new ExecutorOptions { InstanceId = ExecutorId, Image = DockerFixture.SandboxImage, WarmContainers = 1 });
         await restarted.AdoptAsync(CancellationToken.None);
         var adopted = await restarted.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, memoryMb: 1024);
-        Assert.Equal(1024L * 1024 * 1024, (await docker.Client.Containers.InspectContainerAsync(adopted)).HostConfig!.Memory);
+        Assert.Equal(1024L * 1024 * 1024, (await Docker.Client.Containers.InspectContainerAsync(adopted)).HostConfig!.Memory);
         Assert.Contains(adopted, await WarmContainerIdsAsync());
     }
 
     private async Task<List<string>> WarmContainerIdsAsync() =>
-        [.. (await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        [.. (await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"berth.executor={_executorId}"] = true, ["berth.warm=true"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"berth.executor={ExecutorId}"] = true, ["berth.warm=true"] = true },
             },
         })).Select(c => c.ID)];
 

@@ -12,7 +12,7 @@ namespace Berth.IntegrationTests.Executor;
 /// (Debian's tinyproxy). "Outside" is a network this test makes, marked internal, holding one web
 /// server under several names; nothing leaves the machine.
 /// </summary>
-public sealed class EgressAllowlistTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase(docker, "egress"), IClassFixture<DockerFixture>
 {
     private const string ProxyImage = "berth-egress-proxy:latest";
 
@@ -65,32 +65,31 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : IClassFixture<D
         PY
         """;
 
-    private readonly string _executorId = $"test-egress-{Guid.NewGuid().ToString("N")[..8]}";
     private string _outside = "";
     private string _serverIp = "";
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
+        await base.InitializeAsync();
         try
         {
-            await docker.Client.Images.InspectImageAsync(ProxyImage);
+            await Docker.Client.Images.InspectImageAsync(ProxyImage);
         }
         catch (DockerImageNotFoundException)
         {
             Assert.Skip($"The egress proxy image {ProxyImage} is missing; build it with sandbox/egress-proxy/build-image.sh ('./berth setup' does).");
         }
 
-        _outside = $"berth-test-outside-{_executorId}";
-        await docker.Client.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = _outside, Driver = "bridge", Internal = true });
-        var server = await docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        _outside = $"berth-test-outside-{ExecutorId}";
+        await Docker.Client.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = _outside, Driver = "bridge", Internal = true });
+        var server = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = DockerFixture.SandboxImage,
             Name = $"{_outside}-web",
             User = "0",
             Env = ["SERVER=" + Server],
             Cmd = ["sh", "-c", "perl -e \"$SERVER\" 80 & perl -e \"$SERVER\" 443 & wait"],
-            Labels = new Dictionary<string, string> { ["berth.executor"] = _executorId },
+            Labels = new Dictionary<string, string> { ["berth.executor"] = ExecutorId },
             HostConfig = new HostConfig { NetworkMode = _outside },
             NetworkingConfig = new NetworkingConfig
             {
@@ -100,35 +99,26 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : IClassFixture<D
                 },
             },
         });
-        await docker.Client.Containers.StartContainerAsync(server.ID, new ContainerStartParameters());
-        _serverIp = (await docker.Client.Containers.InspectContainerAsync(server.ID)).NetworkSettings!.Networks![_outside].IPAddress;
+        await Docker.Client.Containers.StartContainerAsync(server.ID, new ContainerStartParameters());
+        _serverIp = (await Docker.Client.Containers.InspectContainerAsync(server.ID)).NetworkSettings!.Networks![_outside].IPAddress;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (docker.UnavailableReason is not null || _outside.Length == 0)
+        // The executor's containers and networks first: the server and the proxies are on the outside network.
+        await base.DisposeAsync();
+        if (_outside.Length > 0)
         {
-            return;
-        }
-
-        await docker.RemoveContainersOfAsync(_executorId);
-        await docker.RemoveNetworksOfAsync(_executorId);
-        try
-        {
-            await docker.Client.Networks.DeleteNetworkAsync(_outside);
-        }
-        catch (DockerNetworkNotFoundException)
-        {
-            // Never made: the test skipped before.
+            await Docker.Client.Networks.DeleteNetworkAsync(_outside);
         }
     }
 
     [Fact]
     public async Task Should_reach_only_the_allowed_domains_through_the_proxy_and_nothing_directly()
     {
-        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
         {
-            InstanceId = _executorId,
+            InstanceId = ExecutorId,
             Image = DockerFixture.SandboxImage,
             WarmContainers = 0,
             EgressNetwork = _outside,
@@ -172,18 +162,18 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : IClassFixture<D
 
         // Removing the session removes its proxy and its network.
         Assert.True(await sandbox.RemoveSessionAsync(session, CancellationToken.None));
-        Assert.Empty(await docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        Assert.Empty(await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [EgressProxies.ProxyName(session)] = true } },
         }));
-        await Assert.ThrowsAsync<DockerNetworkNotFoundException>(() => docker.Client.Networks.InspectNetworkAsync(EgressProxies.NetworkName(session)));
+        await Assert.ThrowsAsync<DockerNetworkNotFoundException>(() => Docker.Client.Networks.InspectNetworkAsync(EgressProxies.NetworkName(session)));
     }
 
     [Fact]
     public async Task Should_refuse_an_allowlist_on_an_executor_without_an_egress_network()
     {
-        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions { InstanceId = _executorId, Image = DockerFixture.SandboxImage, WarmContainers = 0 });
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions { InstanceId = ExecutorId, Image = DockerFixture.SandboxImage, WarmContainers = 0 });
         var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["allowed.berth.test"] };
 
         var refused = await Assert.ThrowsAsync<EgressUnavailableException>(() => sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, network: policy));

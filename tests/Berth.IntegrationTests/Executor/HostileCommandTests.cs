@@ -14,27 +14,9 @@ namespace Berth.IntegrationTests.Executor;
 /// untouched, and the same session keeps working, with its files.
 /// </summary>
 [Collection(HostileCommandsCollection.Name)]
-public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<DockerFixture>, IAsyncLifetime
+public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(docker, "hostile"), IClassFixture<DockerFixture>
 {
     private const int OutputLimit = 16_384;
-    private readonly string _executorId = $"test-hostile-{Guid.NewGuid().ToString("N")[..8]}";
-
-    public ValueTask InitializeAsync()
-    {
-        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (docker.UnavailableReason is not null)
-        {
-            return;
-        }
-
-        await docker.RemoveContainersOfAsync(_executorId);
-    }
-
     [Theory]
     [InlineData("runc")]
     [InlineData("runsc")]
@@ -121,7 +103,7 @@ public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<Do
     {
         await using var arena = await ArenaAsync(runtime);
 
-        var socket = await arena.RunAsync("ls /var/run/docker.sock /run/docker.sock", timeoutMs: 5_000);
+        var socket = await arena.RunAsync("ls /var/run/Docker.sock /run/Docker.sock", timeoutMs: 5_000);
         var mount = await arena.RunAsync("mount -t tmpfs none /mnt", timeoutMs: 5_000);
         var user = await arena.RunAsync("id -u", timeoutMs: 5_000);
         var capabilities = await arena.RunAsync("grep CapEff /proc/self/status", timeoutMs: 5_000);
@@ -162,13 +144,13 @@ public sealed class HostileCommandTests(DockerFixture docker) : IClassFixture<Do
 
     private async Task<Arena> ArenaAsync(string runtime)
     {
-        var runtimes = (await docker.Client.System.GetSystemInfoAsync()).Runtimes;
+        var runtimes = (await Docker.Client.System.GetSystemInfoAsync()).Runtimes;
         Assert.SkipUnless(runtimes.ContainsKey(runtime),
             $"The Docker engine here has no '{runtime}' runtime ('./berth setup' registers gVisor's runsc where it is installed).");
 
-        var sandbox = DockerSandbox.Create(docker.Client, new ExecutorOptions
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
         {
-            InstanceId = _executorId,
+            InstanceId = ExecutorId,
             Image = DockerFixture.SandboxImage,
             WarmContainers = 0,
             Runtime = runtime,
