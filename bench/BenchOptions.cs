@@ -1,12 +1,25 @@
 namespace Berth.Bench;
 
 /// <summary>How much to measure: the full run for the README, or a short one that only proves the benchmark still works.</summary>
-public sealed record BenchOptions(int Commands, int ColdStarts, string Image, bool Quick)
+public sealed record BenchOptions(int Commands, int ColdStarts, string Image, bool Quick, string? Only = null)
 {
+    public const string Sandbox = "sandbox";
+    public const string Pipeline = "pipeline";
+
+    /// <summary><c>--short</c> for a quick run; <c>--only sandbox</c> or <c>--only pipeline</c> for one half of the table.</summary>
     public static BenchOptions Parse(string[] args)
     {
         var isShort = args.Contains("--short");
+        var at = Array.IndexOf(args, "--only");
+        var only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        if (at >= 0 && only is not (Sandbox or Pipeline))
+        {
+            throw new ArgumentException($"--only takes '{Sandbox}' or '{Pipeline}'.");
+        }
+
         var image = Environment.GetEnvironmentVariable("BERTH_SANDBOX_IMAGE") ?? "berth-sandbox:latest";
-        return isShort ? new BenchOptions(20, 3, image, true) : new BenchOptions(1000, 20, image, false);
+        return isShort ? new BenchOptions(20, 3, image, true, only) : new BenchOptions(1000, 20, image, false, only);
     }
+
+    public bool Runs(string section) => Only is null || Only == section;
 }

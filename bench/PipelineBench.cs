@@ -23,7 +23,8 @@ public static class PipelineBench
         try
         {
             executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
-            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options));
+            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options, options.Quick ? 3 : 10));
+            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options, 1));
 
             foreach (var count in options.Quick ? new[] { 1 } : new[] { 1, 2, 4 })
             {
@@ -41,14 +42,15 @@ public static class PipelineBench
     /// <summary>
     /// 2. Responses of N tool calls each (the command <c>true</c>), all continuing one first
     /// response, so they share its container and their history stays the same size. Per
-    /// response: (wall time − the executor's own command time) / N.
+    /// response: (wall time − the executor's own command time) / N. With N = 1 the figure is
+    /// a whole response's own cost (submission, first and last model turn, the answer) plus
+    /// one call; the difference between the rows is what each further call adds.
     /// </summary>
-    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options)
+    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls)
     {
-        var calls = options.Quick ? 3 : 10;
         var responses = options.Quick ? 3 : 40;
         var first = await CreateAsync(http, "true", previous: null);
-        var timings = new Timings($"per call, {calls} calls per response");
+        var timings = new Timings(calls == 1 ? "per call, 1 call per response" : $"per call, {calls} calls per response");
         for (var i = 0; i < responses + 2; i++)
         {
             var sandboxBefore = await CommandSecondsAsync(executor);

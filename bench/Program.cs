@@ -1,8 +1,17 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short]; RabbitMQ and Docker must be running (./berth setup).
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline];
+// RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();
-await SandboxBench.RunAsync(options, table);
-await PipelineBench.RunAsync(options, table);
+if (options.Runs(BenchOptions.Sandbox))
+{
+    await SandboxBench.RunAsync(options, table);
+}
+
+if (options.Runs(BenchOptions.Pipeline))
+{
+    await PipelineBench.RunAsync(options, table);
+}
+
 Console.WriteLine(table.Render(options));

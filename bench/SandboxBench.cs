@@ -43,6 +43,35 @@ public static class SandboxBench
         table.Add("in-session `echo hi`", await BlockAsync("raw docker exec (Docker API)", options, () => RawExecAsync(docker, execContainer)));
         table.Add("in-session `echo hi`", await BlockAsync("Berth executor, exec per command", options, () => EchoAsync(execSandbox, execContainer)));
         table.Add("in-session `echo hi`", await BlockAsync("Berth executor, persistent shell", options, () => EchoAsync(shellSandbox, shellContainer)));
+        table.Add("in-session `echo hi`", await ForkFloorAsync(docker, shellContainer, options));
+    }
+
+    /// <summary>
+    /// The floor under any command that runs in a process group of its own: bash starting one
+    /// background subshell and waiting for it, timed inside the sandbox with bash's own clock
+    /// (no process is started to read the time). The shell pays this once per command.
+    /// </summary>
+    private static async Task<Timings> ForkFloorAsync(DockerClient docker, string container, BenchOptions options)
+    {
+        var script = $"set -m; for ((i = 0; i < {options.Commands + 20}; i++)); do a=$EPOCHREALTIME; ( eval : ) </dev/null & wait $!; echo \"$a $EPOCHREALTIME\"; done";
+        var exec = await docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = ["bash", "-c", script], AttachStdout = true, AttachStderr = true });
+        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters());
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+        var samples = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ').Select(t => decimal.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            .ToList();
+        if (samples.Count != options.Commands + 20)
+        {
+            throw new InvalidOperationException($"the fork loop gave {samples.Count} samples: {stderr}");
+        }
+
+        var timings = new Timings("floor: bash starts and reaps one subshell, timed inside the sandbox");
+        foreach (var sample in samples.Skip(20))
+        {
+            timings.Add(TimeSpan.FromSeconds((double)(sample[1] - sample[0])));
+        }
+
+        return timings;
     }
 
     private static async Task<Timings> BlockAsync(string name, BenchOptions options, Func<Task> command)

@@ -97,8 +97,9 @@ public static class PlannerExtensions
         {
             // The outbox holds the ResponseQueued publish and the reply until the consumer has
             // finished, so a retried submission is neither queued twice nor answered early.
+            // Neither depends on the other's order, so they go out together.
             consumer.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
-            consumer.UseInMemoryOutbox(context);
+            consumer.UseInMemoryOutbox(context, outbox => outbox.ConcurrentMessageDelivery = true);
         }).Endpoint(e => e.Name = "berth-intake");
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");

@@ -49,6 +49,14 @@ public sealed class PlannerOptions : IValidatableObject
     /// <summary>Characters of command output stored per shell call, across its commands; more is cut with a marker.</summary>
     [Range(1_000, 8_000_000)]
     public int MaxStoredOutputChars { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// A finished response with at most this many characters of text goes out whole with its
+    /// <c>ResponseFinished</c>, which every api instance receives; a larger one is read back by
+    /// the waiting request. 0: never send it whole.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxFinishedTextChars { get; set; } = 64 * 1024;
 }
 
 public enum PlannerStore

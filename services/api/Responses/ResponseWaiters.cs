@@ -7,19 +7,22 @@ namespace Berth.Api.Responses;
 /// <summary>Requests of this api instance that wait for their response to finish.</summary>
 public sealed class ResponseWaiters
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseSnapshot?>> _waiting = new(StringComparer.Ordinal);
 
-    /// <summary>Register before submitting, so a response that finishes at once is not missed.</summary>
-    public Task Register(string responseId) =>
-        _waiting.GetOrAdd(responseId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>
+    /// Register before submitting, so a response that finishes at once is not missed. The task
+    /// ends with the finished response when the planner sent it along, or with null.
+    /// </summary>
+    public Task<ResponseSnapshot?> Register(string responseId) =>
+        _waiting.GetOrAdd(responseId, _ => new TaskCompletionSource<ResponseSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public void Remove(string responseId) => _waiting.TryRemove(responseId, out _);
 
-    public void Complete(string responseId)
+    public void Complete(string responseId, ResponseSnapshot? finished)
     {
         if (_waiting.TryGetValue(responseId, out var waiter))
         {
-            waiter.TrySetResult();
+            waiter.TrySetResult(finished?.Id == responseId ? finished : null);
         }
     }
 }
@@ -32,7 +35,7 @@ public sealed class ResponseFinishedConsumer(ResponseWaiters waiters) : IConsume
 {
     public Task Consume(ConsumeContext<ResponseFinished> context)
     {
-        waiters.Complete(context.Message.ResponseId);
+        waiters.Complete(context.Message.ResponseId, context.Message.Response);
         return Task.CompletedTask;
     }
 }

@@ -199,7 +199,7 @@ public sealed partial class ResponsesService(
             : ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
     }, PlannerSilent);
 
-    private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task finished, CancellationToken cancellationToken)
+    private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task<ResponseSnapshot?> finished, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.SyncTimeoutSeconds);
         var latest = accepted;
@@ -214,6 +214,11 @@ public sealed partial class ResponsesService(
 
             await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, time, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
+            if (finished.IsCompletedSuccessfully && finished.Result is { } carried)
+            {
+                return carried;
+            }
+
             try
             {
                 latest = await FindAsync(accepted.Id, cancellationToken) ?? latest;

@@ -23,6 +23,10 @@ public static class OutputLimits
         return [.. outputs.Select(o => o with { Stdout = Cut(o.Stdout, perStream), Stderr = Cut(o.Stderr, perStream) })];
     }
 
+    /// <summary>The characters of text a response holds: its messages and its commands' output.</summary>
+    public static long TextChars(ResponseSnapshot response) =>
+        response.Output.Sum(item => (long)(item.Text?.Length ?? 0) + (item.Outputs ?? []).Sum(o => (long)o.Stdout.Length + o.Stderr.Length));
+
     private static string Cut(string text, int max) =>
         text.Length <= max
             ? text

@@ -29,6 +29,10 @@ public sealed class ResponseEvents(IResponseStore store)
         }
     }
 
+    /// <summary>Stores the events and keeps them in <paramref name="batch"/>, to be announced with the rest of a step's events.</summary>
+    public async Task StoreAsync(AnnouncementBatch batch, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken) =>
+        batch.Add(responseId, await store.AppendEventsAsync(responseId, events, cancellationToken));
+
     /// <summary><c>response.created</c>, <c>response.in_progress</c>, or the terminal <c>response.&lt;status&gt;</c>.</summary>
     public static KeyedEvent Lifecycle(string type, string status) =>
         new(type is Created or InProgress ? type : "terminal", New(type) with { Status = status });

@@ -12,9 +12,21 @@ namespace Berth.Planner.Sessions;
 /// </summary>
 public sealed partial class SessionLoop(IResponseStore store, ResponseEvents events, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
 {
+    private readonly AnnouncementBatch _announcements = new();
+
     public const string SandboxError = "sandbox_error";
     public const string ContainerLost = "container_lost";
     public const string ContainerExpired = "container_expired";
+
+    /// <summary>
+    /// Runs one step of the loop, then announces the stream events it stored. The outbox sends
+    /// everything once the session is saved.
+    /// </summary>
+    public async Task Step(BehaviorContext<SessionState> context, Func<SessionLoop, Task> step)
+    {
+        await step(this);
+        await _announcements.AnnounceAsync(context, context.CancellationToken);
+    }
 
     public async Task QueueResponse(BehaviorContext<SessionState, ResponseQueued> context)
     {
@@ -55,7 +67,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, turn.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
             var index = await store.AppendItemAsync(responseId, message, token);
-            await events.EmitAsync(context, responseId, ResponseEvents.Message(index, message), token);
+            await events.StoreAsync(_announcements, responseId, ResponseEvents.Message(index, message), token);
         }
 
         if (turn.ShellCalls.Count == 0)
@@ -85,7 +97,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
                 MaxOutputLength = call.MaxOutputLength,
             };
             var index = await store.AppendItemAsync(responseId, item, token);
-            await events.EmitAsync(context, responseId, [ResponseEvents.Added(index, item)], token);
+            await events.StoreAsync(_announcements, responseId, [ResponseEvents.Added(index, item)], token);
         }
 
         session.ToolCalls += allowed.Count;
@@ -167,8 +179,8 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         {
             await store.FinishAsync(responseId, new ResponseOutcome(ResponseStatus.Cancelled, DateTimeOffset.UtcNow), context.CancellationToken);
             PlannerTelemetry.ResponseFinished(ResponseStatus.Cancelled);
-            await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(ResponseStatus.Cancelled)], context.CancellationToken);
-            await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = ResponseStatus.Cancelled });
+            await events.StoreAsync(_announcements, responseId, [ResponseEvents.Terminal(ResponseStatus.Cancelled)], context.CancellationToken);
+            await PublishFinishedAsync(context, responseId, ResponseStatus.Cancelled);
         }
     }
 
@@ -198,7 +210,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         session.PendingCalls = [];
 
         await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
-        await events.EmitAsync(context, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatus.InProgress)], context.CancellationToken);
+        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatus.InProgress)], context.CancellationToken);
         await CallModel(context);
     }
 
@@ -237,7 +249,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
 
         // Its output item is stored when the call completes, and will then be the next item.
         session.RunningOutputIndex = await store.CountItemsAsync(responseId, context.CancellationToken);
-        await events.EmitAsync(context, responseId, [ResponseEvents.Added(session.RunningOutputIndex, RunningOutputItem(call.CallId))], context.CancellationToken);
+        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Added(session.RunningOutputIndex, RunningOutputItem(call.CallId))], context.CancellationToken);
 
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
@@ -278,7 +290,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
             return;
         }
 
-        await events.EmitAsync(context, chunk.ResponseId, [ResponseEvents.ShellOutput(session.RunningOutputIndex, OutputItemId(chunk.CallId), chunk)], context.CancellationToken);
+        await events.StoreAsync(_announcements, chunk.ResponseId, [ResponseEvents.ShellOutput(session.RunningOutputIndex, OutputItemId(chunk.CallId), chunk)], context.CancellationToken);
         session.StreamedChunks++;
     }
 
@@ -309,7 +321,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
             MaxOutputLength = call?.MaxOutputLength,
         };
         var callIndex = await store.AppendItemAsync(responseId, callItem, token);
-        await events.EmitAsync(context, responseId,
+        await events.StoreAsync(_announcements, responseId,
             [ResponseEvents.Done(callIndex, callItem), ResponseEvents.Added(outputIndex, RunningOutputItem(callId)), ResponseEvents.Done(outputIndex, output)], token);
     }
 
@@ -320,13 +332,25 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
 
         await store.FinishAsync(responseId, new ResponseOutcome(status, DateTimeOffset.UtcNow, error, incompleteReason), context.CancellationToken);
         PlannerTelemetry.ResponseFinished(status);
-        await events.EmitAsync(context, responseId, [ResponseEvents.Terminal(status)], context.CancellationToken);
+        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Terminal(status)], context.CancellationToken);
 
-        await context.Publish(new ResponseFinished { SessionId = session.CorrelationId, ResponseId = responseId, Status = status });
+        await PublishFinishedAsync(context, responseId, status);
 
         session.ActiveResponseId = null;
         session.PendingCalls = [];
         await StartNextWaiting(context);
+    }
+
+    private async Task PublishFinishedAsync(BehaviorContext<SessionState> context, string responseId, string status)
+    {
+        var finished = (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot;
+        await context.Publish(new ResponseFinished
+        {
+            SessionId = context.Saga.CorrelationId,
+            ResponseId = responseId,
+            Status = status,
+            Response = finished is not null && OutputLimits.TextChars(finished) <= options.Value.MaxFinishedTextChars ? finished : null,
+        });
     }
 
     private async Task StartNextWaiting(BehaviorContext<SessionState> context)

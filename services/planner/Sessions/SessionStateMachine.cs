@@ -83,39 +83,39 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 
         Initially(
             ToPhase(When(ResponseQueued)
-                .ThenAsync(context => context.Loop().QueueResponse(context))));
+                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context)))));
 
         During(Idle,
             ToPhase(When(ResponseQueued)
-                .ThenAsync(context => context.Loop().QueueResponse(context))));
+                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context)))));
 
         During(Thinking, Acting,
             When(ResponseQueued)
-                .ThenAsync(context => context.Loop().QueueResponse(context)));
+                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context))));
 
         During(Thinking,
             ToPhase(When(ModelResponded, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
-                .ThenAsync(context => context.Loop().ApplyModelTurn(context))),
+                .ThenAsync(context => context.Step(loop => loop.ApplyModelTurn(context)))),
             ToPhase(When(ModelCallFailed, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
-                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message)))),
+                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message))))),
             ToPhase(When(ModelCallFaulted, context => IsCurrentStep(context.Saga, context.Message.Message.ResponseId, context.Message.Message.Step))
-                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError("server_error",
-                    $"The model call failed inside Berth: {FirstMessage(context.Message)}")))));
+                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError("server_error",
+                    $"The model call failed inside Berth: {FirstMessage(context.Message)}"))))));
 
         During(Acting,
             ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
-                .ThenAsync(context => context.Loop().ApplyToolResult(context))),
+                .ThenAsync(context => context.Step(loop => loop.ApplyToolResult(context)))),
             When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
-                .ThenAsync(context => context.Loop().ApplyOutputChunk(context)),
+                .ThenAsync(context => context.Step(loop => loop.ApplyOutputChunk(context))),
             ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
-                .ThenAsync(context => context.Loop().FailActiveResponse(context, new ResponseError(SessionLoop.SandboxError,
-                    $"The executor failed while running the call: {FirstMessage(context.Message)}")))));
+                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(SessionLoop.SandboxError,
+                    $"The executor failed while running the call: {FirstMessage(context.Message)}"))))));
 
         DuringAny(
             ToPhase(When(ExecutorLost)
-                .ThenAsync(context => context.Loop().LoseContainer(context))),
+                .ThenAsync(context => context.Step(loop => loop.LoseContainer(context)))),
             ToPhase(When(CancelRequested)
-                .ThenAsync(context => context.Loop().Cancel(context))));
+                .ThenAsync(context => context.Step(loop => loop.Cancel(context)))));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.

@@ -14,8 +14,9 @@ public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
     {
         // A lost optimistic-concurrency race (two replies for one session at once) is retried
         // against the fresh state; the outbox holds sends and publishes until the saga is saved,
-        // so a retried message never sends its commands twice.
+        // so a retried message never sends its commands twice. A step's messages go out at once,
+        // not one broker confirmation after another: none of them depends on another's order.
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 200, 500, 1000, 2000));
-        endpointConfigurator.UseInMemoryOutbox(context);
+        endpointConfigurator.UseInMemoryOutbox(context, outbox => outbox.ConcurrentMessageDelivery = true);
     }
 }

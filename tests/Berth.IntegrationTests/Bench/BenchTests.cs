@@ -25,7 +25,8 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         // The latency table: each measurement with its p50 in milliseconds.
         string[] measured =
         [
-            "raw docker exec", "exec per command", "persistent shell", "docker run", "Berth, no warm pool", "Berth, warm pool", "whole pipeline",
+            "raw docker exec", "exec per command", "persistent shell", "floor: bash starts and reaps", "docker run", "Berth, no warm pool", "Berth, warm pool",
+            "3 calls per response", "1 call per response",
         ];
         foreach (var name in measured)
         {

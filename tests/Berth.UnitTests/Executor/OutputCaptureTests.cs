@@ -55,4 +55,37 @@ public sealed class OutputCaptureTests
         Assert.Equal(1000, text.Count(c => c == 'x'));
         Assert.Contains($"[{(256 * 4096) - 1000} bytes truncated]", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(10)]
+    [InlineData(1000)]
+    public void Should_keep_exactly_the_first_and_last_halves_when_fed_chunks_of_any_size(int limit)
+    {
+        var random = new Random(limit);
+        var data = new byte[5000];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)('a' + (i % 26));
+        }
+
+        for (var fed = 0; fed <= data.Length; fed += 97)
+        {
+            var capture = new OutputCapture(limit);
+            var at = 0;
+            while (at < fed)
+            {
+                var size = Math.Min(fed - at, random.Next(0, 300));
+                capture.Append(data.AsSpan(at, size));
+                at += size;
+            }
+
+            var whole = Encoding.ASCII.GetString(data, 0, fed);
+            var expected = fed <= limit
+                ? whole
+                : $"{whole[..((limit + 1) / 2)]}\n…[{fed - limit} bytes truncated]…\n{whole[(fed - (limit / 2))..]}";
+            Assert.Equal(expected, capture.ToString());
+        }
+    }
 }

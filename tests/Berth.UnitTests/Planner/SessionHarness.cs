@@ -26,14 +26,19 @@ public sealed class SessionHarness : IAsyncDisposable
     public IResponseStore Store { get; }
 
     /// <param name="crashingModelCaller">Puts a model caller on the model queue that throws, as a bug would.</param>
-    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false)
+    /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
+    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024)
     {
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddScoped<SessionLoop>()
             .AddSingleton<ResponseEvents>()
-            .Configure<PlannerOptions>(o => o.MaxModelCalls = maxModelCalls)
+            .Configure<PlannerOptions>(o =>
+            {
+                o.MaxModelCalls = maxModelCalls;
+                o.MaxFinishedTextChars = maxFinishedTextChars;
+            })
             .AddMassTransitTestHarness(bus =>
             {
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();

@@ -66,6 +66,65 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
+    public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_speaks_and_calls_tools()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+
+        await session.ModelSaysAsync(sessionId, responseId, 1, "let me look", SessionHarness.Call("call-1", "ls"), SessionHarness.Call("call-2", "pwd"));
+        await session.NextToolCallAsync("call-1");
+
+        var announced = session.Harness.Published.Select<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId)
+            .Select(m => m.Context.Message).ToList();
+        Assert.Equal(2, announced.Count);
+        var step = Assert.Single(announced, a => a.Events.Any(e => e.Type == ResponseEvents.TextDelta));
+        Assert.Equal(
+            [
+                ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDone, ResponseEvents.PartDone, ResponseEvents.ItemDone,
+                ResponseEvents.ItemAdded, ResponseEvents.ItemAdded, ResponseEvents.ItemAdded,
+            ],
+            step.Events.Select(e => e.Type));
+        Assert.Equal(["call-1", "call-2", "call-1"], step.Events.TakeLast(3).Select(e => e.Item!.CallId));
+        Assert.Equal(Enumerable.Range(step.Events[0].SequenceNumber, step.Events.Count), step.Events.Select(e => e.SequenceNumber));
+    }
+
+    [Fact]
+    public async Task Should_send_the_finished_response_whole_when_its_text_is_small()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+
+        var finished = await session.FinishedAsync(responseId);
+
+        var carried = Assert.IsType<ResponseSnapshot>(finished.Response);
+        Assert.Equal(ResponseStatus.Completed, carried.Status);
+        Assert.NotNull(carried.CompletedAt);
+        Assert.Equal(["shell_call", "shell_call_output", "message"], carried.Output.Select(i => i.Type));
+        Assert.Equal("ok\n", carried.Output[1].Outputs![0].Stdout);
+        Assert.Equal((await session.ResponseAsync(responseId)).Usage, carried.Usage);
+    }
+
+    [Fact]
+    public async Task Should_leave_the_finished_response_to_be_read_when_its_text_is_over_the_limit()
+    {
+        await using var session = await SessionHarness.StartAsync(maxFinishedTextChars: 50);
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "seq 100"));
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: new string('x', 51));
+        await session.NextModelCallAsync(responseId, 2);
+        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+
+        var finished = await session.FinishedAsync(responseId);
+
+        Assert.Equal(ResponseStatus.Completed, finished.Status);
+        Assert.Null(finished.Response);
+    }
+
+    [Fact]
     public async Task Should_end_incomplete_when_the_model_calls_past_max_tool_calls()
     {
         await using var session = await SessionHarness.StartAsync();
