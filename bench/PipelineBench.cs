@@ -40,11 +40,12 @@ public static class PipelineBench
     }
 
     /// <summary>
-    /// 2. Responses of N tool calls each (the command <c>true</c>), all continuing one first
-    /// response, so they share its container and their history stays the same size. Per
-    /// response: (wall time − the executor's own command time) / N. With N = 1 the figure is
-    /// a whole response's own cost (submission, first and last model turn, the answer) plus
-    /// one call; the difference between the rows is what each further call adds.
+    /// 2. Responses of N tool calls each, all continuing one first response, so they share its
+    /// container and their history stays the same size. The command is <c>echo hi</c>: real
+    /// commands print, and printed output has a path of its own. Per response: (wall time − the
+    /// executor's own command time) / N. With N = 1 the figure is a whole response's own cost
+    /// (submission, first and last model turn, the answer) plus one call; with N = 10 that cost
+    /// is spread over ten calls.
     /// </summary>
     private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls)
     {
@@ -55,7 +56,7 @@ public static class PipelineBench
         {
             var sandboxBefore = await CommandSecondsAsync(executor);
             var clock = Stopwatch.StartNew();
-            await CreateAsync(http, string.Join('\n', Enumerable.Repeat("true", calls)), first);
+            await CreateAsync(http, string.Join('\n', Enumerable.Repeat("echo hi", calls)), first);
             var wall = clock.Elapsed;
 
             // The Prometheus exporter caches a scrape for a moment; wait it out.
@@ -81,7 +82,7 @@ public static class PipelineBench
         var firsts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => CreateAsync(http, "true", previous: null)));
 
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(firsts.Select(id => CreateAsync(http, string.Join('\n', Enumerable.Repeat("true", calls)), id)));
+        await Task.WhenAll(firsts.Select(id => CreateAsync(http, string.Join('\n', Enumerable.Repeat("echo hi", calls)), id)));
         var elapsed = clock.Elapsed;
 
         return new ThroughputRow(executors.Count, sessions, sessions * calls, elapsed,

@@ -16,4 +16,11 @@ public sealed record ToolCallCompleted
     public string? Error { get; init; }
     /// <summary>With <see cref="Error"/>: <c>container_expired</c>, <c>container_lost</c> or <c>sandbox_error</c>.</summary>
     public string? ErrorCode { get; init; }
+
+    /// <summary>
+    /// Output chunks the executor held back instead of sending while the call ran, because it
+    /// ended before the first one was due; numbered after any that were sent. The stream shows
+    /// them before the call's output item is done.
+    /// </summary>
+    public IReadOnlyList<ToolCallOutputProduced> HeldChunks { get; init; } = [];
 }

@@ -31,6 +31,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string? containerId = null;
         var outputs = new List<CommandOutput>();
+        IReadOnlyList<ToolCallOutputProduced> heldChunks = [];
         string? error = null;
         var errorCode = "sandbox_error";
         using var lease = sandbox.Use(call.SessionId);
@@ -53,6 +54,8 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
                 outputs.Add(output);
                 await chunks.NextCommandAsync();
             }
+
+            heldChunks = await chunks.CompleteAsync();
         }
         catch (PoolFullException) when (call.ContainerId is null)
         {
@@ -113,6 +116,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
             MaxOutputLength = maxOutput,
             Error = error,
             ErrorCode = error is null ? null : errorCode,
+            HeldChunks = heldChunks,
         });
     }
 

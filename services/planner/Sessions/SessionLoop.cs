@@ -110,6 +110,11 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         var session = context.Saga;
         var result = context.Message;
 
+        foreach (var chunk in result.HeldChunks)
+        {
+            await StreamChunkAsync(context, chunk);
+        }
+
         await RecordOutputAsync(context, result.CallId, result.MaxOutputLength, result.Outputs);
         session.ExecutorId = result.ExecutorId;
         session.ContainerId = result.ContainerId ?? session.ContainerId;
@@ -281,10 +286,11 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
     /// order, or after its call completed, is dropped: the completed output, which the stream
     /// always gets, is what counts.
     /// </summary>
-    public async Task ApplyOutputChunk(BehaviorContext<SessionState, ToolCallOutputProduced> context)
+    public Task ApplyOutputChunk(BehaviorContext<SessionState, ToolCallOutputProduced> context) => StreamChunkAsync(context, context.Message);
+
+    private async Task StreamChunkAsync(BehaviorContext<SessionState> context, ToolCallOutputProduced chunk)
     {
         var session = context.Saga;
-        var chunk = context.Message;
         if (chunk.Chunk != session.StreamedChunks)
         {
             return;

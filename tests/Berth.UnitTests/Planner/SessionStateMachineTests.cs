@@ -89,6 +89,38 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
+    public async Task Should_stream_the_output_a_completion_carries_before_the_call_is_done_when_the_executor_held_it()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo hi", "echo there >&2"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.Harness.Bus.Publish(new ToolCallCompleted
+        {
+            SessionId = sessionId,
+            ResponseId = responseId,
+            CallId = "call-1",
+            ExecutorId = "exec-1",
+            ContainerId = "container-1",
+            Outputs = [new CommandOutput { Stdout = "hi\n" }, new CommandOutput { Stderr = "there\n" }],
+            MaxOutputLength = 100,
+            HeldChunks =
+            [
+                new ToolCallOutputProduced { SessionId = sessionId, ResponseId = responseId, CallId = "call-1", Chunk = 0, CommandIndex = 0, Stdout = "hi\n" },
+                new ToolCallOutputProduced { SessionId = sessionId, ResponseId = responseId, CallId = "call-1", Chunk = 1, CommandIndex = 1, Stderr = "there\n" },
+            ],
+        });
+        await session.NextModelCallAsync(responseId, 2);
+
+        var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
+            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.ShellOutputDelta))).Context.Message;
+        Assert.Equal([ResponseEvents.ShellOutputDelta, ResponseEvents.ShellOutputDelta], step.Events.Take(2).Select(e => e.Type));
+        Assert.Equal([("hi\n", "", 0), ("", "there\n", 1)], step.Events.Take(2).Select(e => (e.Stdout, e.Stderr, e.CommandIndex ?? -1)));
+        Assert.Contains(step.Events.Skip(2), e => e.Type == ResponseEvents.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput);
+    }
+
+    [Fact]
     public async Task Should_send_the_finished_response_whole_when_its_text_is_small()
     {
         await using var session = await SessionHarness.StartAsync();
