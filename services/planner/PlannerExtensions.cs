@@ -32,6 +32,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<ExecutorRegistry>();
         builder.Services.AddSingleton<Tenants.TenantSessionLimit>();
         builder.Services.AddHostedService<ExecutorWatch>();
+        builder.Services.AddHostedService<Queues.QueueDepths>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
         builder.Services.AddHostedService<ConfiguredWebhookEndpoints>();

@@ -40,6 +40,8 @@ public sealed class HealthAndMetricsTests
         Assert.Contains("status=\"completed\"", planner, StringComparison.Ordinal);
         Assert.Contains("gen_ai_client_operation_duration_seconds_bucket{", planner, StringComparison.Ordinal);
         Assert.Contains("gen_ai_token_type=\"input\"", planner, StringComparison.Ordinal);
+        Assert.Contains("berth_queue_messages{", planner, StringComparison.Ordinal);
+        Assert.Contains("queue=\"berth-sessions\"", planner, StringComparison.Ordinal);
 
         // The run may have gone to either executor; each reports its own containers.
         var executor = await http.GetStringAsync(new Uri(_stack.ExecutorUrl, "/metrics"));
