@@ -97,10 +97,10 @@ public sealed class OutputChunks : IAsyncDisposable
         }
     }
 
+    /// <summary>A call that ended without <see cref="CompleteAsync"/> (the sandbox failed) drops what it held: its completion reports the failure.</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        await FlushAsync(endOfCommand: true);
+        await CompleteAsync();
         _stop.Dispose();
         _sending.Dispose();
     }

@@ -54,18 +54,31 @@ public sealed partial class QueueDepths : BackgroundService
     /// <summary>Reads every watched queue once; a queue that does not exist is left out.</summary>
     public async Task ReadAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var queue in _queues)
+        IChannel? channel = null;
+        try
         {
-            // A passive declare of a missing queue closes its channel: one channel per queue.
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            try
+            foreach (var queue in _queues)
             {
-                var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
-                _latest[queue] = new QueueDepth(ok.MessageCount, ok.ConsumerCount);
+                channel ??= await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+                try
+                {
+                    var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+                    _latest[queue] = new QueueDepth(ok.MessageCount, ok.ConsumerCount);
+                }
+                catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+                {
+                    // A passive declare of a missing queue closes the channel: the next queue gets a new one.
+                    _latest.TryRemove(queue, out _);
+                    await channel.DisposeAsync();
+                    channel = null;
+                }
             }
-            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        }
+        finally
+        {
+            if (channel is not null)
             {
-                _latest.TryRemove(queue, out _);
+                await channel.DisposeAsync();
             }
         }
     }

@@ -349,13 +349,15 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
 
     private async Task PublishFinishedAsync(BehaviorContext<SessionState> context, string responseId, string status)
     {
-        var finished = (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot;
+        // Read back only when it may travel: with the limit at 0 nothing is sent whole.
+        var limit = options.Value.MaxFinishedTextChars;
+        var finished = limit > 0 ? (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot : null;
         await context.Publish(new ResponseFinished
         {
             SessionId = context.Saga.CorrelationId,
             ResponseId = responseId,
             Status = status,
-            Response = finished is not null && OutputLimits.TextChars(finished) <= options.Value.MaxFinishedTextChars ? finished : null,
+            Response = finished is not null && OutputLimits.TextChars(finished) <= limit ? finished : null,
         });
     }
 

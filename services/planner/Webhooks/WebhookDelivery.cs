@@ -16,7 +16,9 @@ public sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseSt
         var eventId = Ids.Stable("evt", context.Message.ResponseId, type);
 
         // A tenant's endpoints hear only its own responses; the operator's configured ones hear all.
-        var tenant = await responses.FindTenantAsync(context.Message.ResponseId, context.CancellationToken);
+        var tenant = context.Message.Response is { } finished
+            ? Tenants.Tenancy.Of(finished.Tenant)
+            : await responses.FindTenantAsync(context.Message.ResponseId, context.CancellationToken);
         var listeners = (await store.AllAsync(context.CancellationToken))
             .Where(e => e.Tenant is null || Tenants.Tenancy.Owns(e.Tenant, tenant))
             .Where(e => e.Events.Count == 0 || e.Events.Contains(type));
