@@ -26,10 +26,14 @@ public sealed class Table
 {
     private readonly List<(string Section, Timings Timings)> _rows = [];
     private readonly List<ThroughputRow> _throughput = [];
+    private readonly List<string> _notes = [];
 
     public void Add(string section, Timings timings) => _rows.Add((section, timings));
 
     public void Add(ThroughputRow row) => _throughput.Add(row);
+
+    /// <summary>A line under the tables, for what a figure rests on.</summary>
+    public void Note(string note) => _notes.Add(note);
 
     public string Render(BenchOptions options)
     {
@@ -54,6 +58,15 @@ public sealed class Table
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} |");
+            }
+        }
+
+        if (_notes.Count > 0)
+        {
+            text.AppendLine();
+            foreach (var note in _notes)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
             }
         }
 

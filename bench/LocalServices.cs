@@ -19,13 +19,15 @@ public sealed class LocalServices : IAsyncDisposable
     private readonly string _root;
     private readonly string _configuration;
     private readonly string _broker;
+    private readonly IReadOnlyDictionary<string, string> _common;
     private readonly List<Service> _services = [];
 
-    private LocalServices(string root, string configuration, string broker)
+    private LocalServices(string root, string configuration, string broker, IReadOnlyDictionary<string, string> common)
     {
         _root = root;
         _configuration = configuration;
         _broker = broker;
+        _common = common;
     }
 
     public Uri ApiUrl { get; private set; } = null!;
@@ -34,13 +36,14 @@ public sealed class LocalServices : IAsyncDisposable
 
     public Service Planner { get; private set; } = null!;
 
-    public static async Task<LocalServices> StartAsync()
+    /// <param name="common">Settings every Berth service gets, such as where to export spans.</param>
+    public static async Task<LocalServices> StartAsync(IReadOnlyDictionary<string, string>? common = null)
     {
         var root = FindRoot();
         var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
         await RunAsync("rabbitmqctl", ["-q", "add_vhost", VirtualHost], mayFail: true);
         await RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*"], mayFail: false);
-        var stack = new LocalServices(root, configuration, $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}");
+        var stack = new LocalServices(root, configuration, $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}", common ?? new Dictionary<string, string>());
 
         var modelPort = FreePort();
         stack.Start("scripted-model", Path.Combine(root, "tools", "scripted-model", "bin", configuration, "net10.0", "Berth.ScriptedModel.dll"),
@@ -87,6 +90,11 @@ public sealed class LocalServices : IAsyncDisposable
         settings["ConnectionStrings__rabbitmq"] = _broker;
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         settings["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in _common)
+        {
+            settings[key] = value;
+        }
+
         var dll = Path.Combine(_root, "services", project, "bin", _configuration, "net10.0", $"Berth.{char.ToUpperInvariant(project[0])}{project[1..]}.dll");
         return Start(name, dll, settings, [], new Uri($"http://127.0.0.1:{port}"));
     }

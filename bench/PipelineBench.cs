@@ -17,14 +17,41 @@ public static class PipelineBench
     {
         using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock")).Build();
         var run = Guid.NewGuid().ToString("N")[..6];
+        var calls = options.Quick ? 3 : 10;
+        await UntracedAsync(options, table, docker, run, calls);
+
+        // The same again, with every service exporting its spans as it would to Jaeger: what
+        // tracing costs a tool call. The stacks share a virtual host, so they run one after the other.
+        await using var sink = OtlpSink.Start();
+        await using var traced = await LocalServices.StartAsync(sink.Settings);
+        using var http = new HttpClient { BaseAddress = traced.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
+        var executors = new List<Service>();
+        try
+        {
+            executors.Add(await traced.StartExecutorAsync($"bench-{run}-traced"));
+            table.Add(Section, await OverheadAsync(http, executors[0], options, calls, ", spans exported over OTLP"));
+            await sink.WaitForSpansAsync(TimeSpan.FromSeconds(15));
+            table.Note(sink.Summary());
+        }
+        finally
+        {
+            await StopAllAsync(traced, executors, docker);
+        }
+    }
+
+    private const string Section = "tool call through the whole pipeline, minus its sandbox time";
+
+    /// <summary>Overhead and throughput as configured by default: no span exporter, so no span is recorded.</summary>
+    private static async Task UntracedAsync(BenchOptions options, Table table, DockerClient docker, string run, int calls)
+    {
         await using var stack = await LocalServices.StartAsync();
         using var http = new HttpClient { BaseAddress = stack.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
         var executors = new List<Service>();
         try
         {
             executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
-            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options, options.Quick ? 3 : 10));
-            table.Add("tool call through the whole pipeline, minus its sandbox time", await OverheadAsync(http, executors[0], options, 1));
+            table.Add(Section, await OverheadAsync(http, executors[0], options, calls));
+            table.Add(Section, await OverheadAsync(http, executors[0], options, 1));
 
             foreach (var count in options.Quick ? new[] { 1 } : new[] { 1, 2, 4 })
             {
@@ -47,11 +74,11 @@ public static class PipelineBench
     /// (submission, first and last model turn, the answer) plus one call; with N = 10 that cost
     /// is spread over ten calls.
     /// </summary>
-    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls)
+    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls, string how = "")
     {
         var responses = options.Quick ? 3 : 40;
         var first = await CreateAsync(http, "true", previous: null);
-        var timings = new Timings(calls == 1 ? "per call, 1 call per response" : $"per call, {calls} calls per response");
+        var timings = new Timings((calls == 1 ? "per call, 1 call per response" : $"per call, {calls} calls per response") + how);
         for (var i = 0; i < responses + 2; i++)
         {
             var sandboxBefore = await CommandSecondsAsync(executor);

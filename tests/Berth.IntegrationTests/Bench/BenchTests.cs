@@ -11,6 +11,8 @@ namespace Berth.IntegrationTests.Bench;
 [Collection(HostileCommandsCollection.Name)]
 public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) : IClassFixture<DockerFixture>
 {
+    private const string Traced = ", spans exported over OTLP";
+
     [Fact]
     public async Task Should_print_a_table_with_every_measurement_when_run_short()
     {
@@ -26,13 +28,17 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         string[] measured =
         [
             "raw docker exec", "exec per command", "persistent shell", "floor: bash starts and reaps", "docker run", "Berth, no warm pool", "Berth, warm pool",
-            "3 calls per response", "1 call per response",
+            "3 calls per response", "1 call per response", "3 calls per response" + Traced,
         ];
         foreach (var name in measured)
         {
-            var row = Assert.Single(rows, r => r[1].Contains(name, StringComparison.Ordinal));
+            var row = Assert.Single(rows, r => r[1].Contains(name, StringComparison.Ordinal) && r[1].Contains(Traced, StringComparison.Ordinal) == name.Contains(Traced, StringComparison.Ordinal));
             Assert.True(double.TryParse(row[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var p50) && p50 > 0, $"no figure for {name}: {string.Join('|', row)}");
         }
+
+        // The traced row measured what it says: spans did reach the sink.
+        var exports = System.Text.RegularExpressions.Regex.Match(table, @"the OTLP sink received (\d+) span exports");
+        Assert.True(exports.Success && int.Parse(exports.Groups[1].Value, CultureInfo.InvariantCulture) > 0, table);
 
         // The throughput table: tool calls per second and each service's peak memory, for one executor at least.
         var throughput = Assert.Single(rows, r => r[1] == "1" && r.Length == 10);

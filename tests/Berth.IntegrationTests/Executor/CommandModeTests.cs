@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.Executor;
 using Berth.Executor.Sandbox;
 using Berth.IntegrationTests.Fixtures;
@@ -71,10 +72,16 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     public async Task Should_kill_the_command_and_keep_the_session_when_the_call_is_cancelled(CommandMode mode)
     {
         var (sandbox, container) = await SessionAsync(mode);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(800));
+
+        // Cancelled once the command has printed, as a user cancels what they saw start: a
+        // fixed delay would race a Docker engine slowed by other tests, where an exec can take
+        // longer than the delay to start. The bound only keeps a broken run from hanging.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var call = new ToolCallRequested { SessionId = Guid.NewGuid(), ResponseId = "resp_cancel", CallId = "call_cancel", Commands = ["echo working; sleep 45"] };
+        await using var chunks = new OutputChunks(call, 1_000, TimeSpan.FromMilliseconds(50), async _ => await stop.CancelAsync());
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var cancelled = await sandbox.RunAsync(container, "echo working; sleep 45", 60_000, 1_000, CancellationToken.None, stop.Token);
+        var cancelled = await sandbox.RunAsync(container, "echo working; sleep 45", 60_000, 1_000, chunks, CancellationToken.None, stop.Token);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the cancelled command took {clock.Elapsed}");
         Assert.Null(cancelled.ExitCode);
