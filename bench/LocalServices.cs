@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.Bench;
 
@@ -15,6 +13,10 @@ namespace Berth.Bench;
 public sealed class LocalServices : IAsyncDisposable
 {
     private const string VirtualHost = "berth-bench";
+
+    // Each process binds a port the kernel picks and says which: a port picked beforehand could
+    // be taken by another socket before the process binds it.
+    private const string AnyFreePort = "http://127.0.0.1:0";
 
     private readonly string _root;
     private readonly string _configuration;
@@ -44,21 +46,35 @@ public sealed class LocalServices : IAsyncDisposable
         await RunAsync("rabbitmqctl", ["-q", "add_vhost", VirtualHost], mayFail: true);
         await RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*"], mayFail: false);
         var stack = new LocalServices(root, configuration, $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}", common ?? new Dictionary<string, string>());
-
-        var modelPort = FreePort();
-        stack.Start("scripted-model", Path.Combine(root, "tools", "scripted-model", "bin", configuration, "net10.0", "Berth.ScriptedModel.dll"),
-            new Dictionary<string, string>(), args: ["--urls", $"http://127.0.0.1:{modelPort}"], url: null);
-        await WaitForPortAsync(modelPort);
-
-        stack.Planner = stack.StartService("planner", new Dictionary<string, string>
+        try
         {
-            ["OPENAI_BASE_URL"] = $"http://127.0.0.1:{modelPort}/v1",
+            await stack.StartCoreAsync();
+            return stack;
+        }
+        catch
+        {
+            // What did start must not outlive the benchmark: a stray planner on the virtual host
+            // would take the next run's messages.
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync()
+    {
+        // The scripted model announces its own address, its API's base: "... on http://127.0.0.1:N/v1".
+        var model = Start("scripted-model", Path.Combine(_root, "tools", "scripted-model", "bin", _configuration, "net10.0", "Berth.ScriptedModel.dll"),
+            new Dictionary<string, string>(), args: ["--urls", AnyFreePort], listening: line => line.StartsWith("Berth scripted model", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null);
+        var modelUrl = await model.ListeningAsync();
+
+        Planner = StartService("planner", new Dictionary<string, string>
+        {
+            ["OPENAI_BASE_URL"] = modelUrl.ToString(),
             ["Planner__Store"] = "InMemory",
         });
-        stack.Api = stack.StartService("api", new Dictionary<string, string>());
-        stack.ApiUrl = new Uri(stack.Api.Url, "/v1/");
-        await Task.WhenAll(stack.Planner.WaitUntilReadyAsync(), stack.Api.WaitUntilReadyAsync());
-        return stack;
+        Api = StartService("api", new Dictionary<string, string>());
+        await Task.WhenAll(Planner.WaitUntilReadyAsync(), Api.WaitUntilReadyAsync());
+        ApiUrl = new Uri(Api.Url, "/v1/");
     }
 
     public async Task<Service> StartExecutorAsync(string id)
@@ -85,10 +101,9 @@ public sealed class LocalServices : IAsyncDisposable
 
     private Service StartService(string name, Dictionary<string, string> settings)
     {
-        var port = FreePort();
         var project = name.Split('-')[0];
         settings["ConnectionStrings__rabbitmq"] = _broker;
-        settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        settings["ASPNETCORE_URLS"] = AnyFreePort;
         settings["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in _common)
         {
@@ -96,12 +111,14 @@ public sealed class LocalServices : IAsyncDisposable
         }
 
         var dll = Path.Combine(_root, "services", project, "bin", _configuration, "net10.0", $"Berth.{char.ToUpperInvariant(project[0])}{project[1..]}.dll");
-        return Start(name, dll, settings, [], new Uri($"http://127.0.0.1:{port}"));
+        return Start(name, dll, settings, []);
     }
 
-    private Service Start(string name, string dll, Dictionary<string, string> settings, string[] args, Uri? url)
+    /// <param name="listening">Finds the address in a line the process prints; Kestrel's own "Now listening on" line by default.</param>
+    private Service Start(string name, string dll, Dictionary<string, string> settings, string[] args, Func<string, string?>? listening = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // From its own directory, as its image runs it, so that it finds its appsettings.json.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
@@ -114,11 +131,11 @@ public sealed class LocalServices : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var service = new Service(name, process, listening ?? Service.KestrelListening);
+        process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new Service(name, process, url ?? new Uri("http://127.0.0.1/"));
         lock (_services)
         {
             _services.Add(service);
@@ -155,31 +172,6 @@ public sealed class LocalServices : IAsyncDisposable
         throw new InvalidOperationException("Run the benchmark from its build output inside the repository.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
-
     private static async Task RunAsync(string file, string[] args, bool mayFail)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -199,11 +191,42 @@ public sealed class LocalServices : IAsyncDisposable
 }
 
 /// <summary>One service process: where it answers, and the most memory it has held.</summary>
-public sealed class Service(string name, Process process, Uri url) : IAsyncDisposable
+public sealed class Service(string name, Process process, Func<string, string?> listening) : IAsyncDisposable
 {
+    private const string ListeningLine = "Now listening on: ";
+
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string Name => name;
 
-    public Uri Url => url;
+    /// <summary>Where it listens, as it said itself; known once <see cref="ListeningAsync"/> has returned.</summary>
+    public Uri Url => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException($"{name} has not said where it listens yet.");
+
+    public async Task<Uri> ListeningAsync()
+    {
+        try
+        {
+            return await _listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{name} did not start listening within 90 s{(process.HasExited ? $"; it exited with {process.ExitCode}" : "")}.");
+        }
+    }
+
+    public static string? KestrelListening(string line)
+    {
+        var at = line.IndexOf(ListeningLine, StringComparison.Ordinal);
+        return at >= 0 ? line[(at + ListeningLine.Length)..].Trim() : null;
+    }
+
+    internal void OnLine(string? line)
+    {
+        if (line is not null && listening(line) is { } url)
+        {
+            _listening.TrySetResult(new Uri(url));
+        }
+    }
 
     /// <summary>Peak resident memory (VmHWM), in MiB.</summary>
     public double PeakMemoryMb()
@@ -214,6 +237,7 @@ public sealed class Service(string name, Process process, Uri url) : IAsyncDispo
 
     public async Task WaitUntilReadyAsync()
     {
+        var url = await ListeningAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)

@@ -37,13 +37,24 @@ public sealed class OtlpSink : IAsyncDisposable
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
     };
 
+    /// <summary>On a free port: HttpListener cannot bind port 0, so a port is picked and, if taken meanwhile, picked again.</summary>
     public static OtlpSink Start()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new OtlpSink(port);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                return new OtlpSink(port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                // Taken between the probe and the bind; another one.
+            }
+        }
     }
 
     /// <summary>Spans leave in batches (every 5 s by default): waits for the first, so the summary shows export happened.</summary>

@@ -44,6 +44,23 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
         }
 
         _sessions[sessionId] = true;
+        try
+        {
+            var network = await StartProxyAsync(sessionId, policy, labels, egress, cancellationToken);
+            LogStarted(sessionId, string.Join(", ", policy.AllowedDomains), egress);
+            return network;
+        }
+        catch
+        {
+            // Half a proxy is no use to anyone: its network and container go with the failure.
+            await RemoveAsync(sessionId, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<string> StartProxyAsync(Guid sessionId, NetworkPolicySpec policy, IDictionary<string, string> labels, string egress, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         var network = NetworkName(sessionId);
         var created = await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
         {
@@ -85,8 +102,45 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
         }, cancellationToken);
         await docker.Networks.ConnectNetworkAsync(egress, new NetworkConnectParameters { Container = proxy.ID }, cancellationToken);
         await docker.Containers.StartContainerAsync(proxy.ID, new ContainerStartParameters(), cancellationToken);
-        LogStarted(sessionId, string.Join(", ", policy.AllowedDomains), egress);
+        await WaitUntilListeningAsync(proxy.ID, sessionId, cancellationToken);
         return network;
+    }
+
+    /// <summary>
+    /// A started container is not yet a listening proxy: on a busy host tinyproxy can take a
+    /// moment to bind, and the session's first command would find nothing there. Asked from
+    /// inside the proxy's own container, since the executor may have no route to its networks.
+    /// </summary>
+    private async Task WaitUntilListeningAsync(string proxyId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var exec = await docker.Exec.CreateContainerExecAsync(proxyId, new ContainerExecCreateParameters
+        {
+            Cmd = ["bash", "-c", $"for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/{ProxyPort}) 2>/dev/null && exit 0; sleep 0.05; done; exit 1"],
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        using (var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken))
+        {
+            await stream.CopyOutputToAsync(Stream.Null, Stream.Null, Stream.Null, cancellationToken);
+        }
+
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var inspect = await docker.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
+            if (!inspect.Running)
+            {
+                if (inspect.ExitCode == 0)
+                {
+                    return;
+                }
+
+                break;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        throw new EgressUnavailableException(options.Value.InstanceId, sessionId, $"its egress proxy did not start listening on port {ProxyPort} within 10 s.");
     }
 
     /// <summary>Takes back a proxy made before this executor restarted.</summary>
@@ -136,6 +190,16 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
     private partial void LogStarted(Guid sessionId, string domains, string egressNetwork);
 }
 
-/// <summary>A session asked for network access, and this executor has no egress network to give it.</summary>
-public sealed class EgressUnavailableException(string executorId)
-    : Exception($"Executor {executorId} gives sandboxes no network: its operator has set no egress network (Executor:EgressNetwork). The session's network_policy cannot be honoured.");
+/// <summary>A session asked for network access, and this executor has no egress network to give it, or could not start its proxy.</summary>
+public sealed class EgressUnavailableException : Exception
+{
+    public EgressUnavailableException(string executorId)
+        : base($"Executor {executorId} gives sandboxes no network: its operator has set no egress network (Executor:EgressNetwork). The session's network_policy cannot be honoured.")
+    {
+    }
+
+    public EgressUnavailableException(string executorId, Guid sessionId, string why)
+        : base($"Executor {executorId} could not give session {sessionId} its network: {why} The session's network_policy cannot be honoured.")
+    {
+    }
+}

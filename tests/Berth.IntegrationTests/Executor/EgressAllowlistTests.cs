@@ -181,6 +181,33 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
         Assert.Equal(0, sandbox.LiveContainers);
     }
 
+    [Fact]
+    public async Task Should_fail_clearly_and_leave_no_network_or_proxy_behind_when_a_proxy_never_listens()
+    {
+        // A proxy that never listens: the sandbox image starts, and runs no tinyproxy.
+        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
+        {
+            InstanceId = ExecutorId,
+            Image = DockerFixture.SandboxImage,
+            WarmContainers = 0,
+            EgressNetwork = _outside,
+            EgressProxyImage = DockerFixture.SandboxImage,
+        });
+        var session = Guid.NewGuid();
+        var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["allowed.berth.test"] };
+
+        var refused = await Assert.ThrowsAsync<EgressUnavailableException>(() => sandbox.EnsureContainerAsync(session, null, CancellationToken.None, network: policy));
+        Assert.Contains("did not start listening", refused.Message, StringComparison.Ordinal);
+
+        await Assert.ThrowsAsync<DockerNetworkNotFoundException>(() => Docker.Client.Networks.InspectNetworkAsync(EgressProxies.NetworkName(session)));
+        Assert.Empty(await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [EgressProxies.ProxyName(session)] = true } },
+        }));
+        Assert.Equal(0, sandbox.LiveContainers);
+    }
+
     // tinyproxy answers in the HTTP version it was asked in.
     private static bool Refused(string answer) => System.Text.RegularExpressions.Regex.IsMatch(answer, @"^HTTP/1\.[01] 403 ");
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Berth.ScriptedModel;
 using Docker.DotNet.Models;
 
@@ -73,24 +71,20 @@ public sealed class BerthStack : IAsyncLifetime
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
     public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
     {
-        var port = FreePort();
-        var api = ServiceProcess.Start(name, "api", With(With(_common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), settings), LogDirectory,
-            readyLine: "Application started");
+        var api = ServiceProcess.Start(name, "api", With(With(_common, ("ASPNETCORE_URLS", AnyFreePort)), settings), LogDirectory);
         lock (_services)
         {
             _services.Add(api);
         }
 
         await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        return (api, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/v1/"), Timeout = TimeSpan.FromMinutes(2) });
+        return (api, new HttpClient { BaseAddress = new Uri(api.Url, "/v1/"), Timeout = TimeSpan.FromMinutes(2) });
     }
 
     private ServiceProcess StartExecutor(string executorId)
     {
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
-        ExecutorUrl ??= url;
         var executor = ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(_common,
-            ("ASPNETCORE_URLS", url.ToString().TrimEnd('/')),
+            ("ASPNETCORE_URLS", AnyFreePort),
             ("Executor__InstanceId", executorId),
             ("Executor__Image", DockerFixture.SandboxImage),
             ("Executor__HeartbeatSeconds", "1")), LogDirectory);
@@ -124,10 +118,6 @@ public sealed class BerthStack : IAsyncLifetime
 
         Model = await ScriptedModelServer.StartAsync();
         Telemetry = await OtlpReceiver.StartAsync();
-        var port = FreePort();
-        ApiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1/");
-        Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
-
         var common = _common = new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = RabbitMq.ConnectionString!,
@@ -145,9 +135,8 @@ public sealed class BerthStack : IAsyncLifetime
             : ("Planner__Store", "InMemory");
         // Executors beat every second and count as lost after eight silent ones, so a test that
         // kills one sees its sessions fail within seconds rather than the default half minute.
-        PlannerUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        _services.Add(ServiceProcess.Start("planner", "planner", With(common,
-            ("ASPNETCORE_URLS", PlannerUrl.ToString().TrimEnd('/')),
+        var planner = ServiceProcess.Start("planner", "planner", With(common,
+            ("ASPNETCORE_URLS", AnyFreePort),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
             store,
@@ -160,14 +149,11 @@ public sealed class BerthStack : IAsyncLifetime
             ("Webhooks__RetryDelaysSeconds__0", "1"),
             ("Webhooks__RetryDelaysSeconds__1", "1"),
             ("Webhooks__RetryDelaysSeconds__2", "1"),
-            ("Webhooks__RetryDelaysSeconds__3", "1")), LogDirectory));
-        foreach (var executorId in ExecutorIds)
-        {
-            StartExecutor(executorId);
-        }
-
-        _services.Add(ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")), LogDirectory,
-            readyLine: "Application started"));
+            ("Webhooks__RetryDelaysSeconds__3", "1")), LogDirectory);
+        _services.Add(planner);
+        var executors = ExecutorIds.Select(StartExecutor).ToList();
+        var api = ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", AnyFreePort)), LogDirectory);
+        _services.Add(api);
 
         List<ServiceProcess> started;
         lock (_services)
@@ -176,6 +162,10 @@ public sealed class BerthStack : IAsyncLifetime
         }
 
         await Task.WhenAll(started.Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
+        PlannerUrl = planner.Url;
+        ExecutorUrl = executors[0].Url;
+        ApiBaseUrl = new Uri(api.Url, "/v1/");
+        Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public async ValueTask DisposeAsync()
@@ -193,7 +183,7 @@ public sealed class BerthStack : IAsyncLifetime
 
         if (UnavailableReason is null)
         {
-            Http.Dispose();
+            Http?.Dispose();
             await Model.DisposeAsync();
             await Telemetry.DisposeAsync();
             await RemoveContainersAsync();
@@ -235,12 +225,8 @@ public sealed class BerthStack : IAsyncLifetime
         return environment;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>Loopback, on a port the kernel picks as the service binds; the service says which.</summary>
+    private const string AnyFreePort = "http://127.0.0.1:0";
 }
 
 [CollectionDefinition(Name)]

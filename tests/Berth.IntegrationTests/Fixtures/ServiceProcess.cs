@@ -10,6 +10,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private const string ListeningLine = "Now listening on: ";
+
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _readyLine;
 
@@ -30,8 +32,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Where the service listens, as it said itself. Services are started on port 0 so the
+    /// kernel picks a free port as it binds: a port picked before the start could be taken by
+    /// another socket in between, which on a busy test machine happens.
+    /// </summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Started; ready once the host has started, the bus included, and it listens.</summary>
     public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, string logDirectory,
-        string readyLine = "Bus started")
+        string readyLine = "Application started")
     {
         var dll = Path.Combine(Repository.Root, "services", project, "bin", Repository.Configuration, "net10.0", $"Berth.{Capitalize(project)}.dll");
         if (!File.Exists(dll))
@@ -121,6 +131,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 _log.WriteLine(line);
             }
+        }
+
+        var listening = line.IndexOf(ListeningLine, StringComparison.Ordinal);
+        if (listening >= 0 && Url is null)
+        {
+            Url = new Uri(line[(listening + ListeningLine.Length)..].Trim());
         }
 
         if (line.Contains(_readyLine, StringComparison.Ordinal))
