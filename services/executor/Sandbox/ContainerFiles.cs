@@ -116,16 +116,8 @@ public sealed class ContainerFiles(DockerClient docker)
         using var stderr = new MemoryStream();
         await stream.CopyOutputToAsync(Stream.Null, stdout, stderr, cancellationToken);
 
-        for (var attempt = 0; ; attempt++)
-        {
-            var inspect = await docker.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
-            if (!inspect.Running || attempt > 100)
-            {
-                return (inspect.ExitCode ?? -1, stdout.ToArray(), Encoding.UTF8.GetString(stderr.ToArray()));
-            }
-
-            await Task.Delay(10, cancellationToken);
-        }
+        var exitCode = await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) ?? -1;
+        return (exitCode, stdout.ToArray(), Encoding.UTF8.GetString(stderr.ToArray()));
     }
 }
 

@@ -246,7 +246,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             return Result(stdout, stderr, exitCode: null, timedOut: true);
         }
 
-        var exitCode = await WaitForExitCodeAsync(exec.ID, cancellationToken);
+        var exitCode = await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken);
 
         // timeout exits 124 after TERM, 137 after KILL; a command that exits so by itself, early, has not timed out.
         return Result(stdout, stderr, exitCode, timedOut: exitCode is 124 or 137 && clock.ElapsedMilliseconds >= timeoutMs);
@@ -271,23 +271,6 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         {
             throw new ContainerStoppedException(containerId);
         }
-    }
-
-    private async Task<int?> WaitForExitCodeAsync(string execId, CancellationToken cancellationToken)
-    {
-        // The stream can end a moment before Docker records the exit code.
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var inspect = await docker.Exec.InspectContainerExecAsync(execId, cancellationToken);
-            if (!inspect.Running)
-            {
-                return inspect.ExitCode is { } code ? (int)code : null;
-            }
-
-            await Task.Delay(20, cancellationToken);
-        }
-
-        return null;
     }
 
     /// <summary>

@@ -124,23 +124,10 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
             await stream.CopyOutputToAsync(Stream.Null, Stream.Null, Stream.Null, cancellationToken);
         }
 
-        for (var attempt = 0; attempt < 100; attempt++)
+        if (await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) != 0)
         {
-            var inspect = await docker.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
-            if (!inspect.Running)
-            {
-                if (inspect.ExitCode == 0)
-                {
-                    return;
-                }
-
-                break;
-            }
-
-            await Task.Delay(10, cancellationToken);
+            throw new EgressUnavailableException(options.Value.InstanceId, sessionId, $"its egress proxy did not start listening on port {ProxyPort} within 10 s.");
         }
-
-        throw new EgressUnavailableException(options.Value.InstanceId, sessionId, $"its egress proxy did not start listening on port {ProxyPort} within 10 s.");
     }
 
     /// <summary>Takes back a proxy made before this executor restarted.</summary>

@@ -116,13 +116,7 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
     [Fact]
     public async Task Should_reach_only_the_allowed_domains_through_the_proxy_and_nothing_directly()
     {
-        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
-        {
-            InstanceId = ExecutorId,
-            Image = DockerFixture.SandboxImage,
-            WarmContainers = 0,
-            EgressNetwork = _outside,
-        });
+        var sandbox = EgressSandbox();
         var session = Guid.NewGuid();
         var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["*.cdn.berth.test", "allowed.berth.test"] };
         var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None, network: policy);
@@ -185,14 +179,7 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
     public async Task Should_fail_clearly_and_leave_no_network_or_proxy_behind_when_a_proxy_never_listens()
     {
         // A proxy that never listens: the sandbox image starts, and runs no tinyproxy.
-        var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions
-        {
-            InstanceId = ExecutorId,
-            Image = DockerFixture.SandboxImage,
-            WarmContainers = 0,
-            EgressNetwork = _outside,
-            EgressProxyImage = DockerFixture.SandboxImage,
-        });
+        var sandbox = EgressSandbox(proxyImage: DockerFixture.SandboxImage);
         var session = Guid.NewGuid();
         var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["allowed.berth.test"] };
 
@@ -206,6 +193,24 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [EgressProxies.ProxyName(session)] = true } },
         }));
         Assert.Equal(0, sandbox.LiveContainers);
+    }
+
+    /// <summary>An executor's sandbox whose allowlist sessions go out through the test's own network.</summary>
+    private DockerSandbox EgressSandbox(string? proxyImage = null)
+    {
+        var options = new ExecutorOptions
+        {
+            InstanceId = ExecutorId,
+            Image = DockerFixture.SandboxImage,
+            WarmContainers = 0,
+            EgressNetwork = _outside,
+        };
+        if (proxyImage is not null)
+        {
+            options.EgressProxyImage = proxyImage;
+        }
+
+        return DockerSandbox.Create(Docker.Client, options);
     }
 
     // tinyproxy answers in the HTTP version it was asked in.

@@ -8,10 +8,10 @@ namespace Berth.IntegrationTests.Fixtures;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
     private const string ListeningLine = "Now listening on: ";
 
+    private readonly Process _process;
+    private readonly StreamWriter _log;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _readyLine;
 
