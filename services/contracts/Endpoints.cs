@@ -6,11 +6,7 @@ namespace Berth.Contracts;
 /// </summary>
 public static class Endpoints
 {
-    public const string ModelQueue = "berth-model";
     public const string ExecutorsQueue = "berth-executors";
-
-    /// <summary>The planner's model callers, competing consumers.</summary>
-    public static Uri Model { get; } = new($"queue:{ModelQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>
     public static Uri Executors { get; } = new($"queue:{ExecutorsQueue}");

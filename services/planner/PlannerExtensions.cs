@@ -27,6 +27,13 @@ public static class PlannerExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
+        builder.Services.AddSingleton<IModelCaller, ModelCaller>();
+        builder.Services.AddSingleton<ModelTurns>();
+
+        // A session step waits on the model; on shutdown, give it a while, then cancel its model
+        // call so the planner stops. Its message goes back to the queue and another planner
+        // takes the step from the start.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddScoped<SessionLoop>();
         builder.Services.AddSingleton<ResponseEvents>();
         builder.Services.AddSingleton<ExecutorRegistry>();
@@ -105,11 +112,7 @@ public static class PlannerExtensions
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<GetResponseEventsConsumer>().Endpoint(e => e.Name = "berth-responses");
-        bus.AddConsumer<ModelCallConsumer>().Endpoint(e =>
-        {
-            e.Name = Endpoints.ModelQueue;
-            e.ConcurrentMessageLimit = 32;
-        });
+        bus.AddConsumer<ModelCallCanceller>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<CreateContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddConsumer<ContainerQueriesConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddConsumer<DeleteContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
@@ -126,7 +129,13 @@ public static class PlannerExtensions
         return bus;
     }
 
-    /// <summary>A queue of this planner's own for heartbeats: every planner watches every executor.</summary>
-    public static void ConfigurePlannerEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context) =>
+    /// <summary>
+    /// Queues of this planner's own: heartbeats, as every planner watches every executor; and
+    /// cancels, as the model call a cancel must stop may be running on any planner.
+    /// </summary>
+    public static void ConfigurePlannerEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context)
+    {
         rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-heartbeats"), e => e.ConfigureConsumer<ExecutorHeartbeatConsumer>(context));
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-cancels"), e => e.ConfigureConsumer<ModelCallCanceller>(context));
+    }
 }

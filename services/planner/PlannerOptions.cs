@@ -12,6 +12,13 @@ public sealed class PlannerOptions : IValidatableObject
     public int MaxModelCalls { get; set; } = 50;
 
     /// <summary>
+    /// Session steps this planner runs at once. A step that needs the model waits for its answer,
+    /// so this is also how many model calls one planner has in flight.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentSteps { get; set; } = 64;
+
+    /// <summary>
     /// Where state lives. <c>Auto</c>: MongoDB when <c>ConnectionStrings:mongodb</c> is set, else the
     /// planner refuses to start. <c>InMemory</c>: in this process only, lost on restart, and
     /// only right for a single planner. <c>MongoDb</c>: MongoDB, required.

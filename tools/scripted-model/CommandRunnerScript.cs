@@ -7,7 +7,8 @@ namespace Berth.ScriptedModel;
 /// <summary>
 /// The default script: each non-empty line of the last user message is a command, called one
 /// per turn, in order; once all have run, it answers with what they printed. A line may start
-/// with <c>[timeout_ms=N]</c> or <c>[max_output_length=N]</c>. Every answer says it comes from
+/// with <c>[timeout_ms=N]</c> or <c>[max_output_length=N]</c>, or with <c>[think_ms=N]</c>: the
+/// turn that calls it is answered only after N ms, as a slow model would. Every answer says it comes from
 /// the scripted model, so nobody mistakes it for a real one.
 /// </summary>
 public static partial class CommandRunnerScript
@@ -25,7 +26,8 @@ public static partial class CommandRunnerScript
         var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();
         if (results.Count < lines.Count)
         {
-            return ScriptedReply.Call(ParseLine(lines[results.Count]));
+            var (call, think) = ParseLine(lines[results.Count]);
+            return ScriptedReply.Call(call) with { Delay = TimeSpan.FromMilliseconds(think) };
         }
 
         var calls = request.SinceLastUser.SelectMany(m => m.ToolCalls).ToDictionary(c => c.Id);
@@ -49,27 +51,32 @@ public static partial class CommandRunnerScript
         return ScriptedReply.Say(answer.ToString());
     }
 
-    private static ScriptedShellCall ParseLine(string line)
+    private static (ScriptedShellCall Call, int ThinkMs) ParseLine(string line)
     {
         int? timeout = null, maxOutput = null;
+        var think = 0;
         for (var match = Option().Match(line); match.Success; match = Option().Match(line))
         {
             var value = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (match.Groups[1].Value == "timeout_ms")
+            switch (match.Groups[1].Value)
             {
-                timeout = value;
-            }
-            else
-            {
-                maxOutput = value;
+                case "timeout_ms":
+                    timeout = value;
+                    break;
+                case "think_ms":
+                    think = value;
+                    break;
+                default:
+                    maxOutput = value;
+                    break;
             }
 
             line = line[match.Length..].TrimStart();
         }
 
-        return new ScriptedShellCall([line], timeout, maxOutput);
+        return (new ScriptedShellCall([line], timeout, maxOutput), think);
     }
 
-    [GeneratedRegex(@"^\[(timeout_ms|max_output_length)=(\d+)\]\s*")]
+    [GeneratedRegex(@"^\[(timeout_ms|max_output_length|think_ms)=(\d+)\]\s*")]
     private static partial Regex Option();
 }

@@ -62,6 +62,11 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         _requests.Enqueue(request);
 
         var reply = _script(request);
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(reply.Delay, http.HttpContext.RequestAborted);
+        }
+
         if (reply.ErrorStatus is { } status)
         {
             return Results.Json(new { error = new { message = $"Scripted failure with status {status}.", type = "server_error", param = (string?)null, code = (string?)null } }, statusCode: status);

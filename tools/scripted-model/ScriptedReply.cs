@@ -7,6 +7,9 @@ public sealed record ScriptedReply
     public IReadOnlyList<ScriptedShellCall> ShellCalls { get; init; } = [];
     public int? ErrorStatus { get; init; }
 
+    /// <summary>How long the model "thinks" before it answers; the wait ends early if the caller hangs up.</summary>
+    public TimeSpan Delay { get; init; }
+
     public static ScriptedReply Say(string text) => new() { Text = text };
 
     public static ScriptedReply Call(params ScriptedShellCall[] calls) => new() { ShellCalls = calls };

@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,16 @@ namespace Berth.Planner.Sessions;
 /// (item ids come from call ids and steps), because the saga's message may be redelivered
 /// after the store was written but before the saga was saved.
 /// </summary>
-public sealed partial class SessionLoop(IResponseStore store, ResponseEvents events, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
+public sealed partial class SessionLoop(
+    IResponseStore store, ResponseEvents events, ModelTurns model, IBus bus, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
 {
+    /// <summary>
+    /// A model that has not answered by then is one a person waits on: what the step stored
+    /// before asking it (the last call's output, the response's start) is announced then,
+    /// rather than with the rest of the step. One that answers sooner costs no extra message.
+    /// </summary>
+    private static readonly TimeSpan AnnounceWhileThinkingAfter = TimeSpan.FromMilliseconds(50);
+
     private readonly AnnouncementBatch _announcements = new();
 
     public const string SandboxError = "sandbox_error";
@@ -54,18 +63,25 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         }
     }
 
-    public async Task ApplyModelTurn(BehaviorContext<SessionState, ModelResponded> context)
+    /// <summary>Applies what the model said at the session's current step: store it, then run its calls or finish.</summary>
+    private async Task ApplyModelTurn(BehaviorContext<SessionState> context, ModelTurn turn)
     {
         var session = context.Saga;
-        var turn = context.Message;
-        var responseId = turn.ResponseId;
+        var responseId = session.ActiveResponseId!;
+        var step = session.ModelCalls;
         var token = context.CancellationToken;
 
-        await store.RecordUsageAsync(responseId, turn.Step, turn.Usage, token);
+        if (turn.Error is { } error)
+        {
+            await Finish(context, ResponseStatus.Failed, error);
+            return;
+        }
+
+        await store.RecordUsageAsync(responseId, step, turn.Usage, token);
 
         if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count == 0)
         {
-            var message = new ResponseItem { Id = Ids.Stable("msg", responseId, turn.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
+            var message = new ResponseItem { Id = Ids.Stable("msg", responseId, step.ToString(System.Globalization.CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
             var index = await store.AppendItemAsync(responseId, message, token);
             await events.StoreAsync(_announcements, responseId, ResponseEvents.Message(index, message), token);
         }
@@ -139,7 +155,7 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         }
         else
         {
-            await CallModel(context);
+            await AskModel(context);
         }
     }
 
@@ -216,10 +232,10 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
 
         await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
         await events.StoreAsync(_announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatus.InProgress)], context.CancellationToken);
-        await CallModel(context);
+        await AskModel(context);
     }
 
-    private async Task CallModel(BehaviorContext<SessionState> context)
+    private async Task AskModel(BehaviorContext<SessionState> context)
     {
         var session = context.Saga;
         if (session.ModelCalls >= options.Value.MaxModelCalls)
@@ -229,12 +245,27 @@ public sealed partial class SessionLoop(IResponseStore store, ResponseEvents eve
         }
 
         session.ModelCalls++;
-        await context.Send(Endpoints.Model, new CallModel
+        var asking = model.AskAsync(session.CorrelationId, session.ActiveResponseId!, session.ModelCalls, context.CancellationToken);
+        ModelTurn? turn;
+        try
         {
-            SessionId = session.CorrelationId,
-            ResponseId = session.ActiveResponseId!,
-            Step = session.ModelCalls,
-        });
+            turn = await asking.WaitAsync(AnnounceWhileThinkingAfter, context.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Straight to the bus, not through the step's outbox: these events are stored already,
+            // and the api relays each one once, by its sequence number, however often it is told.
+            await _announcements.AnnounceAsync(bus, context.CancellationToken);
+            turn = await asking;
+        }
+
+        if (turn is null)
+        {
+            // Cancelled while the model thought: the cancel, next in line for this session, ends it.
+            return;
+        }
+
+        await ApplyModelTurn(context, turn);
     }
 
     private async Task DispatchRunningCallAsync(BehaviorContext<SessionState> context)

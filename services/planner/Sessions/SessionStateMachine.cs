@@ -4,9 +4,11 @@ using MassTransit;
 namespace Berth.Planner.Sessions;
 
 /// <summary>
-/// The agent loop of one session. Idle until a response is queued; then Thinking while the
-/// model is called, Acting while a shell call runs, back to Thinking with the results, and
-/// Idle (or the next queued response) once the model answers without a tool call.
+/// The agent loop of one session. Idle until a response is queued; Acting while a shell call
+/// runs; Idle again (or on to the next queued response) once the model answers without a tool
+/// call. The model is called inside the step that needs its answer (the response's start, or
+/// the last call's result), so a session rests in Thinking only when a cancel stopped that call
+/// and is next in line to end the response.
 /// What each step does lives in <see cref="SessionLoop"/>; this class says when.
 /// </summary>
 public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
@@ -16,14 +18,11 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public State Acting { get; private set; } = null!;
 
     public Event<ResponseQueued> ResponseQueued { get; private set; } = null!;
-    public Event<ModelResponded> ModelResponded { get; private set; } = null!;
-    public Event<ModelCallFailed> ModelCallFailed { get; private set; } = null!;
     public Event<ToolCallCompleted> ToolCallCompleted { get; private set; } = null!;
     public Event<ToolCallOutputProduced> OutputProduced { get; private set; } = null!;
 
-    // MassTransit publishes these when a consumer throws after its retries: the model caller or
-    // an executor broke in a way it could not report. The response fails instead of waiting.
-    public Event<Fault<CallModel>> ModelCallFaulted { get; private set; } = null!;
+    // MassTransit publishes this when an executor's consumer throws after its retries: it broke
+    // in a way it could not report. The response fails instead of waiting.
     public Event<Fault<ToolCallRequested>> ToolCallFaulted { get; private set; } = null!;
 
     public Event<ResponseCancelRequested> CancelRequested { get; private set; } = null!;
@@ -36,16 +35,6 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         InstanceState(session => session.CurrentState);
 
         Event(() => ResponseQueued, e => e.CorrelateById(m => m.Message.SessionId));
-        Event(() => ModelResponded, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-        Event(() => ModelCallFailed, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
         Event(() => ToolCallCompleted, e =>
         {
             e.CorrelateById(m => m.Message.SessionId);
@@ -58,11 +47,6 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             e.OnMissingInstance(m => m.Discard());
         });
 
-        Event(() => ModelCallFaulted, e =>
-        {
-            e.CorrelateById(m => m.Message.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
         Event(() => ToolCallFaulted, e =>
         {
             e.CorrelateById(m => m.Message.Message.SessionId);
@@ -93,15 +77,6 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             When(ResponseQueued)
                 .ThenAsync(context => context.Step(loop => loop.QueueResponse(context))));
 
-        During(Thinking,
-            ToPhase(When(ModelResponded, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
-                .ThenAsync(context => context.Step(loop => loop.ApplyModelTurn(context)))),
-            ToPhase(When(ModelCallFailed, context => IsCurrentStep(context.Saga, context.Message.ResponseId, context.Message.Step))
-                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(context.Message.Code, context.Message.Message))))),
-            ToPhase(When(ModelCallFaulted, context => IsCurrentStep(context.Saga, context.Message.Message.ResponseId, context.Message.Message.Step))
-                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError("server_error",
-                    $"The model call failed inside Berth: {FirstMessage(context.Message)}"))))));
-
         During(Acting,
             ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .ThenAsync(context => context.Step(loop => loop.ApplyToolResult(context)))),
@@ -121,9 +96,6 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         // session has moved past) is expected and changes nothing.
         OnUnhandledEvent(context => context.Ignore());
     }
-
-    private static bool IsCurrentStep(SessionState session, string responseId, int step) =>
-        session.ActiveResponseId == responseId && session.ModelCalls == step;
 
     private static bool IsRunningCall(SessionState session, string responseId, string callId) =>
         session.ActiveResponseId == responseId

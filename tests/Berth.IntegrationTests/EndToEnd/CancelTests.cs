@@ -57,6 +57,28 @@ public sealed class CancelTests
     }
 
     [Fact]
+    public async Task Should_cancel_without_waiting_for_the_model_when_it_is_still_thinking()
+    {
+        // The model takes a minute over its first turn; the session's step waits for it.
+        var running = await _api.CreateAsync(ResponsesApi.ShellRequest("[think_ms=60000] echo never", background: true));
+        var id = running.GetProperty("id").GetString()!;
+        await WaitForStatusAsync(id, "in_progress");
+
+        using var cancel = await _stack.Http.PostAsync($"responses/{id}/cancel", null);
+        var cancelled = System.Text.Json.JsonDocument.Parse(await cancel.Content.ReadAsStringAsync()).RootElement;
+
+        // The cancel answers with the response as it stands after at most 5 s: "cancelled" only if
+        // it reached the model call in flight, rather than waiting a minute behind it.
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("cancelled", cancelled.Status());
+        Assert.Empty(cancelled.Items("shell_call"));
+
+        var next = await _api.CreateAsync(ResponsesApi.ShellRequest("echo after", previousResponseId: id));
+        Assert.Equal("completed", next.Status());
+        Assert.Equal("after\n", next.CommandOutputs()[0].GetProperty("stdout").GetString());
+    }
+
+    [Fact]
     public async Task Should_return_a_finished_response_unchanged_and_404_for_an_unknown_one()
     {
         var done = await _api.CreateAsync(ResponsesApi.ShellRequest("true"));
@@ -67,6 +89,16 @@ public sealed class CancelTests
 
         using var unknown = await _stack.Http.PostAsync("responses/resp_nope/cancel", null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private async Task WaitForStatusAsync(string responseId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await _api.GetAsync(responseId)).Body.Status() != status)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{responseId} never reached {status}; {_stack.Logs}");
+            await Task.Delay(50);
+        }
     }
 
     private async Task WaitForRunningCallAsync(string responseId)

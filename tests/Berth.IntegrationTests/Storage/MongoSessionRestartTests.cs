@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.IntegrationTests.Fixtures;
 using Berth.Planner;
+using Berth.Planner.Model;
 using Berth.Planner.Mongo;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
@@ -14,6 +15,7 @@ namespace Berth.IntegrationTests.Storage;
 /// <summary>
 /// A planner that stops in the middle of a session, and another that picks it up: the session
 /// saga and the response are read back from MongoDB, and the loop goes on where it was.
+/// The model is an in-memory stand-in (the real caller is tested against a model server elsewhere).
 /// </summary>
 public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture<MongoFixture>
 {
@@ -25,6 +27,8 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             .AddSingleton(TimeProvider.System)
             .AddSingleton<IResponseStore, MongoResponseStore>()
             .AddScoped<SessionLoop>()
+            .AddSingleton<IModelCaller, ShellThenDone>()
+            .AddSingleton<ModelTurns>()
             .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(_ => { })
             .AddMassTransitTestHarness(bus => bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
@@ -49,28 +53,28 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             Id = responseId, SessionId = sessionId, Status = ResponseStatus.Queued, Model = "m", Shell = new ShellToolSpec(), CreatedAt = DateTimeOffset.UtcNow,
         }, [new InputMessage("user", "hi")]), CancellationToken.None);
         await first.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId });
-        Assert.True(await first.Sent.Any<CallModel>(m => m.Context.Message.ResponseId == responseId));
+        Assert.True(await first.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call_1"));
         await first.Stop();
         await before.DisposeAsync();
 
         var (after, second) = await StartPlannerAsync(database);
         await using var _ = after;
-        await second.Bus.Publish(new ModelResponded
-        {
-            SessionId = sessionId, ResponseId = responseId, Step = 1,
-            ShellCalls = [new ShellCallSpec { CallId = "call_1", Commands = ["true"] }],
-        });
-        Assert.True(await second.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call_1"));
         await second.Bus.Publish(new ToolCallCompleted
         {
             SessionId = sessionId, ResponseId = responseId, CallId = "call_1", ExecutorId = "exec-1", Outputs = [new CommandOutput { ExitCode = 0 }],
         });
-        Assert.True(await second.Sent.Any<CallModel>(m => m.Context.Message.ResponseId == responseId && m.Context.Message.Step == 2));
-        await second.Bus.Publish(new ModelResponded { SessionId = sessionId, ResponseId = responseId, Step = 2, Text = "done" });
-
         Assert.True(await second.Published.Any<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
         var response = (await after.GetRequiredService<IResponseStore>().FindAsync(responseId, CancellationToken.None))!.Snapshot;
         Assert.Equal(ResponseStatus.Completed, response.Status);
         Assert.Equal(["shell_call", "shell_call_output", "message"], response.Output.Select(i => i.Type));
+    }
+
+    /// <summary>A model that makes one shell call, then says it is done.</summary>
+    private sealed class ShellThenDone : IModelCaller
+    {
+        public Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken) =>
+            Task.FromResult(stepNumber == 1
+                ? new ModelTurn { ShellCalls = [new ShellCallSpec { CallId = "call_1", Commands = ["true"] }] }
+                : new ModelTurn { Text = "done" });
     }
 }

@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner;
+using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using MassTransit;
@@ -19,13 +20,15 @@ public sealed class SessionHarness : IAsyncDisposable
         Harness = provider.GetRequiredService<ITestHarness>();
         Sagas = Harness.GetSagaStateMachineHarness<SessionStateMachine, SessionState>();
         Store = provider.GetRequiredService<IResponseStore>();
+        Model = (ScriptedTurns)provider.GetRequiredService<IModelCaller>();
     }
 
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<SessionStateMachine, SessionState> Sagas { get; }
     public IResponseStore Store { get; }
+    public ScriptedTurns Model { get; }
 
-    /// <param name="crashingModelCaller">Puts a model caller on the model queue that throws, as a bug would.</param>
+    /// <param name="crashingModelCaller">A model caller that throws, as a bug would.</param>
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
     public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024)
     {
@@ -33,6 +36,9 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddScoped<SessionLoop>()
+            .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
+            .AddSingleton<ModelTurns>()
+            .AddSingleton(TimeProvider.System)
             .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(o =>
             {
@@ -42,10 +48,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddMassTransitTestHarness(bus =>
             {
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
-                if (crashingModelCaller)
-                {
-                    bus.AddConsumer<CrashingModelCaller>().Endpoint(e => e.Name = Endpoints.ModelQueue);
-                }
+                bus.AddConsumer<ModelCallCanceller>();
             })
             .BuildServiceProvider(validateScopes: true);
 
@@ -86,17 +89,13 @@ public sealed class SessionHarness : IAsyncDisposable
     /// <summary>The model makes one shell call at this step, and an executor runs it.</summary>
     public async Task RunCallAsync(Guid sessionId, string responseId, int step, string callId, string executorId = "exec-1")
     {
-        await ModelSaysAsync(sessionId, responseId, step, null, Call(callId, "true"));
+        ModelSays(responseId, step, null, Call(callId, "true"));
         await NextToolCallAsync(callId);
         await ExecutorReportsAsync(sessionId, responseId, callId, executorId);
     }
 
-    public async Task<CallModel> NextModelCallAsync(string responseId, int step)
-    {
-        Assert.True(await Harness.Sent.Any<CallModel>(m => m.Context.Message.ResponseId == responseId && m.Context.Message.Step == step),
-            $"expected model call {step} of {responseId}");
-        return Harness.Sent.Select<CallModel>(m => m.Context.Message.ResponseId == responseId && m.Context.Message.Step == step).First().Context.Message;
-    }
+    /// <summary>Waits until the model is asked for this step; returns the session it was asked for.</summary>
+    public Task<Guid> NextModelCallAsync(string responseId, int step) => Model.AskedAsync(responseId, step);
 
     public async Task<ISentMessage<ToolCallRequested>> NextToolCallAsync(string callId)
     {
@@ -110,16 +109,9 @@ public sealed class SessionHarness : IAsyncDisposable
         return Harness.Published.Select<ResponseFinished>(m => m.Context.Message.ResponseId == responseId).First().Context.Message;
     }
 
-    public Task ModelSaysAsync(Guid sessionId, string responseId, int step, string? text, params ShellCallSpec[] calls) =>
-        Harness.Bus.Publish(new ModelResponded
-        {
-            SessionId = sessionId,
-            ResponseId = responseId,
-            Step = step,
-            Text = text,
-            ShellCalls = calls,
-            Usage = new TokenUsage(10, 5),
-        });
+    /// <summary>The model answers the step; the session's step waiting on it goes on.</summary>
+    public void ModelSays(string responseId, int step, string? text, params ShellCallSpec[] calls) =>
+        Model.Answer(responseId, step, new ModelTurn { Text = text, ShellCalls = calls, Usage = new TokenUsage(10, 5) });
 
     public Task ExecutorReportsAsync(Guid sessionId, string responseId, string callId, string executorId = "exec-1", int exitCode = 0, string stdout = "ok\n") =>
         Harness.Bus.Publish(new ToolCallCompleted
@@ -140,12 +132,8 @@ public sealed class SessionHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Model.GiveUp();
         await Harness.Stop();
         await _provider.DisposeAsync();
     }
-}
-
-public sealed class CrashingModelCaller : IConsumer<CallModel>
-{
-    public Task Consume(ConsumeContext<CallModel> context) => throw new InvalidOperationException("model caller bug");
 }

@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Model;
 using Berth.Planner.Responses;
 
 namespace Berth.UnitTests.Planner;
@@ -13,9 +14,7 @@ public sealed class SessionStateMachineTests
 
         var responseId = await session.QueueAsync(sessionId);
 
-        var call = await session.NextModelCallAsync(responseId, step: 1);
-        Assert.Equal(sessionId, call.SessionId);
-        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Thinking));
+        Assert.Equal(sessionId, await session.NextModelCallAsync(responseId, step: 1));
         Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
@@ -25,13 +24,13 @@ public sealed class SessionStateMachineTests
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
 
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-a", "echo a"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-a", "echo a"));
         var first = await session.NextToolCallAsync("call-a");
         Assert.Equal(Endpoints.Executors, first.Context.DestinationAddress, UriTail.Comparer);
 
         await session.ExecutorReportsAsync(sessionId, responseId, "call-a", executorId: "exec-7");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-b", "echo b"));
+        session.ModelSays(responseId, 2, null, SessionHarness.Call("call-b", "echo b"));
 
         var second = await session.NextToolCallAsync("call-b");
         Assert.Equal(Endpoints.Executor("exec-7"), second.Context.DestinationAddress, UriTail.Comparer);
@@ -43,13 +42,13 @@ public sealed class SessionStateMachineTests
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
 
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
         await session.NextToolCallAsync("call-1");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
         await session.NextToolCallAsync("call-2");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-2", stdout: "two\n");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        session.ModelSays(responseId, 2, "done");
 
         var finished = await session.FinishedAsync(responseId);
         Assert.Equal(ResponseStatus.Completed, finished.Status);
@@ -66,26 +65,46 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
-    public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_speaks_and_calls_tools()
+    public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_answers_at_once()
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-
-        await session.ModelSaysAsync(sessionId, responseId, 1, "let me look", SessionHarness.Call("call-1", "ls"), SessionHarness.Call("call-2", "pwd"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
         await session.NextToolCallAsync("call-1");
 
-        var announced = session.Harness.Published.Select<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId)
-            .Select(m => m.Context.Message).ToList();
-        Assert.Equal(2, announced.Count);
-        var step = Assert.Single(announced, a => a.Events.Any(e => e.Type == ResponseEvents.TextDelta));
+        // Step 2's answer is ready before the model is asked, as from a model that answers at once.
+        session.ModelSays(responseId, 2, "let me look", SessionHarness.Call("call-2", "ls"), SessionHarness.Call("call-3", "pwd"));
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.NextToolCallAsync("call-2");
+
+        var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
+            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.TextDelta))).Context.Message;
         Assert.Equal(
             [
+                ResponseEvents.ItemDone, ResponseEvents.ItemAdded, ResponseEvents.ItemDone,
                 ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDone, ResponseEvents.PartDone, ResponseEvents.ItemDone,
                 ResponseEvents.ItemAdded, ResponseEvents.ItemAdded, ResponseEvents.ItemAdded,
             ],
             step.Events.Select(e => e.Type));
-        Assert.Equal(["call-1", "call-2", "call-1"], step.Events.TakeLast(3).Select(e => e.Item!.CallId));
-        Assert.Equal(Enumerable.Range(step.Events[0].SequenceNumber, step.Events.Count), step.Events.Select(e => e.SequenceNumber));
+        Assert.Equal(["call-1", "call-1", "call-1"], step.Events.Take(3).Select(e => e.Item!.CallId));
+        Assert.Equal(["call-2", "call-3", "call-2"], step.Events.TakeLast(3).Select(e => e.Item!.CallId));
+    }
+
+    [Fact]
+    public async Task Should_announce_what_the_step_stored_before_the_model_answers_when_the_model_takes_its_time()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "echo hi"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "hi\n");
+        await session.NextModelCallAsync(responseId, 2);
+
+        // The model has not answered step 2, and never will in this test: the call's output is out anyway.
+        Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.Events.Any(e =>
+            e.Type == ResponseEvents.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput && e.Item.Outputs![0].Stdout == "hi\n")));
+        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
     [Fact]
@@ -93,7 +112,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo hi", "echo there >&2"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "echo hi", "echo there >&2"));
         await session.NextToolCallAsync("call-1");
 
         await session.Harness.Bus.Publish(new ToolCallCompleted
@@ -112,6 +131,8 @@ public sealed class SessionStateMachineTests
             ],
         });
         await session.NextModelCallAsync(responseId, 2);
+        session.ModelSays(responseId, 2, "done");
+        await session.FinishedAsync(responseId);
 
         var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
             m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.ShellOutputDelta))).Context.Message;
@@ -127,7 +148,7 @@ public sealed class SessionStateMachineTests
         var (sessionId, responseId) = await session.BeginAsync();
         await session.RunCallAsync(sessionId, responseId, 1, "call-1");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        session.ModelSays(responseId, 2, "done");
 
         var finished = await session.FinishedAsync(responseId);
 
@@ -144,11 +165,11 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync(maxFinishedTextChars: 50);
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "seq 100"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "seq 100"));
         await session.NextToolCallAsync("call-1");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: new string('x', 51));
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        session.ModelSays(responseId, 2, "done");
 
         var finished = await session.FinishedAsync(responseId);
 
@@ -162,11 +183,11 @@ public sealed class SessionStateMachineTests
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync(maxToolCalls: 1);
 
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"), SessionHarness.Call("call-2", "true"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"), SessionHarness.Call("call-2", "true"));
         await session.NextToolCallAsync("call-1");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-3", "true"));
+        session.ModelSays(responseId, 2, null, SessionHarness.Call("call-3", "true"));
 
         var finished = await session.FinishedAsync(responseId);
         Assert.Equal(ResponseStatus.Incomplete, finished.Status);
@@ -197,7 +218,7 @@ public sealed class SessionStateMachineTests
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
 
-        await session.Harness.Bus.Publish(new ModelCallFailed { SessionId = sessionId, ResponseId = responseId, Step = 1, Code = "model_unavailable", Message = "HTTP 503" });
+        session.Model.Answer(responseId, 1, ModelTurn.Failed("model_unavailable", "HTTP 503"));
 
         var finished = await session.FinishedAsync(responseId);
         Assert.Equal(ResponseStatus.Failed, finished.Status);
@@ -222,7 +243,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "true"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
         await session.NextToolCallAsync("call-1");
 
         await session.Harness.Bus.Publish(new ToolCallCompleted
@@ -245,10 +266,10 @@ public sealed class SessionStateMachineTests
         await session.NextModelCallAsync(first, 1);
 
         var second = await session.QueueAsync(sessionId, previousResponseId: first);
-        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Thinking));
         Assert.Equal(ResponseStatus.Queued, (await session.ResponseAsync(second)).Status);
+        Assert.Equal(0, session.Model.TimesAsked(second, 1));
 
-        await session.ModelSaysAsync(sessionId, first, 1, "first done");
+        session.ModelSays(first, 1, "first done");
         Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
 
         await session.NextModelCallAsync(second, 1);
@@ -264,12 +285,13 @@ public sealed class SessionStateMachineTests
         await session.NextModelCallAsync(responseId, 2);
 
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        session.ModelSays(responseId, 2, "done");
 
         Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Single(response.Output, i => i.Type == ResponseItem.ShellCallOutput);
-        Assert.Single(session.Harness.Sent.Select<CallModel>(m => m.Context.Message.Step == 2));
+        Assert.Equal(2, session.Sagas.Consumed.Select<ToolCallCompleted>(m => m.Context.Message.CallId == "call-1").Count());
+        Assert.Equal(1, session.Model.TimesAsked(responseId, 2));
     }
 
     [Fact]
@@ -277,12 +299,12 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-a", "true"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-a", "true"));
         Assert.Null((await session.NextToolCallAsync("call-a")).Context.Message.ContainerId);
 
         await session.ExecutorReportsAsync(sessionId, responseId, "call-a");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-b", "true"));
+        session.ModelSays(responseId, 2, null, SessionHarness.Call("call-b", "true"));
 
         Assert.Equal("container-1", (await session.NextToolCallAsync("call-b")).Context.Message.ContainerId);
     }
@@ -294,7 +316,7 @@ public sealed class SessionStateMachineTests
         var (sessionId, responseId) = await session.BeginAsync();
         await session.RunCallAsync(sessionId, responseId, 1, "call-1", executorId: "exec-9");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-2", "sleep 100", "echo after"));
+        session.ModelSays(responseId, 2, null, SessionHarness.Call("call-2", "sleep 100", "echo after"));
         await session.NextToolCallAsync("call-2");
 
         await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-9" });
@@ -317,13 +339,13 @@ public sealed class SessionStateMachineTests
         var (sessionId, responseId) = await session.BeginAsync();
         await session.RunCallAsync(sessionId, responseId, 1, "call-1", executorId: "exec-1");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, null, SessionHarness.Call("call-2", "true"));
+        session.ModelSays(responseId, 2, null, SessionHarness.Call("call-2", "true"));
         await session.NextToolCallAsync("call-2");
 
         await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-other" });
         await session.ExecutorReportsAsync(sessionId, responseId, "call-2", executorId: "exec-1");
         await session.NextModelCallAsync(responseId, 3);
-        await session.ModelSaysAsync(sessionId, responseId, 3, "done");
+        session.ModelSays(responseId, 3, "done");
 
         Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
     }
@@ -335,14 +357,14 @@ public sealed class SessionStateMachineTests
         var (sessionId, first) = await session.BeginAsync();
         await session.RunCallAsync(sessionId, first, 1, "call-1", executorId: "exec-9");
         await session.NextModelCallAsync(first, 2);
-        await session.ModelSaysAsync(sessionId, first, 2, "done");
+        session.ModelSays(first, 2, "done");
         await session.FinishedAsync(first);
 
         await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-9" });
         Assert.True(await session.Harness.Consumed.Any<ExecutorLost>());
         var second = await session.QueueAsync(sessionId, previousResponseId: first);
         await session.NextModelCallAsync(second, 1);
-        await session.ModelSaysAsync(sessionId, second, 1, null, SessionHarness.Call("call-x", "cat notes"));
+        session.ModelSays(second, 1, null, SessionHarness.Call("call-x", "cat notes"));
 
         Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(second)).Status);
         Assert.Equal("container_lost", (await session.ResponseAsync(second)).Error?.Code);
@@ -354,7 +376,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "ls"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "ls"));
         await session.NextToolCallAsync("call-1");
 
         await session.Harness.Bus.Publish(new ToolCallCompleted
@@ -372,7 +394,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "sleep 100"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "sleep 100"));
         await session.NextToolCallAsync("call-1");
 
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
@@ -390,15 +412,35 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, first) = await session.BeginAsync();
+        session.ModelSays(first, 1, null, SessionHarness.Call("call-1", "sleep 1"));
+        await session.NextToolCallAsync("call-1");
         var second = await session.QueueAsync(sessionId, previousResponseId: first);
         Assert.True(await session.Harness.Consumed.Any<ResponseQueued>(m => m.Context.Message.ResponseId == second));
 
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = second });
         Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(second)).Status);
 
-        await session.ModelSaysAsync(sessionId, first, 1, "done");
+        await session.ExecutorReportsAsync(sessionId, first, "call-1");
+        await session.NextModelCallAsync(first, 2);
+        session.ModelSays(first, 2, "done");
         Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
-        Assert.False(session.Harness.Sent.Select<CallModel>(m => m.Context.Message.ResponseId == second).Any());
+        Assert.Equal(0, session.Model.TimesAsked(second, 1));
+    }
+
+    [Fact]
+    public async Task Should_stop_waiting_for_the_model_and_cancel_when_the_response_is_cancelled_while_the_model_thinks()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+
+        await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
+
+        await session.Model.CancelledAsync(responseId, 1);
+        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(responseId)).Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal(ResponseStatus.Cancelled, response.Status);
+        Assert.Empty(response.Output);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
     }
 
     [Fact]
@@ -406,7 +448,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, "done");
+        session.ModelSays(responseId, 1, "done");
         await session.FinishedAsync(responseId);
 
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
@@ -422,14 +464,14 @@ public sealed class SessionStateMachineTests
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
 
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "echo one"), SessionHarness.Call("call-2", "echo two"));
         await session.NextToolCallAsync("call-1");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
         await session.NextToolCallAsync("call-2");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-2", stdout: "two\n");
         await session.NextModelCallAsync(responseId, 2);
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        session.ModelSays(responseId, 2, "done");
         await session.FinishedAsync(responseId);
 
         var events = (await session.Store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None))!;
@@ -456,7 +498,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        await session.ModelSaysAsync(sessionId, responseId, 1, null, SessionHarness.Call("call-1", "seq 3"));
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "seq 3"));
         await session.NextToolCallAsync("call-1");
 
         await PublishChunkAsync(0, "1\n");
@@ -464,9 +506,10 @@ public sealed class SessionStateMachineTests
         await PublishChunkAsync(1, "2\n");
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "1\n2\n3\n");
         await session.NextModelCallAsync(responseId, 2);
-        await PublishChunkAsync(2, "late\n");
-        await session.ModelSaysAsync(sessionId, responseId, 2, "done");
+        await PublishChunkAsync(2, "late\n", waitForIt: false);
+        session.ModelSays(responseId, 2, "done");
         await session.FinishedAsync(responseId);
+        Assert.True(await session.Sagas.Consumed.Any<ToolCallOutputProduced>(m => m.Context.Message.Stdout == "late\n"));
 
         var events = (await session.Store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None))!;
         var deltas = events.Where(e => e.Type == "response.shell_call_output_content.delta").ToList();
@@ -475,8 +518,9 @@ public sealed class SessionStateMachineTests
         var done = events.Single(e => e.Type == "response.output_item.done" && e.Item!.Type == ResponseItem.ShellCallOutput);
         Assert.True(deltas.All(e => e.SequenceNumber < done.SequenceNumber));
 
-        // One at a time, so the order they arrive in is the order they were sent in.
-        async Task PublishChunkAsync(int chunk, string stdout)
+        // One at a time, so the order they arrive in is the order they were sent in. The late one
+        // comes while the next step waits on the model, so it is consumed only after that step.
+        async Task PublishChunkAsync(int chunk, string stdout, bool waitForIt = true)
         {
             await session.Harness.Bus.Publish(new ToolCallOutputProduced
             {
@@ -487,7 +531,10 @@ public sealed class SessionStateMachineTests
                 CommandIndex = 0,
                 Stdout = stdout,
             });
-            Assert.True(await session.Sagas.Consumed.Any<ToolCallOutputProduced>(m => m.Context.Message.Chunk == chunk && m.Context.Message.Stdout == stdout));
+            if (waitForIt)
+            {
+                Assert.True(await session.Sagas.Consumed.Any<ToolCallOutputProduced>(m => m.Context.Message.Chunk == chunk && m.Context.Message.Stdout == stdout));
+            }
         }
     }
 

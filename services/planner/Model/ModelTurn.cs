@@ -1,0 +1,16 @@
+using Berth.Contracts;
+
+namespace Berth.Planner.Model;
+
+/// <summary>What the model said at one step of a response (some shell calls, some text, or both), or why it could not be asked.</summary>
+public sealed record ModelTurn
+{
+    public string? Text { get; init; }
+    public IReadOnlyList<ShellCallSpec> ShellCalls { get; init; } = [];
+    public TokenUsage Usage { get; init; } = new(0, 0);
+
+    /// <summary>Set when the step could not be taken; the response then ends <c>failed</c> with it.</summary>
+    public ResponseError? Error { get; init; }
+
+    public static ModelTurn Failed(string code, string message) => new() { Error = new ResponseError(code, message) };
+}
