@@ -90,12 +90,14 @@ public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, IL
 
     private void Prune()
     {
+        // At most every 10 s; two steps pruning at once is harmless on concurrent dictionaries.
         var now = time.GetUtcNow();
-        var last = Interlocked.Read(ref _lastPrune);
-        if (now.UtcTicks - last < TimeSpan.TicksPerSecond * 10 || Interlocked.CompareExchange(ref _lastPrune, now.UtcTicks, last) != last)
+        if (now.UtcTicks - Volatile.Read(ref _lastPrune) < TimeSpan.TicksPerSecond * 10)
         {
             return;
         }
+
+        Volatile.Write(ref _lastPrune, now.UtcTicks);
 
         foreach (var (key, value) in _answers)
         {
