@@ -20,4 +20,11 @@ public static class Endpoints
     public static Uri Executor(string executorId) => new($"exchange:{ExecutorQueueName(executorId)}");
 
     public static string ExecutorQueueName(string executorId) => $"berth-executor-{executorId}";
+
+    /// <summary>
+    /// The lock that makes an executor id one live process's: an exclusive queue, which RabbitMQ
+    /// lets only one connection hold and deletes when that connection ends. The dot cannot occur
+    /// in an executor id, so no executor's own queue can ever share this name.
+    /// </summary>
+    public static string ExecutorLockQueueName(string executorId) => $"berth-executor-lock.{executorId}";
 }

@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Executor.Identity;
 using Berth.Executor.Sandbox;
 using Docker.DotNet;
 using MassTransit;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
-public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<ProvisionContainer>
+public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ExecutorIdentity? identity = null)
+    : IConsumer<ProvisionContainer>
 {
     public async Task Consume(ConsumeContext<ProvisionContainer> context)
     {
@@ -22,6 +24,18 @@ public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<E
             }
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });
+        }
+        catch (ContainerHeldElsewhereException e)
+        {
+            // Asked again, and another executor on this engine made it the first time: the
+            // answer is that executor's to give, while it is there to give it.
+            if (identity is null || await identity.PresenceOfAsync(e.ExecutorId, context.CancellationToken) != ExecutorPresence.Gone)
+            {
+                await context.Forward(Endpoints.Executor(e.ExecutorId));
+                return;
+            }
+
+            await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message + " It is gone for good." });
         }
         catch (Exception e) when (e is PoolFullException or EgressUnavailableException or DockerApiException or HttpRequestException)
         {

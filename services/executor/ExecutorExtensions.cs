@@ -1,14 +1,53 @@
 using Berth.Contracts;
+using Berth.Executor.Identity;
 using Berth.Executor.Sandbox;
 using Berth.ServiceDefaults;
 using Docker.DotNet;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Executor;
 
 public static class ExecutorExtensions
 {
+    // As long as a broker may take to come up beside the executor (compose starts both at once).
+    private static readonly TimeSpan BrokerWait = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Claims this executor's id on the broker before anything else uses it, so the options,
+    /// queues and container labels all carry one that no other live process has. It runs before
+    /// the host is built because every one of those reads the id; until then there is no logger,
+    /// so waiting for the broker is said on standard error.
+    /// </summary>
+    public static async Task ClaimExecutorIdentityAsync(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ExecutorOptions.Section);
+        var pinned = section[nameof(ExecutorOptions.InstanceId)];
+        ExecutorIdentity identity;
+        try
+        {
+            identity = await ExecutorIdentity.ClaimAsync(MessagingExtensions.RabbitMqUri(builder.Configuration),
+                string.IsNullOrWhiteSpace(pinned) ? null : pinned, Environment.MachineName, BrokerWait, message => Console.Error.WriteLine($"executor: {message}"));
+        }
+        catch (ExecutorIdentityClashException e)
+        {
+            // An operator's mistake, not a crash: one line that names it, and exit code 1,
+            // rather than an unhandled exception's stack trace and abort.
+            Console.Error.WriteLine($"executor: {e.Message}");
+            Environment.Exit(1);
+            throw;
+        }
+
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new($"{ExecutorOptions.Section}:{nameof(ExecutorOptions.InstanceId)}", identity.Id),
+            new($"{ExecutorOptions.Section}:{nameof(ExecutorOptions.Deployment)}", section[nameof(ExecutorOptions.Deployment)] ?? identity.Deployment),
+        ]);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddHostedService<IdentityWatch>();
+    }
+
     public static IHostApplicationBuilder AddExecutor(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ExecutorOptions>(ExecutorOptions.Section);
@@ -29,6 +68,9 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<DockerSandbox>();
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();
+        builder.Services.AddSingleton<CallJournal>();
+        builder.Services.AddSingleton<OrphanedContainers>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutorLifecycle>();
         builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;
@@ -71,6 +113,8 @@ public static class ExecutorExtensions
             e.PrefetchCount = settings.ConcurrentToolCalls;
             e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
             e.ConfigureConsumer<ToolCallConsumer>(context);
+            // A container request passed on by another executor that found the container here.
+            e.ConfigureConsumer<ProvisionContainerConsumer>(context);
             e.ConfigureConsumer<RemoveContainerConsumer>(context);
             e.ConfigureConsumer<ContainerFilesConsumer>(context);
         });

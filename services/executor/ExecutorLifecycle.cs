@@ -8,11 +8,15 @@ namespace Berth.Executor;
 /// <summary>
 /// What an executor does besides running calls: takes back its containers after a restart,
 /// tells the pool it is alive, keeps its warm containers topped up, and removes containers
-/// that have been idle too long. The heartbeat has a loop of its own: slow Docker work (a
+/// that have been idle too long or that executors gone for good left behind. The heartbeat has a loop of its own: slow Docker work (a
 /// busy engine can take seconds to create a container) must never make a live executor look dead.
 /// </summary>
-public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, IOptions<ExecutorOptions> options, ILogger<ExecutorLifecycle> logger)
-    : BackgroundService
+public sealed partial class ExecutorLifecycle(
+    DockerSandbox sandbox,
+    OrphanedContainers orphans,
+    IBus bus,
+    IOptions<ExecutorOptions> options,
+    ILogger<ExecutorLifecycle> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,6 +54,11 @@ public sealed partial class ExecutorLifecycle(DockerSandbox sandbox, IBus bus, I
             foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken))
             {
                 await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = "expired" }, cancellationToken);
+            }
+
+            foreach (var (sessionId, executorId) in await orphans.SweepAsync(cancellationToken))
+            {
+                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = executorId, Reason = "expired" }, cancellationToken);
             }
         }
     }

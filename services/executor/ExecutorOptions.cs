@@ -7,13 +7,36 @@ public sealed class ExecutorOptions : IValidatableObject
 {
     public const string Section = "Executor";
 
+    public const string InstanceIdPattern = "^[a-z0-9][a-z0-9-]{0,62}$";
+    public const string InstanceIdRule = "Executor:InstanceId must be lower-case letters, digits and dashes, at most 63 characters.";
+
     /// <summary>
-    /// This executor's name in the pool; its own queue and its containers' labels carry it.
-    /// Keep it stable across restarts, so a restarted executor re-adopts its containers and
-    /// drains its queue; give two executors on one host different names. Default: the host name.
+    /// This executor's name in the pool; its own queue and its containers' labels carry it, and
+    /// no two live executors ever share one (see <see cref="Identity.ExecutorIdentity"/>). Left
+    /// empty, the executor takes the first free slot of its host, <c>&lt;host name&gt;-1</c>,
+    /// <c>-2</c>…, the same one after a restart; set, it is that id, and the executor refuses to
+    /// start while another live process holds it. A restarted executor re-adopts the containers
+    /// and finds the calls queued under its id.
     /// </summary>
-    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "Executor:InstanceId must be lower-case letters, digits and dashes, at most 63 characters.")]
-    public string InstanceId { get; set; } = DefaultInstanceId();
+    [Required]
+    [RegularExpression(InstanceIdPattern, ErrorMessage = InstanceIdRule)]
+    public string InstanceId { get; set; } = "";
+
+    /// <summary>
+    /// The deployment this executor's containers belong to: by default the broker's host, port
+    /// and virtual host, as the executor finds them at start-up. Containers carry it, and an
+    /// executor only ever cleans up containers of its own deployment. Null (the sandbox outside
+    /// the service) leaves containers unlabelled, and no executor's clean-up touches them.
+    /// </summary>
+    public string? Deployment { get; set; }
+
+    /// <summary>
+    /// How long the containers of an executor that is gone for good (no live process holds its
+    /// id, and its queue has expired) wait before another executor of the deployment on the same
+    /// Docker engine removes them.
+    /// </summary>
+    [Range(1, 604_800)]
+    public int OrphanGraceSeconds { get; set; } = 600;
 
     /// <summary>The sandbox image. Build the default one with sandbox/build-image.sh.</summary>
     [Required]
@@ -200,12 +223,6 @@ public sealed class ExecutorOptions : IValidatableObject
         {
             yield return new ValidationResult("Executor:DefaultMaxOutputLength must not exceed Executor:MaxOutputLengthLimit.", [nameof(DefaultMaxOutputLength)]);
         }
-    }
-
-    private static string DefaultInstanceId()
-    {
-        var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]).Trim('-');
-        return host.Length == 0 ? "executor" : host[..Math.Min(host.Length, 63)];
     }
 }
 

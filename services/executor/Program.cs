@@ -4,6 +4,7 @@ using Berth.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+await builder.ClaimExecutorIdentityAsync();
 builder.AddExecutor();
 builder.AddBerthMessaging(bus => bus.AddExecutorConsumers(), (context, rabbit) => rabbit.ConfigureExecutorEndpoints(context));
 

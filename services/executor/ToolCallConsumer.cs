@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Executor.Identity;
 using Berth.Executor.Sandbox;
 using Docker.DotNet;
 using MassTransit;
@@ -9,10 +10,17 @@ namespace Berth.Executor;
 /// <summary>
 /// Runs a shell call's commands one after another in the session's container and reports
 /// them. Only a sandbox that cannot run at all (no image, no engine, container gone) is an
-/// error; whatever the commands themselves do is output.
+/// error; whatever the commands themselves do is output. A call delivered more than once runs
+/// once (<see cref="CallJournal"/>); one whose container another executor on this engine holds
+/// is passed on to that executor.
 /// </summary>
-public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls running, IOptions<ExecutorOptions> options, ILogger<ToolCallConsumer> logger)
-    : IConsumer<ToolCallRequested>
+public sealed partial class ToolCallConsumer(
+    DockerSandbox sandbox,
+    RunningCalls running,
+    CallJournal journal,
+    IOptions<ExecutorOptions> options,
+    ILogger<ToolCallConsumer> logger,
+    ExecutorIdentity? identity = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -21,6 +29,41 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
     private static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(250);
 
     public async Task Consume(ConsumeContext<ToolCallRequested> context)
+    {
+        var call = context.Message;
+        if (journal.Begin(call.SessionId, call.CallId) is { } earlier)
+        {
+            // Delivered again: answer with what the first delivery ran, never run it twice.
+            LogRepeated(call.SessionId, call.CallId);
+            if (await earlier.WaitAsync(context.CancellationToken) is { } result)
+            {
+                await context.Publish(result);
+            }
+
+            return;
+        }
+
+        ToolCallCompleted? completed = null;
+        try
+        {
+            completed = await RunAsync(context);
+            if (completed is not null)
+            {
+                journal.Complete(completed);
+                await context.Publish(completed);
+            }
+        }
+        finally
+        {
+            if (completed is null)
+            {
+                journal.Abandon(call.SessionId, call.CallId);
+            }
+        }
+    }
+
+    /// <summary>Runs the call; null when it was handed on (to another executor, or back to the pool) rather than run here.</summary>
+    private async Task<ToolCallCompleted?> RunAsync(ConsumeContext<ToolCallRequested> context)
     {
         var call = context.Message;
         var settings = options.Value;
@@ -61,11 +104,21 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
         {
             if (await WaitForRoomAsync(context, settings))
             {
-                return;
+                return null;
             }
 
             error = $"No executor in the pool had room for a new session within {settings.CapacityWaitSeconds} s.";
             errorCode = "pool_full";
+        }
+        catch (ContainerHeldElsewhereException e)
+        {
+            if (await HandOnAsync(context, e.ExecutorId))
+            {
+                return null;
+            }
+
+            error = $"The session's container was made by executor '{e.ExecutorId}', which is gone for good; the container and its files are lost.";
+            errorCode = "container_lost";
         }
         catch (EgressUnavailableException e)
         {
@@ -105,7 +158,7 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
 
         ExecutorTelemetry.ToolCallEnded(span, containerId, error is null ? null : errorCode, clock.Elapsed);
 
-        await context.Publish(new ToolCallCompleted
+        return new ToolCallCompleted
         {
             SessionId = call.SessionId,
             ResponseId = call.ResponseId,
@@ -117,7 +170,24 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
             Error = error,
             ErrorCode = error is null ? null : errorCode,
             HeldChunks = heldChunks,
-        });
+        };
+    }
+
+    /// <summary>
+    /// Passes the call to the executor holding the session's container, as long as that executor
+    /// is alive or its queue still waits for it; false when it is gone for good.
+    /// </summary>
+    private async Task<bool> HandOnAsync(ConsumeContext<ToolCallRequested> context, string ownerId)
+    {
+        var presence = identity is null ? ExecutorPresence.Queued : await identity.PresenceOfAsync(ownerId, context.CancellationToken);
+        if (presence == ExecutorPresence.Gone)
+        {
+            return false;
+        }
+
+        LogHandedOn(context.Message.SessionId, context.Message.CallId, ownerId);
+        await context.Forward(Endpoints.Executor(ownerId));
+        return true;
     }
 
     /// <summary>
@@ -143,6 +213,12 @@ public sealed partial class ToolCallConsumer(DockerSandbox sandbox, RunningCalls
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: executor {ExecutorId} is full; the call goes back to the pool")]
     private partial void LogPoolFull(Guid sessionId, string executorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: delivered again; answered with the first delivery's result")]
+    private partial void LogRepeated(Guid sessionId, string callId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: its container is executor {ExecutorId}'s; the call is passed on to it")]
+    private partial void LogHandedOn(Guid sessionId, string callId, string executorId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: {Error}")]
     private partial void LogSandboxError(Guid sessionId, string callId, string error);

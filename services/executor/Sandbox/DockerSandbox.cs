@@ -21,6 +21,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private const string WarmNamePrefix = "berth-warm-";
     public const string ExecutorLabel = "berth.executor";
     public const string ManagedLabel = "berth.managed";
+    public const string DeploymentLabel = "berth.deployment";
 
     // Grace beyond a command's own timeout before the executor stops waiting on Docker itself.
     private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(10);
@@ -103,13 +104,35 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
             var custom = memoryMb is { } mb && mb != options.Value.MemoryMb ? memoryMb : null;
             var allowlist = network is { Type: NetworkPolicySpec.Allowlist } ? network : null;
+            if (id is null && allowlist is not null)
+            {
+                // An allowlist session's network and proxy are made before its container, and
+                // by name: check first that no other executor holds the session, or their
+                // clean-up after a clash would remove that executor's network and proxy.
+                id = await HeldAlreadyAsync(sessionId, cancellationToken);
+            }
+
             if (id is null)
             {
                 using var span = ExecutorTelemetry.StartContainer("start", sessionId);
-                id = allowlist is null ? await ClaimWarmAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
-                span?.SetTag("berth.container.warm", id is not null);
-                span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
-                id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
+                try
+                {
+                    id = allowlist is null ? await ClaimWarmAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
+                    span?.SetTag("berth.container.warm", id is not null);
+                    span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
+                    id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
+                }
+                catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+                {
+                    // The session's name is taken: a first call delivered again (after a broker
+                    // restart, say) to another executor on this engine than the one that ran it.
+                    id = await HeldAlreadyAsync(sessionId, cancellationToken);
+                    if (id is null)
+                    {
+                        throw;
+                    }
+                }
+
                 span?.SetTag("berth.container.id", id);
             }
 
@@ -121,6 +144,38 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The session's container if one already exists on this engine, by its name: this
+    /// executor's own (made in an earlier life, say) is taken back; another executor's is that
+    /// executor's to run, so <see cref="ContainerHeldElsewhereException"/> names it.
+    /// </summary>
+    private async Task<string?> HeldAlreadyAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var filters = new Dictionary<string, IDictionary<string, bool>>
+        {
+            ["label"] = new Dictionary<string, bool> { [$"{ManagedLabel}=true"] = true },
+            ["name"] = new Dictionary<string, bool> { [$"^/{SessionName(sessionId)}$"] = true },
+        };
+        var container = (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken)).FirstOrDefault();
+        if (container is null)
+        {
+            return null;
+        }
+
+        var owner = container.Labels.TryGetValue(ExecutorLabel, out var label) ? label : "";
+        if (owner != options.Value.InstanceId)
+        {
+            throw new ContainerHeldElsewhereException(sessionId, owner);
+        }
+
+        if (container.State != "running")
+        {
+            await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);
+        }
+
+        return container.ID;
     }
 
     private const string RunningPidFile = "/tmp/.berth-running";
@@ -283,6 +338,11 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         foreach (var container in await OwnContainersAsync(null, cancellationToken))
         {
             var name = container.Names.FirstOrDefault()?.TrimStart('/') ?? "";
+            if (!OfThisDeployment(container))
+            {
+                continue;
+            }
+
             if (name.StartsWith(EgressProxies.ProxyNamePrefix, StringComparison.Ordinal))
             {
                 await egress.AdoptAsync(container, cancellationToken);
@@ -317,6 +377,16 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
         return adopted;
     }
+
+    /// <summary>
+    /// Whether a container with this executor's id is this deployment's: an executor of the same
+    /// name under another broker or virtual host may share the engine. Containers from before
+    /// deployments were labelled have no label, and stay their executor's.
+    /// </summary>
+    private bool OfThisDeployment(ContainerListResponse container) =>
+        options.Value.Deployment is not { } deployment
+        || !container.Labels.TryGetValue(DeploymentLabel, out var label)
+        || label == deployment;
 
     /// <summary>Starts containers until every warm pool (one per memory limit) holds its target, so a new session need not wait for one.</summary>
     public async Task<int> RefillWarmAsync(CancellationToken cancellationToken)
@@ -355,6 +425,12 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             {
                 // Removed behind our back; try the next one.
             }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // The session's name is taken already: the warm container stays warm.
+                WarmPool(memoryMb).Enqueue(containerId);
+                throw;
+            }
         }
 
         return null;
@@ -362,7 +438,8 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
     private static string SessionName(Guid sessionId) => $"{SessionNamePrefix}{sessionId:N}";
 
-    private static bool TrySessionOf(string name, out Guid sessionId)
+    /// <summary>The session a container's name says it belongs to (<c>berth-&lt;session&gt;</c>).</summary>
+    public static bool TrySessionOf(string name, out Guid sessionId)
     {
         sessionId = Guid.Empty;
         return name.StartsWith(SessionNamePrefix, StringComparison.Ordinal)
@@ -477,7 +554,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     // that executor's to run, and a call that reaches the wrong executor must fail, not share.
     private async Task<string?> FindContainerAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var container = (await OwnContainersAsync(sessionId, cancellationToken)).FirstOrDefault();
+        var container = (await OwnContainersAsync(sessionId, cancellationToken)).FirstOrDefault(OfThisDeployment);
         if (container is null)
         {
             return null;
@@ -501,6 +578,11 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             [ManagedLabel] = "true",
             [ExecutorLabel] = settings.InstanceId,
         };
+        if (settings.Deployment is { } deployment)
+        {
+            labels[DeploymentLabel] = deployment;
+        }
+
         if (warm)
         {
             labels[WarmLabel] = "true";
@@ -603,6 +685,18 @@ public sealed class ContainerGoneException(Guid sessionId, string containerId)
 /// </summary>
 public sealed class ContainerStoppedException(string containerId)
     : Exception($"The session's container {containerId[..Math.Min(12, containerId.Length)]} stopped: a command brought the whole sandbox down (for example by exhausting its memory or processes). Its files are gone; start a new conversation to get a new container.");
+
+/// <summary>
+/// The session's container is on this engine, but another executor holds it: a call for it is
+/// that executor's to run (a first call delivered twice, to two executors, after a broker restart).
+/// </summary>
+public sealed class ContainerHeldElsewhereException(Guid sessionId, string executorId)
+    : Exception($"The session's container is held by executor '{executorId}'.")
+{
+    public Guid SessionId { get; } = sessionId;
+
+    public string ExecutorId { get; } = executorId;
+}
 
 /// <summary>This executor holds as many containers as it may; a new session must go elsewhere or wait.</summary>
 public sealed class PoolFullException(string executorId, int capacity)

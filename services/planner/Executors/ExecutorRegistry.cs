@@ -35,6 +35,18 @@ public sealed class ExecutorRegistry(TimeProvider time)
         return silent;
     }
 
+    /// <summary>
+    /// The report of an executor could not be published (the broker was away): it counts as not
+    /// reported, so the next sweep reports it again, unless it has been heard from meanwhile.
+    /// </summary>
+    public void ReportFailed(string executorId)
+    {
+        if (_executors.TryGetValue(executorId, out var seen) && seen.Reported)
+        {
+            _executors.TryUpdate(executorId, seen with { Reported = false }, seen);
+        }
+    }
+
     private sealed record Seen(DateTimeOffset At, bool Reported);
 }
 

@@ -32,7 +32,7 @@ public sealed partial class ExecutorWatch(
                 foreach (var (executorId, lastSeen) in registry.TakeSilent(timeout))
                 {
                     LogLost(executorId, lastSeen);
-                    await bus.Publish(new ExecutorLost { ExecutorId = executorId, LastSeenAt = lastSeen }, stoppingToken);
+                    await ReportAsync(new ExecutorLost { ExecutorId = executorId, LastSeenAt = lastSeen }, stoppingToken);
                 }
 
                 if (time.GetUtcNow() - registry.StartedAt > timeout)
@@ -64,13 +64,37 @@ public sealed partial class ExecutorWatch(
             if (session?.ExecutorId is { } executorId && registry.TryReportUnheard(executorId))
             {
                 LogLost(executorId, null);
-                await bus.Publish(new ExecutorLost { ExecutorId = executorId }, cancellationToken);
+                await ReportAsync(new ExecutorLost { ExecutorId = executorId }, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Publishes a loss; one that cannot be published now is reported again on the next sweep, never dropped.</summary>
+    private async Task ReportAsync(ExecutorLost lost, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bus.Publish(lost, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Each report on its own: one that fails must not leave the others of the same
+            // sweep marked reported and never published.
+            registry.ReportFailed(lost.ExecutorId);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            LogReportFailed(e, lost.ExecutorId);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId} is lost (last heard {LastSeen}); its sessions' running calls fail with container_lost")]
     private partial void LogLost(string executorId, DateTimeOffset? lastSeen);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId}'s loss could not be published; reported again on the next sweep")]
+    private partial void LogReportFailed(Exception exception, string executorId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Executor sweep failed; retrying on the next tick")]
     private partial void LogSweepFailed(Exception exception);

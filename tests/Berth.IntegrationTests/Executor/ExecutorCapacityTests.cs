@@ -34,6 +34,8 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
             .AddSingleton<EgressProxies>()
             .AddSingleton<DockerSandbox>()
             .AddSingleton<RunningCalls>()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<CallJournal>()
             .AddMassTransitTestHarness(bus =>
             {
                 bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(10));

@@ -8,7 +8,7 @@ namespace Berth.IntegrationTests.Fixtures;
 /// broker and Docker engine, with the scripted model in this process on loopback. Started once
 /// for the collection; tests in it run one at a time and may swap the model's script.
 /// </summary>
-public sealed class BerthStack : IAsyncLifetime
+public class BerthStack : IAsyncLifetime
 {
     private readonly List<ServiceProcess> _services = [];
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
@@ -48,10 +48,53 @@ public sealed class BerthStack : IAsyncLifetime
         }
     }
 
+    private readonly string? _virtualHost;
+
     public BerthStack()
+        : this(virtualHost: null, startExecutors: true)
+    {
+    }
+
+    /// <param name="virtualHost">A RabbitMQ virtual host of the stack's own, made for it and deleted after it, so that what its tests do to the broker or to executor ids touches nothing else; null shares the default one.</param>
+    /// <param name="startExecutors">Whether the stack starts its two executors; without them, tests start their own.</param>
+    protected BerthStack(string? virtualHost, bool startExecutors)
     {
         LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
-        _executorIds = [$"test-{_runId}-a", $"test-{_runId}-b"];
+        _virtualHost = virtualHost is null ? null : $"{virtualHost}-{_runId}";
+        _executorIds = startExecutors ? [$"test-{_runId}-a", $"test-{_runId}-b"] : [];
+    }
+
+    /// <summary>The broker's URI the services use, with the stack's virtual host.</summary>
+    public string BrokerUri { get; private set; } = "";
+
+    /// <summary>What executors of this stack label their containers with (<c>berth.deployment</c>): the broker's host, port and virtual host.</summary>
+    public string Deployment
+    {
+        get
+        {
+            var broker = new Uri(BrokerUri);
+            var vhost = Uri.UnescapeDataString(broker.AbsolutePath);
+            return $"{broker.Host}:{(broker.Port > 0 ? broker.Port : 5672)}{(vhost.Length == 0 ? "/" : vhost)}";
+        }
+    }
+
+    /// <summary>
+    /// Starts an executor with the stack's settings and <paramref name="settings"/> (a test that
+    /// leaves out <c>Executor__InstanceId</c> lets it choose its own), without waiting for it.
+    /// Stopped with the stack.
+    /// </summary>
+    public ServiceProcess StartExecutor(string name, params (string Key, string Value)[] settings)
+    {
+        var executor = ServiceProcess.Start(name, "executor", With(With(_common,
+            ("ASPNETCORE_URLS", AnyFreePort),
+            ("Executor__Image", DockerFixture.SandboxImage),
+            ("Executor__HeartbeatSeconds", "1")), settings), LogDirectory);
+        lock (_services)
+        {
+            _services.Add(executor);
+        }
+
+        return executor;
     }
 
     /// <summary>Starts one more executor, for tests that need a pool of three or one to kill. Stopped with the stack.</summary>
@@ -81,20 +124,8 @@ public sealed class BerthStack : IAsyncLifetime
         return (api, new HttpClient { BaseAddress = new Uri(api.Url, "/v1/"), Timeout = TimeSpan.FromMinutes(2) });
     }
 
-    private ServiceProcess StartExecutor(string executorId)
-    {
-        var executor = ServiceProcess.Start($"executor-{executorId[^1]}", "executor", With(_common,
-            ("ASPNETCORE_URLS", AnyFreePort),
-            ("Executor__InstanceId", executorId),
-            ("Executor__Image", DockerFixture.SandboxImage),
-            ("Executor__HeartbeatSeconds", "1")), LogDirectory);
-        lock (_services)
-        {
-            _services.Add(executor);
-        }
-
-        return executor;
-    }
+    private ServiceProcess StartExecutor(string executorId) =>
+        StartExecutor($"executor-{executorId[^1]}", ("Executor__InstanceId", executorId));
 
     /// <summary>
     /// Called by each test first: skips it, with the reason, when RabbitMQ or Docker is missing
@@ -116,11 +147,21 @@ public sealed class BerthStack : IAsyncLifetime
             return;
         }
 
+        BrokerUri = RabbitMq.ConnectionString!;
+        if (_virtualHost is not null)
+        {
+            UnavailableReason = await AddVirtualHostAsync();
+            if (UnavailableReason is not null)
+            {
+                return;
+            }
+        }
+
         Model = await ScriptedModelServer.StartAsync();
         Telemetry = await OtlpReceiver.StartAsync();
         var common = _common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__rabbitmq"] = RabbitMq.ConnectionString!,
+            ["ConnectionStrings__rabbitmq"] = BrokerUri,
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString(),
@@ -163,7 +204,7 @@ public sealed class BerthStack : IAsyncLifetime
 
         await Task.WhenAll(started.Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
         PlannerUrl = planner.Url;
-        ExecutorUrl = executors[0].Url;
+        ExecutorUrl = executors.FirstOrDefault()?.Url!;
         ApiBaseUrl = new Uri(api.Url, "/v1/");
         Http = new HttpClient { BaseAddress = ApiBaseUrl, Timeout = TimeSpan.FromMinutes(2) };
     }
@@ -189,8 +230,34 @@ public sealed class BerthStack : IAsyncLifetime
             await RemoveContainersAsync();
         }
 
+        if (_virtualHost is not null && UnavailableReason is null)
+        {
+            await ChildProcess.RunAsync("rabbitmqctl", ["-q", "delete_vhost", _virtualHost]);
+        }
+
         await Docker.DisposeAsync();
         await RabbitMq.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Makes the stack's virtual host with <c>rabbitmqctl</c>, which only a local broker has; otherwise says why the stack cannot run.</summary>
+    private async Task<string?> AddVirtualHostAsync()
+    {
+        var broker = new Uri(BrokerUri);
+        var user = Uri.UnescapeDataString(broker.UserInfo.Split(':')[0]);
+        if (RabbitMq.Source != "ConnectionStrings__rabbitmq" || !broker.IsLoopback || !await ChildProcess.AnswersAsync("rabbitmqctl", "-q", "add_vhost", _virtualHost!))
+        {
+            return $"These tests need a virtual host of their own on a local broker, made with rabbitmqctl; the broker here is {RabbitMq.Source} at {broker.Host}.";
+        }
+
+        var (code, output) = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", _virtualHost!, user, ".*", ".*", ".*"]);
+        if (code != 0)
+        {
+            return $"rabbitmqctl could not give {user} the virtual host {_virtualHost}: {output}";
+        }
+
+        BrokerUri = new UriBuilder(broker) { Path = "/" + Uri.EscapeDataString(_virtualHost!) }.Uri.AbsoluteUri;
+        return null;
     }
 
     /// <summary>The containers this run's executors made: session containers and warm ones.</summary>
@@ -201,7 +268,8 @@ public sealed class BerthStack : IAsyncLifetime
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["berth.managed=true"] = true } },
         });
-        return [.. all.Where(c => c.Labels.TryGetValue("berth.executor", out var owner) && ExecutorIds.Contains(owner))];
+        return [.. all.Where(c => (c.Labels.TryGetValue("berth.executor", out var owner) && ExecutorIds.Contains(owner))
+            || (_virtualHost is not null && c.Labels.TryGetValue("berth.deployment", out var deployment) && deployment == Deployment))];
     }
 
     public string Logs => $"service logs: {LogDirectory}";

@@ -87,6 +87,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end by itself, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>What the process has printed so far.</summary>
+    public string Output()
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+
+        using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd();
+    }
+
     /// <summary>Ends the process at once, as a crash or a lost host would: no shutdown, no goodbye.</summary>
     public async Task KillAsync()
     {

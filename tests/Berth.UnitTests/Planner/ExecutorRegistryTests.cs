@@ -32,6 +32,36 @@ public sealed class ExecutorRegistryTests
     }
 
     [Fact]
+    public void Should_report_a_silent_executor_again_when_its_report_could_not_be_published()
+    {
+        var clock = new Clock();
+        var registry = new ExecutorRegistry(clock);
+        registry.Heard("a");
+        clock.Now += TimeSpan.FromSeconds(31);
+        Assert.Equal(["a"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId));
+
+        registry.ReportFailed("a");
+
+        Assert.Equal(["a"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId));
+        Assert.Empty(registry.TakeSilent(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Should_not_report_an_executor_again_when_it_was_heard_after_its_failed_report()
+    {
+        var clock = new Clock();
+        var registry = new ExecutorRegistry(clock);
+        registry.Heard("a");
+        clock.Now += TimeSpan.FromSeconds(31);
+        Assert.Single(registry.TakeSilent(TimeSpan.FromSeconds(30)));
+        registry.Heard("a");
+
+        registry.ReportFailed("a");
+
+        Assert.Empty(registry.TakeSilent(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void Should_report_an_executor_never_heard_from_once()
     {
         var registry = new ExecutorRegistry(new Clock());

@@ -1,0 +1,21 @@
+namespace Berth.IntegrationTests.Fixtures;
+
+/// <summary>The one way tests wait for something that happens in another process: ask until it holds, or fail saying what was awaited.</summary>
+public static class Eventually
+{
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var until = DateTimeOffset.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > until)
+            {
+                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}, in vain.");
+            }
+
+            await Task.Delay(Pause, TestContext.Current.CancellationToken);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Berth.IntegrationTests.Fixtures;
+
+/// <summary>
+/// The pipeline on a RabbitMQ virtual host of its own, with no executors until a test starts
+/// them: the fault suite kills, clashes and restarts executors there without touching any other
+/// test's queues, executor ids or containers (an executor only cleans up after its own deployment).
+/// </summary>
+public sealed class FaultStack() : BerthStack(virtualHost: "berth-faults", startExecutors: false);
+
+[CollectionDefinition(Name)]
+public sealed class FaultCollection : ICollectionFixture<FaultStack>
+{
+    public const string Name = "Berth faults";
+}
