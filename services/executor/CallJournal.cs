@@ -57,8 +57,6 @@ public sealed class CallJournal(TimeProvider time)
         }
     }
 
-    public int Count => _calls.Count;
-
     private void Prune()
     {
         var cutoff = time.GetUtcNow() - Keep;

@@ -29,9 +29,8 @@ public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<E
         {
             // Asked again, and another executor on this engine made it the first time: the
             // answer is that executor's to give, while it is there to give it.
-            if (identity is null || await identity.PresenceOfAsync(e.ExecutorId, context.CancellationToken) != ExecutorPresence.Gone)
+            if (await HandOn.TryAsync(context, identity, e.ExecutorId))
             {
-                await context.Forward(Endpoints.Executor(e.ExecutorId));
                 return;
             }
 

@@ -112,8 +112,9 @@ public sealed partial class ToolCallConsumer(
         }
         catch (ContainerHeldElsewhereException e)
         {
-            if (await HandOnAsync(context, e.ExecutorId))
+            if (await HandOn.TryAsync(context, identity, e.ExecutorId))
             {
+                LogHandedOn(call.SessionId, call.CallId, e.ExecutorId);
                 return null;
             }
 
@@ -171,23 +172,6 @@ public sealed partial class ToolCallConsumer(
             ErrorCode = error is null ? null : errorCode,
             HeldChunks = heldChunks,
         };
-    }
-
-    /// <summary>
-    /// Passes the call to the executor holding the session's container, as long as that executor
-    /// is alive or its queue still waits for it; false when it is gone for good.
-    /// </summary>
-    private async Task<bool> HandOnAsync(ConsumeContext<ToolCallRequested> context, string ownerId)
-    {
-        var presence = identity is null ? ExecutorPresence.Queued : await identity.PresenceOfAsync(ownerId, context.CancellationToken);
-        if (presence == ExecutorPresence.Gone)
-        {
-            return false;
-        }
-
-        LogHandedOn(context.Message.SessionId, context.Message.CallId, ownerId);
-        await context.Forward(Endpoints.Executor(ownerId));
-        return true;
     }
 
     /// <summary>

@@ -193,20 +193,21 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         var cancellationToken = _disposed.Token;
         while (!cancellationToken.IsCancellationRequested)
         {
+            IConnection? connection = null;
             try
             {
                 await Task.Delay(ReclaimPause, cancellationToken);
-                var connection = await _factory.CreateConnectionAsync(cancellationToken);
+                connection = await _factory.CreateConnectionAsync(cancellationToken);
                 if (!await TryLockAsync(connection, Id, cancellationToken))
                 {
-                    await connection.DisposeAsync();
                     _lost.TrySetResult($"another live executor took the id '{Id}' while this one was cut off from the broker");
                     return;
                 }
 
                 var old = _connection;
                 _connection = connection;
-                Watch(connection);
+                connection = null;
+                Watch(_connection);
                 await old.DisposeAsync();
                 return;
             }
@@ -217,6 +218,14 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+            finally
+            {
+                // A connection that did not become the lock's holder goes, whatever ended the try.
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
             }
         }
     }
@@ -229,7 +238,8 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         return $"{host}-{slot}";
     }
 
-    private static string DeploymentOf(Uri broker)
+    /// <summary>A deployment's name for a broker URI: its host, port and virtual host, without credentials.</summary>
+    public static string DeploymentOf(Uri broker)
     {
         var vhost = Uri.UnescapeDataString(broker.AbsolutePath);
         return $"{broker.Host}:{(broker.Port > 0 ? broker.Port : 5672)}{(vhost.Length == 0 ? "/" : vhost)}";

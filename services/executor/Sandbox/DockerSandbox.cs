@@ -153,29 +153,14 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// </summary>
     private async Task<string?> HeldAlreadyAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var filters = new Dictionary<string, IDictionary<string, bool>>
-        {
-            ["label"] = new Dictionary<string, bool> { [$"{ManagedLabel}=true"] = true },
-            ["name"] = new Dictionary<string, bool> { [$"^/{SessionName(sessionId)}$"] = true },
-        };
-        var container = (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken)).FirstOrDefault();
+        var container = (await ManagedContainersAsync(sessionId, anyExecutor: true, cancellationToken)).FirstOrDefault();
         if (container is null)
         {
             return null;
         }
 
         var owner = container.Labels.TryGetValue(ExecutorLabel, out var label) ? label : "";
-        if (owner != options.Value.InstanceId)
-        {
-            throw new ContainerHeldElsewhereException(sessionId, owner);
-        }
-
-        if (container.State != "running")
-        {
-            await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);
-        }
-
-        return container.ID;
+        return owner == options.Value.InstanceId ? await StartedAsync(container, cancellationToken) : throw new ContainerHeldElsewhereException(sessionId, owner);
     }
 
     private const string RunningPidFile = "/tmp/.berth-running";
@@ -355,11 +340,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 continue;
             }
 
-            if (container.State != "running")
-            {
-                await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);
-            }
-
+            await StartedAsync(container, cancellationToken);
             if (warm)
             {
                 var memory = container.Labels.TryGetValue(MemoryLabel, out var label) && int.TryParse(label, System.Globalization.CultureInfo.InvariantCulture, out var mb)
@@ -521,26 +502,22 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
     {
         DropShell(containerId);
-        try
-        {
-            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Already gone: the outcome wanted.
-        }
+        await docker.Containers.RemoveIfPresentAsync(containerId, cancellationToken);
     }
 
-    private async Task<IList<ContainerListResponse>> OwnContainersAsync(Guid? sessionId, CancellationToken cancellationToken)
+    private Task<IList<ContainerListResponse>> OwnContainersAsync(Guid? sessionId, CancellationToken cancellationToken) =>
+        ManagedContainersAsync(sessionId, anyExecutor: false, cancellationToken);
+
+    /// <summary>Berth's containers on this engine: this executor's only, or any executor's; all of them, or the one named after <paramref name="sessionId"/>.</summary>
+    private async Task<IList<ContainerListResponse>> ManagedContainersAsync(Guid? sessionId, bool anyExecutor, CancellationToken cancellationToken)
     {
-        var filters = new Dictionary<string, IDictionary<string, bool>>
+        var labels = new Dictionary<string, bool> { [$"{ManagedLabel}=true"] = true };
+        if (!anyExecutor)
         {
-            ["label"] = new Dictionary<string, bool>
-            {
-                [$"{ManagedLabel}=true"] = true,
-                [$"{ExecutorLabel}={options.Value.InstanceId}"] = true,
-            },
-        };
+            labels[$"{ExecutorLabel}={options.Value.InstanceId}"] = true;
+        }
+
+        var filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels };
         if (sessionId is { } session)
         {
             // Docker matches names as regular expressions, and stores them with a leading slash.
@@ -555,11 +532,12 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private async Task<string?> FindContainerAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         var container = (await OwnContainersAsync(sessionId, cancellationToken)).FirstOrDefault(OfThisDeployment);
-        if (container is null)
-        {
-            return null;
-        }
+        return container is null ? null : await StartedAsync(container, cancellationToken);
+    }
 
+    /// <summary>The container's id, once it runs: one stopped (by an engine restart, say) is started again.</summary>
+    private async Task<string> StartedAsync(ContainerListResponse container, CancellationToken cancellationToken)
+    {
         if (container.State != "running")
         {
             await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), cancellationToken);

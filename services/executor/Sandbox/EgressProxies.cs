@@ -154,14 +154,7 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
             return;
         }
 
-        try
-        {
-            await docker.Containers.RemoveContainerAsync(ProxyName(sessionId), new ContainerRemoveParameters { Force = true }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Gone already: the outcome wanted.
-        }
+        await docker.Containers.RemoveIfPresentAsync(ProxyName(sessionId), cancellationToken);
 
         try
         {

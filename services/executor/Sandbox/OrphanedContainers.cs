@@ -69,7 +69,7 @@ public sealed partial class OrphanedContainers(
 
             foreach (var container in containers)
             {
-                await RemoveContainerAsync(container.ID, cancellationToken);
+                await docker.Containers.RemoveIfPresentAsync(container.ID, cancellationToken);
                 if (DockerSandbox.TrySessionOf(container.Names.FirstOrDefault()?.TrimStart('/') ?? "", out var sessionId))
                 {
                     removed.Add((sessionId, executorId));
@@ -82,18 +82,6 @@ public sealed partial class OrphanedContainers(
         }
 
         return removed;
-    }
-
-    private async Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Already gone: the outcome wanted.
-        }
     }
 
     private async Task RemoveNetworksAsync(string deployment, string executorId, CancellationToken cancellationToken)

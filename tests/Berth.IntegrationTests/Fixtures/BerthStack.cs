@@ -68,15 +68,7 @@ public class BerthStack : IAsyncLifetime
     public string BrokerUri { get; private set; } = "";
 
     /// <summary>What executors of this stack label their containers with (<c>berth.deployment</c>): the broker's host, port and virtual host.</summary>
-    public string Deployment
-    {
-        get
-        {
-            var broker = new Uri(BrokerUri);
-            var vhost = Uri.UnescapeDataString(broker.AbsolutePath);
-            return $"{broker.Host}:{(broker.Port > 0 ? broker.Port : 5672)}{(vhost.Length == 0 ? "/" : vhost)}";
-        }
-    }
+    public string Deployment => Berth.Executor.Identity.ExecutorIdentity.DeploymentOf(new Uri(BrokerUri));
 
     /// <summary>
     /// Starts an executor with the stack's settings and <paramref name="settings"/> (a test that
