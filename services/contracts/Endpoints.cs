@@ -8,6 +8,11 @@ public static class Endpoints
 {
     public const string ExecutorsQueue = "berth-executors";
 
+    /// <summary>The session saga's queue, on the planners.</summary>
+    public const string SessionsQueue = "berth-sessions";
+
+    public static Uri Sessions { get; } = new($"queue:{SessionsQueue}");
+
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>
     public static Uri Executors { get; } = new($"queue:{ExecutorsQueue}");
 

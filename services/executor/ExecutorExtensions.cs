@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Executor.Calls;
 using Berth.Executor.Identity;
 using Berth.Executor.Sandbox;
 using Berth.ServiceDefaults;
@@ -69,6 +70,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();
+        builder.Services.AddSingleton<CallRecords>();
         builder.Services.AddSingleton<OrphanedContainers>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutorLifecycle>();

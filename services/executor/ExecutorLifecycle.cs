@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Executor.Calls;
 using Berth.Executor.Sandbox;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace Berth.Executor;
 public sealed partial class ExecutorLifecycle(
     DockerSandbox sandbox,
     OrphanedContainers orphans,
+    CallRecords records,
     IBus bus,
     IOptions<ExecutorOptions> options,
     ILogger<ExecutorLifecycle> logger) : BackgroundService
@@ -60,6 +62,8 @@ public sealed partial class ExecutorLifecycle(
             {
                 await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = executorId, Reason = "expired" }, cancellationToken);
             }
+
+            records.Prune();
         }
     }
 

@@ -38,6 +38,16 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 604_800)]
     public int OrphanGraceSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Where the executor keeps what must outlive its process: the record of the calls it started
+    /// and finished, under <c>&lt;InstanceId&gt;/calls</c>. Empty: <c>berth-executor</c> in the
+    /// system's temporary directory, which survives a restart of the process but not of the
+    /// machine; give a volume in a container deployment. No sandbox mounts it.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    public string StateDirectoryPath => string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine(Path.GetTempPath(), "berth-executor") : StateDirectory;
+
     /// <summary>The sandbox image. Build the default one with sandbox/build-image.sh.</summary>
     [Required]
     public string Image { get; set; } = "berth-sandbox:latest";
@@ -106,7 +116,7 @@ public sealed class ExecutorOptions : IValidatableObject
     }
 
     [Range(1, 300)]
-    public int HeartbeatSeconds { get; set; } = 5;
+    public int HeartbeatSeconds { get; set; } = 2;
 
     /// <summary>A session container unused this long is removed, as OpenAI's expire after 20 minutes.</summary>
     [Range(1, 10_080)]

@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Executor.Calls;
 using Berth.Executor.Identity;
 using Berth.Executor.Sandbox;
 using Docker.DotNet;
@@ -11,16 +12,20 @@ namespace Berth.Executor;
 /// Runs a shell call's commands one after another in the session's container and reports
 /// them. Only a sandbox that cannot run at all (no image, no engine, container gone) is an
 /// error; whatever the commands themselves do is output. A call delivered more than once runs
-/// once (<see cref="CallJournal"/>); one whose container another executor on this engine holds
+/// once: a repeat while this process lives is answered from <see cref="CallJournal"/>, and one
+/// after a restart from <see cref="CallRecords"/> (its result, or <c>interrupted</c> if it was
+/// running when the executor died). One whose container another executor on this engine holds
 /// is passed on to that executor.
 /// </summary>
 public sealed partial class ToolCallConsumer(
     DockerSandbox sandbox,
     RunningCalls running,
     CallJournal journal,
+    CallRecords records,
     IOptions<ExecutorOptions> options,
     ILogger<ToolCallConsumer> logger,
-    ExecutorIdentity? identity = null) : IConsumer<ToolCallRequested>
+    ExecutorIdentity? identity = null,
+    IHostApplicationLifetime? lifetime = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -31,24 +36,28 @@ public sealed partial class ToolCallConsumer(
     public async Task Consume(ConsumeContext<ToolCallRequested> context)
     {
         var call = context.Message;
-        if (journal.Begin(call.SessionId, call.CallId) is { } earlier)
+        while (journal.Begin(call.SessionId, call.CallId) is { } earlier)
         {
             // Delivered again: answer with what the first delivery ran, never run it twice.
-            LogRepeated(call.SessionId, call.CallId);
             if (await earlier.WaitAsync(context.CancellationToken) is { } result)
             {
+                LogRepeated(call.SessionId, call.CallId);
                 await context.Publish(result);
+                return;
             }
 
-            return;
+            // The earlier delivery gave the call back without a result (to the pool while this
+            // executor is full, or on to the container's holder), and this copy is the one it
+            // sent, arrived before it let go: the call is this copy's to take.
         }
 
         ToolCallCompleted? completed = null;
         try
         {
-            completed = await RunAsync(context);
+            completed = Recalled(call) ?? await RunAsync(context);
             if (completed is not null)
             {
+                records.Finish(completed);
                 journal.Complete(completed);
                 await context.Publish(completed);
             }
@@ -60,6 +69,41 @@ public sealed partial class ToolCallConsumer(
                 journal.Abandon(call.SessionId, call.CallId);
             }
         }
+    }
+
+    /// <summary>
+    /// What an earlier process of this executor did with the call: its result, or, for a call it
+    /// was running when it died, an <c>interrupted</c> error rather than a second run. Null when it
+    /// never started it.
+    /// </summary>
+    private ToolCallCompleted? Recalled(ToolCallRequested call)
+    {
+        var recorded = records.Recall(call.SessionId, call.CallId);
+        if (recorded.Result is { } result)
+        {
+            LogRecalled(call.SessionId, call.CallId);
+            return result;
+        }
+
+        if (!recorded.Started)
+        {
+            return null;
+        }
+
+        const string interrupted = "The command was running when its executor stopped; it was not run again, as it may have had effects. Check the container's state before retrying.";
+        LogInterrupted(call.SessionId, call.CallId);
+        return new ToolCallCompleted
+        {
+            SessionId = call.SessionId,
+            ResponseId = call.ResponseId,
+            CallId = call.CallId,
+            ExecutorId = options.Value.InstanceId,
+            ContainerId = call.ContainerId,
+            Outputs = [.. call.Commands.Select(_ => new CommandOutput { Stderr = interrupted, ExitCode = 255 })],
+            MaxOutputLength = Math.Min(call.MaxOutputLength ?? options.Value.DefaultMaxOutputLength, options.Value.MaxOutputLengthLimit),
+            Error = interrupted,
+            ErrorCode = ErrorCodes.Interrupted,
+        };
     }
 
     /// <summary>Runs the call; null when it was handed on (to another executor, or back to the pool) rather than run here.</summary>
@@ -76,13 +120,19 @@ public sealed partial class ToolCallConsumer(
         var outputs = new List<CommandOutput>();
         IReadOnlyList<ToolCallOutputProduced> heldChunks = [];
         string? error = null;
-        var errorCode = "sandbox_error";
+        var errorCode = ErrorCodes.SandboxError;
         using var lease = sandbox.Use(call.SessionId);
+
+        // Not the delivery's token: that one ends when the broker connection drops, and a broker
+        // restart must not stop the commands it finds running. Their result goes out with this
+        // delivery if it can, else with the redelivery, which finds it in the journal.
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         try
         {
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, context.CancellationToken, network: call.NetworkPolicy);
-            using var run = running.Start(call.CallId, context.CancellationToken);
-            await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => context.Publish(chunk, context.CancellationToken));
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, network: call.NetworkPolicy);
+            records.MarkStarted(call.SessionId, call.CallId);
+            using var run = running.Start(call.CallId, stopping);
+            await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => PublishChunkAsync(context, chunk, stopping));
             foreach (var command in call.Commands)
             {
                 if (run.Token.IsCancellationRequested)
@@ -92,7 +142,7 @@ public sealed partial class ToolCallConsumer(
 
                 using var commandSpan = ExecutorTelemetry.StartCommand(command, outputs.Count);
                 var started = clock.Elapsed;
-                var output = await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, chunks, context.CancellationToken, run.Token);
+                var output = await sandbox.RunAsync(containerId, command, timeoutMs, maxOutput, chunks, stopping, run.Token);
                 ExecutorTelemetry.CommandEnded(commandSpan, output, clock.Elapsed - started);
                 outputs.Add(output);
                 await chunks.NextCommandAsync();
@@ -108,7 +158,7 @@ public sealed partial class ToolCallConsumer(
             }
 
             error = $"No executor in the pool had room for a new session within {settings.CapacityWaitSeconds} s.";
-            errorCode = "pool_full";
+            errorCode = ErrorCodes.PoolFull;
         }
         catch (ContainerHeldElsewhereException e)
         {
@@ -119,29 +169,33 @@ public sealed partial class ToolCallConsumer(
             }
 
             error = $"The session's container was made by executor '{e.ExecutorId}', which is gone for good; the container and its files are lost.";
-            errorCode = "container_lost";
+            errorCode = ErrorCodes.ContainerLost;
+        }
+        catch (CallRecordException e)
+        {
+            error = e.Message;
         }
         catch (EgressUnavailableException e)
         {
             error = e.Message;
-            errorCode = "network_unavailable";
+            errorCode = ErrorCodes.NetworkUnavailable;
         }
         catch (ContainerGoneException e)
         {
             error = e.Message;
-            errorCode = "container_expired";
+            errorCode = ErrorCodes.ContainerExpired;
         }
         catch (ContainerStoppedException e)
         {
             sandbox.Forget(call.SessionId);
             error = e.Message;
-            errorCode = "container_lost";
+            errorCode = ErrorCodes.ContainerLost;
         }
         catch (DockerContainerNotFoundException)
         {
             sandbox.Forget(call.SessionId);
             error = "The session's container no longer exists; its files are gone.";
-            errorCode = "container_lost";
+            errorCode = ErrorCodes.ContainerLost;
         }
         catch (DockerApiException e)
         {
@@ -175,6 +229,22 @@ public sealed partial class ToolCallConsumer(
     }
 
     /// <summary>
+    /// Streams one chunk. A chunk that cannot go out (the broker is away) is dropped, not
+    /// fatal: the stream only thins, and the completed output carries all of it.
+    /// </summary>
+    private async Task PublishChunkAsync(ConsumeContext context, ToolCallOutputProduced chunk, CancellationToken stopping)
+    {
+        try
+        {
+            await context.Publish(chunk, stopping);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            LogChunkDropped(chunk.SessionId, chunk.CallId, e.Message);
+        }
+    }
+
+    /// <summary>
     /// Puts a new session's call back at the end of the pool's queue, after a pause, so that an
     /// executor with room takes it, or this one once a container is reaped. True while the
     /// session may still wait; false once it has waited its limit.
@@ -195,11 +265,20 @@ public sealed partial class ToolCallConsumer(
         return true;
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: an output chunk could not be streamed ({Reason}); the completed output will carry it")]
+    private partial void LogChunkDropped(Guid sessionId, string callId, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: executor {ExecutorId} is full; the call goes back to the pool")]
     private partial void LogPoolFull(Guid sessionId, string executorId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: delivered again; answered with the first delivery's result")]
     private partial void LogRepeated(Guid sessionId, string callId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: delivered again after a restart; answered with the recorded result")]
+    private partial void LogRecalled(Guid sessionId, string callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: it was running when this executor stopped; ended interrupted, not run again")]
+    private partial void LogInterrupted(Guid sessionId, string callId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: its container is executor {ExecutorId}'s; the call is passed on to it")]
     private partial void LogHandedOn(Guid sessionId, string callId, string executorId);

@@ -36,9 +36,13 @@ public static class PlannerExtensions
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddScoped<SessionLoop>();
         builder.Services.AddSingleton<ResponseEvents>();
+        builder.Services.AddSingleton<ResponseEnding>();
         builder.Services.AddSingleton<ExecutorRegistry>();
+        builder.Services.AddSingleton<ExecutorLocks>();
         builder.Services.AddSingleton<Tenants.TenantSessionLimit>();
         builder.Services.AddHostedService<ExecutorWatch>();
+        builder.Services.AddSingleton<ResponseWatchdog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());
         builder.Services.AddHostedService<Queues.QueueDepths>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
@@ -101,6 +105,7 @@ public static class PlannerExtensions
             sessions.InMemoryRepository();
         }
 
+        bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
         bus.AddConsumer<TaskSubmittedConsumer>((context, consumer) =>
         {
             // The outbox holds the ResponseQueued publish and the reply until the consumer has

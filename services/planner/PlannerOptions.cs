@@ -33,12 +33,36 @@ public sealed class PlannerOptions : IValidatableObject
     [Range(1, 3650)]
     public int SessionRetentionDays { get; set; } = 30;
 
-    /// <summary>An executor silent this long is declared lost, and the calls it was running fail with <c>container_lost</c>.</summary>
+    /// <summary>
+    /// An executor silent this long, whose lock on the broker is gone too, is declared lost, and
+    /// the calls it was running fail with <c>container_lost</c>. Short, because the lock makes
+    /// it safe: a live executor holds its lock however late its heartbeats are. With the
+    /// default heartbeat (2 s) and sweep, a killed executor's sessions fail within 10 s.
+    /// </summary>
     [Range(1, 3600)]
-    public int ExecutorTimeoutSeconds { get; set; } = 30;
+    public int ExecutorTimeoutSeconds { get; set; } = 5;
 
     [Range(1, 600)]
-    public int ExecutorSweepSeconds { get; set; } = 5;
+    public int ExecutorSweepSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// How long a response may run before it fails with <c>timeout</c>: from when it starts (time
+    /// queued behind another response of its session does not count), extended by each command's
+    /// own timeout when that command is sent.
+    /// </summary>
+    [Range(1, 7 * 24 * 60)]
+    public int ResponseDeadlineMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// With no executor heard from for this long, a session's first call fails with
+    /// <c>no_executor</c> instead of waiting in the pool's queue for one that may never come.
+    /// </summary>
+    [Range(1, 3600)]
+    public int NoExecutorSeconds { get; set; } = 30;
+
+    /// <summary>How often the watchdog looks for responses past their deadline and first calls no executor can take.</summary>
+    [Range(1, 600)]
+    public int WatchdogSeconds { get; set; } = 5;
 
     /// <summary>Sessions one tenant may run at once (a response queued or in progress); 0 is no limit. Over it, a new response gets 429.</summary>
     [Range(0, 1_000_000)]

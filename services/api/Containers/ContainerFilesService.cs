@@ -103,7 +103,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
 
             if (found.Message.Status != "running")
             {
-                return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, "container_expired").ToResult();
+                return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, ErrorCodes.ContainerExpired).ToResult();
             }
 
             return await work(found.Message);
@@ -122,7 +122,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
         {
             "not_found" => ApiError.NotFound(failed.Message).ToResult(),
             "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, "file_too_large").ToResult(),
-            "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, "container_expired").ToResult(),
+            "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, ErrorCodes.ContainerExpired).ToResult(),
             "invalid_path" => ApiError.InvalidRequest(failed.Message, "file", "invalid_path").ToResult(),
             _ => new ApiError(StatusCodes.Status500InternalServerError, failed.Message, "server_error", null, failed.Code).ToResult(),
         };

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Berth.Contracts;
+using Berth.ServiceDefaults;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -23,7 +24,6 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
     public const int MaxSlots = 64;
 
     private const ushort ResourceLocked = 405;
-    private const ushort NotFound = 404;
     private static readonly TimeSpan ReclaimPause = TimeSpan.FromSeconds(2);
 
     private readonly ConnectionFactory _factory;
@@ -71,7 +71,9 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
             // Recovery is ours: a recovered lock must be taken again, or the process must stop.
             AutomaticRecoveryEnabled = false,
             TopologyRecoveryEnabled = false,
-            RequestedHeartbeat = TimeSpan.FromSeconds(10),
+            // The broker drops the lock of a process it stops hearing within two of these, so a
+            // crashed host's executor counts as gone within seconds, as a killed one does at once.
+            RequestedHeartbeat = TimeSpan.FromSeconds(3),
         };
         var connection = await ConnectAsync(factory, brokerWait, say, cancellationToken);
         try
@@ -113,26 +115,8 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         return await ExistsAsync(Endpoints.ExecutorQueueName(executorId), cancellationToken) ? ExecutorPresence.Queued : ExecutorPresence.Gone;
     }
 
-    // A passive declare answers 404 for a missing queue and 405 for an exclusive one that another
-    // connection holds; either closes the channel, so each probe has its own. Anything else
-    // (the broker away) throws: an unknown answer must never read as "gone".
-    private async Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken)
-    {
-        await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        try
-        {
-            await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
-            return true;
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == ResourceLocked)
-        {
-            return true;
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == NotFound)
-        {
-            return false;
-        }
-    }
+    private Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken) =>
+        BrokerQueues.ExistsAsync(_connection, queue, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,9 +9,26 @@ public sealed class ExecutorRegistry(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Seen> _executors = new(StringComparer.Ordinal);
 
+    private long _lastHeartbeatTicks;
+
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
-    public void Heard(string executorId) => _executors[executorId] = new Seen(time.GetUtcNow(), Reported: false);
+    public void Heard(string executorId)
+    {
+        var now = time.GetUtcNow();
+        _executors[executorId] = new Seen(now, Reported: false);
+        Interlocked.Exchange(ref _lastHeartbeatTicks, now.UtcTicks);
+    }
+
+    /// <summary>
+    /// Whether some executor has sent a heartbeat within <paramref name="window"/>. A planner that
+    /// has not been up that long has not had the time to hear one, and assumes so.
+    /// </summary>
+    public bool AnyAlive(TimeSpan window)
+    {
+        var since = time.GetUtcNow() - window;
+        return StartedAt > since || Interlocked.Read(ref _lastHeartbeatTicks) > since.UtcTicks;
+    }
 
     /// <summary>
     /// For an executor a session waits on that this planner has never heard from: records it as

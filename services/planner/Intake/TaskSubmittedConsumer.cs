@@ -76,8 +76,8 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
 
             var problem = container switch
             {
-                null => ("container_not_found", $"Container with id '{containerId}' not found."),
-                { Status: not "running" } => ("container_expired", $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
+                null => (ErrorCodes.ContainerNotFound, $"Container with id '{containerId}' not found."),
+                { Status: not "running" } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
                 _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
                     ("container_mismatch", $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
                 _ => ((string, string)?)null,

@@ -145,20 +145,39 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
     }
 
     public Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken) =>
-        _responses.UpdateOneAsync(r => r.Id == responseId, Builders<ResponseDocument>.Update.Set(r => r.Status, status), cancellationToken: cancellationToken);
+        _responses.UpdateOneAsync(r => r.Id == responseId && !FinishedStatuses.Contains(r.Status),
+            Builders<ResponseDocument>.Update.Set(r => r.Status, status), cancellationToken: cancellationToken);
 
-    public async Task FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken)
+    public async Task<ResponseOutcome> FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken)
     {
-        await _items.UpdateManyAsync(i => i.ResponseId == responseId && i.Status == ItemStatus.InProgress,
-            Builders<ItemDocument>.Update.Set(i => i.Status, ItemStatus.Incomplete), cancellationToken: cancellationToken);
-
         var update = Builders<ResponseDocument>.Update
             .Set(r => r.Status, outcome.Status)
             .Set(r => r.CompletedAt, outcome.CompletedAt.UtcDateTime)
             .Set(r => r.IncompleteReason, outcome.IncompleteReason)
             .Set(r => r.Error, outcome.Error is null ? null : new ErrorDocument { Code = outcome.Error.Code, Message = outcome.Error.Message });
-        await _responses.UpdateOneAsync(r => r.Id == responseId, update, cancellationToken: cancellationToken);
+        var result = await _responses.UpdateOneAsync(r => r.Id == responseId && !FinishedStatuses.Contains(r.Status), update, cancellationToken: cancellationToken);
+        if (result.ModifiedCount == 0)
+        {
+            var finished = await _responses.Find(r => r.Id == responseId).FirstOrDefaultAsync(cancellationToken);
+            if (finished is not null && FinishedStatuses.Contains(finished.Status))
+            {
+                // A replay of the finish that took effect closes the items it may not have reached.
+                await CloseItemsAsync(responseId, cancellationToken);
+                return new ResponseOutcome(finished.Status, MongoTime.Read(finished.CompletedAt ?? DateTime.UnixEpoch),
+                    finished.Error is { } e ? new ResponseError(e.Code, e.Message) : null, finished.IncompleteReason);
+            }
+        }
+
+        await CloseItemsAsync(responseId, cancellationToken);
+        return outcome;
     }
+
+    private static readonly string[] FinishedStatuses =
+        [ResponseStatus.Completed, ResponseStatus.Failed, ResponseStatus.Cancelled, ResponseStatus.Incomplete];
+
+    private Task<UpdateResult> CloseItemsAsync(string responseId, CancellationToken cancellationToken) =>
+        _items.UpdateManyAsync(i => i.ResponseId == responseId && i.Status == ItemStatus.InProgress,
+            Builders<ItemDocument>.Update.Set(i => i.Status, ItemStatus.Incomplete), cancellationToken: cancellationToken);
 
     public async Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public sealed partial class QueueDepths : BackgroundService
 {
     /// <summary>The queues every planner watches: the executor pool's, and the planner's own.</summary>
     public static readonly IReadOnlyList<string> Watched =
-        [Endpoints.ExecutorsQueue, "berth-sessions", "berth-intake", WebhookDelivery.QueueName];
+        [Endpoints.ExecutorsQueue, Endpoints.SessionsQueue, "berth-intake", WebhookDelivery.QueueName];
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 

@@ -39,10 +39,15 @@ public interface IResponseStore
     /// <summary>Records what one model call cost; the response's usage is the sum over its steps.</summary>
     Task RecordUsageAsync(string responseId, int modelCall, TokenUsage usage, CancellationToken cancellationToken);
 
+    /// <summary>Sets the status of a response that has not finished; a finished one keeps its own.</summary>
     Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken);
 
-    /// <summary>Ends a response, and marks its items still in progress as incomplete.</summary>
-    Task FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken);
+    /// <summary>
+    /// Ends a response, and marks its items still in progress as incomplete. The first outcome
+    /// stands: a response ended already (by its session, a forced cancel or the watchdog, in
+    /// whichever order they came) keeps its outcome, which is returned.
+    /// </summary>
+    Task<ResponseOutcome> FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken);
 
     /// <summary>The response and its ancestors through <c>previous_response_id</c>, oldest first.</summary>
     Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken);

@@ -82,20 +82,36 @@ public sealed class InMemoryResponseStore : IResponseStore
         Change(responseId, r => r, (entry) => entry.UsageByModelCall[modelCall] = usage);
 
     public Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken) =>
-        Change(responseId, r => r with { Snapshot = r.Snapshot with { Status = status } });
+        Change(responseId, r => r.IsFinished ? r : r with { Snapshot = r.Snapshot with { Status = status } });
 
-    public Task FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken) =>
-        Change(responseId, r => r with
+    public async Task<ResponseOutcome> FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken)
+    {
+        var standing = outcome;
+        await Change(responseId, r =>
         {
-            Snapshot = r.Snapshot with
+            if (r.IsFinished)
             {
-                Status = outcome.Status,
-                Error = outcome.Error,
-                IncompleteReason = outcome.IncompleteReason,
-                CompletedAt = outcome.CompletedAt,
-                Output = [.. r.Snapshot.Output.Select(i => i.Status == ItemStatus.InProgress ? i with { Status = ItemStatus.Incomplete } : i)],
-            },
+                standing = OutcomeOf(r.Snapshot);
+                return r;
+            }
+
+            return r with
+            {
+                Snapshot = r.Snapshot with
+                {
+                    Status = outcome.Status,
+                    Error = outcome.Error,
+                    IncompleteReason = outcome.IncompleteReason,
+                    CompletedAt = outcome.CompletedAt,
+                    Output = [.. r.Snapshot.Output.Select(i => i.Status == ItemStatus.InProgress ? i with { Status = ItemStatus.Incomplete } : i)],
+                },
+            };
         });
+        return standing;
+    }
+
+    private static ResponseOutcome OutcomeOf(ResponseSnapshot snapshot) =>
+        new(snapshot.Status, snapshot.CompletedAt ?? DateTimeOffset.UnixEpoch, snapshot.Error, snapshot.IncompleteReason);
 
     public Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken)
     {

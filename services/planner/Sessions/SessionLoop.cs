@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Executors;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using MassTransit;
@@ -12,7 +13,15 @@ namespace Berth.Planner.Sessions;
 /// after the store was written but before the saga was saved.
 /// </summary>
 public sealed partial class SessionLoop(
-    IResponseStore store, ResponseEvents events, ModelTurns model, IBus bus, IOptions<PlannerOptions> options, ILogger<SessionLoop> logger)
+    IResponseStore store,
+    ResponseEvents events,
+    ResponseEnding ending,
+    ModelTurns model,
+    ExecutorRegistry executors,
+    IBus bus,
+    TimeProvider time,
+    IOptions<PlannerOptions> options,
+    ILogger<SessionLoop> logger)
 {
     /// <summary>
     /// A model that has not answered by then is one a person waits on: what the step stored
@@ -22,10 +31,6 @@ public sealed partial class SessionLoop(
     private static readonly TimeSpan AnnounceWhileThinkingAfter = TimeSpan.FromMilliseconds(50);
 
     private readonly AnnouncementBatch _announcements = new();
-
-    public const string SandboxError = "sandbox_error";
-    public const string ContainerLost = "container_lost";
-    public const string ContainerExpired = "container_expired";
 
     /// <summary>
     /// Runs one step of the loop, then announces the stream events it stored. The outbox sends
@@ -138,9 +143,9 @@ public sealed partial class SessionLoop(
 
         if (result.Error is not null)
         {
-            var code = result.ErrorCode ?? SandboxError;
+            var code = result.ErrorCode ?? ErrorCodes.SandboxError;
             LogSandboxError(result.SessionId, result.CallId, result.ExecutorId, result.Error);
-            if (code is ContainerExpired or ContainerLost)
+            if (code is ErrorCodes.ContainerExpired or ErrorCodes.ContainerLost)
             {
                 session.ContainerLostCode = code;
             }
@@ -166,25 +171,34 @@ public sealed partial class SessionLoop(
     public async Task LoseContainer(BehaviorContext<SessionState, ExecutorLost> context)
     {
         var session = context.Saga;
-        session.ContainerLostCode = ContainerLost;
+        session.ContainerLostCode = ErrorCodes.ContainerLost;
         if (session.ActiveResponseId is null || session.PendingCalls.Count == 0)
         {
             return;
         }
 
         var message = $"The executor '{context.Message.ExecutorId}' holding this session's container stopped responding while the command ran; the container and its files are lost.";
-        await FailRunningCallAsync(context, ContainerLost, message);
+        await FailRunningCallAsync(context, ErrorCodes.ContainerLost, message);
     }
 
-        /// <summary>
+    /// <summary>
     /// Stops a response: the running one ends <c>cancelled</c> and its running command is killed
     /// (the container stays for the chain); a waiting one is taken off the queue. A finished or
     /// unknown response is left as it is.
     /// </summary>
-    public async Task Cancel(BehaviorContext<SessionState, ResponseCancelRequested> context)
+    public Task Cancel(BehaviorContext<SessionState, ResponseCancelRequested> context) =>
+        End(context, context.Message.ResponseId, ResponseStatus.Cancelled);
+
+    /// <summary>Ends a response failed (past its deadline, or a step that broke): as a cancel does, with the error.</summary>
+    public Task Fail(BehaviorContext<SessionState, FailResponse> context) =>
+        End(context, context.Message.ResponseId, ResponseStatus.Failed, new ResponseError(context.Message.Code, context.Message.Message));
+
+    public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
+        Finish(context, ResponseStatus.Failed, error);
+
+    private async Task End(BehaviorContext<SessionState> context, string responseId, string status, ResponseError? error = null)
     {
         var session = context.Saga;
-        var responseId = context.Message.ResponseId;
         if (session.ActiveResponseId == responseId)
         {
             if (session.PendingCalls.Count > 0)
@@ -192,21 +206,19 @@ public sealed partial class SessionLoop(
                 await context.Publish(new ToolCallCancelled { SessionId = session.CorrelationId, CallId = session.PendingCalls[0].CallId });
             }
 
-            await Finish(context, ResponseStatus.Cancelled);
+            await Finish(context, status, error);
             return;
         }
 
-        if (session.WaitingResponseIds.Remove(responseId))
+        // A waiting response leaves the queue; one the session does not know (its queuing broke
+        // before the session took it) is ended all the same, unless it has finished.
+        session.WaitingResponseIds.Remove(responseId);
+        var response = await store.FindAsync(responseId, context.CancellationToken);
+        if (response is { IsFinished: false } && response.Snapshot.SessionId == session.CorrelationId)
         {
-            await store.FinishAsync(responseId, new ResponseOutcome(ResponseStatus.Cancelled, DateTimeOffset.UtcNow), context.CancellationToken);
-            PlannerTelemetry.ResponseFinished(ResponseStatus.Cancelled);
-            await events.StoreAsync(_announcements, responseId, [ResponseEvents.Terminal(ResponseStatus.Cancelled)], context.CancellationToken);
-            await PublishFinishedAsync(context, responseId, ResponseStatus.Cancelled);
+            await ending.EndAsync(context, _announcements, session.CorrelationId, responseId, status, error, null, context.CancellationToken);
         }
     }
-
-    public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
-        Finish(context, ResponseStatus.Failed, error);
 
     private async Task Start(BehaviorContext<SessionState> context, string responseId)
     {
@@ -220,7 +232,15 @@ public sealed partial class SessionLoop(
             return;
         }
 
+        if (response.IsFinished)
+        {
+            // Cancelled or failed while it waited, by a path that did not need the session.
+            await StartNextWaiting(context);
+            return;
+        }
+
         session.ActiveResponseId = responseId;
+        session.DeadlineAt = (time.GetUtcNow() + TimeSpan.FromMinutes(options.Value.ResponseDeadlineMinutes)).UtcDateTime;
         session.ModelCalls = 0;
         session.ToolCalls = 0;
         session.MaxToolCalls = response.Snapshot.MaxToolCalls;
@@ -273,7 +293,7 @@ public sealed partial class SessionLoop(
         var session = context.Saga;
         if (session.ContainerLostCode is { } code)
         {
-            await FailRunningCallAsync(context, code, code == ContainerExpired
+            await FailRunningCallAsync(context, code, code == ErrorCodes.ContainerExpired
                 ? "This session's container has expired and was removed; its files are gone. Start a new conversation to get a new container."
                 : "This session's container was lost with the executor that held it; its files are gone. Start a new conversation to get a new container.");
             return;
@@ -281,7 +301,16 @@ public sealed partial class SessionLoop(
 
         var call = session.PendingCalls[0];
         var responseId = session.ActiveResponseId!;
+        if (session.ExecutorId is null && !executors.AnyAlive(TimeSpan.FromSeconds(options.Value.NoExecutorSeconds)))
+        {
+            await FailRunningCallAsync(context, ErrorCodes.NoExecutor,
+                $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can run this session's first call. Start an executor and try again.");
+            return;
+        }
+
         session.StreamedChunks = 0;
+        session.CallSentAt = time.GetUtcNow().UtcDateTime;
+        session.DeadlineAt = session.DeadlineAt?.Add(DeadlineAllowance(call));
 
         // Its output item is stored when the call completes, and will then be the next item.
         session.RunningOutputIndex = await store.CountItemsAsync(responseId, context.CancellationToken);
@@ -365,32 +394,23 @@ public sealed partial class SessionLoop(
     private async Task Finish(BehaviorContext<SessionState> context, string status, ResponseError? error = null, string? incompleteReason = null)
     {
         var session = context.Saga;
-        var responseId = session.ActiveResponseId!;
-
-        await store.FinishAsync(responseId, new ResponseOutcome(status, DateTimeOffset.UtcNow, error, incompleteReason), context.CancellationToken);
-        PlannerTelemetry.ResponseFinished(status);
-        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Terminal(status)], context.CancellationToken);
-
-        await PublishFinishedAsync(context, responseId, status);
+        await ending.EndAsync(context, _announcements, session.CorrelationId, session.ActiveResponseId!, status, error, incompleteReason, context.CancellationToken);
 
         session.ActiveResponseId = null;
         session.PendingCalls = [];
+        session.DeadlineAt = null;
+        session.CallSentAt = null;
         await StartNextWaiting(context);
     }
 
-    private async Task PublishFinishedAsync(BehaviorContext<SessionState> context, string responseId, string status)
-    {
-        // Read back only when it may travel: with the limit at 0 nothing is sent whole.
-        var limit = options.Value.MaxFinishedTextChars;
-        var finished = limit > 0 ? (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot : null;
-        await context.Publish(new ResponseFinished
-        {
-            SessionId = context.Saga.CorrelationId,
-            ResponseId = responseId,
-            Status = status,
-            Response = finished is not null && OutputLimits.TextChars(finished) <= limit ? finished : null,
-        });
-    }
+    /// <summary>
+    /// What a call adds to its response's deadline: each command's own timeout, capped so that a
+    /// model asking for hours cannot hold a response past the operator's deadline by much.
+    /// </summary>
+    private static TimeSpan DeadlineAllowance(ShellCallSpec call) =>
+        TimeSpan.FromMilliseconds((double)Math.Min(call.TimeoutMs ?? 0, MaxCommandAllowanceMs) * call.Commands.Count);
+
+    private const int MaxCommandAllowanceMs = 600_000;
 
     private async Task StartNextWaiting(BehaviorContext<SessionState> context)
     {

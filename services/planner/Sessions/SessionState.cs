@@ -41,6 +41,15 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
     public string? ContainerLostCode { get; set; }
 
+    /// <summary>
+    /// When the active response fails with <c>timeout</c>: set when it starts, extended by each
+    /// command's own timeout as its call is sent; null while no response is active.
+    /// </summary>
+    public DateTime? DeadlineAt { get; set; }
+
+    /// <summary>When the running call was sent; with no executor alive since, a first call fails with <c>no_executor</c>.</summary>
+    public DateTime? CallSentAt { get; set; }
+
     /// <summary>When the session was last saved; idle sessions expire from the store after the retention period.</summary>
     public DateTime UpdatedAt { get; set; }
 }

@@ -27,6 +27,9 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 
     public Event<ResponseCancelRequested> CancelRequested { get; private set; } = null!;
 
+    /// <summary>The watchdog, or a step that broke past its retries, ends a response failed.</summary>
+    public Event<FailResponse> FailRequested { get; private set; } = null!;
+
     /// <summary>Reaches every session whose container the lost executor held.</summary>
     public Event<ExecutorLost> ExecutorLost { get; private set; } = null!;
 
@@ -59,6 +62,12 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             e.OnMissingInstance(m => m.Discard());
         });
 
+        Event(() => FailRequested, e =>
+        {
+            e.CorrelateById(m => m.Message.SessionId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
         Event(() => ExecutorLost, e =>
         {
             e.CorrelateBy((session, context) => session.ExecutorId == context.Message.ExecutorId);
@@ -83,14 +92,16 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
             When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .ThenAsync(context => context.Step(loop => loop.ApplyOutputChunk(context))),
             ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
-                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(SessionLoop.SandboxError,
+                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(ErrorCodes.SandboxError,
                     $"The executor failed while running the call: {FirstMessage(context.Message)}"))))));
 
         DuringAny(
             ToPhase(When(ExecutorLost)
                 .ThenAsync(context => context.Step(loop => loop.LoseContainer(context)))),
             ToPhase(When(CancelRequested)
-                .ThenAsync(context => context.Step(loop => loop.Cancel(context)))));
+                .ThenAsync(context => context.Step(loop => loop.Cancel(context)))),
+            ToPhase(When(FailRequested)
+                .ThenAsync(context => context.Step(loop => loop.Fail(context)))));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.

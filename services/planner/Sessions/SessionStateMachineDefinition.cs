@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
 {
     public SessionStateMachineDefinition()
     {
-        Endpoint(e => e.Name = "berth-sessions");
+        Endpoint(e => e.Name = Endpoints.SessionsQueue);
     }
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<SessionState> sagaConfigurator,

@@ -90,4 +90,6 @@ public static class ResponseJsonExtensions
         string.Concat(response.Items("message").SelectMany(m => m.GetProperty("content").EnumerateArray()).Select(c => c.GetProperty("text").GetString()));
 
     public static string Status(this JsonElement response) => response.GetProperty("status").GetString()!;
+
+    public static string Id(this JsonElement response) => response.GetProperty("id").GetString()!;
 }

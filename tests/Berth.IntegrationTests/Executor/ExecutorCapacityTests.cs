@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Executor;
+using Berth.Executor.Calls;
 using Berth.Executor.Sandbox;
 using Berth.IntegrationTests.Fixtures;
 using Docker.DotNet;
@@ -30,15 +31,19 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
                 o.Image = DockerFixture.SandboxImage;
                 o.MaxContainers = 1;
                 o.CapacityWaitSeconds = 2;
+                o.StateDirectory = Path.Combine(Path.GetTempPath(), $"berth-capacity-test-{executorId}");
             })
             .AddSingleton<EgressProxies>()
             .AddSingleton<DockerSandbox>()
             .AddSingleton<RunningCalls>()
             .AddSingleton(TimeProvider.System)
             .AddSingleton<CallJournal>()
+            .AddSingleton<CallRecords>()
             .AddMassTransitTestHarness(bus =>
             {
-                bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(10));
+                // Generous: a Docker engine busy with other tests' containers can stall a call for
+                // seconds, and the harness reads a quiet bus as "nothing more will come".
+                bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(30));
                 bus.AddConsumer<ToolCallConsumer>().Endpoint(e => e.Name = Endpoints.ExecutorsQueue);
             })
             .BuildServiceProvider(validateScopes: true);

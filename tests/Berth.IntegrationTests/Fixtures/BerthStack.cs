@@ -49,6 +49,10 @@ public class BerthStack : IAsyncLifetime
     }
 
     private readonly string? _virtualHost;
+    private readonly string? _brokerNodeName;
+
+    /// <summary>The broker node of the stack's own, when it was made with one.</summary>
+    public RabbitMqNode? BrokerNode { get; private set; }
 
     public BerthStack()
         : this(virtualHost: null, startExecutors: true)
@@ -57,12 +61,17 @@ public class BerthStack : IAsyncLifetime
 
     /// <param name="virtualHost">A RabbitMQ virtual host of the stack's own, made for it and deleted after it, so that what its tests do to the broker or to executor ids touches nothing else; null shares the default one.</param>
     /// <param name="startExecutors">Whether the stack starts its two executors; without them, tests start their own.</param>
-    protected BerthStack(string? virtualHost, bool startExecutors)
+    /// <param name="brokerNode">The name of a RabbitMQ node of the stack's own to run on (<see cref="BrokerNode"/>), for tests that stop the broker; null shares the tests' broker.</param>
+    protected BerthStack(string? virtualHost, bool startExecutors, string? brokerNode = null)
     {
+        _brokerNodeName = brokerNode;
         LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
         _virtualHost = virtualHost is null ? null : $"{virtualHost}-{_runId}";
         _executorIds = startExecutors ? [$"test-{_runId}-a", $"test-{_runId}-b"] : [];
     }
+
+    /// <summary>Settings a stack of another kind gives its planner, over the common ones.</summary>
+    protected virtual (string Key, string Value)[] PlannerSettings => [];
 
     /// <summary>The broker's URI the services use, with the stack's virtual host.</summary>
     public string BrokerUri { get; private set; } = "";
@@ -131,15 +140,30 @@ public class BerthStack : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await RabbitMq.InitializeAsync();
         await Docker.InitializeAsync();
-        UnavailableReason = RabbitMq.UnavailableReason ?? Docker.UnavailableReason;
-        if (UnavailableReason is not null)
+        if (_brokerNodeName is not null)
         {
-            return;
+            UnavailableReason = RabbitMqNode.UnavailableReason ?? Docker.UnavailableReason;
+            if (UnavailableReason is not null)
+            {
+                return;
+            }
+
+            BrokerNode = await RabbitMqNode.StartAsync($"{_brokerNodeName}-{_runId}");
+            BrokerUri = BrokerNode.BrokerUri;
+        }
+        else
+        {
+            await RabbitMq.InitializeAsync();
+            UnavailableReason = RabbitMq.UnavailableReason ?? Docker.UnavailableReason;
+            if (UnavailableReason is not null)
+            {
+                return;
+            }
+
+            BrokerUri = RabbitMq.ConnectionString!;
         }
 
-        BrokerUri = RabbitMq.ConnectionString!;
         if (_virtualHost is not null)
         {
             UnavailableReason = await AddVirtualHostAsync();
@@ -166,15 +190,11 @@ public class BerthStack : IAsyncLifetime
         var store = MongoFixture.ConfiguredUrl is { } mongo
             ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
             : ("Planner__Store", "InMemory");
-        // Executors beat every second and count as lost after eight silent ones, so a test that
-        // kills one sees its sessions fail within seconds rather than the default half minute.
-        var planner = ServiceProcess.Start("planner", "planner", With(common,
+        var planner = ServiceProcess.Start("planner", "planner", With(With(common,
             ("ASPNETCORE_URLS", AnyFreePort),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
             store,
-            ("Planner__ExecutorTimeoutSeconds", "8"),
-            ("Planner__ExecutorSweepSeconds", "1"),
             // Only the tenant of the session-limit test is capped; every other test runs as
             // tenant local, or as tenants of their own, without a limit.
             ("Planner__TenantSessionLimits__capped", "1"),
@@ -182,7 +202,7 @@ public class BerthStack : IAsyncLifetime
             ("Webhooks__RetryDelaysSeconds__0", "1"),
             ("Webhooks__RetryDelaysSeconds__1", "1"),
             ("Webhooks__RetryDelaysSeconds__2", "1"),
-            ("Webhooks__RetryDelaysSeconds__3", "1")), LogDirectory);
+            ("Webhooks__RetryDelaysSeconds__3", "1")), PlannerSettings), LogDirectory);
         _services.Add(planner);
         var executors = ExecutorIds.Select(StartExecutor).ToList();
         var api = ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", AnyFreePort)), LogDirectory);
@@ -229,6 +249,11 @@ public class BerthStack : IAsyncLifetime
 
         await Docker.DisposeAsync();
         await RabbitMq.DisposeAsync();
+        if (BrokerNode is not null)
+        {
+            await BrokerNode.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 

@@ -190,6 +190,27 @@ public abstract class ResponseStoreContract
     }
 
     [Fact]
+    public async Task Should_keep_the_first_outcome_when_a_finished_response_is_finished_again()
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        var cancelledAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_100);
+        var first = new ResponseOutcome(ResponseStatus.Cancelled, cancelledAt);
+
+        Assert.Equal(first, await store.FinishAsync(response.Id, first, CancellationToken.None));
+        var standing = await store.FinishAsync(response.Id,
+            new ResponseOutcome(ResponseStatus.Failed, cancelledAt.AddSeconds(5), new ResponseError("timeout", "late")), CancellationToken.None);
+        await store.SetStatusAsync(response.Id, ResponseStatus.InProgress, CancellationToken.None);
+
+        Assert.Equal(first, standing);
+        var snapshot = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot;
+        Assert.Equal(ResponseStatus.Cancelled, snapshot.Status);
+        Assert.Null(snapshot.Error);
+        Assert.Equal(cancelledAt, snapshot.CompletedAt);
+    }
+
+    [Fact]
     public async Task Should_return_the_chain_oldest_first()
     {
         var store = CreateStore();

@@ -1,43 +1,37 @@
 using Berth.Planner.Executors;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Berth.UnitTests.Planner;
 
 public sealed class ExecutorRegistryTests
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Should_report_a_silent_executor_once_until_it_is_heard_again()
     {
-        var clock = new Clock();
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));
         var registry = new ExecutorRegistry(clock);
         registry.Heard("a");
         registry.Heard("b");
 
-        clock.Now += TimeSpan.FromSeconds(20);
+        clock.Advance(TimeSpan.FromSeconds(20));
         registry.Heard("b");
-        clock.Now += TimeSpan.FromSeconds(15);
+        clock.Advance(TimeSpan.FromSeconds(15));
 
         Assert.Equal(["a"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId));
         Assert.Empty(registry.TakeSilent(TimeSpan.FromSeconds(30)));
 
         registry.Heard("a");
-        clock.Now += TimeSpan.FromSeconds(31);
+        clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(["a", "b"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId).Order());
     }
 
     [Fact]
     public void Should_report_a_silent_executor_again_when_its_report_could_not_be_published()
     {
-        var clock = new Clock();
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));
         var registry = new ExecutorRegistry(clock);
         registry.Heard("a");
-        clock.Now += TimeSpan.FromSeconds(31);
+        clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(["a"], registry.TakeSilent(TimeSpan.FromSeconds(30)).Select(s => s.ExecutorId));
 
         registry.ReportFailed("a");
@@ -49,10 +43,10 @@ public sealed class ExecutorRegistryTests
     [Fact]
     public void Should_not_report_an_executor_again_when_it_was_heard_after_its_failed_report()
     {
-        var clock = new Clock();
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));
         var registry = new ExecutorRegistry(clock);
         registry.Heard("a");
-        clock.Now += TimeSpan.FromSeconds(31);
+        clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Single(registry.TakeSilent(TimeSpan.FromSeconds(30)));
         registry.Heard("a");
 
@@ -64,7 +58,7 @@ public sealed class ExecutorRegistryTests
     [Fact]
     public void Should_report_an_executor_never_heard_from_once()
     {
-        var registry = new ExecutorRegistry(new Clock());
+        var registry = new ExecutorRegistry(new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000)));
         registry.Heard("alive");
 
         Assert.False(registry.TryReportUnheard("alive"));

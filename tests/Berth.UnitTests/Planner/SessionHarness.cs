@@ -1,11 +1,13 @@
 using Berth.Contracts;
 using Berth.Planner;
+using Berth.Planner.Executors;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Berth.UnitTests.Planner;
 
@@ -21,12 +23,26 @@ public sealed class SessionHarness : IAsyncDisposable
         Sagas = Harness.GetSagaStateMachineHarness<SessionStateMachine, SessionState>();
         Store = provider.GetRequiredService<IResponseStore>();
         Model = (ScriptedTurns)provider.GetRequiredService<IModelCaller>();
+        Clock = provider.GetRequiredService<FakeTimeProvider>();
+        Executors = provider.GetRequiredService<ExecutorRegistry>();
+        Watchdog = provider.GetRequiredService<ResponseWatchdog>();
     }
 
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<SessionStateMachine, SessionState> Sagas { get; }
     public IResponseStore Store { get; }
     public ScriptedTurns Model { get; }
+
+    /// <summary>
+    /// The planner's clock: deadlines and executor silence move only when a test advances it. Only
+    /// the planner's own classes get it; MassTransit's harness keeps real time for its timeouts.
+    /// </summary>
+    public FakeTimeProvider Clock { get; }
+
+    public ExecutorRegistry Executors { get; }
+
+    /// <summary>Not running on its own: a test sweeps when it wants to.</summary>
+    public ResponseWatchdog Watchdog { get; }
 
     /// <param name="crashingModelCaller">A model caller that throws, as a bug would.</param>
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
@@ -35,11 +51,15 @@ public sealed class SessionHarness : IAsyncDisposable
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
-            .AddScoped<SessionLoop>()
+            .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))
+            .AddScoped(services => ActivatorUtilities.CreateInstance<SessionLoop>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
             .AddSingleton<ModelTurns>()
             .AddSingleton(TimeProvider.System)
+            .AddSingleton(services => new ExecutorRegistry(ClockOf(services)))
             .AddSingleton<ResponseEvents>()
+            .AddSingleton(services => ActivatorUtilities.CreateInstance<ResponseEnding>(services, ClockOf(services)))
+            .AddSingleton(services => ActivatorUtilities.CreateInstance<ResponseWatchdog>(services, ClockOf(services)))
             .Configure<PlannerOptions>(o =>
             {
                 o.MaxModelCalls = maxModelCalls;
@@ -49,6 +69,7 @@ public sealed class SessionHarness : IAsyncDisposable
             {
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
                 bus.AddConsumer<ModelCallCanceller>();
+                bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })
             .BuildServiceProvider(validateScopes: true);
 
@@ -56,6 +77,8 @@ public sealed class SessionHarness : IAsyncDisposable
         await harness.Harness.Start();
         return harness;
     }
+
+    private static FakeTimeProvider ClockOf(IServiceProvider services) => services.GetRequiredService<FakeTimeProvider>();
 
     /// <summary>Stores a response and queues it, as the intake does.</summary>
     public async Task<string> QueueAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null)

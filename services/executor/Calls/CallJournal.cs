@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Berth.Contracts;
 
-namespace Berth.Executor;
+namespace Berth.Executor.Calls;
 
 /// <summary>
 /// The shell calls this executor has taken, by session and call id, so that however often

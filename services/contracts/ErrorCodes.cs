@@ -1,0 +1,37 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// The <c>error.code</c> values a failed response or call can carry. Like the message types they
+/// are part of the wire format: clients branch on them, so each is defined here once.
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>The sandbox could not run the call (Docker refused, the command could not start).</summary>
+    public const string SandboxError = "sandbox_error";
+
+    /// <summary>The executor holding the session's container is gone, and the container with it.</summary>
+    public const string ContainerLost = "container_lost";
+
+    /// <summary>The session's container expired and was removed.</summary>
+    public const string ContainerExpired = "container_expired";
+
+    public const string ContainerNotFound = "container_not_found";
+
+    /// <summary>Executors are alive, but none had room for a new session in time.</summary>
+    public const string PoolFull = "pool_full";
+
+    /// <summary>No executor has been heard from for <c>Planner:NoExecutorSeconds</c>: nothing could run a new session's first call.</summary>
+    public const string NoExecutor = "no_executor";
+
+    /// <summary>The session's egress proxy could not be started.</summary>
+    public const string NetworkUnavailable = "network_unavailable";
+
+    /// <summary>The response ran past its deadline.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>The command was running when its executor died; it was not run again.</summary>
+    public const string Interrupted = "interrupted";
+
+    /// <summary>A step of the response failed past its retries (a bug, or a store that kept refusing).</summary>
+    public const string ServerError = "server_error";
+}

@@ -1,0 +1,51 @@
+using Berth.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Planner.Responses;
+
+/// <summary>
+/// Ends a response: its outcome, its terminal stream event, and <c>ResponseFinished</c> for the
+/// api instances and webhooks. Its session ends it as a rule; a cancel or a fault that the
+/// session cannot answer in time ends it here directly. The first outcome stored stands, and
+/// every ending announces that one, so a client and a webhook receiver see one outcome however
+/// many of them race.
+/// </summary>
+public sealed class ResponseEnding(IResponseStore store, ResponseEvents events, TimeProvider time, IOptions<PlannerOptions> options)
+{
+    /// <summary>Ends the response, keeping its stream events in <paramref name="batch"/>; returns the status that stands.</summary>
+    public async Task<string> EndAsync(IPublishEndpoint publish, AnnouncementBatch batch, Guid sessionId, string responseId,
+        string status, ResponseError? error, string? incompleteReason, CancellationToken cancellationToken)
+    {
+        var outcome = new ResponseOutcome(status, time.GetUtcNow(), error, incompleteReason);
+        var standing = await store.FinishAsync(responseId, outcome, cancellationToken);
+        if (standing == outcome)
+        {
+            PlannerTelemetry.ResponseFinished(status);
+        }
+
+        await events.StoreAsync(batch, responseId, [ResponseEvents.Terminal(standing.Status)], cancellationToken);
+
+        // Read back only when it may travel: with the limit at 0 nothing is sent whole.
+        var limit = options.Value.MaxFinishedTextChars;
+        var finished = limit > 0 ? (await store.FindAsync(responseId, cancellationToken))?.Snapshot : null;
+        await publish.Publish(new ResponseFinished
+        {
+            SessionId = sessionId,
+            ResponseId = responseId,
+            Status = standing.Status,
+            Response = finished is not null && OutputLimits.TextChars(finished) <= limit ? finished : null,
+        }, cancellationToken);
+        return standing.Status;
+    }
+
+    /// <summary>Ends the response from outside its session's saga, announcing at once.</summary>
+    public async Task<string> EndNowAsync(IPublishEndpoint publish, Guid sessionId, string responseId, string status, ResponseError? error,
+        CancellationToken cancellationToken)
+    {
+        var batch = new AnnouncementBatch();
+        var standing = await EndAsync(publish, batch, sessionId, responseId, status, error, null, cancellationToken);
+        await batch.AnnounceAsync(publish, cancellationToken);
+        return standing;
+    }
+}

@@ -1,0 +1,19 @@
+using MassTransit;
+
+namespace Berth.Planner.Sessions;
+
+/// <summary>Its own queue, so a fault is answered even when the session queue is what is stuck.</summary>
+public sealed class SessionStepFaultConsumerDefinition : ConsumerDefinition<SessionStepFaultConsumer>
+{
+    public SessionStepFaultConsumerDefinition()
+    {
+        EndpointName = "berth-session-faults";
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SessionStepFaultConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 5000));
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}
