@@ -71,6 +71,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();
         builder.Services.AddSingleton<CallRecords>();
+        builder.Services.AddSingleton<CommandLifetime>();
         builder.Services.AddSingleton<OrphanedContainers>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutorLifecycle>();

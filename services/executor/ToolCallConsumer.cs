@@ -25,7 +25,7 @@ public sealed partial class ToolCallConsumer(
     IOptions<ExecutorOptions> options,
     ILogger<ToolCallConsumer> logger,
     ExecutorIdentity? identity = null,
-    IHostApplicationLifetime? lifetime = null) : IConsumer<ToolCallRequested>
+    CommandLifetime? lifetime = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -123,10 +123,9 @@ public sealed partial class ToolCallConsumer(
         var errorCode = ErrorCodes.SandboxError;
         using var lease = sandbox.Use(call.SessionId);
 
-        // Not the delivery's token: that one ends when the broker connection drops, and a broker
-        // restart must not stop the commands it finds running. Their result goes out with this
-        // delivery if it can, else with the redelivery, which finds it in the journal.
-        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        // A broker restart does not stop the commands; their result goes out with this delivery
+        // if it can, else with the redelivery, which finds it in the journal.
+        var stopping = lifetime?.Token ?? CancellationToken.None;
         try
         {
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, network: call.NetworkPolicy);

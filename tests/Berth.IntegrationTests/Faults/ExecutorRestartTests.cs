@@ -59,4 +59,32 @@ public sealed class ExecutorRestartTests
             + $" ({(status == "completed" ? "" : ended.GetProperty("error").GetProperty("code").GetString())}) {settled.TotalSeconds:0.0} s after the kill; once.txt has 1 line");
     }
 
+
+    [Fact]
+    public async Task Should_let_a_running_call_finish_when_its_executor_is_stopped_gracefully_and_restarted_under_its_id()
+    {
+        var id = $"drain-{Guid.NewGuid().ToString("N")[..8]}";
+        (string, string)[] settings = [("Executor__InstanceId", id), ("Executor__WarmContainers", "0")];
+        var executor = _stack.StartExecutor("drain-before", settings);
+        await executor.WaitUntilReadyAsync(Ready);
+
+        var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo hi"));
+        Assert.Equal("completed", first.Status());
+        var running = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> once.txt; sleep 4; wc -l < once.txt", previousResponseId: first.Id(), background: true))).Id();
+        await Eventually.TrueAsync(async () => (await _api.GetAsync(running)).Body.Items("shell_call").Any(), TimeSpan.FromSeconds(30), "the call to be sent");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+
+        // As a rolling restart does: stop, wait for the process to end, start it again.
+        var clock = Stopwatch.StartNew();
+        await executor.StopAsync(TimeSpan.FromSeconds(60));
+        var stopped = clock.Elapsed;
+        await using var restarted = _stack.StartExecutor("drain-after", settings);
+        await restarted.WaitUntilReadyAsync(Ready);
+
+        var ended = await _api.WaitUntilFinishedAsync(running);
+        Assert.True(ended.Status() == "completed", $"the response ended: {ended}");
+        Assert.Equal("1\n", ended.CommandOutputs().Single().GetProperty("stdout").GetString());
+        _output.WriteLine($"SIGTERM 1 s into 'echo once >> once.txt; sleep 4': the executor let the call finish and exited {stopped.TotalSeconds:0.0} s later; "
+            + "after a restart under its id the response was completed, the command having run once");
+    }
 }

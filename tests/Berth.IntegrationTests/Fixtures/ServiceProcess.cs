@@ -106,6 +106,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
+    /// <summary>Asks the process to stop (SIGTERM), as an orchestrator's rolling restart does, and waits until it has.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var signal = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await signal.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
     /// <summary>Ends the process at once, as a crash or a lost host would: no shutdown, no goodbye.</summary>
     public async Task KillAsync()
     {
