@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Berth.IntegrationTests.EndToEnd;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.Faults;
+
+/// <summary>
+/// Every service replaced one at a time, as an orchestrator's rolling restart does, while work
+/// runs: nothing is lost and nothing runs twice. Separate processes on the fault stack's own
+/// virtual host.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class RollingRestartTests
+{
+    private static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Stop = TimeSpan.FromSeconds(60);
+    private readonly FaultStack _stack;
+    private readonly ResponsesApi _api;
+    private readonly ITestOutputHelper _output;
+
+    public RollingRestartTests(FaultStack stack, ITestOutputHelper output)
+    {
+        _stack = stack;
+        _output = output;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_complete_every_response_once_when_the_api_and_each_executor_are_restarted_one_at_a_time()
+    {
+        const int count = 20;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var executors = new List<(string Id, ServiceProcess Process)>();
+        var replaced = new List<ServiceProcess>();
+        try
+        {
+            await RollAsync(count, run, executors, replaced);
+        }
+        finally
+        {
+            // Gone before the suite's next test, whose executors must be the only ones in its pool.
+            foreach (var process in executors.Select(e => e.Process).Concat(replaced))
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task RollAsync(int count, string run, List<(string Id, ServiceProcess Process)> executors, List<ServiceProcess> replaced)
+    {
+        foreach (var name in new[] { "a", "b" })
+        {
+            var id = $"rolling-{name}-{run}";
+            var executor = _stack.StartExecutor($"rolling-{name}", ("Executor__InstanceId", id), ("Executor__WarmContainers", "0"));
+            executors.Add((id, executor));
+        }
+
+        await Task.WhenAll(executors.Select(e => e.Process.WaitUntilReadyAsync(Ready)));
+        var (api, http) = await _stack.StartApiAsync("rolling-api");
+        var through = new ResponsesApi(_stack, http);
+
+        // The append comes first and the count last: a command run twice would count two.
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add((await through.CreateAsync(ResponsesApi.ShellRequest("[timeout_ms=60000] echo once >> once.txt; sleep 6; wc -l < once.txt", background: true))).Id());
+        }
+
+        await Eventually.TrueAsync(async () => (await Task.WhenAll(ids.Select(async id => (await _api.GetAsync(id)).Body.Items("shell_call").Any()))).All(sent => sent),
+            TimeSpan.FromSeconds(60), "every response's command to be running");
+
+        var clock = Stopwatch.StartNew();
+        await api.StopAsync(Stop);
+        http.Dispose();
+        var (replacementApi, replacement) = await _stack.StartApiAsync("rolling-api-again");
+        replaced.Add(replacementApi);
+        replacement.Dispose();
+        var steps = new List<string> { $"api {clock.Elapsed.TotalSeconds:0.0} s" };
+
+        foreach (var (id, executor) in executors)
+        {
+            await executor.StopAsync(Stop);
+            var again = _stack.StartExecutor($"{id}-again", ("Executor__InstanceId", id), ("Executor__WarmContainers", "0"));
+            replaced.Add(again);
+            await again.WaitUntilReadyAsync(Ready);
+            steps.Add($"executor {id} {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        // Not the planner: it is the stack's own process, and with the in-memory store used here a
+        // restart would take every session with it. A planner restart on MongoDB is the saga
+        // store's restart test (MongoSessionRestartTests), which runs where MONGODB_URL is set.
+        const string plannerStep = "the planner not restarted (in-memory store)";
+        var finished = new Dictionary<string, JsonElement>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var id in ids.Where(id => !finished.ContainsKey(id)))
+            {
+                var (status, body) = await _api.GetAsync(id);
+                if (status == HttpStatusCode.OK && body.Status() is not ("queued" or "in_progress"))
+                {
+                    finished[id] = body;
+                }
+            }
+
+            return finished.Count == count;
+        }, TimeSpan.FromSeconds(120), $"all {count} responses to finish");
+
+        _output.WriteLine($"rolling restart under {count} running commands ({string.Join(", ", steps)} after the first stop; {plannerStep}): "
+            + string.Join(", ", finished.Values.GroupBy(r => r.Status()).Select(g => $"{g.Key} {g.Count()}"))
+            + $", settled {clock.Elapsed.TotalSeconds:0.0} s after the first stop");
+        foreach (var id in ids)
+        {
+            Assert.True(finished[id].Status() == "completed", $"{id}: {finished[id]}");
+            Assert.Equal("1\n", finished[id].CommandOutputs().Single().GetProperty("stdout").GetString());
+        }
+    }
+}
