@@ -12,7 +12,10 @@ namespace Berth.Executor.Calls;
 /// finished before the kill is answered with its recorded result, and one that was running ends
 /// <c>interrupted</c>. One file per call under <c>Executor:StateDirectory/&lt;id&gt;/calls</c>,
 /// which no container mounts, so no sandbox can write it. Named by a hash of session and call
-/// id, as call ids come from the model. Kept for <see cref="Keep"/>.
+/// id, as call ids come from the model. Kept for <see cref="Keep"/>. Written without fsync: what
+/// they guard against is the executor's process dying, which loses nothing the kernel holds;
+/// a host that dies takes the session's running commands with it, and every call is on the
+/// hot path.
 /// </summary>
 public sealed partial class CallRecords
 {
@@ -62,15 +65,12 @@ public sealed partial class CallRecords
         return new RecordedCall(null, Started: File.Exists(Path.Combine(_directory, key + ".started")));
     }
 
-    /// <summary>Notes, durably, that the call's commands are about to run. Throws <see cref="CallRecordException"/> when it cannot.</summary>
+    /// <summary>Notes that the call's commands are about to run. Throws <see cref="CallRecordException"/> when it cannot.</summary>
     public void MarkStarted(Guid sessionId, string callId)
     {
         try
         {
-            using var file = new FileStream(Path.Combine(_directory, KeyOf(sessionId, callId) + ".started"), FileMode.Create, FileAccess.Write,
-                FileShare.None, bufferSize: 1, FileOptions.WriteThrough);
-            file.Write(Encoding.UTF8.GetBytes(callId));
-            file.Flush(flushToDisk: true);
+            File.WriteAllText(Path.Combine(_directory, KeyOf(sessionId, callId) + ".started"), callId);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -86,12 +86,7 @@ public sealed partial class CallRecords
         try
         {
             var partial = done + ".partial";
-            using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, FileOptions.WriteThrough))
-            {
-                JsonSerializer.Serialize(file, result, CallRecordJson.Default.ToolCallCompleted);
-                file.Flush(flushToDisk: true);
-            }
-
+            File.WriteAllBytes(partial, JsonSerializer.SerializeToUtf8Bytes(result, CallRecordJson.Default.ToolCallCompleted));
             File.Move(partial, done, overwrite: true);
             File.Delete(Path.Combine(_directory, key + ".started"));
         }

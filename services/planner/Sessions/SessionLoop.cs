@@ -183,8 +183,8 @@ public sealed partial class SessionLoop(
 
     /// <summary>
     /// Stops a response: the running one ends <c>cancelled</c> and its running command is killed
-    /// (the container stays for the chain); a waiting one is taken off the queue. A finished or
-    /// unknown response is left as it is.
+    /// (the container stays for the chain); a waiting one is taken off the queue and ended. A
+    /// finished response is left as it is.
     /// </summary>
     public Task Cancel(BehaviorContext<SessionState, ResponseCancelRequested> context) =>
         End(context, context.Message.ResponseId, ResponseStatus.Cancelled);

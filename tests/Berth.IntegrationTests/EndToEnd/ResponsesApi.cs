@@ -51,6 +51,34 @@ public sealed class ResponsesApi(BerthStack stack, HttpClient? client = null)
         }
     }
 
+    /// <summary>Waits until each response has sent its shell call to an executor.</summary>
+    public Task WaitUntilCallsSentAsync(params IReadOnlyCollection<string> ids) =>
+        Eventually.TrueAsync(async () => (await Task.WhenAll(ids.Select(async id => (await GetAsync(id)).Body.Items("shell_call").Any()))).All(sent => sent),
+            TimeSpan.FromSeconds(60), $"the shell call of {ids.Count} response(s) to be sent");
+
+    /// <summary>
+    /// Waits until every response has finished, and returns them by id. A read that fails (the
+    /// api still without its broker, after a fault) counts as not finished yet.
+    /// </summary>
+    public async Task<Dictionary<string, JsonElement>> WaitUntilAllFinishedAsync(IReadOnlyCollection<string> ids, TimeSpan timeout)
+    {
+        var finished = new Dictionary<string, JsonElement>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var id in ids.Where(id => !finished.ContainsKey(id)))
+            {
+                var (status, body) = await GetAsync(id);
+                if (status == HttpStatusCode.OK && body.Status() is not ("queued" or "in_progress"))
+                {
+                    finished[id] = body;
+                }
+            }
+
+            return finished.Count == ids.Count;
+        }, timeout, $"all {ids.Count} responses to finish");
+        return finished;
+    }
+
     public static object ShellRequest(string input, string? previousResponseId = null, int? maxToolCalls = null, bool background = false, bool stream = false) => new Dictionary<string, object?>
     {
         ["stream"] = stream ? true : null,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using Berth.IntegrationTests.EndToEnd;
 using Berth.IntegrationTests.Fixtures;
@@ -36,8 +35,7 @@ public sealed class BrokerRestartTests
             ids.Add((await _api.CreateAsync(ResponsesApi.ShellRequest($"[timeout_ms=120000] sleep 20; echo done-{i}", background: true))).Id());
         }
 
-        await Eventually.TrueAsync(async () => (await Task.WhenAll(ids.Select(CallSentAsync))).All(sent => sent),
-            TimeSpan.FromSeconds(60), "every response's command to be running");
+        await _api.WaitUntilCallsSentAsync(ids);
 
         var clock = Stopwatch.StartNew();
         var stoppedAt = DateTimeOffset.UtcNow;
@@ -47,20 +45,7 @@ public sealed class BrokerRestartTests
         var restarted = clock.Elapsed;
 
         // The api answers again once it has its broker back; until then a read may fail.
-        var finished = new Dictionary<string, JsonElement>();
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var id in ids.Where(id => !finished.ContainsKey(id)))
-            {
-                var (status, body) = await _api.GetAsync(id);
-                if (status == HttpStatusCode.OK && body.Status() is not ("queued" or "in_progress"))
-                {
-                    finished[id] = body;
-                }
-            }
-
-            return finished.Count == count;
-        }, TimeSpan.FromSeconds(120), $"all {count} responses to finish after the restart");
+        var finished = await _api.WaitUntilAllFinishedAsync(ids, TimeSpan.FromSeconds(120));
         var settled = clock.Elapsed;
 
         var statuses = ids.Select(id => finished[id].Status()).ToList();
@@ -74,6 +59,4 @@ public sealed class BrokerRestartTests
             Assert.Equal($"done-{i}\n", finished[ids[i]].CommandOutputs().Single().GetProperty("stdout").GetString());
         }
     }
-
-    private async Task<bool> CallSentAsync(string id) => (await _api.GetAsync(id)).Body.Items("shell_call").Any();
 }

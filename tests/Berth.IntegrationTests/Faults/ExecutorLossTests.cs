@@ -48,7 +48,7 @@ public sealed class ExecutorLossTests
 
         var pinned = (await _api.CreateAsync(ResponsesApi.ShellRequest("sleep 30", previousResponseId: lost.Id(), background: true))).Id();
         var other = (await _api.CreateAsync(ResponsesApi.ShellRequest("sleep 4; echo carried on", previousResponseId: kept.Id(), background: true))).Id();
-        await Eventually.TrueAsync(async () => (await _api.GetAsync(pinned)).Body.Items("shell_call").Any(), TimeSpan.FromSeconds(30), "the pinned call to be sent");
+        await _api.WaitUntilCallsSentAsync(pinned);
 
         await doomed.KillAsync();
         var clock = Stopwatch.StartNew();

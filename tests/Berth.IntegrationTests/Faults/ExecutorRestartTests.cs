@@ -39,7 +39,7 @@ public sealed class ExecutorRestartTests
         var running = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> once.txt; sleep 3", previousResponseId: first.Id(), background: true))).Id();
 
         // The append comes first, so a second run would show in the file.
-        await Eventually.TrueAsync(async () => (await _api.GetAsync(running)).Body.Items("shell_call").Any(), TimeSpan.FromSeconds(30), "the call to be sent");
+        await _api.WaitUntilCallsSentAsync(running);
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         await executor.KillAsync();
         var clock = Stopwatch.StartNew();
@@ -71,7 +71,7 @@ public sealed class ExecutorRestartTests
         var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo hi"));
         Assert.Equal("completed", first.Status());
         var running = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> once.txt; sleep 4; wc -l < once.txt", previousResponseId: first.Id(), background: true))).Id();
-        await Eventually.TrueAsync(async () => (await _api.GetAsync(running)).Body.Items("shell_call").Any(), TimeSpan.FromSeconds(30), "the call to be sent");
+        await _api.WaitUntilCallsSentAsync(running);
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
 
         // As a rolling restart does: stop, wait for the process to end, start it again.

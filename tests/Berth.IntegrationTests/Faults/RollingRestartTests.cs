@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using Berth.IntegrationTests.EndToEnd;
 using Berth.IntegrationTests.Fixtures;
 
@@ -69,8 +67,7 @@ public sealed class RollingRestartTests
             ids.Add((await through.CreateAsync(ResponsesApi.ShellRequest("[timeout_ms=60000] echo once >> once.txt; sleep 6; wc -l < once.txt", background: true))).Id());
         }
 
-        await Eventually.TrueAsync(async () => (await Task.WhenAll(ids.Select(async id => (await _api.GetAsync(id)).Body.Items("shell_call").Any()))).All(sent => sent),
-            TimeSpan.FromSeconds(60), "every response's command to be running");
+        await _api.WaitUntilCallsSentAsync(ids);
 
         var clock = Stopwatch.StartNew();
         await api.StopAsync(Stop);
@@ -93,20 +90,7 @@ public sealed class RollingRestartTests
         // restart would take every session with it. A planner restart on MongoDB is the saga
         // store's restart test (MongoSessionRestartTests), which runs where MONGODB_URL is set.
         const string plannerStep = "the planner not restarted (in-memory store)";
-        var finished = new Dictionary<string, JsonElement>();
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var id in ids.Where(id => !finished.ContainsKey(id)))
-            {
-                var (status, body) = await _api.GetAsync(id);
-                if (status == HttpStatusCode.OK && body.Status() is not ("queued" or "in_progress"))
-                {
-                    finished[id] = body;
-                }
-            }
-
-            return finished.Count == count;
-        }, TimeSpan.FromSeconds(120), $"all {count} responses to finish");
+        var finished = await _api.WaitUntilAllFinishedAsync(ids, TimeSpan.FromSeconds(120));
 
         _output.WriteLine($"rolling restart under {count} running commands ({string.Join(", ", steps)} after the first stop; {plannerStep}): "
             + string.Join(", ", finished.Values.GroupBy(r => r.Status()).Select(g => $"{g.Key} {g.Count()}"))
