@@ -8,4 +8,11 @@ public sealed record ExecutorHeartbeat
     public int Capacity { get; init; }
     public int LiveContainers { get; init; }
     public DateTimeOffset SentAt { get; init; }
+
+    /// <summary>
+    /// The Docker engine its containers run on (a random id the first executor on that engine
+    /// leaves there). Executors on one engine see each other's containers; a session's container
+    /// on another engine can only be found by asking its executor. Null from executors before it.
+    /// </summary>
+    public string? EngineId { get; init; }
 }

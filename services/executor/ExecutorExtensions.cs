@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.Executor.Calls;
 using Berth.Executor.Identity;
+using Berth.Executor.Peers;
 using Berth.Executor.Sandbox;
 using Berth.ServiceDefaults;
 using Docker.DotNet;
@@ -72,6 +73,9 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<CallJournal>();
         builder.Services.AddSingleton<CallRecords>();
         builder.Services.AddSingleton<CommandLifetime>();
+        builder.Services.AddSingleton<DockerEngine>();
+        builder.Services.AddSingleton<PeerExecutors>();
+        builder.Services.AddSingleton<SessionHolders>();
         builder.Services.AddSingleton<OrphanedContainers>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutorLifecycle>();
@@ -86,6 +90,8 @@ public static class ExecutorExtensions
         bus.AddConsumer<RemoveContainerConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ContainerFilesConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ToolCallCancelledConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<PeerHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<FindSessionHolderConsumer>().ExcludeFromConfigureEndpoints();
         return bus;
     }
 
@@ -127,5 +133,13 @@ public static class ExecutorExtensions
         // that is gone has nothing left to kill.
         rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition($"berth-executor-{settings.InstanceId}-cancels"), e =>
             e.ConfigureConsumer<ToolCallCancelledConsumer>(context));
+
+        // What the pool's other executors say: their heartbeats, and their questions about who
+        // holds a session. Temporary, as only live executors can answer.
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition($"berth-executor-{settings.InstanceId}-peers"), e =>
+        {
+            e.ConfigureConsumer<PeerHeartbeatConsumer>(context);
+            e.ConfigureConsumer<FindSessionHolderConsumer>(context);
+        });
     }
 }

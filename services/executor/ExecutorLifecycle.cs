@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Executor.Calls;
+using Berth.Executor.Peers;
 using Berth.Executor.Sandbox;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public sealed partial class ExecutorLifecycle(
     DockerSandbox sandbox,
     OrphanedContainers orphans,
     CallRecords records,
+    DockerEngine engine,
     IBus bus,
     IOptions<ExecutorOptions> options,
     ILogger<ExecutorLifecycle> logger) : BackgroundService
@@ -43,12 +45,14 @@ public sealed partial class ExecutorLifecycle(
         Capacity = options.Value.MaxContainers,
         LiveContainers = sandbox.LiveContainers,
         SentAt = DateTimeOffset.UtcNow,
+        EngineId = engine.Known,
     }, cancellationToken);
 
     private DateTimeOffset _nextSweep = DateTimeOffset.UtcNow;
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
+        await engine.IdAsync(cancellationToken);
         await sandbox.RefillWarmAsync(cancellationToken);
         if (DateTimeOffset.UtcNow >= _nextSweep)
         {

@@ -118,6 +118,16 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How long a session's first call, delivered again with no container for it on this
+    /// executor's engine, waits for the executors on other engines to say whether one of them
+    /// took it. Silence past this ends the call <c>interrupted</c> rather than run it a second time.
+    /// Long enough for a live executor to be back on the broker: after a lost connection
+    /// MassTransit tries again after 3 s, then at growing intervals up to 30 s.
+    /// </summary>
+    [Range(1, 300)]
+    public int HolderWaitSeconds { get; set; } = 30;
+
     /// <summary>A session container unused this long is removed, as OpenAI's expire after 20 minutes.</summary>
     [Range(1, 10_080)]
     public int IdleMinutes { get; set; } = 20;

@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.Executor.Calls;
 using Berth.Executor.Identity;
+using Berth.Executor.Peers;
 using Berth.Executor.Sandbox;
 using Docker.DotNet;
 using MassTransit;
@@ -14,8 +15,9 @@ namespace Berth.Executor;
 /// error; whatever the commands themselves do is output. A call delivered more than once runs
 /// once: a repeat while this process lives is answered from <see cref="CallJournal"/>, and one
 /// after a restart from <see cref="CallRecords"/> (its result, or <c>interrupted</c> if it was
-/// running when the executor died). One whose container another executor on this engine holds
-/// is passed on to that executor.
+/// running when the executor died). One whose container another executor holds is passed on to
+/// that executor: on this engine its container's name says which; on another, only a first call
+/// delivered again can be another's, and <see cref="SessionHolders"/> asks.
 /// </summary>
 public sealed partial class ToolCallConsumer(
     DockerSandbox sandbox,
@@ -25,7 +27,8 @@ public sealed partial class ToolCallConsumer(
     IOptions<ExecutorOptions> options,
     ILogger<ToolCallConsumer> logger,
     ExecutorIdentity? identity = null,
-    CommandLifetime? lifetime = null) : IConsumer<ToolCallRequested>
+    CommandLifetime? lifetime = null,
+    SessionHolders? holders = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -51,6 +54,21 @@ public sealed partial class ToolCallConsumer(
             // sent, arrived before it let go: the call is this copy's to take.
         }
 
+        // The call runs on whether or not this delivery lasts. A delivery whose channel goes
+        // (a cut connection, a broker restart) is let go at once: MassTransit cannot reconnect
+        // while a consumer holds it, and the copy RabbitMQ delivers again, here or passed on
+        // here by another executor, is answered from the journal when the call is done.
+        var completed = await RunOnceAsync(context).WaitAsync(context.CancellationToken);
+        if (completed is not null)
+        {
+            await context.Publish(completed);
+        }
+    }
+
+    /// <summary>Runs the call, or recalls it, and records what came of it; null when it was handed on instead.</summary>
+    private async Task<ToolCallCompleted?> RunOnceAsync(ConsumeContext<ToolCallRequested> context)
+    {
+        var call = context.Message;
         ToolCallCompleted? completed = null;
         try
         {
@@ -59,8 +77,9 @@ public sealed partial class ToolCallConsumer(
             {
                 records.Finish(completed);
                 journal.Complete(completed);
-                await context.Publish(completed);
             }
+
+            return completed;
         }
         finally
         {
@@ -128,6 +147,7 @@ public sealed partial class ToolCallConsumer(
         var stopping = lifetime?.Token ?? CancellationToken.None;
         try
         {
+            await FindHolderElsewhereAsync(context, stopping);
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, network: call.NetworkPolicy);
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);
@@ -169,6 +189,11 @@ public sealed partial class ToolCallConsumer(
 
             error = $"The session's container was made by executor '{e.ExecutorId}', which is gone for good; the container and its files are lost.";
             errorCode = ErrorCodes.ContainerLost;
+        }
+        catch (HolderUnknownException e)
+        {
+            error = e.Message;
+            errorCode = ErrorCodes.Interrupted;
         }
         catch (CallRecordException e)
         {
@@ -225,6 +250,32 @@ public sealed partial class ToolCallConsumer(
             ErrorCode = error is null ? null : errorCode,
             HeldChunks = heldChunks,
         };
+    }
+
+    /// <summary>
+    /// A session's first call that RabbitMQ delivers again may have been taken, even run, by an
+    /// executor on another Docker engine, where this one cannot see the container. Throws
+    /// <see cref="ContainerHeldElsewhereException"/> when one says it holds the session, and
+    /// <see cref="HolderUnknownException"/> when one that may hold it stays silent.
+    /// </summary>
+    private async Task FindHolderElsewhereAsync(ConsumeContext<ToolCallRequested> context, CancellationToken cancellationToken)
+    {
+        var call = context.Message;
+        if (holders is null || call.ContainerId is not null || !context.ReceiveContext.Redelivered || sandbox.Holds(call.SessionId))
+        {
+            return;
+        }
+
+        var search = await holders.FindAsync(call.SessionId, call.CallId, cancellationToken);
+        if (search.HolderId is { } holder)
+        {
+            throw new ContainerHeldElsewhereException(call.SessionId, holder);
+        }
+
+        if (search.Silent.Count > 0)
+        {
+            throw new HolderUnknownException(string.Join(", ", search.Silent), options.Value.HolderWaitSeconds);
+        }
     }
 
     /// <summary>

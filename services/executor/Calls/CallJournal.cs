@@ -33,6 +33,9 @@ public sealed class CallJournal(TimeProvider time)
         return ReferenceEquals(taken, entry) ? null : taken.Result.Task;
     }
 
+    /// <summary>Whether this executor has taken the call and still remembers it, running or done.</summary>
+    public bool Knows(Guid sessionId, string callId) => _calls.ContainsKey((sessionId, callId));
+
     public void Complete(ToolCallCompleted result)
     {
         if (!_calls.TryGetValue((result.SessionId, result.CallId), out var entry))

@@ -48,6 +48,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
     public int LiveContainers => _containers.Count;
 
+    /// <summary>Whether this executor holds a container for the session.</summary>
+    public bool Holds(Guid sessionId) => _containers.ContainsKey(sessionId);
+
     /// <summary>Marks the session busy until disposed: its container is never reaped while a call runs, however long.</summary>
     public IDisposable Use(Guid sessionId)
     {

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Berth.Contracts;
+using Berth.IntegrationTests.EndToEnd;
+using Berth.IntegrationTests.Fixtures;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Berth.IntegrationTests.Faults;
+
+/// <summary>
+/// A session's first call delivered again to an executor on another Docker engine than the one
+/// that took it, where the session's container cannot be seen: it is passed to the executor that
+/// holds it, or, when that one is silent, ends <c>interrupted</c>; it never runs a second time in
+/// a second container. The second engine is a dockerd of the test's own.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
+{
+    private static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+    private readonly FaultStack _stack;
+    private readonly Engine _engine;
+    private readonly ResponsesApi _api;
+    private readonly ITestOutputHelper _output;
+
+    public SecondEngineTests(FaultStack stack, Engine engine, ITestOutputHelper output)
+    {
+        _stack = stack;
+        _engine = engine;
+        _output = output;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+        Assert.SkipWhen(engine.UnavailableReason is not null, engine.UnavailableReason ?? "");
+    }
+
+    [Fact]
+    public async Task Should_pass_a_first_call_delivered_again_to_the_executor_on_another_engine_that_runs_it_when_its_connection_is_cut()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (proxy, viaProxy) = await TcpProxy.ForBrokerAsync(_stack.BrokerUri);
+        await using var cut = proxy;
+        var holderId = $"holder-{run}";
+        await using var holder = _stack.StartExecutor("engine-holder", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"),
+            ("Executor__DefaultTimeoutMs", "60000"), ("ConnectionStrings__rabbitmq", viaProxy));
+        await holder.WaitUntilReadyAsync(Ready);
+
+        // The append comes first, so a second run would show; and a second run needs a container
+        // on the other engine, which must stay without one.
+        var response = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> /mnt/data/once.txt; sleep 12; wc -l < /mnt/data/once.txt", background: true))).Id();
+        await WaitForContainerAsync(_stack.Docker.Client, holderId);
+
+        var otherId = $"other-{run}";
+        await using var other = _stack.StartExecutor("engine-other", ("Executor__InstanceId", otherId), ("Executor__WarmContainers", "0"), ("Executor__DockerEndpoint", _engine.Node!.Endpoint));
+        await other.WaitUntilReadyAsync(Ready);
+        // A few heartbeats, so the new executor has heard the holder and which engine it is on.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        // The holder's connection goes: RabbitMQ hands its unacknowledged first call to the only
+        // other consumer of the pool's queue, on the other engine, while the command runs on.
+        var clock = Stopwatch.StartNew();
+        proxy.Cut();
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        proxy.Restore();
+
+        var ended = await _api.WaitUntilFinishedAsync(response);
+        Assert.True(ended.Status() == "completed", $"the response ended: {ended}; {_stack.Logs}");
+        Assert.True(ended.CommandOutputs().Single().GetProperty("stdout").GetString() == "1\n", $"the command printed: {ended}");
+        Assert.Contains("asking the executors on other engines", other.Output(), StringComparison.Ordinal);
+        Assert.Empty(await ContainersOfAsync(_engine.Node.Client, otherId));
+        _output.WriteLine($"The holder's broker connection cut for 1 s during 'echo once >> once.txt; sleep 12': the first call went again to the executor on the other engine, "
+            + $"which asked and passed it back; completed {clock.Elapsed.TotalSeconds:0.0} s after the cut, run once, no container on the other engine");
+        await _stack.Docker.RemoveContainersOfAsync(holderId);
+    }
+
+    [Fact]
+    public async Task Should_end_a_first_call_delivered_again_interrupted_when_the_executor_on_another_engine_that_took_it_is_killed()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var holderId = $"holder-{run}";
+        var holder = _stack.StartExecutor("engine-killed", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"));
+        await holder.WaitUntilReadyAsync(Ready);
+        var response = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> /mnt/data/once.txt; sleep 30", background: true))).Id();
+        await WaitForContainerAsync(_stack.Docker.Client, holderId);
+
+        var otherId = $"other-{run}";
+        await using var other = _stack.StartExecutor("engine-asking", ("Executor__InstanceId", otherId), ("Executor__WarmContainers", "0"),
+            ("Executor__DockerEndpoint", _engine.Node!.Endpoint), ("Executor__HolderWaitSeconds", "3"));
+        await other.WaitUntilReadyAsync(Ready);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        await holder.KillAsync();
+        var clock = Stopwatch.StartNew();
+        var ended = await _api.WaitUntilFinishedAsync(response);
+        var settled = clock.Elapsed;
+        Assert.True(ended.Status() == "failed", $"the response ended: {ended}; {_stack.Logs}");
+        Assert.Equal(ErrorCodes.Interrupted, ended.GetProperty("error").GetProperty("code").GetString());
+        Assert.Empty(await ContainersOfAsync(_engine.Node.Client, otherId));
+        _output.WriteLine($"SIGKILL of the executor running a first call: the call went again to the executor on the other engine, which asked, heard nothing for 3 s, "
+            + $"and ended it interrupted {settled.TotalSeconds:0.0} s after the kill without running it");
+        await _stack.Docker.RemoveContainersOfAsync(holderId);
+    }
+
+    /// <summary>Waits until the executor has made a session container and the command has had a moment to start in it.</summary>
+    private static async Task WaitForContainerAsync(DockerClient docker, string executorId)
+    {
+        await Eventually.TrueAsync(async () => (await ContainersOfAsync(docker, executorId)).Count > 0, TimeSpan.FromSeconds(60), $"a container of {executorId}");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<IList<ContainerListResponse>> ContainersOfAsync(DockerClient docker, string executorId) =>
+        await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"berth.executor={executorId}"] = true } },
+        });
+
+    /// <summary>The second engine, started once for the class (copying the sandbox image in takes seconds).</summary>
+    public sealed class Engine : IAsyncLifetime
+    {
+        public DockerEngineNode? Node { get; private set; }
+
+        public string? UnavailableReason { get; private set; } = DockerEngineNode.UnavailableReason;
+
+        public async ValueTask InitializeAsync()
+        {
+            if (UnavailableReason is null)
+            {
+                Node = await DockerEngineNode.StartAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Node is not null)
+            {
+                await Node.DisposeAsync();
+            }
+        }
+    }
+}
