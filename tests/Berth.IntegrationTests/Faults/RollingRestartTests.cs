@@ -27,7 +27,18 @@ public sealed class RollingRestartTests
     }
 
     [Fact]
-    public async Task Should_complete_every_response_once_when_the_api_and_each_executor_are_restarted_one_at_a_time()
+    public Task Should_complete_every_response_once_when_the_api_and_each_executor_are_restarted_one_at_a_time() =>
+        RollAsync(restartPlanner: false);
+
+    [Fact]
+    public Task Should_complete_every_response_once_when_the_api_each_executor_and_then_the_planner_on_MongoDB_are_restarted_one_at_a_time()
+    {
+        // With the in-memory store a planner restart takes every session with it.
+        Assert.SkipWhen(MongoFixture.ConfiguredUrl is null, "No MongoDB (MONGODB_URL is not set): the planner's state goes with its process, so it cannot be restarted under work.");
+        return RollAsync(restartPlanner: true);
+    }
+
+    private async Task RollAsync(bool restartPlanner)
     {
         const int count = 20;
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -35,7 +46,7 @@ public sealed class RollingRestartTests
         var replaced = new List<ServiceProcess>();
         try
         {
-            await RollAsync(count, run, executors, replaced);
+            await RollAsync(count, run, restartPlanner, executors, replaced);
         }
         finally
         {
@@ -47,7 +58,7 @@ public sealed class RollingRestartTests
         }
     }
 
-    private async Task RollAsync(int count, string run, List<(string Id, ServiceProcess Process)> executors, List<ServiceProcess> replaced)
+    private async Task RollAsync(int count, string run, bool restartPlanner, List<(string Id, ServiceProcess Process)> executors, List<ServiceProcess> replaced)
     {
         foreach (var name in new[] { "a", "b" })
         {
@@ -86,10 +97,13 @@ public sealed class RollingRestartTests
             steps.Add($"executor {id} {clock.Elapsed.TotalSeconds:0.0} s");
         }
 
-        // Not the planner: it is the stack's own process, and with the in-memory store used here a
-        // restart would take every session with it. A planner restart on MongoDB is the saga
-        // store's restart test (MongoSessionRestartTests), which runs where MONGODB_URL is set.
-        const string plannerStep = "the planner not restarted (in-memory store)";
+        var plannerStep = "the planner not restarted";
+        if (restartPlanner)
+        {
+            await _stack.RestartPlannerAsync($"rolling-planner-{run}", Stop);
+            plannerStep = $"planner {clock.Elapsed.TotalSeconds:0.0} s";
+        }
+
         var finished = await _api.WaitUntilAllFinishedAsync(ids, TimeSpan.FromSeconds(120));
 
         _output.WriteLine($"rolling restart under {count} running commands ({string.Join(", ", steps)} after the first stop; {plannerStep}): "

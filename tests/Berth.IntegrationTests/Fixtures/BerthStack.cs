@@ -35,6 +35,8 @@ public class BerthStack : IAsyncLifetime
 
     private readonly List<string> _executorIds;
     private Dictionary<string, string> _common = [];
+    private ServiceProcess? _planner;
+    private IReadOnlyDictionary<string, string> _plannerEnvironment = new Dictionary<string, string>();
 
     /// <summary>Every executor this run started, the two of the stack and any a test added.</summary>
     public IReadOnlyList<string> ExecutorIds
@@ -110,6 +112,25 @@ public class BerthStack : IAsyncLifetime
         var executor = StartExecutor(executorId);
         await executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
         return executor;
+    }
+
+    /// <summary>
+    /// Replaces the planner as a rolling restart does: stops it (SIGTERM), waits for it to end,
+    /// and starts another with the same settings. Only meaningful on MongoDB: the in-memory
+    /// store goes with the process.
+    /// </summary>
+    public async Task RestartPlannerAsync(string name, TimeSpan timeout)
+    {
+        await _planner!.StopAsync(timeout);
+        var planner = ServiceProcess.Start(name, "planner", _plannerEnvironment, LogDirectory);
+        lock (_services)
+        {
+            _services.Add(planner);
+        }
+
+        _planner = planner;
+        await planner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        PlannerUrl = planner.Url;
     }
 
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
@@ -190,7 +211,7 @@ public class BerthStack : IAsyncLifetime
         var store = MongoFixture.ConfiguredUrl is { } mongo
             ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
             : ("Planner__Store", "InMemory");
-        var planner = ServiceProcess.Start("planner", "planner", With(With(common,
+        _plannerEnvironment = With(With(common,
             ("ASPNETCORE_URLS", AnyFreePort),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
@@ -202,8 +223,10 @@ public class BerthStack : IAsyncLifetime
             ("Webhooks__RetryDelaysSeconds__0", "1"),
             ("Webhooks__RetryDelaysSeconds__1", "1"),
             ("Webhooks__RetryDelaysSeconds__2", "1"),
-            ("Webhooks__RetryDelaysSeconds__3", "1")), PlannerSettings), LogDirectory);
+            ("Webhooks__RetryDelaysSeconds__3", "1")), PlannerSettings);
+        var planner = ServiceProcess.Start("planner", "planner", _plannerEnvironment, LogDirectory);
         _services.Add(planner);
+        _planner = planner;
         var executors = ExecutorIds.Select(StartExecutor).ToList();
         var api = ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", AnyFreePort)), LogDirectory);
         _services.Add(api);

@@ -6,12 +6,26 @@ namespace Berth.IntegrationTests.Fixtures;
 /// <summary>Runs a program to its end and returns its exit code with everything it printed.</summary>
 public static class ChildProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, string? directory = null, TimeSpan? timeout = null)
+    /// <param name="environment">Variables to set for the program; a null value removes one it would inherit.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, string? directory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = directory ?? Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
