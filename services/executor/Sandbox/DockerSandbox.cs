@@ -631,6 +631,10 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 MemorySwap = memory,
                 NanoCPUs = (long)(settings.Cpus * 1_000_000_000),
                 PidsLimit = settings.PidsLimit,
+
+                // PID 1 belongs to the sandbox user, so a command may write to its output
+                // (/proc/1/fd/1): with a log driver that output would fill the host's disk.
+                LogConfig = new LogConfig { Type = "none" },
             },
         }, cancellationToken);
     }

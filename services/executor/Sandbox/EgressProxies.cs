@@ -94,6 +94,9 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
                 MemorySwap = 64L * 1024 * 1024,
                 PidsLimit = 64,
                 NanoCPUs = 500_000_000,
+
+                // The proxy logs to its own tmpfs; nothing it prints may grow on the host's disk.
+                LogConfig = new LogConfig { Type = "none" },
             },
             NetworkingConfig = new NetworkingConfig
             {

@@ -142,6 +142,24 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
         await arena.AssertStillFineAsync();
     }
 
+    [Theory]
+    [InlineData("runc")]
+    [InlineData("runsc")]
+    public async Task Should_keep_the_hosts_container_log_small_when_a_command_writes_300_MB_to_pid_1s_output(string runtime)
+    {
+        await using var arena = await ArenaAsync(runtime);
+
+        // PID 1 is the sandbox user's, so its output is the command's to write: without a cap it
+        // streams into the engine's log file on the host's disk.
+        var flood = await arena.RunAsync("head -c 300M /dev/zero | tr '\\0' a > /proc/1/fd/1 && echo written", timeoutMs: 120_000);
+        Assert.True(flood.Stdout == "written\n", $"the flood was not written: {Describe(flood)}");
+
+        var logPath = (await Docker.Client.Containers.InspectContainerAsync(arena.Victim)).LogPath;
+        var logged = string.IsNullOrEmpty(logPath) || !File.Exists(logPath) ? 0 : new FileInfo(logPath).Length;
+        Assert.True(logged < 10L * 1024 * 1024, $"the host's log file for the container holds {logged / (1024 * 1024)} MB ({logPath})");
+        await arena.AssertStillFineAsync();
+    }
+
     private async Task<Arena> ArenaAsync(string runtime)
     {
         var runtimes = (await Docker.Client.System.GetSystemInfoAsync()).Runtimes;
@@ -168,6 +186,8 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
     /// <summary>A victim session and its neighbour, each with a container of its own.</summary>
     private sealed class Arena(DockerSandbox sandbox, string victim, string neighbour) : IAsyncDisposable
     {
+        public string Victim => victim;
+
         public Task<CommandOutput> RunAsync(string command, int timeoutMs) =>
             sandbox.RunAsync(victim, command, timeoutMs, OutputLimit, CancellationToken.None);
 
