@@ -8,6 +8,7 @@ using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using Berth.Planner.Webhooks;
 using Berth.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using MongoDB.Driver;
 
@@ -48,10 +49,30 @@ public static class PlannerExtensions
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
         builder.Services.AddHostedService<ConfiguredWebhookEndpoints>();
         builder.Services.AddHostedService<WebhookDelayQueues>();
-        builder.Services.AddHttpClient(WebhookDelivery.HttpClientName)
-            // A receiver must not bounce deliveries to a host the operator did not allow.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        builder.Services.AddWebhookClients();
         return builder;
+    }
+
+    /// <summary>
+    /// The HTTP clients that deliver webhooks. A receiver must not bounce deliveries to a host the
+    /// operator did not allow. A tenant's receiver is connected to only at the public address
+    /// that was checked, and never through a proxy (which would connect elsewhere, unchecked).
+    /// </summary>
+    public static IServiceCollection AddWebhookClients(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IWebhookResolver, DnsWebhookResolver>();
+        services.AddSingleton<WebhookTargets>();
+
+        services.AddHttpClient(WebhookDelivery.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,
+            });
+        services.AddHttpClient(WebhookDelivery.OperatorHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        return services;
     }
 
     /// <summary>

@@ -50,6 +50,9 @@ public sealed partial class WebhookDelivery(
 {
     public const string QueueName = "berth-webhooks";
     public const string HttpClientName = "berth-webhooks";
+
+    /// <summary>For the operator's own endpoints, from configuration: trusted, so they may be on private networks.</summary>
+    public const string OperatorHttpClientName = "berth-webhooks-operator";
     public static Uri Queue { get; } = new($"queue:{QueueName}");
 
     public static string DelayQueueName(int seconds) => $"berth-webhooks-delay-{seconds}s";
@@ -85,12 +88,14 @@ public sealed partial class WebhookDelivery(
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var client = http.CreateClient(endpoint.Tenant is null ? OperatorHttpClientName : HttpClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = (int)response.StatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
         {
-            error = e is OperationCanceledException ? $"no answer within {options.Value.TimeoutSeconds} s" : e.Message;
+            error = Reason(e);
+            LogAttemptFailed(delivery.EventId, endpoint.Id, e);
         }
 
         if (status is >= 200 and < 300)
@@ -103,7 +108,7 @@ public sealed partial class WebhookDelivery(
         var delays = options.Value.Delays;
         if (delivery.Attempt > delays.Count)
         {
-            LogDead(delivery.EventId, endpoint.Url, delivery.Attempt, error);
+            LogDead(delivery.EventId, endpoint.Id, delivery.Attempt, error);
             await RecordAsync(delivery, status, error, "dead");
             return;
         }
@@ -131,6 +136,24 @@ public sealed partial class WebhookDelivery(
         }, CancellationToken.None);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EventId} to {Url} given up after {Attempts} attempts: {Error}")]
-    private partial void LogDead(string eventId, string url, int attempts, string error);
+    /// <summary>
+    /// What the delivery log shows a tenant: a generic reason, never the exception's text, which
+    /// would tell a prober what answers on which port of which host. The detail is logged.
+    /// </summary>
+    private string Reason(Exception e) => e switch
+    {
+        OperationCanceledException => $"no answer within {options.Value.TimeoutSeconds} s",
+        HttpRequestException { InnerException: WebhookTargetRefusedException } => WebhookTargets.NotPublic,
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "the receiver's host does not resolve",
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "could not connect to the receiver",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "the TLS handshake with the receiver failed",
+        _ => "the delivery failed",
+    };
+
+    // Endpoint ids, not URLs: a receiver's URL may carry a secret in its query.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EventId} to endpoint {EndpointId} given up after {Attempts} attempts: {Error}")]
+    private partial void LogDead(string eventId, string endpointId, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {EventId} to endpoint {EndpointId}: attempt failed")]
+    private partial void LogAttemptFailed(string eventId, string endpointId, Exception exception);
 }

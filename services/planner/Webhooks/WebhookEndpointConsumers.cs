@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Registers, lists and removes webhook endpoints, for <c>/v1/webhook_endpoints</c>.</summary>
-public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<WebhookOptions> options)
+public sealed class WebhookEndpointConsumers(IWebhookStore store, WebhookTargets targets, IOptions<WebhookOptions> options)
     : IConsumer<CreateWebhookEndpoint>, IConsumer<ListWebhookEndpoints>, IConsumer<DeleteWebhookEndpoint>, IConsumer<ListWebhookDeliveries>
 {
     public static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
@@ -17,9 +17,21 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<Webho
     public async Task Consume(ConsumeContext<CreateWebhookEndpoint> context)
     {
         var request = context.Message;
-        if (Problem(request.Url, request.Events, options.Value) is { } problem)
+        var problem = Problem(request.Url, request.Events, options.Value);
+        if (problem is null && await targets.ProblemAsync(new Uri(request.Url).Host, context.CancellationToken) is { } unreachable)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = request.EndpointId, Code = "invalid_value", Param = problem.Param, Message = problem.Message });
+            problem = ("url", $"Invalid 'url': {unreachable}; Berth delivers webhooks to public addresses only.");
+        }
+
+        var tenant = Tenancy.Of(request.Tenant);
+        if (problem is null && (await store.AllAsync(context.CancellationToken)).Count(e => e.Tenant == tenant) >= options.Value.MaxEndpointsPerTenant)
+        {
+            problem = ("url", $"A tenant may have at most {options.Value.MaxEndpointsPerTenant} webhook endpoints; delete one first.");
+        }
+
+        if (problem is { } refused)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = request.EndpointId, Code = "invalid_value", Param = refused.Param, Message = refused.Message });
             return;
         }
 
@@ -30,7 +42,7 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, IOptions<Webho
             Events = request.Events,
             Secret = WebhookSigner.NewSecret(),
             CreatedAt = request.CreatedAt,
-            Tenant = Tenancy.Of(request.Tenant),
+            Tenant = tenant,
         };
         await store.AddAsync(endpoint, context.CancellationToken);
         await context.RespondAsync(endpoint);

@@ -10,6 +10,17 @@ public sealed class WebhookOptions
     /// <summary>Hosts receivers may be on; empty allows any. An operator setting, so requests cannot aim Berth at internal services.</summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// Lets tenants' receivers be on loopback, private, link-local and other addresses that are
+    /// not public. Off by default: a tenant could otherwise aim Berth at the services inside its
+    /// network (cloud metadata at 169.254.169.254, an admin port on loopback). For development.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>The most endpoints one tenant may register.</summary>
+    [Range(1, 1000)]
+    public int MaxEndpointsPerTenant { get; set; } = 10;
+
     /// <summary>A receiver must answer 2xx within this; anything else is a failed attempt.</summary>
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 10;

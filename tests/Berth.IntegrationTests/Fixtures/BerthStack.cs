@@ -219,6 +219,9 @@ public class BerthStack : IAsyncLifetime
             // Only the tenant of the session-limit test is capped; every other test runs as
             // tenant local, or as tenants of their own, without a limit.
             ("Planner__TenantSessionLimits__capped", "1"),
+            // The tests' webhook receivers listen on loopback, which tenants' webhooks may not
+            // reach by default (WebhookTargetsTests checks the refusal).
+            ("Webhooks__AllowPrivateNetworks", "true"),
             // Webhook retries a second apart, instead of over hours.
             ("Webhooks__RetryDelaysSeconds__0", "1"),
             ("Webhooks__RetryDelaysSeconds__1", "1"),
