@@ -27,6 +27,15 @@ public static class Endpoints
     public static string ExecutorQueueName(string executorId) => $"berth-executor-{executorId}";
 
     /// <summary>
+    /// One executor's endpoint for the Containers API's file operations, apart from its calls:
+    /// a slow upload or download holds only the slots kept for files, never a session's tool
+    /// call. The dot cannot occur in an executor id, so it never names another executor's queue.
+    /// </summary>
+    public static Uri ExecutorFiles(string executorId) => new($"exchange:{ExecutorFilesQueueName(executorId)}");
+
+    public static string ExecutorFilesQueueName(string executorId) => $"berth-executor-files.{executorId}";
+
+    /// <summary>
     /// The lock that makes an executor id one live process's: an exclusive queue, which RabbitMQ
     /// lets only one connection hold and deletes when that connection ends. The dot cannot occur
     /// in an executor id, so no executor's own queue can ever share this name.

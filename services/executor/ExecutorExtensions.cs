@@ -125,6 +125,18 @@ public static class ExecutorExtensions
             // A container request passed on by another executor that found the container here.
             e.ConfigureConsumer<ProvisionContainerConsumer>(context);
             e.ConfigureConsumer<RemoveContainerConsumer>(context);
+
+            // File operations from apis of before the files queue; as few at once as there.
+            e.ConfigureConsumer<ContainerFilesConsumer>(context, c => c.UseConcurrentMessageLimit(settings.ConcurrentFileOperations));
+        });
+
+        // File operations on slots of their own: a slow or hostile one never holds a call's slot.
+        rabbit.ReceiveEndpoint(Endpoints.ExecutorFilesQueueName(settings.InstanceId), e =>
+        {
+            e.ConfigureConsumeTopology = false;
+            e.SetQueueArgument("x-expires", (int)TimeSpan.FromMinutes(settings.QueueExpiryMinutes).TotalMilliseconds);
+            e.PrefetchCount = settings.ConcurrentFileOperations;
+            e.ConcurrentMessageLimit = settings.ConcurrentFileOperations;
             e.ConfigureConsumer<ContainerFilesConsumer>(context);
         });
 

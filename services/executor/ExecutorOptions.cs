@@ -86,6 +86,17 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 1024)]
     public int ConcurrentToolCalls { get; set; } = 16;
 
+    /// <summary>File operations (uploads, downloads, listings) one executor runs at once, on slots of their own.</summary>
+    [Range(1, 256)]
+    public int ConcurrentFileOperations { get; set; } = 4;
+
+    /// <summary>
+    /// The longest a file operation may take, in the container and on the executor, before it is
+    /// killed and answered with <c>timeout</c>: a FIFO named like the file must not hold a slot for ever.
+    /// </summary>
+    [Range(1, 3600)]
+    public int FileOperationSeconds { get; set; } = 30;
+
     /// <summary>
     /// The most session containers this executor holds. A new session that finds it full goes
     /// back to the pool's queue for another executor, for at most <see cref="CapacityWaitSeconds"/>.

@@ -85,7 +85,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
 
     private IRequestClient<T> Executor<T>(ContainerSnapshot container)
         where T : class =>
-        clients.CreateRequestClient<T>(Endpoints.Executor(container.ExecutorId!), Timeout);
+        clients.CreateRequestClient<T>(Endpoints.ExecutorFiles(container.ExecutorId!), Timeout);
 
     private Task<IResult> WithFile(string containerId, string fileId, Func<ContainerSnapshot, string, Task<IResult>> work, CancellationToken cancellationToken) =>
         WithContainer(containerId, container => ContainerFileJson.PathOf(fileId) is { } path

@@ -3,6 +3,7 @@ using System.Text;
 using Berth.Contracts;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Executor.Sandbox;
 
@@ -10,13 +11,25 @@ namespace Berth.Executor.Sandbox;
 /// Files under <c>/mnt/data</c> of a session container, moved through <c>docker exec</c> rather than
 /// Docker's archive endpoints, which refuse to copy into a container whose root filesystem is
 /// read-only (even into a writable mount). Every path is resolved inside the container first,
-/// so <c>..</c> and symbolic links cannot reach anything outside <c>/mnt/data</c>.
+/// so <c>..</c> and symbolic links cannot reach anything outside <c>/mnt/data</c>. The container is
+/// the sandbox user's: anything in it may be swapped for a FIFO or a link between two steps, so
+/// each operation has a deadline (killed in the container, given up on the executor), reads at
+/// most a fixed number of bytes, and writes or reads only regular files, checked by the very
+/// process that opens them.
 /// </summary>
-public sealed class ContainerFiles(DockerClient docker)
+public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions> options)
 {
     public const long MaxDownloadBytes = 64L * 1024 * 1024;
+
+    // What one operation may print besides a download: a listing of a full workspace fits well.
+    private const long MaxOutputBytes = MaxDownloadBytes + (16L * 1024 * 1024);
+    private const int MaxErrorBytes = 64 * 1024;
     private const int OutsideDataDirectory = 3;
     private const int Missing = 4;
+    private const int NotRegular = 5;
+
+    // What timeout(1) exits with when its KILL ends the operation.
+    private const int Killed = 137;
     private const string UploadsManifest = "/tmp/.berth-uploads";
 
     // $1 is the path; the resolved path is left in $p.
@@ -25,8 +38,12 @@ public sealed class ContainerFiles(DockerClient docker)
 
     public async Task<ContainerFileInfo> PutAsync(string containerId, string path, byte[] content, CancellationToken cancellationToken)
     {
+        // Written to a new file of mktemp's (never a FIFO or a link planted under the name), then
+        // renamed over the name, which replaces whatever is there but a directory.
         var result = await ExecAsync(containerId,
-            Resolve + "mkdir -p -- \"$(dirname -- \"$p\")\" && cat > \"$p\" && echo \"${p#/mnt/data/}\" >> " + UploadsManifest + " && stat -c '%s %Y' -- \"$p\"",
+            Resolve + "d=$(dirname -- \"$p\") && mkdir -p -- \"$d\" && t=$(mktemp -p \"$d\" .berth-upload.XXXXXX) || exit 1; "
+            + "{ cat > \"$t\" && mv -fT -- \"$t\" \"$p\"; } || { rm -f -- \"$t\"; exit 1; }; "
+            + "echo \"${p#/mnt/data/}\" >> " + UploadsManifest + " && stat -c '%s %Y' -- \"$p\"",
             path, content, cancellationToken);
         return Parse(Check(result, path), path, "user");
     }
@@ -48,8 +65,18 @@ public sealed class ContainerFiles(DockerClient docker)
             throw new FileOperationException("too_large", $"The file has {file.Bytes} bytes; downloads are limited to {MaxDownloadBytes}.");
         }
 
-        var content = await ExecAsync(containerId, Resolve + "cat -- \"$p\"", path, null, cancellationToken);
+        // The file is opened once, checked to be a regular file through that open descriptor, and
+        // read through it, at most one byte past the limit: a swap for a FIFO fed from /dev/zero
+        // after the stat above gets nowhere.
+        var content = await ExecAsync(containerId,
+            Resolve + "exec 3< \"$p\" || exit 4; [ -f /proc/$$/fd/3 ] || exit 5; head -c " + (MaxDownloadBytes + 1).ToString(CultureInfo.InvariantCulture) + " <&3",
+            path, null, cancellationToken);
         Check(content, path);
+        if (content.Stdout.Length > MaxDownloadBytes)
+        {
+            throw new FileOperationException("too_large", $"The file has grown past {MaxDownloadBytes} bytes; downloads are limited to that.");
+        }
+
         return file with { Content = content.Stdout };
     }
 
@@ -73,11 +100,13 @@ public sealed class ContainerFiles(DockerClient docker)
         Check(result, path);
     }
 
-    private static string Check((long ExitCode, byte[] Stdout, string Stderr) result, string path) => result.ExitCode switch
+    private string Check((long ExitCode, byte[] Stdout, string Stderr) result, string path) => result.ExitCode switch
     {
         0 => Encoding.UTF8.GetString(result.Stdout),
         OutsideDataDirectory => throw new FileOperationException("invalid_path", $"'{path}' is not a path under /mnt/data."),
         Missing => throw new FileOperationException("not_found", $"No file '{path}' in the container."),
+        NotRegular => throw new FileOperationException("invalid_path", $"'{path}' is not a regular file."),
+        Killed => throw new FileOperationException("timeout", $"The file operation on '{path}' did not finish within {options.Value.FileOperationSeconds} s."),
         _ => throw new FileOperationException("file_error", $"The file operation on '{path}' failed: {result.Stderr.Trim()}"),
     };
 
@@ -97,27 +126,81 @@ public sealed class ContainerFiles(DockerClient docker)
     private async Task<(long ExitCode, byte[] Stdout, string Stderr)> ExecAsync(string containerId, string script, string path, byte[]? stdin,
         CancellationToken cancellationToken)
     {
+        var seconds = options.Value.FileOperationSeconds;
         var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
         {
-            Cmd = ["sh", "-c", script, "sh", path],
+            // Killed in the container at the deadline, whatever it waits on.
+            Cmd = ["timeout", "-s", "KILL", seconds.ToString(CultureInfo.InvariantCulture), "sh", "-c", script, "sh", path],
             AttachStdin = stdin is not null,
             AttachStdout = true,
             AttachStderr = true,
         }, cancellationToken);
 
-        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
-        if (stdin is not null)
+        // And given up on here a little later, should the engine not say the exec ended.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds + 5));
+        try
         {
-            await stream.WriteAsync(stdin, 0, stdin.Length, cancellationToken);
-            stream.CloseWrite();
+            using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), deadline.Token);
+            if (stdin is not null)
+            {
+                await stream.WriteAsync(stdin, 0, stdin.Length, deadline.Token);
+                stream.CloseWrite();
+            }
+
+            using var stdout = new BoundedStream(MaxOutputBytes);
+            using var stderr = new BoundedStream(MaxErrorBytes);
+            await stream.CopyOutputToAsync(Stream.Null, stdout, stderr, deadline.Token);
+
+            var exitCode = await docker.Exec.WaitForExitCodeAsync(exec.ID, deadline.Token) ?? -1;
+            return (exitCode, stdout.ToArray(), Encoding.UTF8.GetString(stderr.ToArray()));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (Killed, [], "");
+        }
+        catch (BoundedStream.FullException)
+        {
+            throw new FileOperationException("too_large", $"The file operation on '{path}' printed more than {MaxOutputBytes} bytes.");
+        }
+    }
+
+    /// <summary>A memory stream that refuses to grow past its limit, so a container cannot make the executor hold more.</summary>
+    private sealed class BoundedStream(long limit) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Length + count > limit)
+            {
+                throw new FullException();
+            }
+
+            base.Write(buffer, offset, count);
         }
 
-        using var stdout = new MemoryStream();
-        using var stderr = new MemoryStream();
-        await stream.CopyOutputToAsync(Stream.Null, stdout, stderr, cancellationToken);
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Length + buffer.Length > limit)
+            {
+                throw new FullException();
+            }
 
-        var exitCode = await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) ?? -1;
-        return (exitCode, stdout.ToArray(), Encoding.UTF8.GetString(stderr.ToArray()));
+            base.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public sealed class FullException() : Exception("The output is larger than allowed.");
     }
 }
 
