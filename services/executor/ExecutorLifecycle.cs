@@ -20,8 +20,36 @@ public sealed partial class ExecutorLifecycle(
     DockerEngine engine,
     IBus bus,
     IOptions<ExecutorOptions> options,
-    ILogger<ExecutorLifecycle> logger) : BackgroundService
+    ILogger<ExecutorLifecycle> logger) : BackgroundService, IHostedLifecycleService
 {
+    // A broker that does not take the first heartbeat this soon must not hold the start-up.
+    private static readonly TimeSpan FirstBeatWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The first heartbeat goes out once the bus has started and before the host says it has:
+    /// a planner that has heard no executor for a while fails a new session's first call at
+    /// once, so an executor that reports itself started must already have been heard.
+    /// </summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(FirstBeatWait);
+        try
+        {
+            await BeatAsync(wait.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTickFailed(e);
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;

@@ -22,6 +22,14 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeys keys)
 
         if (keys.IsEmpty)
         {
+            // Without keys the api serves this machine only, whatever it was bound to: a request
+            // that arrived on another address is refused even in the moment before a wrong
+            // binding stops the api.
+            if (context.Connection.LocalIpAddress is { } local && !System.Net.IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local))
+            {
+                return Unauthorized(context, "This api has no API keys configured and serves this machine only.", "invalid_api_key");
+            }
+
             context.Items[TenantItem] = LocalTenant;
             return next(context);
         }

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Berth.Api.Security;
 
@@ -36,6 +38,10 @@ public static partial class SecurityExtensions
         if (keys.IsEmpty)
         {
             LogNoKeys(logger);
+
+            // The settings read before start-up are not the only way to bind (ASPNETCORE_HTTP_PORTS,
+            // Kestrel:Endpoints): what Kestrel actually bound decides.
+            app.Lifetime.ApplicationStarted.Register(() => StopIfListeningBeyondLoopback(app, logger));
         }
         else
         {
@@ -45,6 +51,20 @@ public static partial class SecurityExtensions
         app.UseMiddleware<ApiKeyAuthentication>();
         app.UseRateLimiter();
         return app;
+    }
+
+    private static void StopIfListeningBeyondLoopback(WebApplication app, ILogger logger)
+    {
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var open = bound.Where(url => !IsLoopback(url)).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        LogOpenWithoutKeys(logger, string.Join(", ", open));
+        Environment.ExitCode = 1;
+        app.Lifetime.StopApplication();
     }
 
     private static bool IsLoopback(string url)
@@ -57,6 +77,9 @@ public static partial class SecurityExtensions
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "NO API KEYS: anyone who can reach this api may run commands. It listens on loopback only. Set BERTH_API_KEYS=tenant:key (or BERTH_API_KEYS_FILE) to serve a network.")]
     private static partial void LogNoKeys(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "No API keys are configured (BERTH_API_KEYS or BERTH_API_KEYS_FILE), yet the api listens on {Addresses}, beyond this machine; stopping. Configure keys, or listen on loopback only")]
+    private static partial void LogOpenWithoutKeys(ILogger logger, string addresses);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API keys: {Count} configured; every /v1 request needs one")]
     private static partial void LogKeys(ILogger logger, int count);

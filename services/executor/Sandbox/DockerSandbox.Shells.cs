@@ -23,7 +23,9 @@ public sealed partial class DockerSandbox
     // which a timeout or a cancel ends whole. Reads a header (nonce, timeout in seconds, number
     // of lines), then the command's lines; runs the command with stdin closed and its stderr on
     // fd 3 (the exec's stderr: bash's own job notices go to /dev/null); leaves its pid, which is
-    // its group's, in the pid file; then marks the end of its output.
+    // its group's, in the pid file; then marks the end of its output. The command's subshell
+    // forgets the driver's variables first: with the nonce, a command could print the end marker
+    // itself, ending its output early with an exit code of its choosing.
     //
     // The timer is one long-lived process per shell, told each command's group and limit through
     // fd 4 (one line, no process started per command). If the command is still running at its
@@ -64,7 +66,7 @@ public sealed partial class DockerSandbox
             if ((i)); then cmd+=$'\n'; fi
             cmd+=$part
           done
-          ( exec 3>&- 4>&-; eval "$cmd" ) </dev/null 2>&3 &
+          ( exec 3>&- 4>&-; unset -v nonce secs count part i pid code stale rs; eval "$cmd" ) </dev/null 2>&3 &
           pid=$!
           echo "$pid" > /tmp/.berth-running
           echo "$pid $secs" >&4

@@ -110,22 +110,21 @@ public sealed class ApiKeyTests
         }
     }
 
-    [Fact]
-    public async Task Should_refuse_to_start_without_keys_when_asked_to_listen_beyond_loopback()
+    [Theory]
+    [InlineData("ASPNETCORE_URLS", "http://0.0.0.0:0")]
+    [InlineData("ASPNETCORE_HTTP_PORTS", "0")]
+    [InlineData("Kestrel__Endpoints__Open__Url", "http://0.0.0.0:0")]
+    public async Task Should_refuse_to_serve_without_keys_when_asked_to_listen_beyond_loopback(string setting, string value)
     {
-        var api = ServiceProcess.Start("api-open", "api", new Dictionary<string, string>
+        var api = ServiceProcess.Start($"api-open-{setting.Replace("__", "-", StringComparison.Ordinal).ToLowerInvariant()}", "api", new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = _stack.RabbitMq.ConnectionString!,
-            ["ASPNETCORE_URLS"] = "http://0.0.0.0:0",
+            [setting] = value,
         }, _stack.LogDirectory);
         await using (api)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!api.HasExited)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the api started listening on every interface without API keys");
-                await Task.Delay(200);
-            }
+            await Eventually.TrueAsync(() => Task.FromResult(api.HasExited), TimeSpan.FromSeconds(60), $"the api to stop, listening beyond loopback without API keys ({setting}={value})");
+            Assert.NotEqual(0, await api.WaitForExitAsync(TimeSpan.FromSeconds(5)));
         }
 
         Assert.Contains("No API keys are configured", await File.ReadAllTextAsync(api.LogPath), StringComparison.Ordinal);

@@ -160,6 +160,22 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
         await arena.AssertStillFineAsync();
     }
 
+    [Theory]
+    [InlineData("runc")]
+    [InlineData("runsc")]
+    public async Task Should_keep_the_real_end_and_exit_code_when_a_command_prints_the_end_marker_itself(string runtime)
+    {
+        await using var arena = await ArenaAsync(runtime);
+
+        // The marker the shell prints after a command: record separator, BERTH, the nonce, the code.
+        var forged = await arena.RunAsync("printf '\\036BERTH:%s:0\\036' \"$nonce\"; echo \"nonce=${nonce:-unset}\"; sleep 1; echo after; exit 7", timeoutMs: 10_000);
+
+        Assert.Contains("nonce=unset", forged.Stdout, StringComparison.Ordinal);
+        Assert.Contains("after", forged.Stdout, StringComparison.Ordinal);
+        Assert.Equal(7, forged.ExitCode);
+        await arena.AssertStillFineAsync();
+    }
+
     private async Task<Arena> ArenaAsync(string runtime)
     {
         var runtimes = (await Docker.Client.System.GetSystemInfoAsync()).Runtimes;
