@@ -58,6 +58,25 @@ public sealed partial class ResponseStreamer(
             return ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
         }
 
+        // A finished response with nothing after the cursor (a cursor at or past its last event)
+        // has nothing more to send: the stream ends at once rather than wait for events that
+        // never come. The events are read again first, as the response may have finished after
+        // the first read.
+        var nothingMore = false;
+        if (stored.Count == 0 && ResponseStatuses.IsTerminal(known.Status))
+        {
+            try
+            {
+                stored = await ReadEventsAsync(responseId, after, cancellationToken) ?? [];
+            }
+            catch (RequestTimeoutException)
+            {
+                return ApiError.Unavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.").ToResult();
+            }
+
+            nothingMore = stored.Count == 0;
+        }
+
         TraceHeader.Set(http, known);
         var response = http.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
@@ -66,6 +85,12 @@ public sealed partial class ResponseStreamer(
         await response.StartAsync(cancellationToken);
 
         var stream = new Cursor(after, known);
+
+        if (nothingMore)
+        {
+            return Results.Empty;
+        }
+
         try
         {
             while (!await WriteAsync(response, stream, stored, cancellationToken) && !stream.Finished)

@@ -23,7 +23,6 @@ public sealed partial class ResponsesService(
     TimeProvider time,
     ILogger<ResponsesService> logger)
 {
-    private static readonly HashSet<string> Terminal = ["completed", "failed", "cancelled", "incomplete"];
 
     // A waiting request also polls now and then, so a lost notification only delays it.
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
@@ -203,7 +202,7 @@ public sealed partial class ResponsesService(
     {
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.SyncTimeoutSeconds);
         var latest = accepted;
-        while (!Terminal.Contains(latest.Status))
+        while (!ResponseStatuses.IsTerminal(latest.Status))
         {
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)

@@ -68,7 +68,8 @@ public sealed class InMemoryResponseStore : IResponseStore
 
         lock (entry)
         {
-            return Task.FromResult<IReadOnlyList<ResponseStreamEvent>?>([.. entry.Events.Skip(Math.Max(0, after + 1)).Take(limit)]);
+            // In long, as a cursor of int.MaxValue plus one would wrap round to the first event.
+            return Task.FromResult<IReadOnlyList<ResponseStreamEvent>?>([.. entry.Events.Skip((int)Math.Clamp((long)after + 1, 0, int.MaxValue)).Take(limit)]);
         }
     }
 

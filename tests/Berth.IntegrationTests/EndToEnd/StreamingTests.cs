@@ -138,6 +138,30 @@ public sealed class StreamingTests
         Assert.Equal("starting_after", (await bad.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetProperty("param").GetString());
     }
 
+    [Theory]
+    [InlineData("last")]
+    [InlineData("2147483647")]
+    public async Task Should_end_the_stream_at_once_when_a_finished_response_has_no_events_after_the_cursor(string cursor)
+    {
+        var done = await _api.CreateAsync(ResponsesApi.ShellRequest("true"));
+        var id = done.GetProperty("id").GetString();
+        string? last = null;
+        if (cursor == "last")
+        {
+            using var all = await _stack.Http.GetAsync($"responses/{id}?stream=true");
+            last = System.Text.RegularExpressions.Regex.Matches(await all.Content.ReadAsStringAsync(), "\"sequence_number\":([0-9]+)")[^1].Groups[1].Value;
+        }
+
+        // Without an end, the stream would wait for events that never come, until the client gave up.
+        using var give = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        give.CancelAfter(TimeSpan.FromSeconds(20));
+        using var stream = await _stack.Http.GetAsync($"responses/{id}?stream=true&starting_after={last ?? cursor}", give.Token);
+        var body = await stream.Content.ReadAsStringAsync(give.Token);
+
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.DoesNotContain("data:", body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Should_finish_a_background_response_when_the_api_instance_that_took_it_is_killed()
     {

@@ -277,6 +277,21 @@ public abstract class ResponseStoreContract
         Assert.Equal(["response.output_item.done"], (await store.ReadEventsAsync(response.Id, 1, 100, CancellationToken.None))!.Select(e => e.Type));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1_000_000)]
+    [InlineData(int.MaxValue)]
+    public async Task Should_read_no_events_when_the_cursor_is_at_or_past_the_last_one(int after)
+    {
+        var store = CreateStore();
+        var response = NewResponse();
+        await store.TryAddAsync(response, CancellationToken.None);
+        await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(ResponseEvents.Created, "queued"), ResponseEvents.Added(0, Call("sh_1")),
+            ResponseEvents.Done(0, Call("sh_1") with { Status = ItemStatus.Completed })], CancellationToken.None);
+
+        Assert.Empty((await store.ReadEventsAsync(response.Id, after, 100, CancellationToken.None))!);
+    }
+
     [Fact]
     public async Task Should_give_every_event_its_own_number_when_writers_race()
     {
