@@ -91,7 +91,7 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
                 .ThenAsync(context => context.Step(loop => loop.ApplyToolResult(context)))),
             When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .ThenAsync(context => context.Step(loop => loop.ApplyOutputChunk(context))),
-            ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId) && !IsLostDelivery(context.Message))
+            ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
                 .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(ErrorCodes.SandboxError,
                     $"The executor failed while running the call: {FirstMessage(context.Message)}"))))));
 
@@ -114,17 +114,6 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         && session.PendingCalls[0].CallId == callId;
 
     private static string FirstMessage<T>(Fault<T> fault) => fault.Exceptions.FirstOrDefault()?.Message ?? "no details";
-
-    // Faults of a delivery whose broker connection went away, not of the executor: RabbitMQ
-    // delivers the call again, and the executor answers it from its record.
-    private static readonly HashSet<string> LostDeliveryFaults = new(StringComparer.Ordinal)
-    {
-        nameof(OperationCanceledException), nameof(TaskCanceledException),
-        nameof(RabbitMQ.Client.Exceptions.AlreadyClosedException), nameof(RabbitMQ.Client.Exceptions.OperationInterruptedException),
-    };
-
-    private static bool IsLostDelivery<T>(Fault<T> fault) =>
-        fault.Exceptions.FirstOrDefault()?.ExceptionType is { } type && LostDeliveryFaults.Contains(type[(type.LastIndexOf('.') + 1)..]);
 
     /// <summary>The state follows from the session's data: nothing active, a call running, or the model's turn.</summary>
     private EventActivityBinder<SessionState, T> ToPhase<T>(EventActivityBinder<SessionState, T> binder)
