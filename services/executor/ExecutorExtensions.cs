@@ -73,6 +73,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<CallJournal>();
         builder.Services.AddSingleton<CallRecords>();
         builder.Services.AddSingleton<CommandLifetime>();
+        builder.Services.AddSingleton<LetGoResults>();
         builder.Services.AddSingleton<DockerEngine>();
         builder.Services.AddSingleton<PeerExecutors>();
         builder.Services.AddSingleton<SessionHolders>();

@@ -28,7 +28,8 @@ public sealed partial class ToolCallConsumer(
     ILogger<ToolCallConsumer> logger,
     ExecutorIdentity? identity = null,
     CommandLifetime? lifetime = null,
-    SessionHolders? holders = null) : IConsumer<ToolCallRequested>
+    SessionHolders? holders = null,
+    LetGoResults? letGo = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -55,15 +56,27 @@ public sealed partial class ToolCallConsumer(
         }
 
         // The call runs on whether or not this delivery lasts. A delivery whose channel goes
-        // (a cut connection, a broker restart) is let go at once: MassTransit cannot reconnect
-        // while a consumer holds it, and the copy RabbitMQ delivers again, here or passed on
-        // here by another executor, is answered from the journal when the call is done.
-        var completed = await RunOnceAsync(context).WaitAsync(context.CancellationToken);
-        if (completed is not null)
+        // (a cut connection, a broker restart) is let go at once, without a fault (a fault would
+        // move the call to the error queue and fail its response): MassTransit cannot reconnect
+        // while a consumer holds it. The result then goes out on its own once the call is done,
+        // and the copy RabbitMQ may deliver again is answered from the journal.
+        var run = RunOnceAsync(context);
+        try
         {
-            await context.Publish(completed);
+            if (await run.WaitAsync(context.CancellationToken) is { } completed)
+            {
+                await context.Publish(completed);
+            }
+        }
+        catch (Exception e) when (letGo is not null && (context.CancellationToken.IsCancellationRequested || IsLostConnection(e)))
+        {
+            LogLetGo(call.SessionId, call.CallId);
+            letGo.PublishWhenDone(run);
         }
     }
+
+    private static bool IsLostConnection(Exception e) =>
+        e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or OperationCanceledException;
 
     /// <summary>Runs the call, or recalls it, and records what came of it; null when it was handed on instead.</summary>
     private async Task<ToolCallCompleted?> RunOnceAsync(ConsumeContext<ToolCallRequested> context)
@@ -314,6 +327,9 @@ public sealed partial class ToolCallConsumer(
         await context.Send(Endpoints.Executors, context.Message, send => send.Headers.Set(WaitingSinceHeader, since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: its delivery lost the broker connection; the call runs on and its result goes out when done")]
+    private partial void LogLetGo(Guid sessionId, string callId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: an output chunk could not be streamed ({Reason}); the completed output will carry it")]
     private partial void LogChunkDropped(Guid sessionId, string callId, string reason);
