@@ -49,7 +49,10 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
         await WaitForContainerAsync(_stack.Docker.Client, holderId);
 
         var otherId = $"other-{run}";
-        await using var other = _stack.StartExecutor("engine-other", ("Executor__InstanceId", otherId), ("Executor__WarmContainers", "0"), ("Executor__DockerEndpoint", _engine.Node!.Endpoint));
+        // The holder must be back on the broker to answer: MassTransit reconnects after 3 s and then
+        // at growing intervals, which on a busy machine has taken longer than the default 30 s wait.
+        await using var other = _stack.StartExecutor("engine-other", ("Executor__InstanceId", otherId), ("Executor__WarmContainers", "0"),
+            ("Executor__DockerEndpoint", _engine.Node!.Endpoint), ("Executor__HolderWaitSeconds", "90"));
         await other.WaitUntilReadyAsync(Ready);
         // A few heartbeats, so the new executor has heard the holder and which engine it is on.
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
