@@ -40,7 +40,7 @@ public sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding 
 
             if (!response.IsFinished)
             {
-                await ending.EndNowAsync(context, sessionId, response.Id, ResponseStatus.Cancelled, null, context.CancellationToken);
+                await ending.EndNowAsync(context, sessionId, response.Id, ResponseStatuses.Cancelled, null, context.CancellationToken);
                 response = await store.FindAsync(response.Id, context.CancellationToken) ?? response;
             }
         }

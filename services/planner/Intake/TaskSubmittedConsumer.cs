@@ -23,7 +23,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         {
             // A redelivered submission. Queue it again if it may not have been: the session
             // ignores a response it already holds, and a stored response must never stay queued.
-            if (existing.Snapshot.Status == ResponseStatus.Queued)
+            if (existing.Snapshot.Status == ResponseStatuses.Queued)
             {
                 await context.Publish(new ResponseQueued { SessionId = existing.Snapshot.SessionId, ResponseId = existing.Id, MaxToolCalls = existing.Snapshot.MaxToolCalls });
             }
@@ -96,7 +96,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         {
             Id = task.ResponseId,
             SessionId = sessionId,
-            Status = ResponseStatus.Queued,
+            Status = ResponseStatuses.Queued,
             Model = task.Model,
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
@@ -118,7 +118,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             return;
         }
 
-        await events.EmitAsync(context, task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatus.Queued)], token);
+        await events.EmitAsync(context, task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatuses.Queued)], token);
         await context.Publish(new ResponseQueued
         {
             SessionId = sessionId,

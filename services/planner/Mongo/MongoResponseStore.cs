@@ -36,7 +36,7 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         var filter = Builders<ResponseDocument>.Filter;
         var active = filter.And(
             MongoTenancy.Filter<ResponseDocument>(r => r.Tenant, tenant),
-            filter.In(r => r.Status, [ResponseStatus.Queued, ResponseStatus.InProgress]));
+            filter.In(r => r.Status, [ResponseStatuses.Queued, ResponseStatuses.InProgress]));
         return (await (await _responses.DistinctAsync(r => r.SessionId, active, cancellationToken: cancellationToken)).ToListAsync(cancellationToken)).ToHashSet();
     }
 
@@ -173,7 +173,7 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
     }
 
     private static readonly string[] FinishedStatuses =
-        [ResponseStatus.Completed, ResponseStatus.Failed, ResponseStatus.Cancelled, ResponseStatus.Incomplete];
+        [ResponseStatuses.Completed, ResponseStatuses.Failed, ResponseStatuses.Cancelled, ResponseStatuses.Incomplete];
 
     private Task<UpdateResult> CloseItemsAsync(string responseId, CancellationToken cancellationToken) =>
         _items.UpdateManyAsync(i => i.ResponseId == responseId && i.Status == ItemStatus.InProgress,

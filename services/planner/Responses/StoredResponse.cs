@@ -7,6 +7,6 @@ public sealed record StoredResponse(ResponseSnapshot Snapshot, IReadOnlyList<Inp
 {
     public string Id => Snapshot.Id;
 
-    public bool IsFinished => Snapshot.Status is ResponseStatus.Completed or ResponseStatus.Failed
-        or ResponseStatus.Cancelled or ResponseStatus.Incomplete;
+    public bool IsFinished => Snapshot.Status is ResponseStatuses.Completed or ResponseStatuses.Failed
+        or ResponseStatuses.Cancelled or ResponseStatuses.Incomplete;
 }

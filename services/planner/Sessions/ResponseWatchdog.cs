@@ -117,7 +117,7 @@ public sealed partial class ResponseWatchdog(
             if (time.GetUtcNow() - told.At >= patience)
             {
                 LogEndedDirectly(told.Fail.SessionId, responseId, told.Fail.Code);
-                await ending.EndNowAsync(bus, told.Fail.SessionId, responseId, ResponseStatus.Failed,
+                await ending.EndNowAsync(bus, told.Fail.SessionId, responseId, ResponseStatuses.Failed,
                     new ResponseError(told.Fail.Code, told.Fail.Message), cancellationToken);
                 _told.TryRemove(responseId, out _);
             }

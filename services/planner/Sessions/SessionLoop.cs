@@ -78,7 +78,7 @@ public sealed partial class SessionLoop(
 
         if (turn.Error is { } error)
         {
-            await Finish(context, ResponseStatus.Failed, error);
+            await Finish(context, ResponseStatuses.Failed, error);
             return;
         }
 
@@ -93,7 +93,7 @@ public sealed partial class SessionLoop(
 
         if (turn.ShellCalls.Count == 0)
         {
-            await Finish(context, ResponseStatus.Completed);
+            await Finish(context, ResponseStatuses.Completed);
             return;
         }
 
@@ -101,7 +101,7 @@ public sealed partial class SessionLoop(
         var allowed = turn.ShellCalls.Take(budget).ToList();
         if (allowed.Count == 0)
         {
-            await Finish(context, ResponseStatus.Incomplete, incompleteReason: "max_tool_calls");
+            await Finish(context, ResponseStatuses.Incomplete, incompleteReason: "max_tool_calls");
             return;
         }
 
@@ -150,7 +150,7 @@ public sealed partial class SessionLoop(
                 session.ContainerLostCode = code;
             }
 
-            await Finish(context, ResponseStatus.Failed, new ResponseError(code, result.Error));
+            await Finish(context, ResponseStatuses.Failed, new ResponseError(code, result.Error));
             return;
         }
 
@@ -187,14 +187,14 @@ public sealed partial class SessionLoop(
     /// finished response is left as it is.
     /// </summary>
     public Task Cancel(BehaviorContext<SessionState, ResponseCancelRequested> context) =>
-        End(context, context.Message.ResponseId, ResponseStatus.Cancelled);
+        End(context, context.Message.ResponseId, ResponseStatuses.Cancelled);
 
     /// <summary>Ends a response failed (past its deadline, or a step that broke): as a cancel does, with the error.</summary>
     public Task Fail(BehaviorContext<SessionState, FailResponse> context) =>
-        End(context, context.Message.ResponseId, ResponseStatus.Failed, new ResponseError(context.Message.Code, context.Message.Message));
+        End(context, context.Message.ResponseId, ResponseStatuses.Failed, new ResponseError(context.Message.Code, context.Message.Message));
 
     public Task FailActiveResponse(BehaviorContext<SessionState> context, ResponseError error) =>
-        Finish(context, ResponseStatus.Failed, error);
+        Finish(context, ResponseStatuses.Failed, error);
 
     private async Task End(BehaviorContext<SessionState> context, string responseId, string status, ResponseError? error = null)
     {
@@ -250,8 +250,8 @@ public sealed partial class SessionLoop(
         }
         session.PendingCalls = [];
 
-        await store.SetStatusAsync(responseId, ResponseStatus.InProgress, context.CancellationToken);
-        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatus.InProgress)], context.CancellationToken);
+        await store.SetStatusAsync(responseId, ResponseStatuses.InProgress, context.CancellationToken);
+        await events.StoreAsync(_announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatuses.InProgress)], context.CancellationToken);
         await AskModel(context);
     }
 
@@ -260,7 +260,7 @@ public sealed partial class SessionLoop(
         var session = context.Saga;
         if (session.ModelCalls >= options.Value.MaxModelCalls)
         {
-            await Finish(context, ResponseStatus.Incomplete, incompleteReason: "max_model_calls");
+            await Finish(context, ResponseStatuses.Incomplete, incompleteReason: "max_model_calls");
             return;
         }
 
@@ -338,7 +338,7 @@ public sealed partial class SessionLoop(
         var call = context.Saga.PendingCalls[0];
         var outputs = call.Commands.Select(_ => new CommandOutput { Stderr = message, ExitCode = 255 }).ToList();
         await RecordOutputAsync(context, call.CallId, call.MaxOutputLength ?? 0, outputs);
-        await Finish(context, ResponseStatus.Failed, new ResponseError(code, message));
+        await Finish(context, ResponseStatuses.Failed, new ResponseError(code, message));
     }
 
     /// <summary>

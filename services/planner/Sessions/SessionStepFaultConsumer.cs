@@ -24,12 +24,12 @@ public sealed partial class SessionStepFaultConsumer(ResponseEnding ending, IRes
         FailThroughSessionAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId);
 
     public Task Consume(ConsumeContext<Fault<ResponseCancelRequested>> context) =>
-        EndDirectlyAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId, ResponseStatus.Cancelled, null);
+        EndDirectlyAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId, ResponseStatuses.Cancelled, null);
 
     public Task Consume(ConsumeContext<Fault<FailResponse>> context)
     {
         var failed = context.Message.Message;
-        return EndDirectlyAsync(context, failed.SessionId, failed.ResponseId, ResponseStatus.Failed, new ResponseError(failed.Code, failed.Message));
+        return EndDirectlyAsync(context, failed.SessionId, failed.ResponseId, ResponseStatuses.Failed, new ResponseError(failed.Code, failed.Message));
     }
 
     /// <summary>Through the session, so that its next response starts; if that breaks too, the fault of the <see cref="FailResponse"/> ends it here.</summary>

@@ -50,7 +50,7 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
         var store = before.GetRequiredService<IResponseStore>();
         await store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
-            Id = responseId, SessionId = sessionId, Status = ResponseStatus.Queued, Model = "m", Shell = new ShellToolSpec(), CreatedAt = DateTimeOffset.UtcNow,
+            Id = responseId, SessionId = sessionId, Status = ResponseStatuses.Queued, Model = "m", Shell = new ShellToolSpec(), CreatedAt = DateTimeOffset.UtcNow,
         }, [new InputMessage("user", "hi")]), CancellationToken.None);
         await first.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId });
         Assert.True(await first.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call_1"));
@@ -65,7 +65,7 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
         });
         Assert.True(await second.Published.Any<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
         var response = (await after.GetRequiredService<IResponseStore>().FindAsync(responseId, CancellationToken.None))!.Snapshot;
-        Assert.Equal(ResponseStatus.Completed, response.Status);
+        Assert.Equal(ResponseStatuses.Completed, response.Status);
         Assert.Equal(["shell_call", "shell_call_output", "message"], response.Output.Select(i => i.Type));
     }
 

@@ -13,7 +13,7 @@ public abstract class ResponseStoreContract
 {
     protected abstract IResponseStore CreateStore();
 
-    private static StoredResponse NewResponse(string? previous = null, Guid? session = null, string? tenant = "acme", string status = ResponseStatus.Queued) => new(new ResponseSnapshot
+    private static StoredResponse NewResponse(string? previous = null, Guid? session = null, string? tenant = "acme", string status = ResponseStatuses.Queued) => new(new ResponseSnapshot
     {
         Id = $"resp_{Guid.NewGuid():N}",
         SessionId = session ?? Guid.NewGuid(),
@@ -72,9 +72,9 @@ public abstract class ResponseStoreContract
         var store = CreateStore();
         var session = Guid.NewGuid();
         var queued = NewResponse(session: session);
-        var runningSameSession = NewResponse(session: session, status: ResponseStatus.InProgress);
-        var runningElsewhere = NewResponse(status: ResponseStatus.InProgress);
-        var finished = NewResponse(status: ResponseStatus.Completed);
+        var runningSameSession = NewResponse(session: session, status: ResponseStatuses.InProgress);
+        var runningElsewhere = NewResponse(status: ResponseStatuses.InProgress);
+        var finished = NewResponse(status: ResponseStatuses.Completed);
         var globex = NewResponse(tenant: "globex");
         var beforeTenants = NewResponse(tenant: null);
         foreach (var response in new[] { queued, runningSameSession, runningElsewhere, finished, globex, beforeTenants })
@@ -91,7 +91,7 @@ public abstract class ResponseStoreContract
         Assert.Equal(new HashSet<Guid> { globex.Snapshot.SessionId }, (await store.ActiveSessionsAsync("globex", CancellationToken.None)).ToHashSet());
         Assert.Equal(new HashSet<Guid> { beforeTenants.Snapshot.SessionId }, (await store.ActiveSessionsAsync("local", CancellationToken.None)).ToHashSet());
 
-        await store.FinishAsync(runningElsewhere.Id, new ResponseOutcome(ResponseStatus.Completed, DateTimeOffset.FromUnixTimeSeconds(1_790_000_100)), CancellationToken.None);
+        await store.FinishAsync(runningElsewhere.Id, new ResponseOutcome(ResponseStatuses.Completed, DateTimeOffset.FromUnixTimeSeconds(1_790_000_100)), CancellationToken.None);
         Assert.Equal(new HashSet<Guid> { session }, (await store.ActiveSessionsAsync("acme", CancellationToken.None)).ToHashSet());
     }
 
@@ -174,15 +174,15 @@ public abstract class ResponseStoreContract
         var store = CreateStore();
         var response = NewResponse();
         await store.TryAddAsync(response, CancellationToken.None);
-        await store.SetStatusAsync(response.Id, ResponseStatus.InProgress, CancellationToken.None);
+        await store.SetStatusAsync(response.Id, ResponseStatuses.InProgress, CancellationToken.None);
         await store.AppendItemAsync(response.Id, Call("a", ItemStatus.Completed), CancellationToken.None);
         await store.AppendItemAsync(response.Id, Call("b"), CancellationToken.None);
 
         var completedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_100);
-        await store.FinishAsync(response.Id, new ResponseOutcome(ResponseStatus.Failed, completedAt, new ResponseError("sandbox_error", "gone")), CancellationToken.None);
+        await store.FinishAsync(response.Id, new ResponseOutcome(ResponseStatuses.Failed, completedAt, new ResponseError("sandbox_error", "gone")), CancellationToken.None);
 
         var snapshot = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot;
-        Assert.Equal(ResponseStatus.Failed, snapshot.Status);
+        Assert.Equal(ResponseStatuses.Failed, snapshot.Status);
         Assert.Equal(new ResponseError("sandbox_error", "gone"), snapshot.Error);
         Assert.Equal(completedAt, snapshot.CompletedAt);
         Assert.Null(snapshot.IncompleteReason);
@@ -196,16 +196,16 @@ public abstract class ResponseStoreContract
         var response = NewResponse();
         await store.TryAddAsync(response, CancellationToken.None);
         var cancelledAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_100);
-        var first = new ResponseOutcome(ResponseStatus.Cancelled, cancelledAt);
+        var first = new ResponseOutcome(ResponseStatuses.Cancelled, cancelledAt);
 
         Assert.Equal(first, await store.FinishAsync(response.Id, first, CancellationToken.None));
         var standing = await store.FinishAsync(response.Id,
-            new ResponseOutcome(ResponseStatus.Failed, cancelledAt.AddSeconds(5), new ResponseError("timeout", "late")), CancellationToken.None);
-        await store.SetStatusAsync(response.Id, ResponseStatus.InProgress, CancellationToken.None);
+            new ResponseOutcome(ResponseStatuses.Failed, cancelledAt.AddSeconds(5), new ResponseError("timeout", "late")), CancellationToken.None);
+        await store.SetStatusAsync(response.Id, ResponseStatuses.InProgress, CancellationToken.None);
 
         Assert.Equal(first, standing);
         var snapshot = (await store.FindAsync(response.Id, CancellationToken.None))!.Snapshot;
-        Assert.Equal(ResponseStatus.Cancelled, snapshot.Status);
+        Assert.Equal(ResponseStatuses.Cancelled, snapshot.Status);
         Assert.Null(snapshot.Error);
         Assert.Equal(cancelledAt, snapshot.CompletedAt);
     }

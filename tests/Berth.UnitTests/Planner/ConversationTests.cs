@@ -12,7 +12,7 @@ public sealed class ConversationTests
         {
             Id = id,
             SessionId = Guid.Empty,
-            Status = ResponseStatus.Completed,
+            Status = ResponseStatuses.Completed,
             Model = "m",
             PreviousResponseId = previous,
             Instructions = instructions,

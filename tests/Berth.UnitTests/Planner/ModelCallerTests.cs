@@ -31,7 +31,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
         {
             Id = responseId,
             SessionId = sessionId,
-            Status = ResponseStatus.InProgress,
+            Status = ResponseStatuses.InProgress,
             Model = "scripted",
             Shell = withShell ? new ShellToolSpec() : null,
         }, [new InputMessage("user", input)]), CancellationToken.None);

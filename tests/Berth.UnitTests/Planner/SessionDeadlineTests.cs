@@ -23,7 +23,7 @@ public sealed class SessionDeadlineTests
         session.Clock.Advance(TimeSpan.FromMinutes(1.5));
         Assert.Equal([responseId], await session.Watchdog.SweepAsync(CancellationToken.None));
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal(ErrorCodes.Timeout, (await session.ResponseAsync(responseId)).Error?.Code);
         Assert.True(await session.Harness.Published.Any<ToolCallCancelled>(m => m.Context.Message.CallId == "call-1"));
         Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
@@ -53,7 +53,7 @@ public sealed class SessionDeadlineTests
 
         session.Clock.Advance(TimeSpan.FromMinutes(11));
         await session.Watchdog.SweepAsync(CancellationToken.None);
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(second)).Status);
         Assert.Equal(ErrorCodes.Timeout, (await session.ResponseAsync(second)).Error?.Code);
     }
 
@@ -78,9 +78,9 @@ public sealed class SessionDeadlineTests
         });
 
         Assert.True(await session.Harness.Published.Any<MassTransit.Fault<ToolCallCompleted>>());
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(first)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(first)).Status);
         Assert.Equal(ErrorCodes.ServerError, (await session.ResponseAsync(first)).Error?.Code);
-        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(second)).Status);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class SessionDeadlineTests
 
         session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal(ErrorCodes.NoExecutor, (await session.ResponseAsync(responseId)).Error?.Code);
         Assert.False(session.Harness.Sent.Select<ToolCallRequested>().Any());
     }
@@ -108,7 +108,7 @@ public sealed class SessionDeadlineTests
         session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
 
         await session.NextToolCallAsync("call-1");
-        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class SessionDeadlineTests
         session.Clock.Advance(TimeSpan.FromSeconds(31));
         await session.Watchdog.SweepAsync(CancellationToken.None);
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal(ErrorCodes.NoExecutor, (await session.ResponseAsync(responseId)).Error?.Code);
     }
 }

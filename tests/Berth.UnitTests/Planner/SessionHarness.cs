@@ -88,7 +88,7 @@ public sealed class SessionHarness : IAsyncDisposable
         {
             Id = responseId,
             SessionId = sessionId,
-            Status = ResponseStatus.Queued,
+            Status = ResponseStatuses.Queued,
             Model = "scripted",
             PreviousResponseId = previousResponseId,
             Shell = new ShellToolSpec(),

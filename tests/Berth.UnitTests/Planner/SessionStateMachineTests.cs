@@ -15,7 +15,7 @@ public sealed class SessionStateMachineTests
         var responseId = await session.QueueAsync(sessionId);
 
         Assert.Equal(sessionId, await session.NextModelCallAsync(responseId, step: 1));
-        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 2, "done");
 
         var finished = await session.FinishedAsync(responseId);
-        Assert.Equal(ResponseStatus.Completed, finished.Status);
+        Assert.Equal(ResponseStatuses.Completed, finished.Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Equal(
             ["shell_call", "shell_call", "shell_call_output", "shell_call_output", "message"],
@@ -104,7 +104,7 @@ public sealed class SessionStateMachineTests
         // The model has not answered step 2, and never will in this test: the call's output is out anyway.
         Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.Events.Any(e =>
             e.Type == ResponseEvents.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput && e.Item.Outputs![0].Stdout == "hi\n")));
-        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class SessionStateMachineTests
         var finished = await session.FinishedAsync(responseId);
 
         var carried = Assert.IsType<ResponseSnapshot>(finished.Response);
-        Assert.Equal(ResponseStatus.Completed, carried.Status);
+        Assert.Equal(ResponseStatuses.Completed, carried.Status);
         Assert.NotNull(carried.CompletedAt);
         Assert.Equal(["shell_call", "shell_call_output", "message"], carried.Output.Select(i => i.Type));
         Assert.Equal("ok\n", carried.Output[1].Outputs![0].Stdout);
@@ -173,7 +173,7 @@ public sealed class SessionStateMachineTests
 
         var finished = await session.FinishedAsync(responseId);
 
-        Assert.Equal(ResponseStatus.Completed, finished.Status);
+        Assert.Equal(ResponseStatuses.Completed, finished.Status);
         Assert.Null(finished.Response);
     }
 
@@ -190,7 +190,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 2, null, SessionHarness.Call("call-3", "true"));
 
         var finished = await session.FinishedAsync(responseId);
-        Assert.Equal(ResponseStatus.Incomplete, finished.Status);
+        Assert.Equal(ResponseStatuses.Incomplete, finished.Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Equal("max_tool_calls", response.IncompleteReason);
         Assert.Equal(["call-1"], response.Output.Where(i => i.Type == ResponseItem.ShellCall).Select(i => i.CallId));
@@ -208,7 +208,7 @@ public sealed class SessionStateMachineTests
         await session.RunCallAsync(sessionId, responseId, 2, "call-2");
 
         var finished = await session.FinishedAsync(responseId);
-        Assert.Equal(ResponseStatus.Incomplete, finished.Status);
+        Assert.Equal(ResponseStatuses.Incomplete, finished.Status);
         Assert.Equal("max_model_calls", (await session.ResponseAsync(responseId)).IncompleteReason);
     }
 
@@ -221,7 +221,7 @@ public sealed class SessionStateMachineTests
         session.Model.Answer(responseId, 1, ModelTurn.Failed("model_unavailable", "HTTP 503"));
 
         var finished = await session.FinishedAsync(responseId);
-        Assert.Equal(ResponseStatus.Failed, finished.Status);
+        Assert.Equal(ResponseStatuses.Failed, finished.Status);
         Assert.Equal(new ResponseError("model_unavailable", "HTTP 503"), (await session.ResponseAsync(responseId)).Error);
     }
 
@@ -232,7 +232,7 @@ public sealed class SessionStateMachineTests
 
         var responseId = await session.QueueAsync(Guid.NewGuid());
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         var error = (await session.ResponseAsync(responseId)).Error;
         Assert.Equal("server_error", error?.Code);
         Assert.Contains("model caller bug", error?.Message, StringComparison.Ordinal);
@@ -251,7 +251,7 @@ public sealed class SessionStateMachineTests
             SessionId = sessionId, ResponseId = responseId, CallId = "call-1", ExecutorId = "exec-1", Outputs = [], Error = "No such image: nope",
         });
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Equal("sandbox_error", response.Error?.Code);
         Assert.Equal(["completed", "completed"], response.Output.Select(i => i.Status));
@@ -266,14 +266,14 @@ public sealed class SessionStateMachineTests
         await session.NextModelCallAsync(first, 1);
 
         var second = await session.QueueAsync(sessionId, previousResponseId: first);
-        Assert.Equal(ResponseStatus.Queued, (await session.ResponseAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.Queued, (await session.ResponseAsync(second)).Status);
         Assert.Equal(0, session.Model.TimesAsked(second, 1));
 
         session.ModelSays(first, 1, "first done");
-        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(first)).Status);
 
         await session.NextModelCallAsync(second, 1);
-        Assert.Equal(ResponseStatus.InProgress, (await session.ResponseAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.InProgress, (await session.ResponseAsync(second)).Status);
     }
 
     [Fact]
@@ -287,7 +287,7 @@ public sealed class SessionStateMachineTests
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
         session.ModelSays(responseId, 2, "done");
 
-        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Single(response.Output, i => i.Type == ResponseItem.ShellCallOutput);
         Assert.Equal(2, session.Sagas.Consumed.Select<ToolCallCompleted>(m => m.Context.Message.CallId == "call-1").Count());
@@ -321,7 +321,7 @@ public sealed class SessionStateMachineTests
 
         await session.Harness.Bus.Publish(new ExecutorLost { ExecutorId = "exec-9" });
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Equal("container_lost", response.Error?.Code);
         Assert.Contains("exec-9", response.Error?.Message, StringComparison.Ordinal);
@@ -347,7 +347,7 @@ public sealed class SessionStateMachineTests
         await session.NextModelCallAsync(responseId, 3);
         session.ModelSays(responseId, 3, "done");
 
-        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
     }
 
     [Fact]
@@ -366,7 +366,7 @@ public sealed class SessionStateMachineTests
         await session.NextModelCallAsync(second, 1);
         session.ModelSays(second, 1, null, SessionHarness.Call("call-x", "cat notes"));
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(second)).Status);
         Assert.Equal("container_lost", (await session.ResponseAsync(second)).Error?.Code);
         Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId == "call-x").Any());
     }
@@ -385,7 +385,7 @@ public sealed class SessionStateMachineTests
             Error = "The session's container has expired", ErrorCode = "container_expired",
         });
 
-        Assert.Equal(ResponseStatus.Failed, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal("container_expired", (await session.ResponseAsync(responseId)).Error?.Code);
     }
 
@@ -399,10 +399,10 @@ public sealed class SessionStateMachineTests
 
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
 
-        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Cancelled, (await session.FinishedAsync(responseId)).Status);
         Assert.True(await session.Harness.Published.Any<ToolCallCancelled>(m => m.Context.Message.CallId == "call-1"));
         var response = await session.ResponseAsync(responseId);
-        Assert.Equal(ResponseStatus.Cancelled, response.Status);
+        Assert.Equal(ResponseStatuses.Cancelled, response.Status);
         Assert.Equal(ItemStatus.Incomplete, Assert.Single(response.Output).Status);
         Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
     }
@@ -418,12 +418,12 @@ public sealed class SessionStateMachineTests
         Assert.True(await session.Harness.Consumed.Any<ResponseQueued>(m => m.Context.Message.ResponseId == second));
 
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = second });
-        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(second)).Status);
+        Assert.Equal(ResponseStatuses.Cancelled, (await session.FinishedAsync(second)).Status);
 
         await session.ExecutorReportsAsync(sessionId, first, "call-1");
         await session.NextModelCallAsync(first, 2);
         session.ModelSays(first, 2, "done");
-        Assert.Equal(ResponseStatus.Completed, (await session.FinishedAsync(first)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(first)).Status);
         Assert.Equal(0, session.Model.TimesAsked(second, 1));
     }
 
@@ -436,9 +436,9 @@ public sealed class SessionStateMachineTests
         await session.Harness.Bus.Publish(new ResponseCancelRequested { SessionId = sessionId, ResponseId = responseId });
 
         await session.Model.CancelledAsync(responseId, 1);
-        Assert.Equal(ResponseStatus.Cancelled, (await session.FinishedAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Cancelled, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
-        Assert.Equal(ResponseStatus.Cancelled, response.Status);
+        Assert.Equal(ResponseStatuses.Cancelled, response.Status);
         Assert.Empty(response.Output);
         Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
     }
@@ -455,7 +455,7 @@ public sealed class SessionStateMachineTests
 
         // The saga's own consumption: the model-call canceller hears every cancel too.
         Assert.True(await session.Sagas.Consumed.Any<ResponseCancelRequested>(m => m.Context.Message.ResponseId == responseId));
-        Assert.Equal(ResponseStatus.Completed, (await session.ResponseAsync(responseId)).Status);
+        Assert.Equal(ResponseStatuses.Completed, (await session.ResponseAsync(responseId)).Status);
         Assert.Single(session.Harness.Published.Select<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
     }
 
