@@ -77,14 +77,21 @@ public sealed class LocalServices : IAsyncDisposable
         ApiUrl = new Uri(Api.Url, "/v1/");
     }
 
-    public async Task<Service> StartExecutorAsync(string id)
+    /// <param name="settings">Settings of this executor's own, over the benchmark's.</param>
+    public async Task<Service> StartExecutorAsync(string id, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var executor = StartService($"executor-{id}", new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["Executor__InstanceId"] = id,
             ["Executor__MaxContainers"] = "100",
             ["Executor__HeartbeatSeconds"] = "1",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var executor = StartService($"executor-{id}", all);
         await executor.WaitUntilReadyAsync();
         return executor;
     }

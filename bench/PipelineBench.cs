@@ -116,7 +116,7 @@ public static class PipelineBench
             stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()));
     }
 
-    private static async Task<string> CreateAsync(HttpClient http, string input, string? previous)
+    internal static async Task<string> CreateAsync(HttpClient http, string input, string? previous)
     {
         var request = new Dictionary<string, object?>
         {
@@ -149,7 +149,7 @@ public static class PipelineBench
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
-    private static async Task StopAllAsync(LocalServices stack, List<Service> executors, DockerClient docker)
+    internal static async Task StopAllAsync(LocalServices stack, List<Service> executors, DockerClient docker)
     {
         foreach (var executor in executors)
         {

@@ -1,6 +1,6 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline];
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour];
 // RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();
@@ -12,6 +12,11 @@ if (options.Runs(BenchOptions.Sandbox))
 if (options.Runs(BenchOptions.Pipeline))
 {
     await PipelineBench.RunAsync(options, table);
+}
+
+if (options.Runs(BenchOptions.Neighbour))
+{
+    await NeighbourBench.RunAsync(options, table);
 }
 
 Console.WriteLine(table.Render(options));

@@ -67,7 +67,10 @@ public static class ExecutorExtensions
             return client.Build();
         });
         builder.Services.AddSingleton<EgressProxies>();
+        builder.Services.AddSingleton<SandboxCgroup>(services => ActivatorUtilities.CreateInstance<SandboxCgroup>(services));
+        builder.Services.AddHostedService(services => services.GetRequiredService<SandboxCgroup>());
         builder.Services.AddSingleton<DockerSandbox>();
+        builder.Services.AddSingleton<BackgroundCpu>();
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();
@@ -80,6 +83,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton<OrphanedContainers>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutorLifecycle>();
+        builder.Services.AddHostedService<BackgroundCpuWatch>();
         builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;
     }

@@ -82,6 +82,43 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(8, 100_000)]
     public int PidsLimit { get; set; } = 256;
 
+    /// <summary>
+    /// The cgroup every sandbox is put under, so that together they can be held back (see
+    /// <see cref="Sandbox.SandboxCgroup"/>); with Docker's systemd driver, a slice of that name.
+    /// Empty: Docker's own default, and no limit on sandboxes together.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{0,100}$", ErrorMessage = "Executor:SandboxCgroupParent must be one cgroup name: letters, digits, '_', '.' and '-'.")]
+    public string? SandboxCgroupParent { get; set; } = "berth-sandboxes";
+
+    /// <summary>
+    /// The share of the host's CPUs all sandboxes together may use; 1 (the default) for no cap.
+    /// A cap keeps room for the services whatever the sandboxes do, but every sandbox then waits
+    /// once the cap is used up in a period, so a spinning one slows its neighbours more
+    /// (measured in bench/NeighbourBench.cs; see docs/benchmarks.md).
+    /// </summary>
+    [Range(0.05, 1.0)]
+    public double SandboxCpuFraction { get; set; } = 1.0;
+
+    /// <summary>
+    /// The sandboxes' CPU weight together, against every other cgroup (Berth's services run with
+    /// the default, 100): low, so that under contention the services run first. cgroup v2 units, 1–10000.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int SandboxCpuWeight { get; set; } = 20;
+
+    /// <summary>
+    /// The CPU seconds a session's processes may use, over its life, while none of its calls
+    /// runs: what its commands left running in the background. Past it, those processes are
+    /// ended, and again whenever more keep the CPU busy; the session's next call says so. A
+    /// spinning neighbour slows every other session on the host. 0 turns the watch off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public double BackgroundCpuSeconds { get; set; } = 60;
+
+    /// <summary>How often idle session containers' CPU is looked at: one Docker statistics reading each.</summary>
+    [Range(1, 3600)]
+    public int BackgroundCheckSeconds { get; set; } = 5;
+
     /// <summary>Tool calls this executor runs at once, across all its sessions.</summary>
     [Range(1, 1024)]
     public int ConcurrentToolCalls { get; set; } = 16;

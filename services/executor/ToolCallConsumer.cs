@@ -29,7 +29,8 @@ public sealed partial class ToolCallConsumer(
     ExecutorIdentity? identity = null,
     CommandLifetime? lifetime = null,
     SessionHolders? holders = null,
-    LetGoResults? letGo = null) : IConsumer<ToolCallRequested>
+    LetGoResults? letGo = null,
+    BackgroundCpu? background = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -181,6 +182,10 @@ public sealed partial class ToolCallConsumer(
             }
 
             heldChunks = await chunks.CompleteAsync();
+            if (outputs.Count > 0 && background?.TakeNotice(call.SessionId) is { } notice)
+            {
+                outputs[0] = outputs[0] with { Stderr = notice + outputs[0].Stderr };
+            }
         }
         catch (PoolFullException) when (call.ContainerId is null)
         {

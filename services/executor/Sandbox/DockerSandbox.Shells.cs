@@ -37,6 +37,15 @@ public sealed partial class DockerSandbox
     // needs no new process: so it still works when a fork bomb has taken every process the
     // container may have, which a kill from outside (a docker exec) cannot. A shell started after
     // another went away first ends any command the old one left running.
+    //
+    // A header whose limit is "-" is no command: the driver itself ends what earlier commands
+    // left running, and marks the end with how many processes it ended. end_left_running stops
+    // every process in the container but PID 1, the driver ($$) and its timer, all of them first
+    // so that a fork bomb cannot replace what is killed, then kills them; again until none is
+    // left, for at most eight rounds (a killed process may take a moment to go, and is not
+    // signalled or counted twice). It uses only bash built-ins, as the timer does: it needs no
+    // new process, so it works when what was left running holds the whole PID limit. Processes
+    // of another user (a file operation's root exec) refuse the signal and are left alone.
     private const string ShellDriver = """
         exec 3>&2 2>/dev/null
         if read -r stale < /tmp/.berth-running && [ -n "$stale" ]; then kill -KILL -- "-$stale"; fi
@@ -57,16 +66,40 @@ public sealed partial class DockerSandbox
               break
             done
           done)
+        timer=$!
+        end_left_running() {
+          code=0 killed=' '
+          for ((round = 0; round < 8; round++)); do
+            left=()
+            for p in /proc/[1-9]*; do
+              p=${p#/proc/}
+              if ((p == 1 || p == $$ || p == timer)) || [[ $killed == *" $p "* ]]; then continue; fi
+              read -r stat < "/proc/$p/stat" || continue
+              if [[ ${stat##*) } == Z* ]]; then continue; fi
+              if kill -STOP "$p"; then left+=("$p"); fi
+            done
+            if ((${#left[@]} == 0)); then break; fi
+            kill -KILL "${left[@]}"
+            killed+="${left[*]} "
+            ((code += ${#left[@]}))
+          done
+        }
         set -m
         rs=$'\036'
         while IFS=' ' read -r nonce secs count; do
+          if [[ $secs == - ]]; then
+            end_left_running
+            printf '%sBERTH:%s:%s%s' "$rs" "$nonce" "$code" "$rs"
+            printf '%sBERTH:%s:%s%s' "$rs" "$nonce" "$code" "$rs" >&3
+            continue
+          fi
           cmd=''
           for ((i = 0; i < count; i++)); do
             IFS= read -r part
             if ((i)); then cmd+=$'\n'; fi
             cmd+=$part
           done
-          ( exec 3>&- 4>&-; unset -v nonce secs count part i pid code stale rs; eval "$cmd" ) </dev/null 2>&3 &
+          ( exec 3>&- 4>&-; unset -v nonce secs count part i pid code stale rs timer round left p stat killed; unset -f end_left_running; eval "$cmd" ) </dev/null 2>&3 &
           pid=$!
           echo "$pid" > /tmp/.berth-running
           echo "$pid $secs" >&4
@@ -268,6 +301,86 @@ public sealed partial class DockerSandbox
     /// <summary>Signals the running command's whole process group (in the shell, the pid it leaves is its group's; dash's kill takes no "--").</summary>
     private Task KillGroupAsync(string containerId, string signal, CancellationToken cancellationToken) =>
         SignalRunningAsync(containerId, $"-{signal} -\"$p\"", cancellationToken);
+
+    /// <summary>
+    /// Ends every process the session's earlier commands left running, if no command runs now;
+    /// how many it ended (<see cref="UnknownCount"/> if it cannot tell), or null if a command was
+    /// running, since what runs then is not left over.
+    /// In the persistent shell, the shell itself does it (see <c>end_left_running</c>), which
+    /// needs no new process in the container; with an exec per command, nothing of Berth's lives
+    /// in the container between commands, and one exec kills every process of the sandbox user.
+    /// </summary>
+    public async Task<int?> EndLeftRunningAsync(string containerId, CancellationToken cancellationToken)
+    {
+        if (options.Value.CommandMode != CommandMode.Shell)
+        {
+            return await EndLeftRunningByExecAsync(containerId, cancellationToken);
+        }
+
+        var shell = _shells.GetOrAdd(containerId, _ => new SessionShell());
+        if (!await shell.Gate.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            shell.Stream ??= await StartShellAsync(containerId, cancellationToken);
+            var nonce = RandomNumberGenerator.GetHexString(16, lowercase: true);
+            var header = Encoding.UTF8.GetBytes($"{nonce} - 0\n");
+            var outEnd = new EndMarker(nonce);
+            var errEnd = new EndMarker(nonce);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(ReadGrace);
+            try
+            {
+                await shell.Stream.WriteAsync(header, 0, header.Length, deadline.Token);
+                while (!(outEnd.Seen && errEnd.Seen))
+                {
+                    var read = await shell.Stream.ReadOutputAsync(shell.Buffer, 0, shell.Buffer.Length, deadline.Token);
+                    if (read.EOF)
+                    {
+                        throw new IOException("The session's shell ended.");
+                    }
+
+                    var end = read.Target == MultiplexedStream.TargetStream.StandardError ? errEnd : outEnd;
+                    end.Feed(shell.Buffer.AsSpan(0, read.Count), static _ => { });
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // The next command gets a new shell, which ends what the old one left running.
+                shell.Drop();
+                throw new IOException($"The session's shell did not end what was left running: {e.Message}", e);
+            }
+
+            return outEnd.ExitCode;
+        }
+        finally
+        {
+            shell.Gate.Release();
+        }
+    }
+
+    /// <summary>What <see cref="EndLeftRunningAsync"/> answers when it ended processes but cannot say how many.</summary>
+    public const int UnknownCount = -1;
+
+    private async Task<int?> EndLeftRunningByExecAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var exec = await CreateExecAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = ["sh", "-c", "kill -KILL -1; exit 0"],
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        using (var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken))
+        {
+            await stream.ReadOutputToEndAsync(cancellationToken);
+        }
+
+        // kill(-1) does not say how many it reached.
+        return await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) == 0 ? UnknownCount : null;
+    }
 
     private void DropShell(string containerId)
     {

@@ -12,7 +12,8 @@ namespace Berth.Executor.Sandbox;
 /// Session containers on the local Docker engine: one per session, created on its first call
 /// and kept for the chain, with commands run by <c>docker exec</c> under <c>sh -c</c>.
 /// </summary>
-public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger)
+public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger,
+    SandboxCgroup? cgroup = null)
 {
     public const string WorkingDirectory = "/mnt/data";
     public const string WarmLabel = "berth.warm";
@@ -29,17 +30,17 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private readonly ConcurrentDictionary<Guid, string> _containers = new();
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
-    private readonly ConcurrentDictionary<Guid, int> _busy = new();
+    private readonly ConcurrentDictionary<Guid, SessionUse> _use = new();
     // Warm containers by their memory limit in MB.
     private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _warm = new();
     private readonly ConcurrentDictionary<Guid, TimeSpan> _idleLimits = new();
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
-    public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings)
+    public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null)
     {
         var options = Options.Create(settings);
         return new DockerSandbox(docker, new EgressProxies(docker, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<EgressProxies>.Instance), options,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerSandbox>.Instance);
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerSandbox>.Instance, cgroup);
     }
 
     public int WarmContainers => _warm.Values.Sum(pool => pool.Count);
@@ -54,19 +55,47 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// <summary>Marks the session busy until disposed: its container is never reaped while a call runs, however long.</summary>
     public IDisposable Use(Guid sessionId)
     {
-        _busy.AddOrUpdate(sessionId, 1, (_, n) => n + 1);
+        var use = _use.GetOrAdd(sessionId, _ => new SessionUse());
+        use.Begin();
         _lastUsed[sessionId] = DateTimeOffset.UtcNow;
-        return new Lease(this, sessionId);
+        return new Lease(this, sessionId, use);
     }
 
-    private sealed class Lease(DockerSandbox sandbox, Guid sessionId) : IDisposable
+    private sealed class Lease(DockerSandbox sandbox, Guid sessionId, SessionUse use) : IDisposable
     {
         public void Dispose()
         {
             sandbox._lastUsed[sessionId] = DateTimeOffset.UtcNow;
-            sandbox._busy.AddOrUpdate(sessionId, 0, (_, n) => n - 1);
+            use.End();
         }
     }
+
+    /// <summary>How many calls run in a session now, and how many have begun in all.</summary>
+    private sealed class SessionUse
+    {
+        private int _running;
+        private long _begun;
+
+        public bool Busy => Volatile.Read(ref _running) > 0;
+
+        public long Begun => Interlocked.Read(ref _begun);
+
+        public void Begin()
+        {
+            Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref _begun);
+        }
+
+        public void End() => Interlocked.Decrement(ref _running);
+    }
+
+    private bool Busy(Guid sessionId) => _use.TryGetValue(sessionId, out var use) && use.Busy;
+
+    /// <summary>The session containers this executor holds, each with whether a call runs there and how many have begun.</summary>
+    public IReadOnlyList<HeldContainer> Held() =>
+        [.. _containers.Select(held => _use.TryGetValue(held.Key, out var use)
+            ? new HeldContainer(held.Key, held.Value, use.Busy, use.Begun)
+            : new HeldContainer(held.Key, held.Value, false, 0))];
 
     /// <summary>
     /// The session's container. A session that has none yet gets a new one; a session that had
@@ -465,7 +494,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         foreach (var (sessionId, lastUsed) in _lastUsed)
         {
             var cutoff = now - _idleLimits.GetValueOrDefault(sessionId, idle);
-            if (lastUsed > cutoff || _busy.GetValueOrDefault(sessionId) > 0)
+            if (lastUsed > cutoff || Busy(sessionId))
             {
                 continue;
             }
@@ -482,7 +511,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             try
             {
                 // Checked again under the session's lock: a call may have started meanwhile.
-                if ((_lastUsed.TryGetValue(sessionId, out var usedSince) && usedSince > cutoff) || _busy.GetValueOrDefault(sessionId) > 0)
+                if ((_lastUsed.TryGetValue(sessionId, out var usedSince) && usedSince > cutoff) || Busy(sessionId))
                 {
                     continue;
                 }
@@ -630,6 +659,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 Memory = memory,
                 MemorySwap = memory,
                 NanoCPUs = (long)(settings.Cpus * 1_000_000_000),
+                CgroupParent = cgroup?.Parent ?? "",
                 PidsLimit = settings.PidsLimit,
 
                 // PID 1 belongs to the sandbox user, so a command may write to its output
@@ -645,6 +675,10 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         _containers.TryRemove(sessionId, out _);
         _lastUsed.TryRemove(sessionId, out _);
         _idleLimits.TryRemove(sessionId, out _);
+        if (_use.TryGetValue(sessionId, out var use) && !use.Busy)
+        {
+            _use.TryRemove(sessionId, out _);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created container {Name} ({ContainerId}) from {Image}")]
@@ -656,6 +690,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: exec {ExecId} outlived its timeout and grace; reported as timed out")]
     private partial void LogStuckExec(string containerId, string execId);
 }
+
+/// <summary>A session container this executor holds: whether a call runs in it now, and how many calls have begun there.</summary>
+public sealed record HeldContainer(Guid SessionId, string ContainerId, bool Busy, long Calls);
 
 /// <summary>The session had a container, and it is not there any more (expired, or removed).</summary>
 public sealed class ContainerGoneException(Guid sessionId, string containerId)

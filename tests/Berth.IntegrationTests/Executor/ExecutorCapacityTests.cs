@@ -22,31 +22,11 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
     {
         Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
         var executorId = $"test-capacity-{Guid.NewGuid().ToString("N")[..8]}";
-        await using var provider = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<DockerClient>(_ => DockerFixture.CreateClient())
-            .Configure<ExecutorOptions>(o =>
-            {
-                o.InstanceId = executorId;
-                o.Image = DockerFixture.SandboxImage;
-                o.MaxContainers = 1;
-                o.CapacityWaitSeconds = 2;
-                o.StateDirectory = Path.Combine(Path.GetTempPath(), $"berth-capacity-test-{executorId}");
-            })
-            .AddSingleton<EgressProxies>()
-            .AddSingleton<DockerSandbox>()
-            .AddSingleton<RunningCalls>()
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton<CallJournal>()
-            .AddSingleton<CallRecords>()
-            .AddMassTransitTestHarness(bus =>
-            {
-                // Generous: a Docker engine busy with other tests' containers can stall a call for
-                // seconds, and the harness reads a quiet bus as "nothing more will come".
-                bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(30));
-                bus.AddConsumer<ToolCallConsumer>().Endpoint(e => e.Name = Endpoints.ExecutorsQueue);
-            })
-            .BuildServiceProvider(validateScopes: true);
+        await using var provider = ExecutorHarness.Provider(executorId, o =>
+        {
+            o.MaxContainers = 1;
+            o.CapacityWaitSeconds = 2;
+        });
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         try

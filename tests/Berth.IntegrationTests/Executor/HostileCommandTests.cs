@@ -3,6 +3,7 @@ using Berth.Contracts;
 using Berth.Executor;
 using Berth.Executor.Sandbox;
 using Berth.IntegrationTests.Fixtures;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -176,6 +177,24 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
         await arena.AssertStillFineAsync();
     }
 
+    // runc only: under gVisor a fork bomb takes the whole sandbox down (see the fork bomb test
+    // above), and there is nothing left running to end.
+    [Fact]
+    public async Task Should_end_a_fork_bomb_left_running_when_the_shell_ends_what_was_left()
+    {
+        await using var arena = await ArenaAsync("runc");
+
+        var left = await arena.RunAsync("(bomb() { bomb | bomb & }; bomb) >/dev/null 2>&1 & echo left", timeoutMs: 5_000);
+        Assert.Equal("left\n", left.Stdout);
+        await Eventually.TrueAsync(async () => await arena.ProcessesAsync() >= 100, TimeSpan.FromSeconds(30), "the fork bomb to make more than 100 processes");
+
+        var ended = await arena.EndLeftRunningAsync();
+
+        Assert.True(ended >= 100, $"the shell ended {ended} processes");
+        await Eventually.TrueAsync(async () => await arena.ProcessesAsync() < 10, TimeSpan.FromSeconds(20), "the killed processes to be gone");
+        await arena.AssertStillFineAsync();
+    }
+
     private async Task<Arena> ArenaAsync(string runtime)
     {
         var runtimes = (await Docker.Client.System.GetSystemInfoAsync()).Runtimes;
@@ -191,7 +210,7 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
         });
         var victim = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
         var neighbour = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
-        var arena = new Arena(sandbox, victim, neighbour);
+        var arena = new Arena(sandbox, Docker.Client, victim, neighbour);
         Assert.Equal("kept\n", (await arena.RunAsync("echo kept > /mnt/data/kept.txt && cat /mnt/data/kept.txt", timeoutMs: 10_000)).Stdout);
         return arena;
     }
@@ -200,12 +219,18 @@ public sealed class HostileCommandTests(DockerFixture docker) : SandboxTestBase(
         $"exit {output.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, timed out {output.TimedOut}, stderr '{output.Stderr[..Math.Min(300, output.Stderr.Length)]}'";
 
     /// <summary>A victim session and its neighbour, each with a container of its own.</summary>
-    private sealed class Arena(DockerSandbox sandbox, string victim, string neighbour) : IAsyncDisposable
+    private sealed class Arena(DockerSandbox sandbox, Docker.DotNet.DockerClient docker, string victim, string neighbour) : IAsyncDisposable
     {
         public string Victim => victim;
 
         public Task<CommandOutput> RunAsync(string command, int timeoutMs) =>
             sandbox.RunAsync(victim, command, timeoutMs, OutputLimit, CancellationToken.None);
+
+        public async Task<int?> EndLeftRunningAsync() => await sandbox.EndLeftRunningAsync(victim, CancellationToken.None);
+
+        /// <summary>The victim container's processes, as <c>docker top</c> lists them: no process is started in the container to count.</summary>
+        public async Task<int> ProcessesAsync() =>
+            (await docker.Containers.ListProcessesAsync(victim, new ContainerListProcessesParameters(), CancellationToken.None)).Processes.Count;
 
         /// <summary>
         /// The victim's session runs commands again (once the attack's leftovers are gone) and
