@@ -53,12 +53,14 @@ public static class NeighbourBench
         yield return ("no neighbour", 0, []);
         yield return ("1 neighbour spinning; Docker's default cgroup, no background budget", 1, asBefore);
         yield return ("3 neighbours spinning; Docker's default cgroup, no background budget", 3, asBefore);
-        yield return ("3 neighbours spinning; one parent cgroup at weight 20 (the default), no background budget", 3, new()
+        yield return ("3 neighbours spinning; one parent cgroup at weight 20, no background budget", 3, new()
         {
+            ["Executor__SandboxCpuWeight"] = "20",
             ["Executor__BackgroundCpuSeconds"] = "0",
         });
         yield return ("3 neighbours spinning; one parent cgroup at weight 20 capped at 75% of the CPUs, no background budget", 3, new()
         {
+            ["Executor__SandboxCpuWeight"] = "20",
             ["Executor__SandboxCpuFraction"] = "0.75",
             ["Executor__BackgroundCpuSeconds"] = "0",
         });

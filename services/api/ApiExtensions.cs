@@ -15,6 +15,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ResponseWaiters>();
+        builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<ResponseEventHub>();
         builder.Services.AddScoped<Security.RequestTenant>();
         builder.Services.AddScoped<ResponseStreamer>();

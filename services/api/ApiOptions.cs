@@ -22,6 +22,15 @@ public sealed class ApiOptions : IValidatableObject
     [Range(0, 1_000_000)]
     public int RequestsPerMinutePerTenant { get; set; }
 
+    /// <summary>
+    /// Event streams one tenant may have open at once on one api instance (<c>stream: true</c>,
+    /// and <c>GET /v1/responses/{id}?stream=true</c>); past it a new one gets 429
+    /// <c>stream_limit_exceeded</c>. Each open stream holds a connection and, while its response
+    /// is quiet, reads the planner's store now and then. 0: no limit.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxStreamsPerTenant { get; set; } = 100;
+
     /// <summary>The largest JSON request body; larger ones get 413.</summary>
     [Range(1024, 28 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 8 * 1024 * 1024;

@@ -34,4 +34,7 @@ public static class ErrorCodes
 
     /// <summary>A step of the response failed past its retries (a bug, or a store that kept refusing).</summary>
     public const string ServerError = "server_error";
+
+    /// <summary>The tenant has as many streams open on this api instance as it may (<c>Api:MaxStreamsPerTenant</c>); answered 429.</summary>
+    public const string StreamLimitExceeded = "stream_limit_exceeded";
 }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
-public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ExecutorIdentity? identity = null)
+public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
+    ExecutorIdentity? identity = null)
     : IConsumer<ProvisionContainer>
 {
     public async Task Consume(ConsumeContext<ProvisionContainer> context)
@@ -36,11 +37,19 @@ public sealed class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<E
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message + " It is gone for good." });
         }
-        catch (Exception e) when (e is PoolFullException or EgressUnavailableException or DockerApiException or HttpRequestException)
+        catch (Exception e) when (e is PoolFullException or EgressUnavailableException)
         {
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message });
         }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException)
+        {
+            LogNotMade(request.SessionId, e);
+            await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = SandboxErrors.Describe(e) });
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the container could not be made")]
+    private partial void LogNotMade(Guid sessionId, Exception exception);
 }
 
 /// <summary>Removes a session's container when its owner asks (<c>DELETE /v1/containers/{id}</c>).</summary>

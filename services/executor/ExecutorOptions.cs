@@ -101,10 +101,14 @@ public sealed class ExecutorOptions : IValidatableObject
 
     /// <summary>
     /// The sandboxes' CPU weight together, against every other cgroup (Berth's services run with
-    /// the default, 100): low, so that under contention the services run first. cgroup v2 units, 1–10000.
+    /// the default, 100), in cgroup v2 units, 1–10000. The default, 100, is what Docker's own
+    /// parent has. Lower, the services run first under contention, but a sandbox then starves
+    /// while the host is busy (a CI run saw new sessions' first commands time out at weight 20
+    /// while twenty containers were being made), and the benchmark measured no gain for a
+    /// neighbour's latency; what holds back a spinning session is <see cref="BackgroundCpuSeconds"/>.
     /// </summary>
     [Range(1, 10_000)]
-    public int SandboxCpuWeight { get; set; } = 20;
+    public int SandboxCpuWeight { get; set; } = 100;
 
     /// <summary>
     /// The CPU seconds a session's processes may use, over its life, while none of its calls

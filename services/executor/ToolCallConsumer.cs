@@ -241,11 +241,14 @@ public sealed partial class ToolCallConsumer(
         }
         catch (DockerApiException e)
         {
-            error = $"The sandbox could not run the commands: Docker answered {(int)e.StatusCode}: {e.ResponseBody?.Trim()}";
+            // Docker's answer names host paths, images and other containers: the log has it.
+            LogDockerRefused(call.SessionId, call.CallId, (int)e.StatusCode, e.ResponseBody?.Trim());
+            error = $"The sandbox could not run the commands: the Docker engine answered HTTP {(int)e.StatusCode}. {SandboxErrors.InTheLog()}";
         }
         catch (HttpRequestException e)
         {
-            error = $"The sandbox could not run the commands: the Docker engine is unreachable ({e.Message}).";
+            LogDockerUnreachable(call.SessionId, call.CallId, e.Message);
+            error = $"The sandbox could not run the commands: the Docker engine is unreachable. {SandboxErrors.InTheLog()}";
         }
 
         if (error is not null)
@@ -353,6 +356,12 @@ public sealed partial class ToolCallConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}, call {CallId}: its container is executor {ExecutorId}'s; the call is passed on to it")]
     private partial void LogHandedOn(Guid sessionId, string callId, string executorId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: Docker answered {Status}: {Body}")]
+    private partial void LogDockerRefused(Guid sessionId, string callId, int status, string? body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: the Docker engine is unreachable: {Reason}")]
+    private partial void LogDockerUnreachable(Guid sessionId, string callId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}, call {CallId}: {Error}")]
     private partial void LogSandboxError(Guid sessionId, string callId, string error);

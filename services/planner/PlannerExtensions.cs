@@ -63,15 +63,20 @@ public static class PlannerExtensions
         services.TryAddSingleton<IWebhookResolver, DnsWebhookResolver>();
         services.AddSingleton<WebhookTargets>();
 
+        // The client factory's own log lines name each request's URL, and a receiver's URL may
+        // carry its secret (in the path, as a Slack hook's does): deliveries are logged by
+        // endpoint id instead (WebhookDelivery).
         services.AddHttpClient(WebhookDelivery.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseProxy = false,
                 ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,
-            });
+            })
+            .RemoveAllLoggers();
         services.AddHttpClient(WebhookDelivery.OperatorHttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
         return services;
     }
 
@@ -161,7 +166,11 @@ public static class PlannerExtensions
     /// </summary>
     public static void ConfigurePlannerEndpoints(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context)
     {
-        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-heartbeats"), e => e.ConfigureConsumer<ExecutorHeartbeatConsumer>(context));
+        rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-heartbeats"), e =>
+        {
+            e.ConfigureConsumer<ExecutorHeartbeatConsumer>(context);
+            e.ConnectReceiveEndpointObserver(new HeartbeatsListening(context.GetRequiredService<ExecutorRegistry>()));
+        });
         rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("berth-planner-cancels"), e => e.ConfigureConsumer<ModelCallCanceller>(context));
     }
 }

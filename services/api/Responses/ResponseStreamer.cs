@@ -21,8 +21,11 @@ public sealed partial class ResponseStreamer(
     ILogger<ResponseStreamer> logger)
 {
     // A notification may be lost (an api queue restarting, a dropped buffer): the store is read
-    // again after this long without one.
+    // again after this long without one, then after twice as long, and so on up to MaxStoreCheck,
+    // so a stream whose response is quiet for minutes (a command running, a slow model) asks
+    // the planner four times a minute, not sixty.
     private static readonly TimeSpan StoreCheck = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxStoreCheck = TimeSpan.FromSeconds(15);
 
     // An SSE comment now and then keeps proxies from closing a stream while a command runs silently.
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
@@ -116,10 +119,11 @@ public sealed partial class ResponseStreamer(
     private async Task<IReadOnlyList<ResponseStreamEvent>> FollowAsync(HttpResponse response, ResponseEventHub.Subscription live, Cursor stream, CancellationToken cancellationToken)
     {
         var quietSince = DateTimeOffset.UtcNow;
+        var check = StoreCheck;
         while (true)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(StoreCheck);
+            wait.CancelAfter(check);
             ResponseEventsAppended? batch = null;
             try
             {
@@ -140,8 +144,11 @@ public sealed partial class ResponseStreamer(
                 }
 
                 quietSince = DateTimeOffset.UtcNow;
+                check = StoreCheck;
                 continue;
             }
+
+            check = check * 2 < MaxStoreCheck ? check * 2 : MaxStoreCheck;
 
             if (DateTimeOffset.UtcNow - quietSince > KeepAlive)
             {

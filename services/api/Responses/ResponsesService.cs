@@ -17,6 +17,7 @@ public sealed partial class ResponsesService(
     IRequestClient<CancelResponse> cancel,
     ResponseWaiters waiters,
     ResponseStreamer streamer,
+    StreamSlots slots,
     IOptions<ApiOptions> options,
     IHttpContextAccessor http,
     RequestTenant tenant,
@@ -49,6 +50,13 @@ public sealed partial class ResponsesService(
             }
 
             request = parsed!;
+        }
+
+        // Taken before the response is submitted: a stream refused must not leave a response running.
+        using var streamSlot = request.Stream ? slots.TryTake(tenant.Id) : null;
+        if (request.Stream && streamSlot is null)
+        {
+            return slots.Refusal();
         }
 
         var responseId = $"resp_{Guid.NewGuid():N}";
@@ -178,7 +186,8 @@ public sealed partial class ResponsesService(
                 return ApiError.InvalidRequest($"Invalid 'starting_after': expected an integer sequence number, but got '{raw}'.", "starting_after", "invalid_type").ToResult();
             }
 
-            return await streamer.StreamAsync(http, responseId, Math.Max(-1, after), null, cancellationToken);
+            using var streamSlot = slots.TryTake(tenant.Id);
+            return streamSlot is null ? slots.Refusal() : await streamer.StreamAsync(http, responseId, Math.Max(-1, after), null, cancellationToken);
         }
 
 
@@ -188,15 +197,52 @@ public sealed partial class ResponsesService(
             : Render(snapshot);
     }, PlannerSilent);
 
-    /// <summary>Stops a response that has not finished; a finished one comes back unchanged.</summary>
+    /// <summary>
+    /// Stops a response that has not finished; a finished one comes back unchanged. The planner
+    /// asks the response's session to cancel it and answers at once; the wait for the session to
+    /// do so is here, on the notification of the response's end, and past
+    /// <see cref="CancelGrace"/> the planner is asked to end it now.
+    /// </summary>
     public Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
     {
-        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id }, cancellationToken,
-            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
-        return reply.Is(out Response<ResponseSnapshot>? found)
-            ? Render(found.Message)
-            : ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
+        var finished = waiters.Register(responseId);
+        try
+        {
+            var asked = await CancelAsync(responseId, endNow: false, cancellationToken);
+            if (asked is null)
+            {
+                return ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
+            }
+
+            if (ResponseStatuses.IsTerminal(asked.Status))
+            {
+                return Render(asked);
+            }
+
+            await Task.WhenAny(finished, Task.Delay(CancelGrace, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+            if (finished.IsCompletedSuccessfully && finished.Result is { } ended)
+            {
+                return Render(ended);
+            }
+
+            return Render(await CancelAsync(responseId, endNow: true, cancellationToken) ?? asked);
+        }
+        finally
+        {
+            waiters.Remove(responseId);
+        }
     }, PlannerSilent);
+
+    /// <summary>Within the 5 s a cancel promises, with room for the round trips on either side.</summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(3.5);
+
+    private async Task<ResponseSnapshot?> CancelAsync(string responseId, bool endNow, CancellationToken cancellationToken)
+    {
+        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id, EndNow = endNow }, cancellationToken,
+            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+    }
 
     private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task<ResponseSnapshot?> finished, CancellationToken cancellationToken)
     {

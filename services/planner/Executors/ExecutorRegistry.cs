@@ -10,8 +10,17 @@ public sealed class ExecutorRegistry(TimeProvider time)
     private readonly ConcurrentDictionary<string, Seen> _executors = new(StringComparer.Ordinal);
 
     private long _lastHeartbeatTicks;
+    private long _listeningSinceTicks = time.GetUtcNow().UtcTicks;
 
-    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+    /// <summary>
+    /// Since when this planner has heard heartbeats without a break: its start, or the moment its
+    /// heartbeat queue was consuming again after the broker came back. Silence before that is
+    /// the planner's own deafness, not the executors'.
+    /// </summary>
+    public DateTimeOffset ListeningSince => new(Interlocked.Read(ref _listeningSinceTicks), TimeSpan.Zero);
+
+    /// <summary>The heartbeat queue consumes (again): executors' silence counts from now.</summary>
+    public void Listening() => Interlocked.Exchange(ref _listeningSinceTicks, time.GetUtcNow().UtcTicks);
 
     public void Heard(string executorId)
     {
@@ -22,12 +31,13 @@ public sealed class ExecutorRegistry(TimeProvider time)
 
     /// <summary>
     /// Whether some executor has sent a heartbeat within <paramref name="window"/>. A planner that
-    /// has not been up that long has not had the time to hear one, and assumes so.
+    /// has not been listening that long (just started, or back from a broker outage) has not had
+    /// the time to hear one, and assumes so.
     /// </summary>
     public bool AnyAlive(TimeSpan window)
     {
         var since = time.GetUtcNow() - window;
-        return StartedAt > since || Interlocked.Read(ref _lastHeartbeatTicks) > since.UtcTicks;
+        return ListeningSince > since || Interlocked.Read(ref _lastHeartbeatTicks) > since.UtcTicks;
     }
 
     /// <summary>
@@ -75,4 +85,23 @@ public sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : ICons
         registry.Heard(context.Message.ExecutorId);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>
+/// Tells the registry when the planner's heartbeat queue consumes, at start-up and again each
+/// time the broker connection comes back (MassTransit signals the endpoint ready each time).
+/// </summary>
+public sealed class HeartbeatsListening(ExecutorRegistry registry) : IReceiveEndpointObserver
+{
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        registry.Listening();
+        return Task.CompletedTask;
+    }
+
+    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
+
+    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
+
+    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
 }

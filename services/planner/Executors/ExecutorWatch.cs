@@ -45,7 +45,7 @@ public sealed partial class ExecutorWatch(
                     }
                 }
 
-                if (time.GetUtcNow() - registry.StartedAt > timeout)
+                if (time.GetUtcNow() - registry.ListeningSince > timeout)
                 {
                     await ReportUnheardExecutorsAsync(stoppingToken);
                 }

@@ -47,7 +47,9 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
                 _ => "model_request_rejected",
             };
             PlannerTelemetry.ModelFailed(span, response.Model, code, clock.Elapsed);
-            return ModelTurn.Failed(code, $"The model endpoint answered {Describe(e.Status)} for model '{response.Model}': {FirstLine(e.Message)}");
+            // The model host's own answer may say more than a tenant should see (its internals,
+            // another tenant's request): it goes to the log, and the tenant gets the trace id.
+            return ModelTurn.Failed(code, $"The model endpoint answered {Describe(e.Status)} for model '{response.Model}'. {InTheLog()}");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or AggregateException
             && !cancellationToken.IsCancellationRequested)
@@ -56,7 +58,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             var cause = e is AggregateException aggregate ? aggregate.InnerExceptions[^1] : e;
             LogModelError(responseId, 0, cause.Message);
             PlannerTelemetry.ModelFailed(span, response.Model, "model_unavailable", clock.Elapsed);
-            return ModelTurn.Failed("model_unavailable", $"The model endpoint could not be reached: {FirstLine(cause.Message)}");
+            return ModelTurn.Failed("model_unavailable", $"The model endpoint could not be reached. {InTheLog()}");
         }
 
         var calls = new List<ShellCallSpec>();
@@ -91,11 +93,10 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
 
     private static string Describe(int status) => status == 0 ? "no HTTP status" : $"HTTP {status}";
 
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n', 2)[0].Trim();
-        return line.Length <= 500 ? line : line[..500] + "…";
-    }
+    private static string InTheLog() =>
+        System.Diagnostics.Activity.Current is { } activity
+            ? $"The planner's log has the details under trace {activity.TraceId}."
+            : "The planner's log has the details.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model call for {ResponseId} failed with status {Status}: {Error}")]
     private partial void LogModelError(string responseId, int status, string error);

@@ -163,6 +163,39 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Should_refuse_a_stream_past_the_tenants_limit_with_429_and_start_no_response()
+    {
+        var (limited, http) = await _stack.StartApiAsync("api-streams", ("Api__MaxStreamsPerTenant", "1"));
+        await using var _ = limited;
+        using (http)
+        {
+            var running = (await _api.CreateAsync(ResponsesApi.ShellRequest("sleep 30", background: true))).GetProperty("id").GetString();
+            using var open = await http.GetAsync($"responses/{running}?stream=true", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+
+            using var second = await http.GetAsync($"responses/{running}?stream=true", TestContext.Current.CancellationToken);
+            using var created = await http.PostAsJsonAsync("responses", ResponsesApi.ShellRequest("echo never", stream: true), TestContext.Current.CancellationToken);
+
+            foreach (var refused in new[] { second, created })
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+                var error = (await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+                Assert.Equal(Berth.Contracts.ErrorCodes.StreamLimitExceeded, error.GetProperty("code").GetString());
+                Assert.Equal("requests", error.GetProperty("type").GetString());
+            }
+
+            // The first stream's slot comes back when it closes.
+            open.Dispose();
+            await Eventually.TrueAsync(async () =>
+            {
+                using var again = await http.GetAsync($"responses/{running}?stream=true", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+                return again.StatusCode == HttpStatusCode.OK;
+            }, TimeSpan.FromSeconds(20), "a stream to be let in once the first has closed");
+            await _stack.Http.PostAsync($"responses/{running}/cancel", null, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Should_finish_a_background_response_when_the_api_instance_that_took_it_is_killed()
     {
         var (other, otherHttp) = await _stack.StartApiAsync("api-killed");

@@ -60,6 +60,9 @@ public sealed class WebhookTests
         var log = await _stack.Http.GetFromJsonAsync<JsonElement>($"webhook_endpoints/{endpoint.GetProperty("id").GetString()}/deliveries");
         Assert.Equal(["delivered", "retrying", "retrying", "retrying"], log.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
 
+        // A receiver's URL may hold its secret: the planner logs the endpoint's id, never the URL.
+        Assert.DoesNotContain(receiver.Url.GetLeftPart(UriPartial.Path), _stack.PlannerOutput(), StringComparison.Ordinal);
+
         using var deleted = await _stack.Http.DeleteAsync($"webhook_endpoints/{endpoint.GetProperty("id").GetString()}");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
     }

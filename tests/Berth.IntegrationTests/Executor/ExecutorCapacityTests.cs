@@ -68,6 +68,37 @@ public sealed class ExecutorCapacityTests(DockerFixture docker) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task Should_tell_the_tenant_only_the_status_and_trace_when_docker_refuses_a_container()
+    {
+        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
+        var executorId = $"test-refused-{Guid.NewGuid().ToString("N")[..8]}";
+        const string image = "berth-test-no-such-image:never";
+        await using var provider = ExecutorHarness.Provider(executorId, o =>
+        {
+            o.Image = image;
+            o.WarmContainers = 0;
+        });
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        try
+        {
+            var pool = await harness.Bus.GetSendEndpoint(Endpoints.Executors);
+            await pool.Send(Call(Guid.NewGuid(), "refused", containerId: null), TestContext.Current.CancellationToken);
+
+            Assert.True(await harness.Published.Any<ToolCallCompleted>(m => m.Context.Message.CallId == "refused", TestContext.Current.CancellationToken));
+            var failed = harness.Published.Select<ToolCallCompleted>(m => m.Context.Message.CallId == "refused").First().Context.Message;
+            Assert.Equal(ErrorCodes.SandboxError, failed.ErrorCode);
+            Assert.Contains("the Docker engine answered HTTP 404", failed.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain(image, failed.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("No such image", failed.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await harness.Stop();
+        }
+    }
+
     private static ToolCallRequested Call(Guid sessionId, string callId, string? containerId) => new()
     {
         SessionId = sessionId,

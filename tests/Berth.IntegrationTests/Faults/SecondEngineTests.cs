@@ -79,7 +79,10 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var holderId = $"holder-{run}";
-        var holder = _stack.StartExecutor("engine-killed", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"));
+        // The command's own timeout must not end it before the kill: the other executor's start
+        // can take longer than the default 10 s on a busy machine.
+        var holder = _stack.StartExecutor("engine-killed", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"),
+            ("Executor__DefaultTimeoutMs", "120000"));
         await holder.WaitUntilReadyAsync(Ready);
         var response = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> /mnt/data/once.txt; sleep 30", background: true))).Id();
         await WaitForContainerAsync(_stack.Docker.Client, holderId);

@@ -317,6 +317,9 @@ public class BerthStack : IAsyncLifetime
 
     public string Logs => $"service logs: {LogDirectory}";
 
+    /// <summary>What the stack's planner has printed so far.</summary>
+    public string PlannerOutput() => _planner!.Output();
+
     private async Task RemoveContainersAsync()
     {
         foreach (var container in await ContainersAsync())

@@ -26,6 +26,26 @@ public sealed class ExecutorRegistryTests
     }
 
     [Fact]
+    public void Should_count_executor_silence_only_from_when_the_planner_listened_again_after_a_broker_outage()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));
+        var registry = new ExecutorRegistry(clock);
+        registry.Heard("a");
+        var window = TimeSpan.FromSeconds(30);
+
+        // The broker is away for a minute: the planner hears nothing, and nothing could be heard.
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.False(registry.AnyAlive(window));
+        registry.Listening();
+
+        Assert.True(registry.AnyAlive(window));
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.True(registry.AnyAlive(window));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(registry.AnyAlive(window));
+    }
+
+    [Fact]
     public void Should_report_a_silent_executor_again_when_its_report_could_not_be_published()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));

@@ -76,6 +76,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
 
         Assert.Equal(code, turn.Error?.Code);
         Assert.Contains($"HTTP {status}", turn.Error?.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Scripted failure", turn.Error?.Message, StringComparison.Ordinal);
 
         // The SDK retries 429 and 5xx (MaxRetries = 1 here) and nothing else.
         var expectedAttempts = status is 429 or 500 ? 2 : 1;

@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.Planner;
 using Berth.Planner.Executors;
+using Berth.Planner.Intake;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
@@ -69,6 +70,7 @@ public sealed class SessionHarness : IAsyncDisposable
             {
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
                 bus.AddConsumer<ModelCallCanceller>();
+                bus.AddConsumer<CancelResponseConsumer>();
                 bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })
             .BuildServiceProvider(validateScopes: true);
@@ -83,6 +85,14 @@ public sealed class SessionHarness : IAsyncDisposable
     /// <summary>Stores a response and queues it, as the intake does.</summary>
     public async Task<string> QueueAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null)
     {
+        var responseId = await StoreAsync(sessionId, maxToolCalls, previousResponseId);
+        await Harness.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId, MaxToolCalls = maxToolCalls });
+        return responseId;
+    }
+
+    /// <summary>Stores a response, queued, without telling its session: as if the session were too busy to hear of it.</summary>
+    public async Task<string> StoreAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null)
+    {
         var responseId = $"resp_{Guid.NewGuid():N}";
         await Store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
@@ -95,8 +105,6 @@ public sealed class SessionHarness : IAsyncDisposable
             MaxToolCalls = maxToolCalls,
             CreatedAt = DateTimeOffset.UtcNow,
         }, [new InputMessage("user", "hello")]), CancellationToken.None);
-
-        await Harness.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId, MaxToolCalls = maxToolCalls });
         return responseId;
     }
 
