@@ -40,6 +40,10 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<ResponseEnding>();
         builder.Services.AddSingleton<ExecutorRegistry>();
         builder.Services.AddSingleton<ExecutorLocks>();
+        builder.Services.AddOptions<Tenants.TenantOptions>()
+            .Configure(tenants => tenants.Bind(builder.Configuration))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<Tenants.TenantSessionLimit>();
         builder.Services.AddHostedService<ExecutorWatch>();
         builder.Services.AddSingleton<ResponseWatchdog>();

@@ -68,7 +68,11 @@ public sealed class PlannerOptions : IValidatableObject
     [Range(0, 1_000_000)]
     public int MaxConcurrentSessionsPerTenant { get; set; }
 
-    /// <summary>Per-tenant exceptions to <see cref="MaxConcurrentSessionsPerTenant"/>, by tenant name, e.g. <c>Planner:TenantSessionLimits:acme=20</c>.</summary>
+    /// <summary>
+    /// Per-tenant exceptions to <see cref="MaxConcurrentSessionsPerTenant"/>, by tenant name, e.g.
+    /// <c>Planner:TenantSessionLimits:acme=20</c>: the older spelling of
+    /// <c>Tenants:acme:MaxSessions</c> (see <see cref="Tenants.TenantOptions"/>), which wins when both are set.
+    /// </summary>
     public Dictionary<string, int> TenantSessionLimits { get; set; } = new(StringComparer.Ordinal);
 
     public int SessionLimitOf(string tenant) => TenantSessionLimits.TryGetValue(tenant, out var limit) ? limit : MaxConcurrentSessionsPerTenant;

@@ -1,6 +1,8 @@
 using Berth.Contracts;
+using Berth.Planner.Executors;
 using Berth.Planner.Tenants;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Planner.Containers;
 
@@ -8,11 +10,29 @@ namespace Berth.Planner.Containers;
 /// <c>POST /v1/containers</c>: a new session whose container is made now, by whichever executor
 /// of the pool takes the request, instead of on the session's first call.
 /// </summary>
-public sealed class CreateContainerConsumer(IContainerStore containers, IRequestClient<ProvisionContainer> pool) : IConsumer<CreateContainer>
+public sealed class CreateContainerConsumer(
+    IContainerStore containers,
+    IRequestClient<ProvisionContainer> pool,
+    ExecutorRegistry executors,
+    IOptions<PlannerOptions> options) : IConsumer<CreateContainer>
 {
     public async Task Consume(ConsumeContext<CreateContainer> context)
     {
         var request = context.Message;
+        var silence = TimeSpan.FromSeconds(options.Value.NoExecutorSeconds);
+        if (!executors.AnyAlive(silence))
+        {
+            // Nothing would take the request: answered now, not after the pool's two-minute wait,
+            // which would hold a slot of this shared endpoint all along.
+            await context.RespondAsync(new TaskRejected
+            {
+                ResponseId = request.ContainerId,
+                Code = ErrorCodes.NoExecutor,
+                Message = $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can make the container. Start an executor and try again.",
+            });
+            return;
+        }
+
         if (await containers.FindAsync(request.ContainerId, context.CancellationToken) is { } existing)
         {
             // A redelivered request. The api makes the ids, so another tenant's is not possible;

@@ -7,20 +7,20 @@ namespace Berth.Planner.Tenants;
 
 /// <summary>
 /// How many sessions one tenant may run at once (<see cref="PlannerOptions.MaxConcurrentSessionsPerTenant"/>,
-/// or the tenant's own in <see cref="PlannerOptions.TenantSessionLimits"/>; 0 is no limit). A session runs while one of its responses is queued or in progress. A
+/// or the tenant's own, <c>Tenants:&lt;tenant&gt;:MaxSessions</c> (see <see cref="TenantOptions"/>); 0 is no limit). A session runs while one of its responses is queued or in progress. A
 /// response that continues a running session is always let in: it queues behind the one there.
 /// The check and the write happen under one lock per tenant, so within a planner the limit is
 /// exact; with several planners, racing submissions can each pass once (at most one per
 /// planner over the limit).
 /// </summary>
-public sealed class TenantSessionLimit(IResponseStore store, IOptions<PlannerOptions> options)
+public sealed class TenantSessionLimit(IResponseStore store, IOptions<PlannerOptions> options, IOptions<TenantOptions> tenants)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="admit"/> if the session may run; otherwise returns why not.</summary>
     public async Task<string?> AdmitAsync(string tenant, Guid sessionId, Func<Task> admit, CancellationToken cancellationToken)
     {
-        var max = options.Value.SessionLimitOf(tenant);
+        var max = tenants.Value.SessionLimitOf(tenant, options.Value);
         if (max == 0)
         {
             await admit();

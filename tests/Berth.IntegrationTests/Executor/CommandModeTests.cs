@@ -52,7 +52,9 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     {
         var (sandbox, container) = await SessionAsync(mode);
 
-        var slow = await sandbox.RunAsync(container, "echo started; sleep 30", 1_000, 1_000, CancellationToken.None);
+        // A limit of a few seconds: at 1 s, a CI machine busy with other tests once ended the
+        // command before it had printed anything.
+        var slow = await sandbox.RunAsync(container, "echo started; sleep 30", 3_000, 1_000, CancellationToken.None);
         Assert.True(slow.TimedOut);
         Assert.Null(slow.ExitCode);
         Assert.Equal("started\n", slow.Stdout);

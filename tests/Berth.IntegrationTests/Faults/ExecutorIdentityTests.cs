@@ -124,7 +124,9 @@ public sealed class ExecutorIdentityTests
         Assert.Equal(holderId, again.ExecutorId);
         Assert.Equal(first.ContainerId, again.ContainerId);
         Assert.Equal("1\n", again.Outputs.Single().Stdout);
-        Assert.Contains("passed on to it", other.Output(), StringComparison.Ordinal);
+        // The executor's log reaches its file a moment after the call's result reaches the bus.
+        await Eventually.TrueAsync(() => Task.FromResult(other.Output().Contains("passed on to it", StringComparison.Ordinal)), TimeSpan.FromSeconds(10),
+            "the other executor to log that it passed the call on");
         _output.WriteLine($"the first call delivered again to {otherId} was passed on to {again.ExecutorId} and answered from its record: stdout {again.Outputs.Single().Stdout.Trim()}, error {again.Error ?? "none"}");
 
         // The session's next call shows the first one's command ran exactly once.

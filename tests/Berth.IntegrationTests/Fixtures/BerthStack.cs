@@ -218,7 +218,7 @@ public class BerthStack : IAsyncLifetime
             store,
             // Only the tenant of the session-limit test is capped; every other test runs as
             // tenant local, or as tenants of their own, without a limit.
-            ("Planner__TenantSessionLimits__capped", "1"),
+            ("Tenants__capped__MaxSessions", "1"),
             // The tests' webhook receivers listen on loopback, which tenants' webhooks may not
             // reach by default (WebhookTargetsTests checks the refusal).
             ("Webhooks__AllowPrivateNetworks", "true"),

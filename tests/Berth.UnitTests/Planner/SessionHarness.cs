@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner;
+using Berth.Planner.Containers;
 using Berth.Planner.Executors;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
@@ -52,6 +53,7 @@ public sealed class SessionHarness : IAsyncDisposable
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
+            .AddSingleton<IContainerStore, InMemoryContainerStore>()
             .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))
             .AddScoped(services => ActivatorUtilities.CreateInstance<SessionLoop>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
@@ -71,6 +73,8 @@ public sealed class SessionHarness : IAsyncDisposable
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
                 bus.AddConsumer<ModelCallCanceller>();
                 bus.AddConsumer<CancelResponseConsumer>();
+                bus.AddConsumer<CreateContainerConsumer>();
+                bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors);
                 bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })
             .BuildServiceProvider(validateScopes: true);

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Berth.Planner.Tenants;
+
+/// <summary>
+/// Settings of one tenant's own, over the defaults, in one scheme for every per-tenant setting:
+/// <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> (as environment variables,
+/// <c>Tenants__acme__MaxSessions=20</c>). A setting this version does not know is refused at
+/// start-up rather than ignored.
+/// </summary>
+public sealed class TenantOptions : IValidatableObject
+{
+    public const string Section = "Tenants";
+
+    public Dictionary<string, TenantSettings> ByTenant { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reads the <c>Tenants</c> section; a setting that no <see cref="TenantSettings"/> property takes throws, naming it.</summary>
+    public void Bind(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var known = typeof(TenantSettings).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var tenant in section.GetChildren())
+        {
+            foreach (var setting in tenant.GetChildren().Where(setting => !known.Contains(setting.Key)))
+            {
+                throw new InvalidOperationException(
+                    $"{Section}:{tenant.Key}:{setting.Key} is not a tenant setting; the settings a tenant may have are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+            }
+        }
+
+        section.Bind(ByTenant);
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        ByTenant.Where(tenant => tenant.Value.MaxSessions < 0).Select(tenant => new ValidationResult(
+            $"Tenants:{tenant.Key}:MaxSessions is {tenant.Value.MaxSessions}; give 0 (no limit) or more.", [nameof(ByTenant)]));
+
+    /// <summary>The tenant's own session limit: <c>Tenants:&lt;tenant&gt;:MaxSessions</c>, else the older <c>Planner:TenantSessionLimits:&lt;tenant&gt;</c>, else the default.</summary>
+    public int SessionLimitOf(string tenant, PlannerOptions planner) =>
+        ByTenant.TryGetValue(tenant, out var own) && own.MaxSessions is { } max ? max : planner.SessionLimitOf(tenant);
+}
+
+/// <summary>One tenant's settings; each unset one is the deployment's default.</summary>
+public sealed class TenantSettings
+{
+    /// <summary>Sessions the tenant may run at once; over <see cref="PlannerOptions.MaxConcurrentSessionsPerTenant"/> for this tenant. 0: no limit.</summary>
+    public int? MaxSessions { get; set; }
+}
