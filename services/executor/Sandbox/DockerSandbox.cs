@@ -33,7 +33,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private readonly ConcurrentDictionary<Guid, SessionUse> _use = new();
     // Warm containers by their memory limit in MB.
     private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _warm = new();
-    private readonly ConcurrentDictionary<Guid, TimeSpan> _idleLimits = new();
+    private readonly IdleLimits _idleLimits = new(options.Value);
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
     public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null)
@@ -388,6 +388,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             }
         }
 
+        _idleLimits.KeepOnly([.. _containers.Keys]);
         return adopted;
     }
 
@@ -460,7 +461,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     }
 
     /// <summary>A session whose container should live longer, or shorter, when idle than the executor's default.</summary>
-    public void SetIdleLimit(Guid sessionId, TimeSpan idle) => _idleLimits[sessionId] = idle;
+    public void SetIdleLimit(Guid sessionId, TimeSpan idle) => _idleLimits.Set(sessionId, idle);
 
     /// <summary>Removes a session's container now, and says whether there was one.</summary>
     public async Task<bool> RemoveSessionAsync(Guid sessionId, CancellationToken cancellationToken)
@@ -493,7 +494,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         var reaped = new List<Guid>();
         foreach (var (sessionId, lastUsed) in _lastUsed)
         {
-            var cutoff = now - _idleLimits.GetValueOrDefault(sessionId, idle);
+            var cutoff = now - _idleLimits.Of(sessionId, idle);
             if (lastUsed > cutoff || Busy(sessionId))
             {
                 continue;
@@ -674,7 +675,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     {
         _containers.TryRemove(sessionId, out _);
         _lastUsed.TryRemove(sessionId, out _);
-        _idleLimits.TryRemove(sessionId, out _);
+        _idleLimits.Remove(sessionId);
         if (_use.TryGetValue(sessionId, out var use) && !use.Busy)
         {
             _use.TryRemove(sessionId, out _);

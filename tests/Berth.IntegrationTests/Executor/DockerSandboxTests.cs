@@ -10,12 +10,24 @@ namespace Berth.IntegrationTests.Executor;
 /// <summary>The executor's container lifecycle on the real Docker engine: adoption after a restart, idle expiry, ownership.</summary>
 public sealed class DockerSandboxTests(DockerFixture docker) : SandboxTestBase(docker, "sandbox"), IClassFixture<DockerFixture>
 {
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"berth-sandbox-test-{Guid.NewGuid():N}");
+
     private DockerSandbox NewSandbox(string? executorId = null, int warm = 0) => DockerSandbox.Create(Docker.Client, new ExecutorOptions
     {
         InstanceId = executorId ?? ExecutorId,
         Image = DockerFixture.SandboxImage,
         WarmContainers = warm,
+        StateDirectory = _stateDirectory,
     });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_stateDirectory))
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Should_adopt_its_containers_with_their_files_when_restarted()
@@ -151,6 +163,23 @@ public sealed class DockerSandboxTests(DockerFixture docker) : SandboxTestBase(d
 
         Assert.Equal([brief], await sandbox.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
         Assert.Equal(1, sandbox.LiveContainers);
+    }
+
+    [Fact]
+    public async Task Should_keep_a_containers_own_idle_limit_when_the_executor_restarts()
+    {
+        var before = NewSandbox();
+        var brief = Guid.NewGuid();
+        var lasting = Guid.NewGuid();
+        await before.EnsureContainerAsync(brief, null, CancellationToken.None);
+        await before.EnsureContainerAsync(lasting, null, CancellationToken.None);
+        before.SetIdleLimit(lasting, TimeSpan.FromHours(1));
+
+        var after = NewSandbox();
+        Assert.Equal(2, await after.AdoptAsync(CancellationToken.None));
+
+        Assert.Equal([brief], await after.ReapIdleAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(1, after.LiveContainers);
     }
 
     [Fact]
