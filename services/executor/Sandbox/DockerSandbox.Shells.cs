@@ -38,6 +38,13 @@ public sealed partial class DockerSandbox
     // container may have, which a kill from outside (a docker exec) cannot. A shell started after
     // another went away first ends any command the old one left running.
     //
+    // With job control on, a plain `wait` returns as soon as the command's group is stopped
+    // (`kill -STOP $BASHPID` in the command, say): the end would be marked while the command can
+    // still be continued and print, into the next command's output. `wait -f` (bash 5.1) waits
+    // for it to end, but bash 5.2 still returns early now and then when the stop comes during the
+    // wait; so the driver waits again while the command's process exists, then reads the status
+    // it ended with. A command that stays stopped is ended by the timer at its limit.
+    //
     // A header whose limit is "-" is no command: the driver itself ends what earlier commands
     // left running, and marks the end with how many processes it ended. end_left_running stops
     // every process in the container but PID 1, the driver ($$) and its timer, all of them first
@@ -103,6 +110,8 @@ public sealed partial class DockerSandbox
           pid=$!
           echo "$pid" > /tmp/.berth-running
           echo "$pid $secs" >&4
+          wait -f "$pid"
+          while kill -0 "$pid"; do wait -f "$pid"; done
           wait "$pid"
           code=$?
           : > /tmp/.berth-running

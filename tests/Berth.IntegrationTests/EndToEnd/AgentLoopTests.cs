@@ -188,19 +188,11 @@ public sealed class AgentLoopTests
     [Fact]
     public async Task Should_keep_warm_containers_ready_on_every_executor()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
             // Named berth-warm-*: a claimed warm container is renamed after its session.
             var warm = (await _stack.ContainersAsync()).Where(c => c.Names.Any(n => n.StartsWith("/berth-warm-", StringComparison.Ordinal)) && c.State == "running").ToList();
-            var executors = warm.Select(c => c.Labels["berth.executor"]).Distinct().Count();
-            if (executors >= 2 && warm.Count >= 4)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"warm containers: {warm.Count} on {executors} executor(s)");
-            await Task.Delay(500);
-        }
+            return warm.Select(c => c.Labels["berth.executor"]).Distinct().Count() >= 2 && warm.Count >= 4;
+        }, TimeSpan.FromSeconds(30), "two warm containers running on each of the two executors");
     }
 }

@@ -91,31 +91,16 @@ public sealed class CancelTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
-    private async Task WaitForStatusAsync(string responseId, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await _api.GetAsync(responseId)).Body.Status() != status)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{responseId} never reached {status}; {_stack.Logs}");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForStatusAsync(string responseId, string status) =>
+        Eventually.TrueAsync(async () => (await _api.GetAsync(responseId)).Body.Status() == status, TimeSpan.FromSeconds(30),
+            $"{responseId} to reach {status}; {_stack.Logs}");
 
     private async Task WaitForRunningCallAsync(string responseId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var (_, response) = await _api.GetAsync(responseId);
-            if (response.Items("shell_call").Any())
-            {
-                // The call is dispatched; give the executor a moment to start the command itself.
-                await Task.Delay(1500);
-                return;
-            }
+        await Eventually.TrueAsync(async () => (await _api.GetAsync(responseId)).Body.Items("shell_call").Any(), TimeSpan.FromSeconds(30),
+            $"{responseId} to start its shell call; {_stack.Logs}");
 
-            Assert.True(DateTime.UtcNow < deadline, $"{responseId} never started its shell call; {_stack.Logs}");
-            await Task.Delay(100);
-        }
+        // The call is dispatched; give the executor a moment to start the command itself.
+        await Task.Delay(1500);
     }
 }

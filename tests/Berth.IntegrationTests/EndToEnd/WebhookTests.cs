@@ -35,12 +35,8 @@ public sealed class WebhookTests
         var responseId = response.GetProperty("id").GetString()!;
         await _api.WaitUntilFinishedAsync(responseId);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!receiver.Requests.Any(r => r.AnsweredWith == 204))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the receiver got {receiver.Requests.Count} request(s), none accepted; {_stack.Logs}");
-            await Task.Delay(200);
-        }
+        await Eventually.TrueAsync(() => Task.FromResult(receiver.Requests.Any(r => r.AnsweredWith == 204)), TimeSpan.FromSeconds(30),
+            $"the receiver to accept a delivery; {_stack.Logs}");
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var requests = receiver.Requests.Where(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("id").GetString() == responseId).ToList();
@@ -80,13 +76,10 @@ public sealed class WebhookTests
         var response = await _api.CreateAsync(ResponsesApi.ShellRequest("echo unwrapped"));
         var responseId = response.GetProperty("id").GetString()!;
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        WebhookReceiver.Received? delivered;
-        while ((delivered = receiver.Requests.FirstOrDefault(r => Encoding.UTF8.GetString(r.Body).Contains(responseId, StringComparison.Ordinal))) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no webhook for {responseId}; {_stack.Logs}");
-            await Task.Delay(200);
-        }
+        WebhookReceiver.Received? delivered = null;
+        await Eventually.TrueAsync(() => Task.FromResult((delivered = receiver.Requests.FirstOrDefault(r => Encoding.UTF8.GetString(r.Body).Contains(responseId, StringComparison.Ordinal))) is not null),
+            TimeSpan.FromSeconds(30), $"a webhook for {responseId}; {_stack.Logs}");
+        Assert.NotNull(delivered);
 
         var (verified, output) = await UnwrapAsync(checker, secret, delivered, delivered.Body);
         Assert.True(verified, $"the OpenAI SDK refused the webhook: {output}");

@@ -71,6 +71,21 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     [Theory]
     [InlineData(CommandMode.Shell)]
     [InlineData(CommandMode.Exec)]
+    public async Task Should_time_out_a_command_that_stops_itself_and_keep_its_output_out_of_the_next(CommandMode mode)
+    {
+        var (sandbox, container) = await SessionAsync(mode);
+
+        var stopped = await sandbox.RunAsync(container, "echo before; kill -STOP $BASHPID 2>/dev/null || kill -STOP $$; echo after", 3_000, 1_000, CancellationToken.None);
+        var next = await sandbox.RunAsync(container, "echo next", 5_000, 1_000, CancellationToken.None);
+
+        Assert.True(stopped.TimedOut, $"the stopped command ended with exit {stopped.ExitCode}, output '{stopped.Stdout}'");
+        Assert.Equal("before\n", stopped.Stdout);
+        Assert.Equal("next\n", next.Stdout);
+    }
+
+    [Theory]
+    [InlineData(CommandMode.Shell)]
+    [InlineData(CommandMode.Exec)]
     public async Task Should_kill_the_command_and_keep_the_session_when_the_call_is_cancelled(CommandMode mode)
     {
         var (sandbox, container) = await SessionAsync(mode);
