@@ -14,9 +14,12 @@ namespace Berth.IntegrationTests.Faults;
 /// a second container. The second engine is a dockerd of the test's own.
 /// </summary>
 [Collection(FaultCollection.Name)]
-public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
+public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>, IAsyncDisposable
 {
     private static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+
+    // The holders' containers are on the shared engine: removed however the test ended.
+    private readonly List<string> _holders = [];
     private readonly FaultStack _stack;
     private readonly Engine _engine;
     private readonly ResponsesApi _api;
@@ -39,6 +42,7 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
         var (proxy, viaProxy) = await TcpProxy.ForBrokerAsync(_stack.BrokerUri);
         await using var cut = proxy;
         var holderId = $"holder-{run}";
+        _holders.Add(holderId);
         await using var holder = _stack.StartExecutor("engine-holder", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"),
             ("Executor__DefaultTimeoutMs", "60000"), ("ConnectionStrings__rabbitmq", viaProxy));
         await holder.WaitUntilReadyAsync(Ready);
@@ -79,6 +83,7 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var holderId = $"holder-{run}";
+        _holders.Add(holderId);
         // The command's own timeout must not end it before the kill: the other executor's start
         // can take longer than the default 10 s on a busy machine.
         var holder = _stack.StartExecutor("engine-killed", ("Executor__InstanceId", holderId), ("Executor__WarmContainers", "0"),
@@ -103,6 +108,14 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>
         _output.WriteLine($"SIGKILL of the executor running a first call: the call went again to the executor on the other engine, which asked, heard nothing for 3 s, "
             + $"and ended it interrupted {settled.TotalSeconds:0.0} s after the kill without running it");
         await _stack.Docker.RemoveContainersOfAsync(holderId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var holder in _holders)
+        {
+            await _stack.Docker.RemoveContainersOfAsync(holder);
+        }
     }
 
     /// <summary>Waits until the executor has made a session container and the command has had a moment to start in it.</summary>
