@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Berth.ServiceDefaults;
 
 namespace Berth.Executor;
 
@@ -9,10 +9,7 @@ namespace Berth.Executor;
 /// </summary>
 public static class SandboxErrors
 {
-    public static string InTheLog() =>
-        Activity.Current is { } activity
-            ? $"The executor's log has the details under trace {activity.TraceId}."
-            : "The executor's log has the details.";
+    private static string InTheLog() => LogPointer.InTheLog("executor");
 
     /// <summary>A refusal by Docker, or an engine out of reach, as a tenant may see it.</summary>
     public static string Describe(Exception e) => e switch

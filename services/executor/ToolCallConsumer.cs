@@ -243,12 +243,12 @@ public sealed partial class ToolCallConsumer(
         {
             // Docker's answer names host paths, images and other containers: the log has it.
             LogDockerRefused(call.SessionId, call.CallId, (int)e.StatusCode, e.ResponseBody?.Trim());
-            error = $"The sandbox could not run the commands: the Docker engine answered HTTP {(int)e.StatusCode}. {SandboxErrors.InTheLog()}";
+            error = $"The sandbox could not run the commands: {SandboxErrors.Describe(e)}";
         }
         catch (HttpRequestException e)
         {
             LogDockerUnreachable(call.SessionId, call.CallId, e.Message);
-            error = $"The sandbox could not run the commands: the Docker engine is unreachable. {SandboxErrors.InTheLog()}";
+            error = $"The sandbox could not run the commands: {SandboxErrors.Describe(e)}";
         }
 
         if (error is not null)

@@ -32,15 +32,6 @@ public sealed class StreamSlots(IOptions<ApiOptions> options)
         return new Slot(this, key);
     }
 
-    /// <summary>Streams open for the tenant now.</summary>
-    public int Open(string? tenant)
-    {
-        lock (_open)
-        {
-            return _open.GetValueOrDefault(tenant ?? "");
-        }
-    }
-
     /// <summary>The 429 a stream over the limit gets.</summary>
     public IResult Refusal() => new ApiError(StatusCodes.Status429TooManyRequests,
         $"Too many streams open: your tenant may have {options.Value.MaxStreamsPerTenant} at once on this server. Close one, or poll GET /v1/responses/{{id}} instead.",

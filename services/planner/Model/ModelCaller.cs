@@ -93,10 +93,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
 
     private static string Describe(int status) => status == 0 ? "no HTTP status" : $"HTTP {status}";
 
-    private static string InTheLog() =>
-        System.Diagnostics.Activity.Current is { } activity
-            ? $"The planner's log has the details under trace {activity.TraceId}."
-            : "The planner's log has the details.";
+    private static string InTheLog() => Berth.ServiceDefaults.LogPointer.InTheLog("planner");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model call for {ResponseId} failed with status {Status}: {Error}")]
     private partial void LogModelError(string responseId, int status, string error);
