@@ -1,6 +1,6 @@
 namespace Berth.Contracts;
 
-/// <summary>A session's container is gone: <c>expired</c> (idle too long) or <c>deleted</c>.</summary>
+/// <summary>A session's container is gone: <see cref="ContainerStatuses.Expired"/> (idle too long) or <see cref="ContainerStatuses.Deleted"/>.</summary>
 public sealed record ContainerRemoved
 {
     public required Guid SessionId { get; init; }

@@ -5,7 +5,7 @@ public sealed record ContainerSnapshot
 {
     public required string Id { get; init; }
     public required string Name { get; init; }
-    /// <summary><c>running</c>, <c>expired</c> or <c>deleted</c>.</summary>
+    /// <summary>One of <see cref="ContainerStatuses"/>.</summary>
     public required string Status { get; init; }
     public required Guid SessionId { get; init; }
     public string? ExecutorId { get; init; }
@@ -21,4 +21,10 @@ public sealed record ContainerSnapshot
 
     /// <summary>The network it was made with; null is none at all.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
+
+    /// <summary>
+    /// Made for a session's first call (a shell tool's <c>container_auto</c> environment), not by
+    /// <c>POST /v1/containers</c>. Listed and counted like the others; its record goes when it does.
+    /// </summary>
+    public bool Auto { get; init; }
 }

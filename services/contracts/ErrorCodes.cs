@@ -17,6 +17,9 @@ public static class ErrorCodes
 
     public const string ContainerNotFound = "container_not_found";
 
+    /// <summary>No container could be made for <c>POST /v1/containers</c> (the pool was full, Docker refused).</summary>
+    public const string ContainerUnavailable = "container_unavailable";
+
     /// <summary>Executors are alive, but none had room for a new session in time.</summary>
     public const string PoolFull = "pool_full";
 
@@ -37,4 +40,13 @@ public static class ErrorCodes
 
     /// <summary>The tenant has as many streams open on this api instance as it may (<c>Api:MaxStreamsPerTenant</c>); answered 429.</summary>
     public const string StreamLimitExceeded = "stream_limit_exceeded";
+
+    /// <summary>
+    /// The tenant holds as many containers as it may (<c>Planner:MaxContainersPerTenant</c>, or
+    /// <c>Tenants:&lt;tenant&gt;:MaxContainers</c>), counting the containers of its sessions; answered 429.
+    /// </summary>
+    public const string ContainerLimitExceeded = "container_limit_exceeded";
+
+    /// <summary>The tenant made as many requests this minute, or runs as many sessions at once, as it may; answered 429.</summary>
+    public const string RateLimitExceeded = "rate_limit_exceeded";
 }

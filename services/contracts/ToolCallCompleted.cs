@@ -11,6 +11,9 @@ public sealed record ToolCallCompleted
     public required string CallId { get; init; }
     public required string ExecutorId { get; init; }
     public string? ContainerId { get; init; }
+
+    /// <summary>When this call made the session's container: how long it may sit idle before it is removed.</summary>
+    public int? IdleMinutes { get; init; }
     public required IReadOnlyList<CommandOutput> Outputs { get; init; }
     public int MaxOutputLength { get; init; }
     public string? Error { get; init; }

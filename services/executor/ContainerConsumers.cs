@@ -59,7 +59,7 @@ public sealed class RemoveContainerConsumer(DockerSandbox sandbox, IOptions<Exec
     {
         if (await sandbox.RemoveSessionAsync(context.Message.SessionId, context.CancellationToken))
         {
-            await context.Publish(new ContainerRemoved { SessionId = context.Message.SessionId, ExecutorId = options.Value.InstanceId, Reason = "deleted" });
+            await context.Publish(new ContainerRemoved { SessionId = context.Message.SessionId, ExecutorId = options.Value.InstanceId, Reason = ContainerStatuses.Deleted });
         }
     }
 }

@@ -87,12 +87,12 @@ public sealed partial class ExecutorLifecycle(
             _nextSweep = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.Value.SweepSeconds);
             foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken))
             {
-                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = "expired" }, cancellationToken);
+                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = ContainerStatuses.Expired }, cancellationToken);
             }
 
             foreach (var (sessionId, executorId) in await orphans.SweepAsync(cancellationToken))
             {
-                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = executorId, Reason = "expired" }, cancellationToken);
+                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = executorId, Reason = ContainerStatuses.Expired }, cancellationToken);
             }
 
             records.Prune();

@@ -265,6 +265,7 @@ public sealed partial class ToolCallConsumer(
             CallId = call.CallId,
             ExecutorId = settings.InstanceId,
             ContainerId = containerId,
+            IdleMinutes = call.ContainerId is null && containerId is not null ? settings.IdleMinutes : null,
             Outputs = outputs,
             MaxOutputLength = maxOutput,
             Error = error,

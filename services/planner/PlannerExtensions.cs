@@ -44,7 +44,8 @@ public static class PlannerExtensions
             .Configure(tenants => tenants.Bind(builder.Configuration))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<Tenants.TenantSessionLimit>();
+        builder.Services.AddSingleton<Tenants.TenantAdmission>();
+        builder.Services.AddSingleton<Containers.SessionContainers>();
         builder.Services.AddHostedService<ExecutorWatch>();
         builder.Services.AddSingleton<ResponseWatchdog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());

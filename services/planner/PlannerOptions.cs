@@ -75,6 +75,16 @@ public sealed class PlannerOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, int> TenantSessionLimits { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Containers one tenant may hold at once, its sessions' own (a shell tool's
+    /// <c>container_auto</c>) counted with those made by <c>POST /v1/containers</c>; 0 is no limit.
+    /// Over it, a new container or a new session that would need one gets 429
+    /// <c>container_limit_exceeded</c>. A multi-tenant pool sets it below the pool's capacity, so
+    /// that one tenant cannot fill it; per tenant, <c>Tenants:&lt;tenant&gt;:MaxContainers</c>.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxContainersPerTenant { get; set; }
+
     public int SessionLimitOf(string tenant) => TenantSessionLimits.TryGetValue(tenant, out var limit) ? limit : MaxConcurrentSessionsPerTenant;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>

@@ -101,7 +101,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
                 return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
             }
 
-            if (found.Message.Status != "running")
+            if (found.Message.Status != ContainerStatuses.Running)
             {
                 return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, ErrorCodes.ContainerExpired).ToResult();
             }

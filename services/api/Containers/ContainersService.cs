@@ -55,7 +55,9 @@ public sealed class ContainersService(
             return reply.Is(out Response<ContainerSnapshot>? created)
                 ? Json(ContainerJson.Serialize(created.Message))
                 : reply.Is(out Response<TaskRejected>? rejected)
-                    ? new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code).ToResult()
+                    ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
+                        ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
+                        : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code)).ToResult()
                     : throw new InvalidOperationException("The planner answered neither created nor rejected.");
         }, "The planner or the executor pool did not answer in time.");
     }
@@ -73,9 +75,16 @@ public sealed class ContainersService(
             return invalid.ToResult();
         }
 
-        var newestFirst = (await list.GetResponse<ContainerList>(new ListContainers(int.MaxValue) { Tenant = tenant.Id }, cancellationToken, Timeout)).Message.Containers;
-        var (page, hasMore) = Pagination.Take([.. newestFirst.Reverse()], limit, order, after, c => c.Id);
-        return Json(ContainerJson.SerializeList(page, hasMore));
+        if (after is not null && !IdFormat.IsContainerId(after))
+        {
+            return ApiError.InvalidRequest("Invalid 'after': expected the id of a container from a previous page (cntr_ and 32 hex digits).", "after", "invalid_value").ToResult();
+        }
+
+        // One more than the page, to tell whether more follow.
+        var size = limit ?? Pagination.DefaultLimit;
+        var found = (await list.GetResponse<ContainerList>(new ListContainers(size + 1) { Tenant = tenant.Id, After = after, OldestFirst = order == "asc" },
+            cancellationToken, Timeout)).Message.Containers;
+        return Json(ContainerJson.SerializeList(found.Take(size).ToList(), found.Count > size));
     }, Unanswered);
 
     public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>

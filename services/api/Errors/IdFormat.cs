@@ -31,6 +31,9 @@ public static partial class IdFormat
         ("endpointId", EndpointId(), "Webhook endpoint"),
     ];
 
+    /// <summary>Whether the string could be a container id: an <c>after</c> cursor that could not is refused, not sent on.</summary>
+    public static bool IsContainerId(string value) => ContainerId().IsMatch(value);
+
     private static string Shorten(string id) => id.Length <= 64 ? id : string.Concat(id.AsSpan(0, 64), "…");
 
     [GeneratedRegex("^resp_[0-9a-f]{32}$")]

@@ -64,7 +64,7 @@ public sealed partial class ResponsesService(
         try
         {
             var accepted = await SubmitAsync(responseId, request, cancellationToken);
-            if (accepted.Rejected is { Code: "rate_limit_exceeded" } limited)
+            if (accepted.Rejected is { Code: ErrorCodes.RateLimitExceeded or ErrorCodes.ContainerLimitExceeded } limited)
             {
                 return new ApiError(StatusCodes.Status429TooManyRequests, limited.Message, "requests", null, limited.Code).ToResult();
             }

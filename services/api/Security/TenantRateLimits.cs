@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Berth.Api.Errors;
+using Berth.Contracts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public static class TenantRateLimits
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 var limit = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestsPerMinutePerTenant;
                 await new ApiError(StatusCodes.Status429TooManyRequests,
-                    $"Rate limit reached: {limit} requests per minute for your tenant. Try again in {seconds} s.", "requests", null, "rate_limit_exceeded")
+                    $"Rate limit reached: {limit} requests per minute for your tenant. Try again in {seconds} s.", "requests", null, ErrorCodes.RateLimitExceeded)
                     .ToResult().ExecuteAsync(http);
             };
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>

@@ -3,7 +3,10 @@ using Berth.Contracts;
 
 namespace Berth.Planner.Containers;
 
-/// <summary>The containers made by <c>POST /v1/containers</c>, and which session and executor each belongs to.</summary>
+/// <summary>
+/// The tenants' containers, made by <c>POST /v1/containers</c> or for a session's first call, and
+/// which session and executor each belongs to.
+/// </summary>
 public interface IContainerStore
 {
     Task AddAsync(ContainerSnapshot container, CancellationToken cancellationToken);
@@ -12,10 +15,20 @@ public interface IContainerStore
 
     Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken);
 
-    /// <summary>The tenant's containers, newest first.</summary>
-    Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// A page of the tenant's containers, newest first (by creation, then id) unless
+    /// <paramref name="oldestFirst"/>, starting after the container <paramref name="after"/>;
+    /// empty when that is not one of the tenant's.
+    /// </summary>
+    Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, string? after, bool oldestFirst, CancellationToken cancellationToken);
+
+    /// <summary>The sessions of the tenant's running containers.</summary>
+    Task<IReadOnlySet<Guid>> RunningSessionsAsync(string tenant, CancellationToken cancellationToken);
 
     Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken);
+
+    /// <summary>The executor is gone, and its containers with it: a session's own record goes, one made by <c>POST /v1/containers</c> reads expired.</summary>
+    Task ForgetExecutorAsync(string executorId, CancellationToken cancellationToken);
 
     Task TouchAsync(string containerId, DateTimeOffset at, CancellationToken cancellationToken);
 
@@ -39,11 +52,34 @@ public sealed class InMemoryContainerStore : IContainerStore
     public Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
         Task.FromResult(_containers.Values.FirstOrDefault(c => c.SessionId == sessionId));
 
-    public Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ContainerSnapshot>>([.. _containers.Values.Where(c => Tenants.Tenancy.Owns(c.Tenant, tenant)).OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(limit)]);
+    public Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, string? after, bool oldestFirst, CancellationToken cancellationToken)
+    {
+        var owned = _containers.Values.Where(c => Tenants.Tenancy.Owns(c.Tenant, tenant));
+        var ordered = oldestFirst
+            ? owned.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal)
+            : owned.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id, StringComparer.Ordinal);
+        IEnumerable<ContainerSnapshot> page = ordered;
+        if (after is not null)
+        {
+            page = ordered.SkipWhile(c => c.Id != after).Skip(1);
+        }
+
+        return Task.FromResult<IReadOnlyList<ContainerSnapshot>>([.. page.Take(limit)]);
+    }
+
+    public Task<IReadOnlySet<Guid>> RunningSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<Guid>>(_containers.Values.Where(c => c.Status == ContainerStatuses.Running && Tenants.Tenancy.Owns(c.Tenant, tenant)).Select(c => c.SessionId).ToHashSet());
 
     public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
         Change(containerId, c => c with { Status = status });
+
+    public async Task ForgetExecutorAsync(string executorId, CancellationToken cancellationToken)
+    {
+        foreach (var container in _containers.Values.Where(c => c.ExecutorId == executorId && c.Status == ContainerStatuses.Running))
+        {
+            await (container.Auto ? DeleteAsync(container.Id, cancellationToken) : SetStatusAsync(container.Id, ContainerStatuses.Expired, cancellationToken));
+        }
+    }
 
     public Task TouchAsync(string containerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Change(containerId, c => c with { LastActiveAt = at > c.LastActiveAt ? at : c.LastActiveAt });

@@ -11,7 +11,7 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, ResponseEvents events, TenantSessionLimit sessionLimit) : IConsumer<TaskSubmitted>
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, ResponseEvents events, TenantAdmission admission) : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
@@ -63,6 +63,10 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             }
 
             sessionId = previous.Snapshot.SessionId;
+            if (task.Shell is { Environment: "container_auto" })
+            {
+                await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
+            }
         }
 
         ContainerSnapshot? container = null;
@@ -77,7 +81,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             var problem = container switch
             {
                 null => (ErrorCodes.ContainerNotFound, $"Container with id '{containerId}' not found."),
-                { Status: not "running" } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
+                { Status: not ContainerStatuses.Running } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
                 _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
                     ("container_mismatch", $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
                 _ => ((string, string)?)null,
@@ -111,10 +115,11 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
-        var refusal = await sessionLimit.AdmitAsync(Tenancy.Of(task.Tenant), sessionId, () => store.TryAddAsync(new StoredResponse(snapshot, task.Input), token), token);
+        var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: "container_auto" },
+            () => store.TryAddAsync(new StoredResponse(snapshot, task.Input), token), token);
         if (refusal is not null)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "rate_limit_exceeded", Message = refusal });
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = refusal.Code, Message = refusal.Message });
             return;
         }
 

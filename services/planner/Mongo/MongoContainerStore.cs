@@ -22,12 +22,46 @@ public sealed class MongoContainerStore(IMongoDatabase database) : IContainerSto
     public async Task<ContainerSnapshot?> FindBySessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
         (await _containers.Find(c => c.SessionId == sessionId).FirstOrDefaultAsync(cancellationToken))?.ToSnapshot();
 
-    public async Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, CancellationToken cancellationToken) =>
-        [.. (await _containers.Find(MongoTenancy.Filter<ContainerDocument>(c => c.Tenant, tenant)).SortByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
-            .Limit(limit).ToListAsync(cancellationToken)).Select(c => c.ToSnapshot())];
+    public async Task<IReadOnlyList<ContainerSnapshot>> ListAsync(string tenant, int limit, string? after, bool oldestFirst, CancellationToken cancellationToken)
+    {
+        var filter = Builders<ContainerDocument>.Filter;
+        var owned = MongoTenancy.Filter<ContainerDocument>(c => c.Tenant, tenant);
+        var page = owned;
+        if (after is not null)
+        {
+            if (await _containers.Find(filter.And(owned, filter.Eq(c => c.Id, after))).FirstOrDefaultAsync(cancellationToken) is not { } cursor)
+            {
+                return [];
+            }
+
+            // Past the cursor in the order asked for: by creation time, then by id among equals.
+            page = filter.And(owned, oldestFirst
+                ? filter.Or(filter.Gt(c => c.CreatedAt, cursor.CreatedAt), filter.And(filter.Eq(c => c.CreatedAt, cursor.CreatedAt), filter.Gt(c => c.Id, cursor.Id)))
+                : filter.Or(filter.Lt(c => c.CreatedAt, cursor.CreatedAt), filter.And(filter.Eq(c => c.CreatedAt, cursor.CreatedAt), filter.Lt(c => c.Id, cursor.Id))));
+        }
+
+        var sort = oldestFirst
+            ? Builders<ContainerDocument>.Sort.Ascending(c => c.CreatedAt).Ascending(c => c.Id)
+            : Builders<ContainerDocument>.Sort.Descending(c => c.CreatedAt).Descending(c => c.Id);
+        return [.. (await _containers.Find(page).Sort(sort).Limit(limit).ToListAsync(cancellationToken)).Select(c => c.ToSnapshot())];
+    }
+
+    public async Task<IReadOnlySet<Guid>> RunningSessionsAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var filter = Builders<ContainerDocument>.Filter;
+        var running = filter.And(MongoTenancy.Filter<ContainerDocument>(c => c.Tenant, tenant), filter.Eq(c => c.Status, ContainerStatuses.Running));
+        return (await (await _containers.DistinctAsync(c => c.SessionId, running, cancellationToken: cancellationToken)).ToListAsync(cancellationToken)).ToHashSet();
+    }
 
     public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
         _containers.UpdateOneAsync(c => c.Id == containerId, Builders<ContainerDocument>.Update.Set(c => c.Status, status), cancellationToken: cancellationToken);
+
+    public async Task ForgetExecutorAsync(string executorId, CancellationToken cancellationToken)
+    {
+        await _containers.DeleteManyAsync(c => c.ExecutorId == executorId && c.Auto && c.Status == ContainerStatuses.Running, cancellationToken);
+        await _containers.UpdateManyAsync(c => c.ExecutorId == executorId && c.Status == ContainerStatuses.Running,
+            Builders<ContainerDocument>.Update.Set(c => c.Status, ContainerStatuses.Expired), cancellationToken: cancellationToken);
+    }
 
     public Task TouchAsync(string containerId, DateTimeOffset at, CancellationToken cancellationToken) =>
         _containers.UpdateOneAsync(c => c.Id == containerId, Builders<ContainerDocument>.Update.Max(c => c.LastActiveAt, at.UtcDateTime), cancellationToken: cancellationToken);
@@ -51,6 +85,7 @@ public sealed class ContainerDocument
     [BsonElement("lastActiveAt")] public DateTime LastActiveAt { get; set; }
     [BsonElement("tenant")] public string? Tenant { get; set; }
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
+    [BsonElement("auto")] public bool Auto { get; set; }
 
     public static ContainerDocument From(ContainerSnapshot c) => new()
     {
@@ -66,6 +101,7 @@ public sealed class ContainerDocument
         LastActiveAt = c.LastActiveAt.UtcDateTime,
         Tenant = c.Tenant,
         NetworkPolicy = NetworkPolicyDocument.From(c.NetworkPolicy),
+        Auto = c.Auto,
     };
 
     public ContainerSnapshot ToSnapshot() => new()
@@ -82,5 +118,6 @@ public sealed class ContainerDocument
         LastActiveAt = MongoTime.Read(LastActiveAt),
         Tenant = Tenant,
         NetworkPolicy = NetworkPolicy?.ToSpec(),
+        Auto = Auto,
     };
 }

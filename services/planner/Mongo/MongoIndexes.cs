@@ -44,6 +44,8 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             Builders<ContainerDocument>.IndexKeys.Ascending(c => c.SessionId), new CreateIndexOptions { Name = "sessionId" }), cancellationToken: cancellationToken);
         await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
             Builders<ContainerDocument>.IndexKeys.Ascending(c => c.Tenant).Descending(c => c.CreatedAt), new CreateIndexOptions { Name = "tenant_createdAt" }), cancellationToken: cancellationToken);
+        await containers.Indexes.CreateOneAsync(new CreateIndexModel<ContainerDocument>(
+            Builders<ContainerDocument>.IndexKeys.Ascending(c => c.ExecutorId), new CreateIndexOptions { Name = "executorId" }), cancellationToken: cancellationToken);
 
         var attempts = database.GetCollection<WebhookAttemptDocument>(MongoWebhookStore.AttemptsCollection);
         await attempts.Indexes.CreateOneAsync(new CreateIndexModel<WebhookAttemptDocument>(

@@ -31,12 +31,19 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         return found is null ? null : Tenants.Tenancy.Of(found.Tenant);
     }
 
-    public async Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+        ActiveSessionsAsync(tenant, withShell: false, cancellationToken);
+
+    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+        ActiveSessionsAsync(tenant, withShell: true, cancellationToken);
+
+    private async Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, bool withShell, CancellationToken cancellationToken)
     {
         var filter = Builders<ResponseDocument>.Filter;
         var active = filter.And(
             MongoTenancy.Filter<ResponseDocument>(r => r.Tenant, tenant),
-            filter.In(r => r.Status, [ResponseStatuses.Queued, ResponseStatuses.InProgress]));
+            filter.In(r => r.Status, [ResponseStatuses.Queued, ResponseStatuses.InProgress]),
+            withShell ? filter.Ne(r => r.Shell, null) : filter.Empty);
         return (await (await _responses.DistinctAsync(r => r.SessionId, active, cancellationToken: cancellationToken)).ToListAsync(cancellationToken)).ToHashSet();
     }
 

@@ -17,6 +17,9 @@ public interface IResponseStore
     /// <summary>The sessions in which the tenant has a response queued or in progress.</summary>
     Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken);
 
+    /// <summary>Of those, the sessions whose active response has a shell tool: each holds a container, or may make one.</summary>
+    Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>Adds a new response; false when one with that id exists already (a redelivered submission).</summary>
     Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken);
 

@@ -22,6 +22,11 @@ public sealed class InMemoryResponseStore : IResponseStore
             .Where(r => !r.IsFinished && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
             .Select(r => r.Snapshot.SessionId).ToHashSet());
 
+    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<Guid>>(_responses.Values.Select(e => e.Read())
+            .Where(r => !r.IsFinished && r.Snapshot.Shell is not null && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
+            .Select(r => r.Snapshot.SessionId).ToHashSet());
+
     public Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryAdd(response.Id, new Entry(response)));
 

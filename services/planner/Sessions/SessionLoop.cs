@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Containers;
 using Berth.Planner.Executors;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
@@ -18,6 +19,7 @@ public sealed partial class SessionLoop(
     ResponseEnding ending,
     ModelTurns model,
     ExecutorRegistry executors,
+    SessionContainers containers,
     IBus bus,
     TimeProvider time,
     IOptions<PlannerOptions> options,
@@ -137,6 +139,11 @@ public sealed partial class SessionLoop(
         }
 
         await RecordOutputAsync(context, result.CallId, result.MaxOutputLength, result.Outputs);
+        if (session.ContainerId is null && result.ContainerId is not null)
+        {
+            await containers.RecordAsync(session, result, time.GetUtcNow(), context.CancellationToken);
+        }
+
         session.ExecutorId = result.ExecutorId;
         session.ContainerId = result.ContainerId ?? session.ContainerId;
         session.PendingCalls.RemoveAt(0);

@@ -33,12 +33,17 @@ public sealed class TenantOptions : IValidatableObject
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        ByTenant.Where(tenant => tenant.Value.MaxSessions < 0).Select(tenant => new ValidationResult(
-            $"Tenants:{tenant.Key}:MaxSessions is {tenant.Value.MaxSessions}; give 0 (no limit) or more.", [nameof(ByTenant)]));
+        ByTenant.SelectMany(tenant => new (string Name, int? Value)[] { (nameof(TenantSettings.MaxSessions), tenant.Value.MaxSessions), (nameof(TenantSettings.MaxContainers), tenant.Value.MaxContainers) }
+            .Where(setting => setting.Value < 0)
+            .Select(setting => new ValidationResult($"Tenants:{tenant.Key}:{setting.Name} is {setting.Value}; give 0 (no limit) or more.", [nameof(ByTenant)])));
 
     /// <summary>The tenant's own session limit: <c>Tenants:&lt;tenant&gt;:MaxSessions</c>, else the older <c>Planner:TenantSessionLimits:&lt;tenant&gt;</c>, else the default.</summary>
     public int SessionLimitOf(string tenant, PlannerOptions planner) =>
         ByTenant.TryGetValue(tenant, out var own) && own.MaxSessions is { } max ? max : planner.SessionLimitOf(tenant);
+
+    /// <summary>The tenant's own container limit, <c>Tenants:&lt;tenant&gt;:MaxContainers</c>, else <see cref="PlannerOptions.MaxContainersPerTenant"/>.</summary>
+    public int ContainerLimitOf(string tenant, PlannerOptions planner) =>
+        ByTenant.TryGetValue(tenant, out var own) && own.MaxContainers is { } max ? max : planner.MaxContainersPerTenant;
 }
 
 /// <summary>One tenant's settings; each unset one is the deployment's default.</summary>
@@ -46,4 +51,7 @@ public sealed class TenantSettings
 {
     /// <summary>Sessions the tenant may run at once; over <see cref="PlannerOptions.MaxConcurrentSessionsPerTenant"/> for this tenant. 0: no limit.</summary>
     public int? MaxSessions { get; set; }
+
+    /// <summary>Containers the tenant may hold at once, its sessions' included; over <see cref="PlannerOptions.MaxContainersPerTenant"/> for this tenant. 0: no limit.</summary>
+    public int? MaxContainers { get; set; }
 }

@@ -159,6 +159,19 @@ public sealed class ContainersApiTests
         Assert.Equal("Container with id 'cntr_missing' not found.", body.GetProperty("error").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task Should_refuse_a_list_cursor_that_is_no_container_id_and_list_nothing_after_an_unknown_one()
+    {
+        var (refused, error) = await GetRawAsync($"containers?after={Uri.EscapeDataString("cntr_x\" || 1 == 1 || \"" + new string('a', 5000))}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("after", error.GetProperty("error").GetProperty("param").GetString());
+
+        var (listed, page) = await GetRawAsync("containers?after=cntr_0123456789abcdef0123456789abcdef");
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Empty(page.GetProperty("data").EnumerateArray());
+        Assert.False(page.GetProperty("has_more").GetBoolean());
+    }
+
     private async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> GetRawAsync(string path)
     {
         using var response = await _stack.Http.GetAsync(path);

@@ -1,8 +1,10 @@
+using System.ClientModel;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Berth.IntegrationTests.Fixtures;
+using OpenAI.Containers;
 
 namespace Berth.IntegrationTests.EndToEnd;
 
@@ -17,6 +19,7 @@ public sealed class TenantIsolationTests
     private const string AcmeKey = "sk-berth-acme-5e4d3c2b1a09f8e7";
     private const string GlobexKey = "sk-berth-globex-9f8e7d6c5b4a3921";
     private const string CappedKey = "sk-berth-capped-1a2b3c4d5e6f7081";
+    private const string BoxedKey = "sk-berth-boxed-7081a2b3c4d5e6f0";
 
     private const string NeverResponse = "resp_0123456789abcdef0123456789abcdef";
     private const string NeverContainer = "cntr_0123456789abcdef0123456789abcdef";
@@ -154,6 +157,46 @@ public sealed class TenantIsolationTests
         Assert.Equal("completed", admitted.Status());
     }
 
+    [Fact]
+    public async Task Should_answer_429_container_limit_exceeded_when_a_tenant_holds_its_limit_counting_its_sessions_own()
+    {
+        // The shared planner lets tenant "boxed" hold one container.
+        await using var tenants = await Tenants.StartAsync(_stack, "api-tenant-containers");
+        var boxed = new ResponsesApi(_stack, tenants.Boxed);
+        var containers = new ContainerClient(new ApiKeyCredential(BoxedKey), new ContainerClientOptions { Endpoint = tenants.BaseAddress });
+
+        // A session's first call makes its container, which is listed like one made by POST /v1/containers.
+        var first = await boxed.CreateAsync(ResponsesApi.ShellRequest("echo kept > note.txt"));
+        Assert.Equal("completed", first.Status());
+        var listed = new List<ContainerResource>();
+        await foreach (var container in containers.GetContainersAsync())
+        {
+            listed.Add(container);
+        }
+
+        var own = Assert.Single(listed);
+        Assert.Equal(("auto", "running"), (own.Name, own.Status));
+
+        // It counts: neither a new container nor a new session that would make one is let in.
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => containers.CreateContainerAsync(new ContainerCreationOptions("second")));
+        Assert.Equal(429, refused.Status);
+        Assert.Contains("container_limit_exceeded", refused.Message, StringComparison.Ordinal);
+        using (var second = await tenants.Boxed.PostAsJsonAsync("responses", ResponsesApi.ShellRequest("echo a second session")))
+        {
+            var (status, error) = await ErrorOfAsync(second);
+            Assert.Equal(HttpStatusCode.TooManyRequests, status);
+            Assert.Contains("container_limit_exceeded", error, StringComparison.Ordinal);
+        }
+
+        // The session goes on in the container it has; once its tenant deletes it, there is room again.
+        var next = await boxed.CreateAsync(ResponsesApi.ShellRequest("cat note.txt", previousResponseId: first.GetProperty("id").GetString()));
+        Assert.Equal("kept\n", next.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.True((await containers.DeleteContainerAsync(own.Id)).Value.Deleted);
+        ContainerResource made = await containers.CreateContainerAsync(new ContainerCreationOptions("second"));
+        Assert.Equal("running", made.Status);
+        await containers.DeleteContainerAsync(made.Id);
+    }
+
     private static Dictionary<string, object?> InContainer(string input, string containerId) => new()
     {
         ["model"] = "berth-scripted",
@@ -192,7 +235,7 @@ public sealed class TenantIsolationTests
         return [.. list.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
     }
 
-    /// <summary>An api instance with three tenants' keys, and a client for each.</summary>
+    /// <summary>An api instance with four tenants' keys, and a client for each.</summary>
     private sealed class Tenants : IAsyncDisposable
     {
         private ServiceProcess _api = null!;
@@ -200,13 +243,23 @@ public sealed class TenantIsolationTests
         public HttpClient Acme { get; private set; } = null!;
         public HttpClient Globex { get; private set; } = null!;
         public HttpClient Capped { get; private set; } = null!;
+        public HttpClient Boxed { get; private set; } = null!;
+        public Uri BaseAddress { get; private set; } = null!;
 
         public static async Task<Tenants> StartAsync(BerthStack stack, string name)
         {
-            var (api, http) = await stack.StartApiAsync(name, ("BERTH_API_KEYS", $"acme:{AcmeKey},globex:{GlobexKey},capped:{CappedKey}"));
+            var (api, http) = await stack.StartApiAsync(name, ("BERTH_API_KEYS", $"acme:{AcmeKey},globex:{GlobexKey},capped:{CappedKey},boxed:{BoxedKey}"));
             var baseAddress = http.BaseAddress!;
             http.Dispose();
-            return new Tenants { _api = api, Acme = Client(baseAddress, AcmeKey), Globex = Client(baseAddress, GlobexKey), Capped = Client(baseAddress, CappedKey) };
+            return new Tenants
+            {
+                _api = api,
+                BaseAddress = new Uri(baseAddress.ToString().TrimEnd('/')),
+                Acme = Client(baseAddress, AcmeKey),
+                Globex = Client(baseAddress, GlobexKey),
+                Capped = Client(baseAddress, CappedKey),
+                Boxed = Client(baseAddress, BoxedKey),
+            };
         }
 
         public async ValueTask DisposeAsync()
@@ -214,6 +267,7 @@ public sealed class TenantIsolationTests
             Acme.Dispose();
             Globex.Dispose();
             Capped.Dispose();
+            Boxed.Dispose();
             await _api.DisposeAsync();
         }
 

@@ -216,9 +216,10 @@ public class BerthStack : IAsyncLifetime
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
             store,
-            // Only the tenant of the session-limit test is capped; every other test runs as
-            // tenant local, or as tenants of their own, without a limit.
+            // Only the tenants of the session- and container-limit tests are capped; every other
+            // test runs as tenant local, or as tenants of their own, without a limit.
             ("Tenants__capped__MaxSessions", "1"),
+            ("Tenants__boxed__MaxContainers", "1"),
             // The tests' webhook receivers listen on loopback, which tenants' webhooks may not
             // reach by default (WebhookTargetsTests checks the refusal).
             ("Webhooks__AllowPrivateNetworks", "true"),

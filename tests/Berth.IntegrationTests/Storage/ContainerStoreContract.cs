@@ -10,19 +10,20 @@ public abstract class ContainerStoreContract
 {
     protected abstract IContainerStore CreateStore();
 
-    private static ContainerSnapshot NewContainer(DateTimeOffset createdAt, string? tenant = "acme") => new()
+    private static ContainerSnapshot NewContainer(DateTimeOffset createdAt, string? tenant = "acme", string executorId = "exec-1", bool auto = false) => new()
     {
         Id = $"cntr_{Guid.NewGuid():N}",
         Name = "box",
-        Status = "running",
+        Status = ContainerStatuses.Running,
         SessionId = Guid.NewGuid(),
-        ExecutorId = "exec-1",
+        ExecutorId = executorId,
         DockerContainerId = "abc123",
         IdleMinutes = 20,
         MemoryMb = 4096,
         CreatedAt = createdAt,
         LastActiveAt = createdAt,
         Tenant = tenant,
+        Auto = auto,
     };
 
     [Fact]
@@ -52,13 +53,88 @@ public abstract class ContainerStoreContract
             await store.AddAsync(container, CancellationToken.None);
         }
 
-        var listed = await store.ListAsync("acme", 2, CancellationToken.None);
+        var listed = await store.ListAsync("acme", 2, null, oldestFirst: false, CancellationToken.None);
 
         Assert.Equal([containers[2].Id, containers[1].Id], listed.Select(c => c.Id));
-        Assert.Equal([others.Id], (await store.ListAsync("globex", 10, CancellationToken.None)).Select(c => c.Id));
+        Assert.Equal([others.Id], (await store.ListAsync("globex", 10, null, oldestFirst: false, CancellationToken.None)).Select(c => c.Id));
 
         // Stored before tenants existed: the tenant without keys, "local", owns it.
-        Assert.Equal([beforeTenants.Id], (await store.ListAsync("local", 10, CancellationToken.None)).Select(c => c.Id));
+        Assert.Equal([beforeTenants.Id], (await store.ListAsync("local", 10, null, oldestFirst: false, CancellationToken.None)).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task Should_page_after_a_cursor_in_either_order_when_containers_share_a_creation_time()
+    {
+        var store = CreateStore();
+        var start = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+        var containers = new[] { NewContainer(start), NewContainer(start.AddMinutes(1)), NewContainer(start.AddMinutes(1)), NewContainer(start.AddMinutes(2)) };
+        foreach (var container in containers.Append(NewContainer(start.AddMinutes(3), "globex")))
+        {
+            await store.AddAsync(container, CancellationToken.None);
+        }
+
+        var oldestFirst = containers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => c.Id).ToList();
+
+        async Task<List<string>> WalkAsync(bool ascending)
+        {
+            var seen = new List<string>();
+            string? after = null;
+            while (await store.ListAsync("acme", 1, after, ascending, CancellationToken.None) is [var next])
+            {
+                seen.Add(next.Id);
+                after = next.Id;
+            }
+
+            return seen;
+        }
+
+        Assert.Equal(oldestFirst, await WalkAsync(ascending: true));
+        Assert.Equal(Enumerable.Reverse(oldestFirst), await WalkAsync(ascending: false));
+
+        // A cursor that is not one of the tenant's own starts nowhere.
+        Assert.Empty(await store.ListAsync("globex", 10, containers[0].Id, oldestFirst: true, CancellationToken.None));
+        Assert.Empty(await store.ListAsync("acme", 10, "cntr_missing", oldestFirst: false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_tell_the_sessions_of_a_tenants_running_containers()
+    {
+        var store = CreateStore();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+        var running = NewContainer(now);
+        var own = NewContainer(now, auto: true);
+        var expired = NewContainer(now);
+        var others = NewContainer(now, "globex");
+        foreach (var container in new[] { running, own, expired, others })
+        {
+            await store.AddAsync(container, CancellationToken.None);
+        }
+
+        await store.SetStatusAsync(expired.Id, ContainerStatuses.Expired, CancellationToken.None);
+
+        Assert.Equal(new HashSet<Guid> { running.SessionId, own.SessionId }, (await store.RunningSessionsAsync("acme", CancellationToken.None)).ToHashSet());
+        Assert.Equal(new HashSet<Guid> { others.SessionId }, (await store.RunningSessionsAsync("globex", CancellationToken.None)).ToHashSet());
+        Assert.True((await store.FindAsync(own.Id, CancellationToken.None))!.Auto);
+    }
+
+    [Fact]
+    public async Task Should_forget_a_lost_executors_session_containers_and_expire_those_made_by_request()
+    {
+        var store = CreateStore();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+        var made = NewContainer(now, executorId: "exec-lost");
+        var own = NewContainer(now, executorId: "exec-lost", auto: true);
+        var elsewhere = NewContainer(now, executorId: "exec-2", auto: true);
+        foreach (var container in new[] { made, own, elsewhere })
+        {
+            await store.AddAsync(container, CancellationToken.None);
+        }
+
+        await store.ForgetExecutorAsync("exec-lost", CancellationToken.None);
+
+        Assert.Equal(ContainerStatuses.Expired, (await store.FindAsync(made.Id, CancellationToken.None))!.Status);
+        Assert.Null(await store.FindAsync(own.Id, CancellationToken.None));
+        Assert.Equal(ContainerStatuses.Running, (await store.FindAsync(elsewhere.Id, CancellationToken.None))!.Status);
     }
 
     [Fact]
@@ -71,10 +147,10 @@ public abstract class ContainerStoreContract
 
         await store.TouchAsync(container.Id, created.AddMinutes(5), CancellationToken.None);
         await store.TouchAsync(container.Id, created.AddMinutes(2), CancellationToken.None);
-        await store.SetStatusAsync(container.Id, "expired", CancellationToken.None);
+        await store.SetStatusAsync(container.Id, ContainerStatuses.Expired, CancellationToken.None);
         var changed = await store.FindAsync(container.Id, CancellationToken.None);
         Assert.Equal(created.AddMinutes(5), changed!.LastActiveAt);
-        Assert.Equal("expired", changed.Status);
+        Assert.Equal(ContainerStatuses.Expired, changed.Status);
 
         await store.DeleteAsync(container.Id, CancellationToken.None);
         Assert.Null(await store.FindAsync(container.Id, CancellationToken.None));

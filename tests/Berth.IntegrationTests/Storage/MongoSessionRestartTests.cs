@@ -1,6 +1,8 @@
 using Berth.Contracts;
 using Berth.IntegrationTests.Fixtures;
 using Berth.Planner;
+using Berth.Planner.Containers;
+using Berth.Planner.Executors;
 using Berth.Planner.Model;
 using Berth.Planner.Mongo;
 using Berth.Planner.Responses;
@@ -26,6 +28,10 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             .AddSingleton(database)
             .AddSingleton(TimeProvider.System)
             .AddSingleton<IResponseStore, MongoResponseStore>()
+            .AddSingleton<IContainerStore, MongoContainerStore>()
+            .AddSingleton<SessionContainers>()
+            .AddSingleton<ExecutorRegistry>()
+            .AddSingleton<ResponseEnding>()
             .AddScoped<SessionLoop>()
             .AddSingleton<IModelCaller, ShellThenDone>()
             .AddSingleton<ModelTurns>()

@@ -96,6 +96,23 @@ public abstract class ResponseStoreContract
     }
 
     [Fact]
+    public async Task Should_tell_apart_the_running_sessions_with_a_shell_tool()
+    {
+        var store = CreateStore();
+        var withShell = NewResponse();
+        var plain = NewResponse();
+        var withoutShell = plain with { Snapshot = plain.Snapshot with { Shell = null } };
+        var finished = NewResponse(status: ResponseStatuses.Completed);
+        foreach (var response in new[] { withShell, withoutShell, finished })
+        {
+            await store.TryAddAsync(response, CancellationToken.None);
+        }
+
+        Assert.Equal(new HashSet<Guid> { withShell.Snapshot.SessionId }, (await store.ActiveShellSessionsAsync("acme", CancellationToken.None)).ToHashSet());
+        Assert.Equal(new HashSet<Guid> { withShell.Snapshot.SessionId, withoutShell.Snapshot.SessionId }, (await store.ActiveSessionsAsync("acme", CancellationToken.None)).ToHashSet());
+    }
+
+    [Fact]
     public async Task Should_refuse_a_second_response_with_the_same_id()
     {
         var store = CreateStore();

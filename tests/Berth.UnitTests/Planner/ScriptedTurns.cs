@@ -12,6 +12,8 @@ namespace Berth.UnitTests.Planner;
 public sealed class ScriptedTurns : IModelCaller
 {
     private readonly ConcurrentDictionary<(string ResponseId, int Step), Pending> _steps = new();
+    /// <summary>Once set, how every question is settled, those still open and those to come.</summary>
+    private volatile Action<Pending>? _settleEvery;
 
     /// <summary>Every question asked, in order, including those asked again.</summary>
     public ConcurrentQueue<(Guid SessionId, string ResponseId, int Step)> Asked { get; } = new();
@@ -50,18 +52,36 @@ public sealed class ScriptedTurns : IModelCaller
 
     public void Answer(string responseId, int step, ModelTurn turn) => PendingOf(responseId, step).Answer.TrySetResult(turn);
 
-    /// <summary>Ends every question still open, so no session step is left waiting when the test's bus stops.</summary>
-    public void GiveUp()
+    /// <summary>From now on every question, open or to come, is answered with this text and no call: each response ends.</summary>
+    public void AnswerEveryQuestion(string text)
     {
+        var answer = new ModelTurn { Text = text, Usage = new TokenUsage(1, 1) };
+        SettleEvery(pending => pending.Answer.TrySetResult(answer));
+    }
+
+    /// <summary>
+    /// Ends every question still open, so no session step is left waiting when the test's bus
+    /// stops; one asked after (the next response of a session, once the one before failed) fails too.
+    /// </summary>
+    public void GiveUp() => SettleEvery(pending => pending.Answer.TrySetException(new InvalidOperationException("the test ended before the model answered")));
+
+    private void SettleEvery(Action<Pending> settle)
+    {
+        _settleEvery = settle;
         foreach (var pending in _steps.Values)
         {
-            pending.Answer.TrySetException(new InvalidOperationException("the test ended before the model answered"));
+            settle(pending);
         }
     }
 
     public int TimesAsked(string responseId, int step) => Asked.Count(a => a.ResponseId == responseId && a.Step == step);
 
-    private Pending PendingOf(string responseId, int step) => _steps.GetOrAdd((responseId, step), _ => new Pending());
+    private Pending PendingOf(string responseId, int step) => _steps.GetOrAdd((responseId, step), _ =>
+    {
+        var pending = new Pending();
+        _settleEvery?.Invoke(pending);
+        return pending;
+    });
 
     private sealed class Pending
     {

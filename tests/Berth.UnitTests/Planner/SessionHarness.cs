@@ -6,6 +6,7 @@ using Berth.Planner.Intake;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
+using Berth.Planner.Tenants;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public sealed class SessionHarness : IAsyncDisposable
         Harness = provider.GetRequiredService<ITestHarness>();
         Sagas = Harness.GetSagaStateMachineHarness<SessionStateMachine, SessionState>();
         Store = provider.GetRequiredService<IResponseStore>();
+        Containers = provider.GetRequiredService<IContainerStore>();
         Model = (ScriptedTurns)provider.GetRequiredService<IModelCaller>();
         Clock = provider.GetRequiredService<FakeTimeProvider>();
         Executors = provider.GetRequiredService<ExecutorRegistry>();
@@ -33,6 +35,7 @@ public sealed class SessionHarness : IAsyncDisposable
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<SessionStateMachine, SessionState> Sagas { get; }
     public IResponseStore Store { get; }
+    public IContainerStore Containers { get; }
     public ScriptedTurns Model { get; }
 
     /// <summary>
@@ -48,12 +51,17 @@ public sealed class SessionHarness : IAsyncDisposable
 
     /// <param name="crashingModelCaller">A model caller that throws, as a bug would.</param>
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
-    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024)
+    /// <param name="tenants">Per-tenant settings, as <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> would give.</param>
+    public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024,
+        Action<TenantOptions>? tenants = null)
     {
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddSingleton<IContainerStore, InMemoryContainerStore>()
+            .AddSingleton<SessionContainers>()
+            .AddSingleton<TenantAdmission>()
+            .Configure<TenantOptions>(tenants ?? (_ => { }))
             .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))
             .AddScoped(services => ActivatorUtilities.CreateInstance<SessionLoop>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
@@ -74,6 +82,8 @@ public sealed class SessionHarness : IAsyncDisposable
                 bus.AddConsumer<ModelCallCanceller>();
                 bus.AddConsumer<CancelResponseConsumer>();
                 bus.AddConsumer<CreateContainerConsumer>();
+                bus.AddConsumer<ContainerRemovedConsumer>();
+                bus.AddConsumer<TaskSubmittedConsumer>();
                 bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors);
                 bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })

@@ -29,6 +29,15 @@ public sealed class TenantOptionsTests
     }
 
     [Fact]
+    public void Should_take_the_tenants_own_container_limit_over_the_default()
+    {
+        var (tenants, planner) = Read(("Tenants:acme:MaxContainers", "2"), ("Planner:MaxContainersPerTenant", "9"));
+
+        Assert.Equal(2, tenants.ContainerLimitOf("acme", planner));
+        Assert.Equal(9, tenants.ContainerLimitOf("globex", planner));
+    }
+
+    [Fact]
     public void Should_refuse_a_setting_it_does_not_know_when_a_name_is_misspelt()
     {
         var thrown = Assert.Throws<InvalidOperationException>(() => Read(("Tenants:acme:MaxSesions", "3")));
@@ -39,10 +48,11 @@ public sealed class TenantOptionsTests
     [Fact]
     public void Should_refuse_a_negative_limit()
     {
-        var (tenants, _) = Read(("Tenants:acme:MaxSessions", "-1"));
+        var (tenants, _) = Read(("Tenants:acme:MaxSessions", "-1"), ("Tenants:globex:MaxContainers", "-2"));
 
         var problems = tenants.Validate(new ValidationContext(tenants)).ToList();
 
         Assert.Contains(problems, p => p.ErrorMessage!.Contains("Tenants:acme:MaxSessions is -1", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.ErrorMessage!.Contains("Tenants:globex:MaxContainers is -2", StringComparison.Ordinal));
     }
 }

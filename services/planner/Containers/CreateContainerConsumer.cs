@@ -1,0 +1,85 @@
+using Berth.Contracts;
+using Berth.Planner.Executors;
+using Berth.Planner.Tenants;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Planner.Containers;
+
+/// <summary>
+/// <c>POST /v1/containers</c>: a new session whose container is made now, by whichever executor
+/// of the pool takes the request, instead of on the session's first call.
+/// </summary>
+public sealed class CreateContainerConsumer(
+    IContainerStore containers,
+    IRequestClient<ProvisionContainer> pool,
+    ExecutorRegistry executors,
+    TenantAdmission admission,
+    IOptions<PlannerOptions> options) : IConsumer<CreateContainer>
+{
+    public async Task Consume(ConsumeContext<CreateContainer> context)
+    {
+        var request = context.Message;
+        var silence = TimeSpan.FromSeconds(options.Value.NoExecutorSeconds);
+        if (!executors.AnyAlive(silence))
+        {
+            // Nothing would take the request: answered now, not after the pool's two-minute wait,
+            // which would hold a slot of this shared endpoint all along.
+            await RejectAsync(context, ErrorCodes.NoExecutor,
+                $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can make the container. Start an executor and try again.");
+            return;
+        }
+
+        if (await containers.FindAsync(request.ContainerId, context.CancellationToken) is { } existing)
+        {
+            // A redelivered request. The api makes the ids, so another tenant's is not possible;
+            // it is still never handed over.
+            await (Tenancy.Owns(existing.Tenant, request.Tenant)
+                ? context.RespondAsync(existing)
+                : RejectAsync(context, ErrorCodes.ContainerUnavailable, "That container id is taken."));
+            return;
+        }
+
+        var sessionId = NewId.NextGuid();
+        var tenant = Tenancy.Of(request.Tenant);
+        var (reservation, refusal) = await admission.ReserveContainerAsync(tenant, sessionId, context.CancellationToken);
+        if (refusal is not null)
+        {
+            await RejectAsync(context, refusal.Code, refusal.Message);
+            return;
+        }
+
+        using (reservation)
+        {
+            var provisioned = (await pool.GetResponse<ContainerProvisioned>(
+                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, NetworkPolicy = request.NetworkPolicy },
+                context.CancellationToken)).Message;
+            if (provisioned.Error is not null)
+            {
+                await RejectAsync(context, ErrorCodes.ContainerUnavailable, $"No container could be made: {provisioned.Error}");
+                return;
+            }
+
+            var container = new ContainerSnapshot
+            {
+                Id = request.ContainerId,
+                Name = request.Name,
+                Status = ContainerStatuses.Running,
+                SessionId = sessionId,
+                ExecutorId = provisioned.ExecutorId,
+                DockerContainerId = provisioned.ContainerId,
+                IdleMinutes = request.IdleMinutes,
+                MemoryMb = request.MemoryMb,
+                CreatedAt = request.CreatedAt,
+                LastActiveAt = request.CreatedAt,
+                Tenant = tenant,
+                NetworkPolicy = request.NetworkPolicy,
+            };
+            await containers.AddAsync(container, context.CancellationToken);
+            await context.RespondAsync(container);
+        }
+    }
+
+    private static Task RejectAsync(ConsumeContext<CreateContainer> context, string code, string message) =>
+        context.RespondAsync(new TaskRejected { ResponseId = context.Message.ContainerId, Code = code, Message = message });
+}
