@@ -16,8 +16,8 @@ builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbi
 var app = builder.Build();
 
 app.UseOpenAIErrors();
+app.MapServiceDefaults(tenantFacing: app.HasApiKeys());
 app.UseApiKeys();
-app.MapServiceDefaults();
 app.MapResponses();
 app.MapContainers();
 app.MapWebhookEndpoints();

@@ -42,7 +42,7 @@ public static class ObservabilityExtensions
             {
                 tracing
                     .AddSource(BerthTelemetry.Name, "MassTransit")
-                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => !IsInfrastructure(http.Request.Path))
+                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => !ManagementAccess.IsManagementPath(http.Request.Path))
                     .AddHttpClientInstrumentation();
 
                 // Spans that no exporter will read are not recorded: recording them costs CPU at
@@ -71,10 +71,13 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// <c>/health/live</c> (the process answers), <c>/health/ready</c> (its broker, and whatever
-    /// else it registered as ready checks, answer) and <c>/metrics</c>.
+    /// else it registered as ready checks, answer) and <c>/metrics</c>, to those
+    /// <see cref="ManagementAccess"/> lets read them.
     /// </summary>
-    public static WebApplication MapServiceDefaults(this WebApplication app)
+    /// <param name="tenantFacing">Tenants reach this service (the api with API keys).</param>
+    public static WebApplication MapServiceDefaults(this WebApplication app, bool tenantFacing = false)
     {
+        ManagementAccess.From(app.Configuration, tenantFacing).Apply(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
@@ -116,7 +119,4 @@ public static class ObservabilityExtensions
         writer.WriteEndObject();
         writer.WriteEndObject();
     });
-
-    private static bool IsInfrastructure(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
 }

@@ -10,21 +10,21 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
 {
     public Task Consume(ConsumeContext<PutContainerFile> context) =>
         WithContainer(context, context.Message.SessionId, async containerId =>
-            await context.RespondAsync(await files.PutAsync(containerId, context.Message.Path, context.Message.Content, context.CancellationToken)));
+            await context.RespondAsync(await files.PutAsync(context.Message.SessionId, containerId, context.Message.Path, context.Message.Content, context.CancellationToken)));
 
     public Task Consume(ConsumeContext<GetContainerFile> context) =>
         WithContainer(context, context.Message.SessionId, async containerId =>
-            await context.RespondAsync(await files.GetAsync(containerId, context.Message.Path, context.Message.IncludeContent, context.CancellationToken)));
+            await context.RespondAsync(await files.GetAsync(context.Message.SessionId, containerId, context.Message.Path, context.Message.IncludeContent, context.CancellationToken)));
 
     public Task Consume(ConsumeContext<ListContainerFiles> context) =>
         WithContainer(context, context.Message.SessionId, async containerId =>
-            await context.RespondAsync(new ContainerFileList(await files.ListAsync(containerId, context.CancellationToken))));
+            await context.RespondAsync(new ContainerFileList(await files.ListAsync(context.Message.SessionId, containerId, context.CancellationToken))));
 
     public Task Consume(ConsumeContext<DeleteContainerFile> context) =>
         WithContainer(context, context.Message.SessionId, async containerId =>
         {
-            var file = await files.GetAsync(containerId, context.Message.Path, includeContent: false, context.CancellationToken);
-            await files.DeleteAsync(containerId, context.Message.Path, context.CancellationToken);
+            var file = await files.GetAsync(context.Message.SessionId, containerId, context.Message.Path, includeContent: false, context.CancellationToken);
+            await files.DeleteAsync(context.Message.SessionId, containerId, context.Message.Path, context.CancellationToken);
             await context.RespondAsync(file);
         });
 

@@ -71,6 +71,7 @@ public static class ExecutorExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<SandboxCgroup>());
         builder.Services.AddSingleton<DockerSandbox>();
         builder.Services.AddSingleton<BackgroundCpu>();
+        builder.Services.AddSingleton(services => services.GetRequiredService<DockerSandbox>().Uploads);
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();

@@ -124,6 +124,7 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
             "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, "file_too_large").ToResult(),
             "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, ErrorCodes.ContainerExpired).ToResult(),
             "invalid_path" => ApiError.InvalidRequest(failed.Message, "file", "invalid_path").ToResult(),
+            "too_many_files" => ApiError.InvalidRequest(failed.Message, "file", "too_many_files").ToResult(),
             _ => new ApiError(StatusCodes.Status500InternalServerError, failed.Message, "server_error", null, failed.Code).ToResult(),
         };
     }

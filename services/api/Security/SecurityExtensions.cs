@@ -31,6 +31,9 @@ public static partial class SecurityExtensions
         return builder;
     }
 
+    /// <summary>Tenants reach this api over a network: it has their keys.</summary>
+    public static bool HasApiKeys(this WebApplication app) => !app.Services.GetRequiredService<ApiKeys>().IsEmpty;
+
     public static WebApplication UseApiKeys(this WebApplication app)
     {
         var keys = app.Services.GetRequiredService<ApiKeys>();

@@ -15,9 +15,10 @@ namespace Berth.Executor.Sandbox;
 /// the sandbox user's: anything in it may be swapped for a FIFO or a link between two steps, so
 /// each operation has a deadline (killed in the container, given up on the executor), reads at
 /// most a fixed number of bytes, and writes or reads only regular files, checked by the very
-/// process that opens them.
+/// process that opens them. Which files the tenant uploaded is the executor's record
+/// (<see cref="UploadRecords"/>), not the container's.
 /// </summary>
-public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions> options)
+public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions> options, UploadRecords uploads)
 {
     public const long MaxDownloadBytes = 64L * 1024 * 1024;
 
@@ -30,31 +31,39 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
 
     // What timeout(1) exits with when its KILL ends the operation.
     private const int Killed = 137;
-    private const string UploadsManifest = "/tmp/.berth-uploads";
 
     // $1 is the path; the resolved path is left in $p.
     private const string Resolve =
         "p=$(realpath -m -- \"/mnt/data/$1\") || exit 3; case \"$p\" in /mnt/data/?*) ;; *) echo \"the path is outside /mnt/data\" >&2; exit 3;; esac; ";
 
-    public async Task<ContainerFileInfo> PutAsync(string containerId, string path, byte[] content, CancellationToken cancellationToken)
+    // Prints the resolved path under /mnt/data, NUL-ended (a name may hold a line break): the
+    // name the upload record and the listing know the file by.
+    private const string PrintResolved = "printf '%s\\0' \"${p#/mnt/data/}\"; ";
+
+    public async Task<ContainerFileInfo> PutAsync(Guid sessionId, string containerId, string path, byte[] content, CancellationToken cancellationToken)
     {
+        if (!uploads.HasRoomFor(sessionId, path))
+        {
+            throw new FileOperationException("too_many_files", $"The container has {UploadRecords.MaxPerSession} uploaded files already; delete some first.");
+        }
+
         // Written to a new file of mktemp's (never a FIFO or a link planted under the name), then
         // renamed over the name, which replaces whatever is there but a directory.
         var result = await ExecAsync(containerId,
             Resolve + "d=$(dirname -- \"$p\") && mkdir -p -- \"$d\" && t=$(mktemp -p \"$d\" .berth-upload.XXXXXX) || exit 1; "
             + "{ cat > \"$t\" && mv -fT -- \"$t\" \"$p\"; } || { rm -f -- \"$t\"; exit 1; }; "
-            + "echo \"${p#/mnt/data/}\" >> " + UploadsManifest + " && stat -c '%s %Y' -- \"$p\"",
+            + PrintResolved + "stat -c '%s %Y' -- \"$p\"",
             path, content, cancellationToken);
-        return Parse(Check(result, path), path, "user");
+        var (resolved, stat) = SplitResolved(Check(result, path));
+        uploads.Add(sessionId, resolved);
+        return Parse(stat, path, "user");
     }
 
-    public async Task<ContainerFileInfo> GetAsync(string containerId, string path, bool includeContent, CancellationToken cancellationToken)
+    public async Task<ContainerFileInfo> GetAsync(Guid sessionId, string containerId, string path, bool includeContent, CancellationToken cancellationToken)
     {
-        var info = await ExecAsync(containerId,
-            Resolve + "[ -f \"$p\" ] || exit 4; stat -c '%s %Y' -- \"$p\"; grep -qxF -- \"${p#/mnt/data/}\" " + UploadsManifest + " 2>/dev/null && echo user || echo assistant",
-            path, null, cancellationToken);
-        var lines = Check(info, path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var file = Parse(lines[0], path, lines.ElementAtOrDefault(1) ?? "assistant");
+        var info = await ExecAsync(containerId, Resolve + "[ -f \"$p\" ] || exit 4; " + PrintResolved + "stat -c '%s %Y' -- \"$p\"", path, null, cancellationToken);
+        var (resolved, stat) = SplitResolved(Check(info, path));
+        var file = Parse(stat, path, SourceOf(sessionId, resolved));
         if (!includeContent)
         {
             return file;
@@ -80,24 +89,35 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         return file with { Content = content.Stdout };
     }
 
-    public async Task<IReadOnlyList<ContainerFileInfo>> ListAsync(string containerId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ContainerFileInfo>> ListAsync(Guid sessionId, string containerId, CancellationToken cancellationToken)
     {
-        var found = await ExecAsync(containerId, "find /mnt/data -type f -printf '%s %T@ %P\\0'; printf '\\0'; cat " + UploadsManifest + " 2>/dev/null", "", null, cancellationToken);
-        var text = Encoding.UTF8.GetString(found.Stdout);
-        var split = text.IndexOf("\0\0", StringComparison.Ordinal);
-        var listing = split < 0 ? text : text[..split];
-        var uploads = split < 0 ? [] : text[(split + 2)..].Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        return [.. listing.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+        var found = await ExecAsync(containerId, "find /mnt/data -type f -printf '%s %T@ %P\\0'", "", null, cancellationToken);
+        if (found.ExitCode == Killed)
+        {
+            Check(found, "/mnt/data");
+        }
+
+        // Any other failure of find (a directory the sandbox made unreadable) still lists what it could read.
+        var uploaded = uploads.Of(sessionId);
+        return [.. Encoding.UTF8.GetString(found.Stdout).Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(entry => entry.Split(' ', 3))
             .Where(parts => parts.Length == 3)
-            .Select(parts => Parse($"{parts[0]} {parts[1]}", parts[2], uploads.Contains(parts[2]) ? "user" : "assistant"))
+            .Select(parts => Parse($"{parts[0]} {parts[1]}", parts[2], uploaded.Contains(parts[2]) ? "user" : "assistant"))
             .OrderBy(file => file.Path, StringComparer.Ordinal)];
     }
 
-    public async Task DeleteAsync(string containerId, string path, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Guid sessionId, string containerId, string path, CancellationToken cancellationToken)
     {
-        var result = await ExecAsync(containerId, Resolve + "[ -f \"$p\" ] || exit 4; rm -f -- \"$p\"", path, null, cancellationToken);
-        Check(result, path);
+        var result = await ExecAsync(containerId, Resolve + "[ -f \"$p\" ] || exit 4; " + PrintResolved + "rm -f -- \"$p\"", path, null, cancellationToken);
+        uploads.Remove(sessionId, SplitResolved(Check(result, path)).Resolved);
+    }
+
+    private string SourceOf(Guid sessionId, string resolved) => uploads.Contains(sessionId, resolved) ? "user" : "assistant";
+
+    private static (string Resolved, string Output) SplitResolved(string output)
+    {
+        var end = output.IndexOf('\0', StringComparison.Ordinal);
+        return end < 0 ? throw new FileOperationException("file_error", "The file operation printed no path.") : (output[..end], output[(end + 1)..]);
     }
 
     private string Check((long ExitCode, byte[] Stdout, string Stderr) result, string path) => result.ExitCode switch

@@ -29,11 +29,14 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
     private readonly ConcurrentDictionary<Guid, string> _containers = new();
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _creating = new();
+    private readonly SessionLocks _sessionLocks = new();
     private readonly ConcurrentDictionary<Guid, SessionUse> _use = new();
     // Warm containers by their memory limit in MB.
     private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _warm = new();
     private readonly IdleLimits _idleLimits = new(options.Value);
+
+    /// <summary>Which files of each held container its tenant uploaded; forgotten with the container.</summary>
+    public UploadRecords Uploads { get; } = new(options.Value);
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
     public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null)
@@ -112,9 +115,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             return known;
         }
 
-        var gate = _creating.GetOrAdd(sessionId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        using (await _sessionLocks.TakeAsync(sessionId, cancellationToken))
         {
             if (_containers.TryGetValue(sessionId, out known))
             {
@@ -171,10 +172,6 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             _containers[sessionId] = id;
             _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
             return id;
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 
@@ -389,6 +386,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         }
 
         _idleLimits.KeepOnly([.. _containers.Keys]);
+        Uploads.KeepOnly([.. _containers.Keys]);
         return adopted;
     }
 
@@ -466,9 +464,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// <summary>Removes a session's container now, and says whether there was one.</summary>
     public async Task<bool> RemoveSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var gate = _creating.GetOrAdd(sessionId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        using (await _sessionLocks.TakeAsync(sessionId, cancellationToken))
         {
             var containerId = await FindOwnContainerAsync(sessionId, cancellationToken);
             if (containerId is null)
@@ -480,10 +476,6 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
             await egress.RemoveAsync(sessionId, cancellationToken);
             Forget(sessionId);
             return true;
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 
@@ -507,9 +499,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 continue;
             }
 
-            var gate = _creating.GetOrAdd(sessionId, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken);
-            try
+            using (await _sessionLocks.TakeAsync(sessionId, cancellationToken))
             {
                 // Checked again under the session's lock: a call may have started meanwhile.
                 if ((_lastUsed.TryGetValue(sessionId, out var usedSince) && usedSince > cutoff) || Busy(sessionId))
@@ -522,10 +512,6 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 Forget(sessionId);
                 LogReaped(sessionId, containerId[..12], (now - lastUsed).TotalMinutes);
                 reaped.Add(sessionId);
-            }
-            finally
-            {
-                gate.Release();
             }
         }
 
@@ -676,6 +662,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         _containers.TryRemove(sessionId, out _);
         _lastUsed.TryRemove(sessionId, out _);
         _idleLimits.Remove(sessionId);
+        Uploads.Forget(sessionId);
         if (_use.TryGetValue(sessionId, out var use) && !use.Busy)
         {
             _use.TryRemove(sessionId, out _);

@@ -76,6 +76,11 @@ public sealed class ComposeFileTests
 
         var environment = (string service) => (YamlMappingNode)((YamlMappingNode)services[service])["environment"];
         Assert.Equal("tenant:compose-test-key", ((YamlScalarNode)environment("api")["BERTH_API_KEYS"]).Value);
+
+        // Health and metrics on a port of their own, which is listened on and not published.
+        var managementPort = ((YamlScalarNode)environment("api")["Management__Port"]).Value!;
+        Assert.Contains($":{managementPort}", ((YamlScalarNode)environment("api")["ASPNETCORE_URLS"]).Value!, StringComparison.Ordinal);
+        Assert.DoesNotContain(published, p => p.Published == managementPort);
         Assert.Equal("composeuser", ((YamlScalarNode)environment("rabbitmq")["RABBITMQ_DEFAULT_USER"]).Value);
         Assert.Equal("mongouser", ((YamlScalarNode)environment("mongodb")["MONGO_INITDB_ROOT_USERNAME"]).Value);
         foreach (var service in new[] { "api", "planner", "executor" })

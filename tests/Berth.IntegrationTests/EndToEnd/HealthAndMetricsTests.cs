@@ -53,6 +53,61 @@ public sealed class HealthAndMetricsTests
     }
 
     [Fact]
+    public async Task Should_serve_health_and_metrics_only_on_the_management_port_when_one_is_set()
+    {
+        var managementPort = FreeLoopbackPort();
+        var (api, http) = await _stack.StartApiAsync("api-management",
+            ("ASPNETCORE_URLS", $"http://127.0.0.1:0;http://127.0.0.1:{managementPort}"), ("Management__Port", managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await using (api)
+        using (http)
+        {
+            var management = new Uri($"http://127.0.0.1:{managementPort}/");
+            Assert.NotEqual(management.Port, http.BaseAddress!.Port);
+
+            // The public port serves the API and nothing of the operator's.
+            using (var served = await http.PostAsync("responses", System.Net.Http.Json.JsonContent.Create(ResponsesApi.ShellRequest("echo public"))))
+            {
+                Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            }
+
+            foreach (var path in new[] { "/metrics", "/health/ready", "/health/live" })
+            {
+                Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(http.BaseAddress, path))).StatusCode);
+            }
+
+            // The management port serves health and metrics, and not the API.
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(management, "/health/ready"))).StatusCode);
+            Assert.Contains("http_server_request_duration_seconds_bucket{", await http.GetStringAsync(new Uri(management, "/metrics")), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(new Uri(management, "/v1/responses"), System.Net.Http.Json.JsonContent.Create(ResponsesApi.ShellRequest("echo management")))).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Should_stop_when_the_management_port_is_not_one_it_listens_on()
+    {
+        var api = ServiceProcess.Start("api-management-unbound", "api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__rabbitmq"] = _stack.RabbitMq.ConnectionString!,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Management__Port"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, _stack.LogDirectory);
+        await using (api)
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(api.HasExited), TimeSpan.FromSeconds(60), "the api to stop, its management port not listened on");
+            Assert.NotEqual(0, await api.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+            Assert.Contains("Management:Port", api.Output(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A loopback port free at this moment, for a setting that must name one ahead of binding.</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task Should_turn_unready_while_the_broker_is_unreachable_and_ready_again_when_it_returns()
     {
         var (proxy, viaProxy) = await TcpProxy.ForBrokerAsync(_stack.RabbitMq.ConnectionString!);

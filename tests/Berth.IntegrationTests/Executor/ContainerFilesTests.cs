@@ -8,8 +8,9 @@ namespace Berth.IntegrationTests.Executor;
 
 /// <summary>
 /// The Containers API's file operations against a container whose sandbox user has planted
-/// traps: FIFOs under the names the executor opens. Each operation ends by its deadline and
-/// never waits on the trap.
+/// traps: FIFOs under the names the executor opens, processes that stop the operation's own, a
+/// forged record of uploads. Each operation ends by its deadline, never waits on the trap, and
+/// tells the tenant's files from the agent's by the executor's record alone.
 /// </summary>
 public sealed class ContainerFilesTests(DockerFixture docker) : SandboxTestBase(docker, "files"), IClassFixture<DockerFixture>
 {
@@ -18,10 +19,10 @@ public sealed class ContainerFilesTests(DockerFixture docker) : SandboxTestBase(
     [Fact]
     public async Task Should_replace_a_fifo_planted_under_the_name_instead_of_waiting_on_it_when_a_file_is_uploaded()
     {
-        var (sandbox, files, container) = await StartAsync(fileOperationSeconds: 30);
+        var (sandbox, files, session, container) = await StartAsync(fileOperationSeconds: 30);
         await sandbox.RunAsync(container, "mkfifo /mnt/data/p", 10_000, 1_000, CancellationToken.None);
 
-        var put = await files.PutAsync(container, "p", "hello"u8.ToArray(), CancellationToken.None).WaitAsync(Hang);
+        var put = await files.PutAsync(session, container, "p", "hello"u8.ToArray(), CancellationToken.None).WaitAsync(Hang);
 
         Assert.Equal(5, put.Bytes);
         var written = await sandbox.RunAsync(container, "[ -f /mnt/data/p ] && cat /mnt/data/p", 10_000, 1_000, CancellationToken.None);
@@ -29,22 +30,60 @@ public sealed class ContainerFilesTests(DockerFixture docker) : SandboxTestBase(
     }
 
     [Fact]
-    public async Task Should_end_a_file_operation_with_timeout_when_what_it_opens_blocks_past_its_deadline()
+    public async Task Should_end_a_file_operation_with_timeout_when_the_sandbox_stops_its_processes_past_the_deadline()
     {
-        var (sandbox, files, container) = await StartAsync(fileOperationSeconds: 2);
-        await files.PutAsync(container, "kept.txt", "kept"u8.ToArray(), CancellationToken.None);
+        var (sandbox, files, session, container) = await StartAsync(fileOperationSeconds: 2);
+        await files.PutAsync(session, container, "kept.txt", "kept"u8.ToArray(), CancellationToken.None);
 
-        // The uploads manifest is in /tmp, which the sandbox user may write: swapped for a FIFO
-        // with no writer, reading it would wait for ever.
-        await sandbox.RunAsync(container, "rm -f /tmp/.berth-uploads && mkfifo /tmp/.berth-uploads", 10_000, 1_000, CancellationToken.None);
-        var clock = Stopwatch.StartNew();
-        var refused = await Assert.ThrowsAsync<FileOperationException>(() => files.GetAsync(container, "kept.txt", includeContent: false, CancellationToken.None).WaitAsync(Hang));
+        // Every process whose command line names /mnt/data (the operation's shell, and the
+        // timeout(1) that would kill it) is stopped as soon as it appears; the bracket keeps the
+        // loop from matching itself. Only the executor's own deadline is left to end the wait.
+        await sandbox.RunAsync(container, "(while :; do pkill -STOP -f 'mnt/dat[a]'; done) > /dev/null 2>&1 &", 10_000, 1_000, CancellationToken.None);
+        var outcomes = new List<string>();
+        for (var attempt = 0; attempt < 5 && !outcomes.Contains("timeout"); attempt++)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await files.ListAsync(session, container, CancellationToken.None).WaitAsync(Hang);
+                outcomes.Add("listed");
+            }
+            catch (FileOperationException e)
+            {
+                outcomes.Add(e.Code);
+            }
 
-        Assert.Equal("timeout", refused.Code);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the operation took {clock.Elapsed.TotalSeconds:0.0} s to give up");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the operation took {clock.Elapsed.TotalSeconds:0.0} s to give up");
+        }
+
+        // The trap races the operation's start, so it may miss once; five times running it does not.
+        Assert.Contains("timeout", outcomes);
     }
 
-    private async Task<(DockerSandbox Sandbox, ContainerFiles Files, string Container)> StartAsync(int fileOperationSeconds)
+    [Fact]
+    public async Task Should_tell_uploads_from_the_agents_files_by_the_executors_record_whatever_the_container_writes()
+    {
+        var (sandbox, files, session, container) = await StartAsync(fileOperationSeconds: 30);
+
+        // Before any file, then with a forged record of the kind the container once kept.
+        await sandbox.RunAsync(container, "printf 'garbage\\0\\0 x y\\nagent.txt\\n' > /tmp/.berth-uploads", 10_000, 1_000, CancellationToken.None);
+        Assert.Empty(await files.ListAsync(session, container, CancellationToken.None));
+
+        await files.PutAsync(session, container, "dir/../up.txt", "from the tenant"u8.ToArray(), CancellationToken.None);
+        await sandbox.RunAsync(container, "echo mine > agent.txt; echo agent.txt >> /tmp/.berth-uploads", 10_000, 1_000, CancellationToken.None);
+
+        var listed = (await files.ListAsync(session, container, CancellationToken.None)).ToDictionary(f => f.Path, f => f.Source);
+        Assert.Equal(new Dictionary<string, string> { ["agent.txt"] = "assistant", ["up.txt"] = "user" }, listed);
+        Assert.Equal("assistant", (await files.GetAsync(session, container, "agent.txt", includeContent: false, CancellationToken.None)).Source);
+        Assert.Equal("user", (await files.GetAsync(session, container, "up.txt", includeContent: false, CancellationToken.None)).Source);
+
+        // Once the tenant deletes its upload, a file the agent writes under that name is the agent's.
+        await files.DeleteAsync(session, container, "up.txt", CancellationToken.None);
+        await sandbox.RunAsync(container, "echo again > up.txt", 10_000, 1_000, CancellationToken.None);
+        Assert.Equal("assistant", (await files.GetAsync(session, container, "up.txt", includeContent: false, CancellationToken.None)).Source);
+    }
+
+    private async Task<(DockerSandbox Sandbox, ContainerFiles Files, Guid Session, string Container)> StartAsync(int fileOperationSeconds)
     {
         var settings = new ExecutorOptions
         {
@@ -54,7 +93,8 @@ public sealed class ContainerFilesTests(DockerFixture docker) : SandboxTestBase(
             FileOperationSeconds = fileOperationSeconds,
         };
         var sandbox = DockerSandbox.Create(Docker.Client, settings);
-        var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
-        return (sandbox, new ContainerFiles(Docker.Client, Options.Create(settings)), container);
+        var session = Guid.NewGuid();
+        var container = await sandbox.EnsureContainerAsync(session, null, CancellationToken.None);
+        return (sandbox, new ContainerFiles(Docker.Client, Options.Create(settings), sandbox.Uploads), session, container);
     }
 }

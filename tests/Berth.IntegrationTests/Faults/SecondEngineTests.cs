@@ -48,9 +48,12 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>,
         await holder.WaitUntilReadyAsync(Ready);
 
         // The append comes first, so a second run would show; and a second run needs a container
-        // on the other engine, which must stay without one.
-        var response = (await _api.CreateAsync(ResponsesApi.ShellRequest("echo once >> /mnt/data/once.txt; sleep 12; wc -l < /mnt/data/once.txt", background: true))).Id();
+        // on the other engine, which must stay without one. The command runs until the test says
+        // (a file appears), not for a fixed time, which a slow start of the other executor outlasted.
+        var response = (await _api.CreateAsync(ResponsesApi.ShellRequest(
+            "echo once >> /mnt/data/once.txt; while [ ! -e /mnt/data/go ]; do sleep 0.2; done; wc -l < /mnt/data/once.txt", background: true))).Id();
         await WaitForContainerAsync(_stack.Docker.Client, holderId);
+        var holderContainer = (await ContainersOfAsync(_stack.Docker.Client, holderId)).Single().ID;
 
         var otherId = $"other-{run}";
         // The holder must be back on the broker to answer: MassTransit reconnects after 3 s and then
@@ -67,13 +70,16 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>,
         proxy.Cut();
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         proxy.Restore();
+        await Eventually.TrueAsync(() => Task.FromResult(other.Output().Contains("asking the executors on other engines", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the executor on the other engine to ask who holds the session");
+        var (signalled, signalOutput) = await ChildProcess.RunAsync("docker", ["exec", holderContainer, "touch", "/mnt/data/go"]);
+        Assert.True(signalled == 0, signalOutput);
 
         var ended = await _api.WaitUntilFinishedAsync(response);
         Assert.True(ended.Status() == "completed", $"the response ended: {ended}; {_stack.Logs}");
         Assert.True(ended.CommandOutputs().Single().GetProperty("stdout").GetString() == "1\n", $"the command printed: {ended}");
-        Assert.Contains("asking the executors on other engines", other.Output(), StringComparison.Ordinal);
         Assert.Empty(await ContainersOfAsync(_engine.Node.Client, otherId));
-        _output.WriteLine($"The holder's broker connection cut for 1 s during 'echo once >> once.txt; sleep 12': the first call went again to the executor on the other engine, "
+        _output.WriteLine($"The holder's broker connection cut for 1 s during 'echo once >> once.txt' and a wait: the first call went again to the executor on the other engine, "
             + $"which asked and passed it back; completed {clock.Elapsed.TotalSeconds:0.0} s after the cut, run once, no container on the other engine");
         await _stack.Docker.RemoveContainersOfAsync(holderId);
     }
