@@ -224,6 +224,15 @@ public sealed class ExecutorOptions : IValidatableObject
     /// </summary>
     public string? EgressNetwork { get; set; }
 
+    /// <summary>
+    /// Sessions with a network of their own (an <c>allowlist</c> policy) this executor holds at
+    /// once. Each network takes one of the Docker engine's address pools, of which a default
+    /// engine has about thirty for every user of it: past them, no network can be made on the
+    /// engine at all. A session over the limit fails with <c>network_unavailable</c>, naming it.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxEgressNetworks { get; set; } = 16;
+
     /// <summary>The proxy image (tinyproxy with a default-deny filter); <c>./berth setup</c> builds it from sandbox/egress-proxy.</summary>
     [Required]
     public string EgressProxyImage { get; set; } = "berth-egress-proxy:latest";

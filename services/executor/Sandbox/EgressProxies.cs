@@ -43,7 +43,17 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
             throw new EgressUnavailableException(settings.InstanceId);
         }
 
-        _sessions[sessionId] = true;
+        lock (_sessions)
+        {
+            if (!_sessions.ContainsKey(sessionId) && _sessions.Count >= settings.MaxEgressNetworks)
+            {
+                throw new EgressUnavailableException(settings.InstanceId, sessionId,
+                    $"this executor holds {_sessions.Count} sessions with networks of their own, its most (Executor:MaxEgressNetworks); each takes one of the Docker engine's few address pools. Try again when one has ended.");
+            }
+
+            _sessions[sessionId] = true;
+        }
+
         try
         {
             var network = await StartProxyAsync(sessionId, policy, labels, egress, cancellationToken);
@@ -62,13 +72,22 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
     {
         var settings = options.Value;
         var network = NetworkName(sessionId);
-        var created = await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
+        NetworksCreateResponse created;
+        try
         {
-            Name = network,
-            Driver = "bridge",
-            Internal = true,
-            Labels = labels,
-        }, cancellationToken);
+            created = await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = network,
+                Driver = "bridge",
+                Internal = true,
+                Labels = labels,
+            }, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.ResponseBody?.Contains("address pool", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw new EgressUnavailableException(settings.InstanceId, sessionId,
+                "the Docker engine has no address pool left for a session network (its default-address-pools are used up, by Berth or others on the engine). Lower Executor:MaxEgressNetworks, or give the engine more pools.");
+        }
         var subnet = (await docker.Networks.InspectNetworkAsync(created.ID, cancellationToken)).IPAM.Config.First().Subnet;
 
         var proxy = await docker.Containers.CreateContainerAsync(new CreateContainerParameters

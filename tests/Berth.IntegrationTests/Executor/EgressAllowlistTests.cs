@@ -195,8 +195,31 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
         Assert.Equal(0, sandbox.LiveContainers);
     }
 
+    [Fact]
+    public async Task Should_refuse_a_session_network_past_the_executors_limit_and_make_one_again_once_one_ends()
+    {
+        var sandbox = EgressSandbox(maxNetworks: 1);
+        var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["allowed.berth.test"] };
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        await sandbox.EnsureContainerAsync(first, null, CancellationToken.None, network: policy);
+
+        var refused = await Assert.ThrowsAsync<EgressUnavailableException>(() => sandbox.EnsureContainerAsync(second, null, CancellationToken.None, network: policy));
+        Assert.Contains("Executor:MaxEgressNetworks", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<DockerNetworkNotFoundException>(() => Docker.Client.Networks.InspectNetworkAsync(EgressProxies.NetworkName(second)));
+
+        // A session without a network of its own is not counted.
+        await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
+
+        Assert.True(await sandbox.RemoveSessionAsync(first, CancellationToken.None));
+        var container = await sandbox.EnsureContainerAsync(second, null, CancellationToken.None, network: policy);
+        await RunAsync(sandbox, container, Client);
+        Assert.Equal("HTTP/1.0 200 OK\nhello from allowed.berth.test\n", await RunAsync(sandbox, container, "python3 get.py GET http://allowed.berth.test/"));
+        Assert.True(await sandbox.RemoveSessionAsync(second, CancellationToken.None));
+    }
+
     /// <summary>An executor's sandbox whose allowlist sessions go out through the test's own network.</summary>
-    private DockerSandbox EgressSandbox(string? proxyImage = null)
+    private DockerSandbox EgressSandbox(string? proxyImage = null, int maxNetworks = 16)
     {
         var options = new ExecutorOptions
         {
@@ -204,6 +227,7 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
             Image = DockerFixture.SandboxImage,
             WarmContainers = 0,
             EgressNetwork = _outside,
+            MaxEgressNetworks = maxNetworks,
         };
         if (proxyImage is not null)
         {
