@@ -1,10 +1,12 @@
 #!/bin/sh
 # Starts tinyproxy for one session. The executor passes, in the environment:
-#   BERTH_EGRESS_FILTER  one extended regular expression per line, matched against host names
+#   BERTH_EGRESS_FILTER  one extended regular expression per line, matched against request URLs
+#                        (FilterURLs): http://host[:port]/path for plain HTTP, host:port for CONNECT
 #   BERTH_EGRESS_ALLOW   the session network's subnet: the only clients served
 #   BERTH_EGRESS_PORT    where to listen
-# Anything the filter does not match is refused (FilterDefaultDeny), IP addresses included;
-# CONNECT goes to port 443 only, so HTTPS passes and other protocols do not.
+# Anything the filter does not match is refused (FilterDefaultDeny), IP addresses included. The
+# executor's lines let plain HTTP reach port 80 only and CONNECT reach 443 only, so HTTP and
+# HTTPS pass and other protocols and ports do not; ConnectPort holds tunnels to 443 as well.
 set -eu
 printf '%s\n' "$BERTH_EGRESS_FILTER" > /tmp/filter
 cat > /tmp/tinyproxy.conf <<CONF
@@ -16,6 +18,7 @@ MaxClients 64
 FilterDefaultDeny Yes
 Filter "/tmp/filter"
 FilterType ere
+FilterURLs Yes
 ConnectPort 443
 DisableViaHeader Yes
 LogLevel Connect

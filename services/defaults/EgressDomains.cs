@@ -67,17 +67,25 @@ public static class EgressDomains
             || string.Equals(host, suffix, StringComparison.Ordinal) && requested.StartsWith(Wildcard, StringComparison.Ordinal);
     }
 
-    /// <summary>The proxy's filter line for an entry: a POSIX extended regular expression matched against the host name.</summary>
-    public static string FilterLine(string entry)
+    /// <summary>
+    /// The proxy's filter lines for an entry: POSIX extended regular expressions that tinyproxy
+    /// (with <c>FilterURLs</c>) matches against a request's URL, case-insensitively. One lets
+    /// plain HTTP reach the host on port 80 only; the other lets a CONNECT tunnel reach it on 443
+    /// only. A wildcard entry matches the subdomains of its domain, not the domain itself.
+    /// </summary>
+    public static IEnumerable<string> FilterLines(string entry)
     {
         var wildcard = entry.StartsWith(Wildcard, StringComparison.Ordinal);
-        var host = wildcard ? entry[Wildcard.Length..] : entry;
+        var domain = wildcard ? entry[Wildcard.Length..] : entry;
         var escaped = new StringBuilder();
-        foreach (var c in host)
+        foreach (var c in domain)
         {
             escaped.Append(c == '.' ? "\\." : c.ToString(CultureInfo.InvariantCulture));
         }
 
-        return wildcard ? $"\\.{escaped}$" : $"^{escaped}$";
+        // A subdomain's labels: letters, digits and hyphens, so nothing but a host name can
+        // stand before the domain (no user part, no path).
+        var host = wildcard ? $"[a-z0-9-]+(\\.[a-z0-9-]+)*\\.{escaped}" : escaped.ToString();
+        return [$"^http://{host}(:80)?(/|$)", $"^{host}:443$"];
     }
 }

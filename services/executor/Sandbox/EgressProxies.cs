@@ -11,7 +11,7 @@ namespace Berth.Executor.Sandbox;
 /// Network for sessions with an <c>allowlist</c> policy. Each such session gets a Docker network
 /// of its own, marked internal (no route out, no DNS beyond it), shared by its sandbox and one
 /// tinyproxy. The proxy alone is also on the operator's egress network, and lets through only
-/// HTTP and HTTPS (CONNECT to 443) to the session's domains: its filter denies everything else,
+/// HTTP on port 80 and HTTPS (CONNECT to 443) to the session's domains: its filter denies everything else,
 /// raw IP addresses included. The sandbox finds it through the usual proxy variables.
 /// </summary>
 public sealed partial class EgressProxies(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<EgressProxies> logger)
@@ -97,7 +97,7 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
             User = "65534:65534",
             Env =
             [
-                "BERTH_EGRESS_FILTER=" + string.Join('\n', policy.AllowedDomains.Select(EgressDomains.FilterLine)),
+                "BERTH_EGRESS_FILTER=" + string.Join('\n', policy.AllowedDomains.SelectMany(EgressDomains.FilterLines)),
                 "BERTH_EGRESS_ALLOW=" + subnet,
                 $"BERTH_EGRESS_PORT={ProxyPort}",
             ],

@@ -128,11 +128,13 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
         Assert.Equal("HTTP/1.0 200 OK\nhello from files.cdn.berth.test\n", await RunAsync(sandbox, container, "python3 get.py GET http://files.cdn.berth.test/"));
 
         // Refused by the proxy: another domain (plain and tunnelled), the wildcard's own domain,
-        // the same server by raw IP, and a tunnel to a port other than 443.
+        // the same server by raw IP, a tunnel to a port other than 443, and plain HTTP to a port
+        // of an allowed host other than 80 (the server answers on 443).
         foreach (var (method, target) in new[]
         {
             ("GET", "http://refused.berth.test/"), ("CONNECT", "refused.berth.test:443"), ("GET", "http://cdn.berth.test/"),
             ("GET", $"http://{_serverIp}/"), ("CONNECT", $"{_serverIp}:443"), ("CONNECT", "allowed.berth.test:80"),
+            ("GET", "http://allowed.berth.test:443/"), ("GET", "http://allowed.berth.test:8080/"), ("GET", "http://files.cdn.berth.test:443/"),
         })
         {
             var answer = await RunAsync(sandbox, container, $"python3 get.py {method} {target}");

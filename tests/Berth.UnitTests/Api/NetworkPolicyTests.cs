@@ -100,17 +100,30 @@ public sealed class NetworkPolicyTests
         Assert.Equal(covered, EgressDomains.Covers(cap, requested));
 
     [Theory]
-    [InlineData("pypi.org", @"^pypi\.org$")]
-    [InlineData("*.pythonhosted.org", @"\.pythonhosted\.org$")]
-    public void Should_filter_a_host_exactly_or_its_subdomains(string entry, string filter)
+    [InlineData("pypi.org", "pypi.org")]
+    [InlineData("*.pythonhosted.org", "files.pythonhosted.org")]
+    [InlineData("*.pythonhosted.org", "a.b-c.pythonhosted.org")]
+    public void Should_let_through_http_on_80_and_tunnels_to_443_of_the_host_and_nothing_else(string entry, string host)
     {
-        Assert.Equal(filter, EgressDomains.FilterLine(entry));
+        var filters = EgressDomains.FilterLines(entry).ToList();
+        bool Passes(string url) => filters.Any(filter => System.Text.RegularExpressions.Regex.IsMatch(url, filter, System.Text.RegularExpressions.RegexOptions.IgnoreCase));
 
-        // The same expression, as the proxy will apply it to host names.
-        var host = entry.StartsWith("*.", StringComparison.Ordinal) ? entry[2..] : entry;
-        var matched = entry.StartsWith("*.", StringComparison.Ordinal) ? "files." + host : host;
-        Assert.Matches(filter, matched);
-        Assert.DoesNotMatch(filter, "evil" + host);
-        Assert.DoesNotMatch(filter, host + ".evil.net");
+        // As tinyproxy sees them with FilterURLs: plain HTTP as the absolute URL, a tunnel as host:port.
+        Assert.True(Passes($"http://{host}/simple/"));
+        Assert.True(Passes($"http://{host}:80/x"));
+        Assert.True(Passes($"http://{host}"));
+        Assert.True(Passes($"{host}:443"));
+
+        var domain = entry.TrimStart('*', '.');
+        foreach (var refused in new[]
+        {
+            $"http://{host}:8080/", $"http://{host}:22/", $"http://{host}:443/", $"{host}:8443", $"{host}:80",
+            $"http://evil{domain}/", $"http://{host}.evil.net/", $"http://{host}@evil.net/", $"http://evil.net/{host}/", $"evil.net:443/{host}:443",
+        })
+        {
+            Assert.False(Passes(refused), $"{refused} should not pass {string.Join(" | ", filters)}");
+        }
+
+        Assert.Equal(entry.StartsWith("*.", StringComparison.Ordinal), !Passes($"http://{domain}/"));
     }
 }
