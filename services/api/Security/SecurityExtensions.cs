@@ -1,5 +1,6 @@
 using System.Net;
-using Berth.ServiceDefaults;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Berth.Api.Security;
 
@@ -57,7 +58,7 @@ public static partial class SecurityExtensions
 
     private static void StopIfListeningBeyondLoopback(WebApplication app, ILogger logger)
     {
-        var bound = ListenAddresses.Bound(app.Services);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var open = bound.Where(url => !IsLoopback(url)).ToList();
         if (open.Count == 0)
         {
@@ -71,7 +72,9 @@ public static partial class SecurityExtensions
 
     private static bool IsLoopback(string url)
     {
-        var host = ListenAddresses.Parse(url)?.Host ?? "";
+        var host = Uri.TryCreate(url.Replace("://+", "://wildcard", StringComparison.Ordinal).Replace("://*", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? uri.Host
+            : "";
         return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 
