@@ -1,7 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +43,7 @@ public sealed class ManagementAccess(int? port, bool tenantFacing)
             return management == (localPort == managementPort);
         }
 
-        return !management || !tenantFacing || (remote is not null && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote));
+        return !management || !tenantFacing || (remote is not null && ListenAddresses.IsLoopback(remote));
     }
 
     /// <summary>Answers 404 for what this connection may not read; stops the service when the management port is not one it listens on.</summary>
@@ -66,9 +64,8 @@ public sealed class ManagementAccess(int? port, bool tenantFacing)
         {
             app.Lifetime.ApplicationStarted.Register(() =>
             {
-                var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-                if (!bound.Any(address => Uri.TryCreate(address.Replace("://+", "://wildcard", StringComparison.Ordinal).Replace("://*", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-                    && uri.Port == managementPort))
+                var bound = ListenAddresses.Bound(app.Services);
+                if (!bound.Any(address => ListenAddresses.Parse(address)?.Port == managementPort))
                 {
                     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Management").LogCritical(
                         "{Setting} is {Port}, but the service listens on {Addresses} only, so health and metrics would be served nowhere. Add http://+:{Port} to ASPNETCORE_URLS.",

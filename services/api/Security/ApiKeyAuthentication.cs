@@ -25,7 +25,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeys keys)
             // Without keys the api serves this machine only, whatever it was bound to: a request
             // that arrived on another address is refused even in the moment before a wrong
             // binding stops the api.
-            if (context.Connection.LocalIpAddress is { } local && !System.Net.IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local))
+            if (context.Connection.LocalIpAddress is { } local && !Berth.ServiceDefaults.ListenAddresses.IsLoopback(local))
             {
                 return Unauthorized(context, "This api has no API keys configured and serves this machine only.", "invalid_api_key");
             }

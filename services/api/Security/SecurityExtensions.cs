@@ -1,6 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Berth.ServiceDefaults;
 
 namespace Berth.Api.Security;
 
@@ -58,7 +57,7 @@ public static partial class SecurityExtensions
 
     private static void StopIfListeningBeyondLoopback(WebApplication app, ILogger logger)
     {
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var bound = ListenAddresses.Bound(app.Services);
         var open = bound.Where(url => !IsLoopback(url)).ToList();
         if (open.Count == 0)
         {
@@ -72,9 +71,7 @@ public static partial class SecurityExtensions
 
     private static bool IsLoopback(string url)
     {
-        var host = Uri.TryCreate(url.Replace("://+", "://wildcard", StringComparison.Ordinal).Replace("://*", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            ? uri.Host
-            : "";
+        var host = ListenAddresses.Parse(url)?.Host ?? "";
         return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 

@@ -14,10 +14,7 @@ public sealed class UploadRecords
     /// <summary>Paths recorded per session; an upload past it is refused, so a tenant cannot grow the executor's memory without end.</summary>
     public const int MaxPerSession = 10_000;
 
-    private readonly ConcurrentDictionary<Guid, HashSet<string>> _uploads = new();
-
-    /// <summary>Lines in each session's file; past twice its paths (and some), the file is written anew.</summary>
-    private readonly ConcurrentDictionary<Guid, int> _lines = new();
+    private readonly ConcurrentDictionary<Guid, Record> _records = new();
     private readonly string _directory;
 
     public UploadRecords(ExecutorOptions options)
@@ -28,55 +25,18 @@ public sealed class UploadRecords
             if (Guid.TryParseExact(Path.GetFileName(file), "N", out var sessionId))
             {
                 var lines = File.ReadAllLines(file);
-                _uploads[sessionId] = Replay(lines);
-                _lines[sessionId] = lines.Length;
+                _records[sessionId] = new Record { Paths = Replay(lines), Lines = lines.Length };
             }
         }
     }
 
     /// <summary>Whether one more upload to <paramref name="path"/> may be recorded.</summary>
-    public bool HasRoomFor(Guid sessionId, string path)
-    {
-        var paths = _uploads.GetValueOrDefault(sessionId);
-        if (paths is null)
-        {
-            return true;
-        }
+    public bool HasRoomFor(Guid sessionId, string path) => Read(sessionId, paths => paths.Count < MaxPerSession || paths.Contains(path), true);
 
-        lock (paths)
-        {
-            return paths.Count < MaxPerSession || paths.Contains(path);
-        }
-    }
-
-    public bool Contains(Guid sessionId, string path)
-    {
-        var paths = _uploads.GetValueOrDefault(sessionId);
-        if (paths is null)
-        {
-            return false;
-        }
-
-        lock (paths)
-        {
-            return paths.Contains(path);
-        }
-    }
+    public bool Contains(Guid sessionId, string path) => Read(sessionId, paths => paths.Contains(path), false);
 
     /// <summary>The recorded paths of the session, to tell each listed file's source.</summary>
-    public IReadOnlySet<string> Of(Guid sessionId)
-    {
-        var paths = _uploads.GetValueOrDefault(sessionId);
-        if (paths is null)
-        {
-            return new HashSet<string>();
-        }
-
-        lock (paths)
-        {
-            return paths.ToHashSet(StringComparer.Ordinal);
-        }
-    }
+    public IReadOnlySet<string> Of(Guid sessionId) => Read<IReadOnlySet<string>>(sessionId, paths => paths.ToHashSet(StringComparer.Ordinal), new HashSet<string>());
 
     public void Add(Guid sessionId, string path) => Change(sessionId, paths => paths.Add(path), '+', path);
 
@@ -85,8 +45,7 @@ public sealed class UploadRecords
     /// <summary>The session's container is gone, and its files with it.</summary>
     public void Forget(Guid sessionId)
     {
-        _lines.TryRemove(sessionId, out _);
-        if (_uploads.TryRemove(sessionId, out _))
+        if (_records.TryRemove(sessionId, out _))
         {
             File.Delete(FileOf(sessionId));
         }
@@ -95,9 +54,22 @@ public sealed class UploadRecords
     /// <summary>Forgets the sessions this executor no longer holds (after adopting its containers).</summary>
     public void KeepOnly(IReadOnlyCollection<Guid> held)
     {
-        foreach (var sessionId in _uploads.Keys.Except(held).ToList())
+        foreach (var sessionId in _records.Keys.Except(held).ToList())
         {
             Forget(sessionId);
+        }
+    }
+
+    private T Read<T>(Guid sessionId, Func<HashSet<string>, T> read, T none)
+    {
+        if (!_records.TryGetValue(sessionId, out var record))
+        {
+            return none;
+        }
+
+        lock (record)
+        {
+            return read(record.Paths);
         }
     }
 
@@ -106,27 +78,27 @@ public sealed class UploadRecords
     // cut short by a crash does not decode, and is skipped.
     private void Change(Guid sessionId, Func<HashSet<string>, bool> change, char sign, string path)
     {
-        var paths = _uploads.GetOrAdd(sessionId, _ => new HashSet<string>(StringComparer.Ordinal));
-        lock (paths)
+        var record = _records.GetOrAdd(sessionId, _ => new Record());
+        lock (record)
         {
-            if (!change(paths))
+            if (!change(record.Paths))
             {
                 return;
             }
 
             Directory.CreateDirectory(_directory);
-            var lines = _lines.AddOrUpdate(sessionId, 1, (_, count) => count + 1);
-            if (lines <= (2 * paths.Count) + 1_000)
+            if (++record.Lines <= (2 * record.Paths.Count) + 1_000)
             {
                 File.AppendAllLines(FileOf(sessionId), [Line(sign, path)]);
                 return;
             }
 
-            // Written whole to a temporary file and renamed over the old one: a crash mid-write leaves the old file.
+            // Past twice its paths (and some), the file is written anew: whole, to a temporary
+            // file renamed over the old one, so that a crash mid-write leaves the old file.
             var temporary = FileOf(sessionId) + ".new";
-            File.WriteAllLines(temporary, paths.Select(kept => Line('+', kept)));
+            File.WriteAllLines(temporary, record.Paths.Select(kept => Line('+', kept)));
             File.Move(temporary, FileOf(sessionId), overwrite: true);
-            _lines[sessionId] = paths.Count;
+            record.Lines = record.Paths.Count;
         }
     }
 
@@ -153,5 +125,13 @@ public sealed class UploadRecords
         }
 
         return paths;
+    }
+
+    /// <summary>One session's uploaded paths, and the lines its file holds; both changed under a lock on it.</summary>
+    private sealed class Record
+    {
+        public HashSet<string> Paths { get; init; } = new(StringComparer.Ordinal);
+
+        public int Lines { get; set; }
     }
 }

@@ -17,14 +17,13 @@ public sealed class InMemoryResponseStore : IResponseStore
     public Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? Tenants.Tenancy.Of(entry.Read().Snapshot.Tenant) : null);
 
-    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<Guid>>(_responses.Values.Select(e => e.Read())
-            .Where(r => !r.IsFinished && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
-            .Select(r => r.Snapshot.SessionId).ToHashSet());
+    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) => ActiveSessions(tenant, withShell: false);
 
-    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) =>
+    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) => ActiveSessions(tenant, withShell: true);
+
+    private Task<IReadOnlySet<Guid>> ActiveSessions(string tenant, bool withShell) =>
         Task.FromResult<IReadOnlySet<Guid>>(_responses.Values.Select(e => e.Read())
-            .Where(r => !r.IsFinished && r.Snapshot.Shell is not null && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
+            .Where(r => !r.IsFinished && (!withShell || r.Snapshot.Shell is not null) && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
             .Select(r => r.Snapshot.SessionId).ToHashSet());
 
     public Task<bool> TryAddAsync(StoredResponse response, CancellationToken cancellationToken) =>

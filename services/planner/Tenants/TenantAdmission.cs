@@ -49,9 +49,7 @@ public sealed class TenantAdmission(IResponseStore responses, IContainerStore co
             return null;
         }
 
-        var gate = _gates.GetOrAdd(tenant, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        using (await OneAtATimeAsync(tenant, cancellationToken))
         {
             if (maxSessions > 0)
             {
@@ -72,10 +70,6 @@ public sealed class TenantAdmission(IResponseStore responses, IContainerStore co
             await admit();
             return null;
         }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     /// <summary>
@@ -91,9 +85,7 @@ public sealed class TenantAdmission(IResponseStore responses, IContainerStore co
             return (new Reservation(null, sessionId), null);
         }
 
-        var gate = _gates.GetOrAdd(tenant, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        using (await OneAtATimeAsync(tenant, cancellationToken))
         {
             if (await HeldAsync(tenant, cancellationToken) is var held && held.Count >= max)
             {
@@ -104,10 +96,14 @@ public sealed class TenantAdmission(IResponseStore responses, IContainerStore co
             beingMade[sessionId] = 0;
             return (new Reservation(beingMade, sessionId), null);
         }
-        finally
-        {
-            gate.Release();
-        }
+    }
+
+    /// <summary>The tenant's lock, under which a limit is checked and what it admits is written.</summary>
+    private async Task<IDisposable> OneAtATimeAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd(tenant, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Released(gate);
     }
 
     /// <summary>The sessions whose containers the tenant holds or has decided on; each counts once, whichever way it is seen.</summary>
@@ -126,6 +122,11 @@ public sealed class TenantAdmission(IResponseStore responses, IContainerStore co
     private static Refusal ContainerRefusal(int held, int max) => new(ErrorCodes.ContainerLimitExceeded, string.Format(CultureInfo.InvariantCulture,
         "Too many containers: your tenant holds {0} (its sessions' own included), and the limit is {1}. Delete one with DELETE /v1/containers/{{id}}, continue a session with previous_response_id, or wait for one to expire.",
         held, max));
+
+    private sealed class Released(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 
     private sealed class Reservation(ConcurrentDictionary<Guid, byte>? beingMade, Guid sessionId) : IDisposable
     {
