@@ -31,8 +31,11 @@ public sealed class ApiOptions : IValidatableObject
     [Range(0, 1_000_000)]
     public int MaxStreamsPerTenant { get; set; } = 100;
 
-    /// <summary>The largest JSON request body; larger ones get 413.</summary>
-    [Range(1024, 28 * 1024 * 1024)]
+    /// <summary>
+    /// The largest JSON request body; larger ones get 413. At most 12 MiB: a response's input
+    /// travels whole in <c>TaskSubmitted</c>, and RabbitMQ 4 refuses messages over 16 MiB.
+    /// </summary>
+    [Range(1024, 12 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>The largest file <c>POST /v1/containers/{id}/files</c> accepts; larger ones get 413. Below Kestrel's 30 MB request limit.</summary>

@@ -5,10 +5,12 @@ using Berth.Api.Responses;
 using Berth.Api.Security;
 using Berth.Api.Webhooks;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Payloads;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddPayloadStore();
 builder.AddApi();
 builder.AddApiKeys();
 builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbit.ConfigureApiEndpoints(context));

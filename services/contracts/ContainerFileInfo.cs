@@ -8,4 +8,7 @@ public sealed record ContainerFileInfo
     public DateTimeOffset CreatedAt { get; init; }
     public string Source { get; init; } = "assistant";
     public byte[]? Content { get; init; }
+
+    /// <summary>Where a content too large to travel inline waits in the shared payload store; the asker deletes it once read.</summary>
+    public Uri? ContentAddress { get; init; }
 }

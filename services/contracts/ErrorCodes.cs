@@ -49,4 +49,10 @@ public static class ErrorCodes
 
     /// <summary>The tenant made as many requests this minute, or runs as many sessions at once, as it may; answered 429.</summary>
     public const string RateLimitExceeded = "rate_limit_exceeded";
+
+    /// <summary>
+    /// A payload that travelled out of band (<c>Payloads:*</c>) is not in the shared store: it
+    /// expired, its request was given up on, or the services do not share one store.
+    /// </summary>
+    public const string PayloadUnavailable = "payload_unavailable";
 }

@@ -16,6 +16,12 @@ public sealed record ResponseSnapshot
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public IReadOnlyList<ResponseItem> Output { get; init; } = [];
+
+    /// <summary>
+    /// Set when <see cref="Output"/> was too large to travel in a reply: the output waits in the
+    /// shared payload store as JSON, and <see cref="Output"/> is empty. The asker deletes it once read.
+    /// </summary>
+    public Uri? OutputAddress { get; init; }
     public TokenUsage Usage { get; init; } = new(0, 0);
     public ResponseError? Error { get; init; }
     /// <summary>Why an <c>incomplete</c> response stopped, e.g. <c>max_tool_calls</c>.</summary>

@@ -69,6 +69,14 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 16 * 1024 * 1024)]
     public int MaxOutputLengthLimit { get; set; } = 1_048_576;
 
+    /// <summary>
+    /// Characters of output one call's completion carries, across all its commands; more is cut,
+    /// head and tail kept, with a marker. Bounded so that the message stays below RabbitMQ 4's
+    /// 16 MiB limit even when every character needs escaping.
+    /// </summary>
+    [Range(1_000, 2_500_000)]
+    public int MaxCallOutputChars { get; set; } = 2_000_000;
+
     [Range(16, 1024 * 1024)]
     public int MemoryMb { get; set; } = 512;
 

@@ -1,9 +1,11 @@
 using Berth.Executor;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Payloads;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddPayloadStore();
 await builder.ClaimExecutorIdentityAsync();
 builder.AddExecutor();
 builder.AddBerthMessaging(bus => bus.AddExecutorConsumers(), (context, rabbit) => rabbit.ConfigureExecutorEndpoints(context));

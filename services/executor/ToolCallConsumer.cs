@@ -3,6 +3,7 @@ using Berth.Executor.Calls;
 using Berth.Executor.Identity;
 using Berth.Executor.Peers;
 using Berth.Executor.Sandbox;
+using Berth.ServiceDefaults;
 using Docker.DotNet;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -266,7 +267,7 @@ public sealed partial class ToolCallConsumer(
             ExecutorId = settings.InstanceId,
             ContainerId = containerId,
             IdleMinutes = call.ContainerId is null && containerId is not null ? settings.IdleMinutes : null,
-            Outputs = outputs,
+            Outputs = CommandOutputBudget.Cap(outputs, settings.MaxCallOutputChars),
             MaxOutputLength = maxOutput,
             Error = error,
             ErrorCode = error is null ? null : errorCode,

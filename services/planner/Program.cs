@@ -1,9 +1,11 @@
 using Berth.Planner;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Payloads;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddPayloadStore();
 builder.AddPlanner();
 var store = builder.AddPlannerStorage();
 builder.AddBerthMessaging(bus => bus.AddPlannerConsumers(store), (context, rabbit) => rabbit.ConfigurePlannerEndpoints(context));

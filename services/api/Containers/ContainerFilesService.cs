@@ -1,6 +1,7 @@
 using Berth.Api.Errors;
 using Berth.Api.Security;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +9,11 @@ namespace Berth.Api.Containers;
 
 /// <summary>
 /// Files of a container: the planner says which executor holds it, and that executor does the
-/// work on its own queue. Nothing is stored on the api.
+/// work on its own queue. A content too large for a message goes through the shared payload
+/// store, and is deleted here once the executor has answered, whatever it answered.
 /// </summary>
-public sealed class ContainerFilesService(IRequestClient<GetContainer> containers, IClientFactory clients, IOptions<ApiOptions> options, RequestTenant tenant)
+public sealed class ContainerFilesService(
+    IRequestClient<GetContainer> containers, IClientFactory clients, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
@@ -40,11 +43,34 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
                 "invalid_request_error", "file", "file_too_large").ToResult();
         }
 
-        using var content = new MemoryStream((int)file.Length);
-        await file.CopyToAsync(content, cancellationToken);
-        var reply = await Executor<PutContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
-            new PutContainerFile { SessionId = container.SessionId, Path = name, Content = content.ToArray() }, cancellationToken, Timeout);
-        return Render(container, reply, info => Json(ContainerFileJson.Serialize(container.Id, info)));
+        PutContainerFile put;
+        await using (var content = file.OpenReadStream())
+        {
+            if (payloads.Fits(file.Length))
+            {
+                using var inline = new MemoryStream((int)file.Length);
+                await content.CopyToAsync(inline, cancellationToken);
+                put = new PutContainerFile { SessionId = container.SessionId, Path = name, Content = inline.ToArray() };
+            }
+            else
+            {
+                put = new PutContainerFile { SessionId = container.SessionId, Path = name, Content = [], ContentAddress = await payloads.PutAsync(content, cancellationToken) };
+            }
+        }
+
+        try
+        {
+            var reply = await Executor<PutContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(put, cancellationToken, Timeout);
+            return Render(container, reply, info => Json(ContainerFileJson.Serialize(container.Id, info)));
+        }
+        finally
+        {
+            // Also when the executor is late: a content found gone is then written nowhere.
+            if (put.ContentAddress is { } address)
+            {
+                await payloads.DeleteAsync(address);
+            }
+        }
     }, cancellationToken);
 
     public Task<IResult> ListAsync(string containerId, int? limit, string? order, string? after, CancellationToken cancellationToken) =>
@@ -55,14 +81,17 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
                 return invalid.ToResult();
             }
 
+            // An unknown cursor starts nowhere, as OpenAI's lists do: a path no file can have.
+            var size = limit ?? Pagination.DefaultLimit;
             var reply = await Executor<ListContainerFiles>(container).GetResponse<ContainerFileList, ContainerFileFailed>(
-                new ListContainerFiles(container.SessionId), cancellationToken, Timeout);
+                new ListContainerFiles(container.SessionId)
+                {
+                    Limit = size + 1,
+                    After = after is null ? null : ContainerFileJson.PathOf(after) ?? "\0",
+                    OldestFirst = order == "asc",
+                }, cancellationToken, Timeout);
             return Render(container, reply, list =>
-            {
-                var oldestFirst = list.Files.OrderBy(f => f.CreatedAt).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
-                var (page, hasMore) = Pagination.Take(oldestFirst, limit, order, after, f => ContainerFileJson.IdOf(f.Path));
-                return Json(ContainerFileJson.SerializeList(container.Id, page, hasMore));
-            });
+                Json(ContainerFileJson.SerializeList(container.Id, [.. list.Files.Take(size)], list.Files.Count > size)));
         }, cancellationToken);
 
     public Task<IResult> GetAsync(string containerId, string fileId, bool content, CancellationToken cancellationToken) =>
@@ -70,6 +99,11 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
         {
             var reply = await Executor<GetContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
                 new GetContainerFile { SessionId = container.SessionId, Path = path, IncludeContent = content }, cancellationToken, Timeout);
+            if (reply.Is(out Response<ContainerFileInfo>? found) && found.Message.ContentAddress is { } address)
+            {
+                return await StoredAsync(address, Path.GetFileName(found.Message.Path), cancellationToken);
+            }
+
             return Render(container, reply, file => content
                 ? Results.File(file.Content ?? [], "application/octet-stream", Path.GetFileName(file.Path))
                 : Json(ContainerFileJson.Serialize(container.Id, file)));
@@ -82,6 +116,36 @@ public sealed class ContainerFilesService(IRequestClient<GetContainer> container
                 new DeleteContainerFile { SessionId = container.SessionId, Path = path }, cancellationToken, Timeout);
             return Render(container, reply, _ => Json(ContainerFileJson.SerializeDeleted(fileId)));
         }, cancellationToken);
+
+    /// <summary>A download that waits in the payload store: streamed to the client, then deleted.</summary>
+    private async Task<IResult> StoredAsync(Uri address, string name, CancellationToken cancellationToken)
+    {
+        Stream content;
+        try
+        {
+            content = await payloads.OpenAsync(address, cancellationToken);
+        }
+        catch (MessageDataNotFoundException)
+        {
+            return new ApiError(StatusCodes.Status500InternalServerError, "The file's content is not in the payload store; do all services share one (Payloads__Directory or ConnectionStrings__mongodb)?",
+                "server_error", null, ErrorCodes.PayloadUnavailable).ToResult();
+        }
+
+        return Results.Stream(async body =>
+        {
+            try
+            {
+                await using (content)
+                {
+                    await content.CopyToAsync(body);
+                }
+            }
+            finally
+            {
+                await payloads.DeleteAsync(address);
+            }
+        }, "application/octet-stream", name);
+    }
 
     private IRequestClient<T> Executor<T>(ContainerSnapshot container)
         where T : class =>

@@ -1,6 +1,7 @@
 using System.Text;
 using Berth.Api.Errors;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ public sealed partial class ResponseStreamer(
     ResponseEventHub hub,
     Security.RequestTenant tenant,
     IOptions<ApiOptions> options,
+    PayloadStore payloads,
     ILogger<ResponseStreamer> logger)
 {
     // A notification may be lost (an api queue restarting, a dropped buffer): the store is read
@@ -230,13 +232,14 @@ public sealed partial class ResponseStreamer(
                 return null;
             }
 
-            all.AddRange(list.Message.Events);
-            if (list.Message.Events.Count < PageSize)
+            var page = await payloads.TakeEventsAsync(list.Message, cancellationToken);
+            all.AddRange(page.Events);
+            if (page.Events.Count == 0 || (page.Events.Count < PageSize && !page.HasMore))
             {
                 return all;
             }
 
-            after = list.Message.Events[^1].SequenceNumber;
+            after = page.Events[^1].SequenceNumber;
         }
     }
 
@@ -257,7 +260,7 @@ public sealed partial class ResponseStreamer(
     {
         var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken,
             RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
-        return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+        return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 
     /// <summary>Where a stream is: the last event written, and the response its lifecycle events show.</summary>

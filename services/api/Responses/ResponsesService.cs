@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Api.Security;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public sealed partial class ResponsesService(
     IHttpContextAccessor http,
     RequestTenant tenant,
     TimeProvider time,
+    PayloadStore payloads,
     ILogger<ResponsesService> logger)
 {
 
@@ -132,7 +134,7 @@ public sealed partial class ResponsesService(
             }
 
             return reply.Is(out Response<TaskAccepted>? taken)
-                ? (taken.Message.Response, null)
+                ? (await payloads.TakeOutputAsync(taken.Message.Response, cancellationToken), null)
                 : throw new InvalidOperationException("The planner answered neither accepted nor rejected.");
         }
         catch (RequestTimeoutException)
@@ -162,7 +164,7 @@ public sealed partial class ResponsesService(
             try
             {
                 var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: 2));
-                return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+                return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
             }
             catch (RequestTimeoutException)
             {
@@ -241,7 +243,7 @@ public sealed partial class ResponsesService(
     {
         var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id, EndNow = endNow }, cancellationToken,
             RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
-        return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+        return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 
     private async Task<ResponseSnapshot> WaitForFinishAsync(ResponseSnapshot accepted, Task<ResponseSnapshot?> finished, CancellationToken cancellationToken)
@@ -282,7 +284,7 @@ public sealed partial class ResponsesService(
     private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
         var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
-        return reply.Is(out Response<ResponseSnapshot>? found) ? found.Message : null;
+        return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 
     private IResult Render(ResponseSnapshot response)

@@ -42,6 +42,12 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
 
     public async Task<ContainerFileInfo> PutAsync(Guid sessionId, string containerId, string path, byte[] content, CancellationToken cancellationToken)
     {
+        using var stream = new MemoryStream(content, writable: false);
+        return await PutAsync(sessionId, containerId, path, stream, cancellationToken);
+    }
+
+    public async Task<ContainerFileInfo> PutAsync(Guid sessionId, string containerId, string path, Stream content, CancellationToken cancellationToken)
+    {
         if (!uploads.HasRoomFor(sessionId, path))
         {
             throw new FileOperationException("too_many_files", $"The container has {UploadRecords.MaxPerSession} uploaded files already; delete some first.");
@@ -89,6 +95,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         return file with { Content = content.Stdout };
     }
 
+    /// <summary>Every file, oldest first (then by path).</summary>
     public async Task<IReadOnlyList<ContainerFileInfo>> ListAsync(Guid sessionId, string containerId, CancellationToken cancellationToken)
     {
         var found = await ExecAsync(containerId, "find /mnt/data -type f -printf '%s %T@ %P\\0'", "", null, cancellationToken);
@@ -103,7 +110,8 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
             .Select(entry => entry.Split(' ', 3))
             .Where(parts => parts.Length == 3)
             .Select(parts => Parse($"{parts[0]} {parts[1]}", parts[2], uploaded.Contains(parts[2]) ? "user" : "assistant"))
-            .OrderBy(file => file.Path, StringComparer.Ordinal)];
+            .OrderBy(file => file.CreatedAt)
+            .ThenBy(file => file.Path, StringComparer.Ordinal)];
     }
 
     public async Task DeleteAsync(Guid sessionId, string containerId, string path, CancellationToken cancellationToken)
@@ -143,7 +151,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         };
     }
 
-    private async Task<(long ExitCode, byte[] Stdout, string Stderr)> ExecAsync(string containerId, string script, string path, byte[]? stdin,
+    private async Task<(long ExitCode, byte[] Stdout, string Stderr)> ExecAsync(string containerId, string script, string path, Stream? stdin,
         CancellationToken cancellationToken)
     {
         var seconds = options.Value.FileOperationSeconds;
@@ -164,7 +172,13 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
             using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), deadline.Token);
             if (stdin is not null)
             {
-                await stream.WriteAsync(stdin, 0, stdin.Length, deadline.Token);
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await stdin.ReadAsync(buffer, deadline.Token)) > 0)
+                {
+                    await stream.WriteAsync(buffer, 0, read, deadline.Token);
+                }
+
                 stream.CloseWrite();
             }
 

@@ -1,6 +1,7 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -13,7 +14,7 @@ namespace Berth.Planner.Intake;
 /// or its saga stuck), it ends the response <c>cancelled</c> here, in the store, and the
 /// session, once it gets to the cancel, finds it ended. A finished response is returned unchanged.
 /// </summary>
-public sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding ending) : IConsumer<CancelResponse>
+public sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding ending, PayloadStore payloads) : IConsumer<CancelResponse>
 {
     public async Task Consume(ConsumeContext<CancelResponse> context)
     {
@@ -34,6 +35,6 @@ public sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding 
             await context.Publish(new ResponseCancelRequested { SessionId = response.Snapshot.SessionId, ResponseId = response.Id });
         }
 
-        await context.RespondAsync(response.Snapshot);
+        await context.RespondAsync(await payloads.OffloadOutputAsync(response.Snapshot, context.CancellationToken));
     }
 }

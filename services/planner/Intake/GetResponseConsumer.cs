@@ -1,12 +1,13 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
 
-/// <summary>Answers the api's reads: the planner owns the responses, the api only renders them.</summary>
-public sealed class GetResponseConsumer(IResponseStore store) : IConsumer<GetResponse>
+/// <summary>Answers the api's reads: the planner owns the responses, the api only renders them. A large output goes through the payload store.</summary>
+public sealed class GetResponseConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponse>
 {
     public async Task Consume(ConsumeContext<GetResponse> context)
     {
@@ -17,7 +18,7 @@ public sealed class GetResponseConsumer(IResponseStore store) : IConsumer<GetRes
         }
         else
         {
-            await context.RespondAsync(response.Snapshot);
+            await context.RespondAsync(await payloads.OffloadOutputAsync(response.Snapshot, context.CancellationToken));
         }
     }
 }

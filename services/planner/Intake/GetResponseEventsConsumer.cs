@@ -1,14 +1,19 @@
 using Berth.Contracts;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
 
 /// <summary>Answers a stream's reads from the stored events, so any api instance can serve or resume any stream.</summary>
-public sealed class GetResponseEventsConsumer(IResponseStore store) : IConsumer<GetResponseEvents>
+public sealed class GetResponseEventsConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponseEvents>
 {
     private const int MaxLimit = 1000;
+
+    // A page stops at this much text (after one event at least), so neither a reply nor the
+    // memory that builds it grows with the output of a long run.
+    private const long MaxPageChars = 4_000_000;
 
     public async Task Consume(ConsumeContext<GetResponseEvents> context)
     {
@@ -27,7 +32,22 @@ public sealed class GetResponseEventsConsumer(IResponseStore store) : IConsumer<
         }
         else
         {
-            await context.RespondAsync(new ResponseEventList { ResponseId = request.ResponseId, Events = events });
+            var page = WithinBudget(events);
+            await context.RespondAsync(await payloads.OffloadEventsAsync(
+                new ResponseEventList { ResponseId = request.ResponseId, Events = page, HasMore = page.Count < events.Count }, context.CancellationToken));
         }
+    }
+
+    private static IReadOnlyList<ResponseStreamEvent> WithinBudget(IReadOnlyList<ResponseStreamEvent> events)
+    {
+        var chars = 0L;
+        var count = 0;
+        while (count < events.Count && (count == 0 || chars + OutputLimits.TextChars(events[count]) <= MaxPageChars))
+        {
+            chars += OutputLimits.TextChars(events[count]);
+            count++;
+        }
+
+        return count == events.Count ? events : [.. events.Take(count)];
     }
 }

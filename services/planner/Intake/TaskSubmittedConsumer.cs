@@ -2,6 +2,7 @@ using Berth.Contracts;
 using Berth.Planner.Containers;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 
 namespace Berth.Planner.Intake;
@@ -11,7 +12,8 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, ResponseEvents events, TenantAdmission admission) : IConsumer<TaskSubmitted>
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, ResponseEvents events, TenantAdmission admission, PayloadStore payloads)
+    : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
@@ -28,7 +30,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 await context.Publish(new ResponseQueued { SessionId = existing.Snapshot.SessionId, ResponseId = existing.Id, MaxToolCalls = existing.Snapshot.MaxToolCalls });
             }
 
-            await context.RespondAsync(new TaskAccepted { Response = existing.Snapshot });
+            await context.RespondAsync(new TaskAccepted { Response = await payloads.OffloadOutputAsync(existing.Snapshot, token) });
             return;
         }
 

@@ -6,10 +6,15 @@ namespace Berth.Planner.Responses;
 /// <summary>
 /// The stream events one saga step stored, announced together when the step ends: one message
 /// per response instead of one per write, and after the step's own commands, so announcing
-/// never delays the next tool call or model call.
+/// never delays the next tool call or model call. An announcement is only a hint (a stream that
+/// sees a gap reads the store), so events with more text than a message should carry are left
+/// out of it: the gap they leave sends the streams to the store for them.
 /// </summary>
 public sealed class AnnouncementBatch
 {
+    /// <summary>Characters of text one announcement carries at most; even escaped six-fold it stays far below the broker's 16 MiB.</summary>
+    public const long MaxAnnouncedChars = 1_000_000;
+
     private readonly List<(string ResponseId, List<ResponseStreamEvent> Events)> _pending = [];
 
     public void Add(string responseId, IReadOnlyList<ResponseStreamEvent> events)
@@ -34,9 +39,26 @@ public sealed class AnnouncementBatch
     {
         foreach (var (responseId, events) in _pending)
         {
-            await publish.Publish(new ResponseEventsAppended { ResponseId = responseId, Events = events }, cancellationToken);
+            await publish.Publish(new ResponseEventsAppended { ResponseId = responseId, Events = WithinBudget(events) }, cancellationToken);
         }
 
         _pending.Clear();
+    }
+
+    private static List<ResponseStreamEvent> WithinBudget(List<ResponseStreamEvent> events)
+    {
+        var left = MaxAnnouncedChars;
+        var announced = new List<ResponseStreamEvent>(events.Count);
+        foreach (var e in events)
+        {
+            var chars = OutputLimits.TextChars(e);
+            if (chars <= left)
+            {
+                announced.Add(e);
+                left -= chars;
+            }
+        }
+
+        return announced;
     }
 }

@@ -3,6 +3,7 @@ using Berth.Planner.Containers;
 using Berth.Planner.Executors;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
+using Berth.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -377,7 +378,7 @@ public sealed partial class SessionLoop(
             Type = ResponseItem.ShellCallOutput,
             CallId = callId,
             MaxOutputLength = maxOutputLength,
-            Outputs = OutputLimits.CapForStorage(outputs, options.Value.MaxStoredOutputChars),
+            Outputs = CommandOutputBudget.Cap(outputs, options.Value.MaxStoredOutputChars),
         };
         await store.SetItemStatusAsync(responseId, ShellCallItemId(callId), ItemStatus.Completed, token);
         var outputIndex = await store.AppendItemAsync(responseId, output, token);

@@ -89,6 +89,12 @@ public sealed class ComposeFileTests
         }
 
         Assert.StartsWith("mongodb://mongouser:mongopassword@", ((YamlScalarNode)environment("planner")["ConnectionStrings__mongodb"]).Value, StringComparison.Ordinal);
+
+        // Large payloads go through GridFS: the api and executors must reach the planner's MongoDB.
+        foreach (var service in new[] { "api", "executor" })
+        {
+            Assert.Equal(((YamlScalarNode)environment("planner")["ConnectionStrings__mongodb"]).Value, ((YamlScalarNode)environment(service)["ConnectionStrings__mongodb"]).Value);
+        }
         Assert.DoesNotContain("guest", rendered, StringComparison.Ordinal);
     }
 

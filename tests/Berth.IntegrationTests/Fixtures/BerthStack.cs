@@ -33,6 +33,9 @@ public class BerthStack : IAsyncLifetime
     public string? UnavailableReason { get; private set; }
     public string LogDirectory { get; }
 
+    /// <summary>Where the stack's services keep payloads too large for a message (<c>Payloads__Directory</c>).</summary>
+    public string PayloadDirectory { get; }
+
     private readonly List<string> _executorIds;
     private Dictionary<string, string> _common = [];
     private ServiceProcess? _planner;
@@ -68,6 +71,7 @@ public class BerthStack : IAsyncLifetime
     {
         _brokerNodeName = brokerNode;
         LogDirectory = Path.Combine(AppContext.BaseDirectory, "service-logs", _runId);
+        PayloadDirectory = Path.Combine(Path.GetTempPath(), $"berth-payloads-{_runId}");
         _virtualHost = virtualHost is null ? null : $"{virtualHost}-{_runId}";
         _executorIds = startExecutors ? [$"test-{_runId}-a", $"test-{_runId}-b"] : [];
     }
@@ -196,9 +200,16 @@ public class BerthStack : IAsyncLifetime
 
         Model = await ScriptedModelServer.StartAsync();
         Telemetry = await OtlpReceiver.StartAsync();
+        // With a MongoDB at hand the same flow runs on it, in a database of its own; otherwise in
+        // memory. Every service gets it: large payloads then go through its GridFS.
+        var store = MongoFixture.ConfiguredUrl is { } mongo
+            ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
+            : ("Planner__Store", "InMemory");
         var common = _common = new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = BrokerUri,
+            [store.Item1] = store.Item2,
+            ["Payloads__Directory"] = PayloadDirectory,
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString(),
@@ -207,15 +218,10 @@ public class BerthStack : IAsyncLifetime
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         };
 
-        // With a MongoDB at hand the same flow runs on it, in a database of its own; otherwise in memory.
-        var store = MongoFixture.ConfiguredUrl is { } mongo
-            ? ("ConnectionStrings__mongodb", MongoFixture.WithDatabase(mongo, $"berth_e2e_{_runId}"))
-            : ("Planner__Store", "InMemory");
         _plannerEnvironment = With(With(common,
             ("ASPNETCORE_URLS", AnyFreePort),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
-            store,
             // Only the tenants of the session- and container-limit tests are capped; every other
             // test runs as tenant local, or as tenants of their own, without a limit.
             ("Tenants__capped__MaxSessions", "1"),
@@ -272,6 +278,11 @@ public class BerthStack : IAsyncLifetime
         if (_virtualHost is not null && UnavailableReason is null)
         {
             await ChildProcess.RunAsync("rabbitmqctl", ["-q", "delete_vhost", _virtualHost]);
+        }
+
+        if (Directory.Exists(PayloadDirectory))
+        {
+            Directory.Delete(PayloadDirectory, recursive: true);
         }
 
         await Docker.DisposeAsync();

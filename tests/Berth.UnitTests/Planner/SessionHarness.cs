@@ -7,6 +7,7 @@ using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,10 +19,13 @@ namespace Berth.UnitTests.Planner;
 public sealed class SessionHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
+    private readonly string _payloadDirectory;
 
-    private SessionHarness(ServiceProvider provider)
+    private SessionHarness(ServiceProvider provider, string payloadDirectory)
     {
         _provider = provider;
+        _payloadDirectory = payloadDirectory;
+        Payloads = provider.GetRequiredService<PayloadStore>();
         Harness = provider.GetRequiredService<ITestHarness>();
         Sagas = Harness.GetSagaStateMachineHarness<SessionStateMachine, SessionState>();
         Store = provider.GetRequiredService<IResponseStore>();
@@ -38,6 +42,11 @@ public sealed class SessionHarness : IAsyncDisposable
     public IContainerStore Containers { get; }
     public ScriptedTurns Model { get; }
 
+    /// <summary>The large-payload store, in a directory of this harness's own.</summary>
+    public PayloadStore Payloads { get; }
+
+    public string PayloadDirectory => _payloadDirectory;
+
     /// <summary>
     /// The planner's clock: deadlines and executor silence move only when a test advances it. Only
     /// the planner's own classes get it; MassTransit's harness keeps real time for its timeouts.
@@ -53,8 +62,9 @@ public sealed class SessionHarness : IAsyncDisposable
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
     /// <param name="tenants">Per-tenant settings, as <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> would give.</param>
     public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024,
-        Action<TenantOptions>? tenants = null)
+        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024)
     {
+        var payloadDirectory = Path.Combine(Path.GetTempPath(), $"berth-harness-payloads-{Guid.NewGuid():N}");
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
@@ -67,6 +77,9 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
             .AddSingleton<ModelTurns>()
             .AddSingleton(TimeProvider.System)
+            .AddSingleton<IPayloadRepository>(new FileSystemPayloadRepository(payloadDirectory, TimeProvider.System))
+            .AddSingleton<PayloadStore>()
+            .Configure<PayloadOptions>(o => o.InlineBytes = inlinePayloadBytes)
             .AddSingleton(services => new ExecutorRegistry(ClockOf(services)))
             .AddSingleton<ResponseEvents>()
             .AddSingleton(services => ActivatorUtilities.CreateInstance<ResponseEnding>(services, ClockOf(services)))
@@ -84,12 +97,14 @@ public sealed class SessionHarness : IAsyncDisposable
                 bus.AddConsumer<CreateContainerConsumer>();
                 bus.AddConsumer<ContainerRemovedConsumer>();
                 bus.AddConsumer<TaskSubmittedConsumer>();
+                bus.AddConsumer<GetResponseConsumer>();
+                bus.AddConsumer<GetResponseEventsConsumer>();
                 bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors);
                 bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })
             .BuildServiceProvider(validateScopes: true);
 
-        var harness = new SessionHarness(provider);
+        var harness = new SessionHarness(provider, payloadDirectory);
         await harness.Harness.Start();
         return harness;
     }
@@ -180,5 +195,9 @@ public sealed class SessionHarness : IAsyncDisposable
         Model.GiveUp();
         await Harness.Stop();
         await _provider.DisposeAsync();
+        if (Directory.Exists(_payloadDirectory))
+        {
+            Directory.Delete(_payloadDirectory, recursive: true);
+        }
     }
 }
