@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 chmod 0777 "$work" # apt downloads as its own user
 (cd "$work" && apt-get download -q tinyproxy-bin >/dev/null)
 dpkg-deb -x "$work"/tinyproxy-bin_*.deb "$work/root"
-cp "$work/root/usr/bin/tinyproxy" "$here/entrypoint.sh" "$here/Dockerfile" "$work/"
+cp "$work/root/usr/bin/tinyproxy" "$here/entrypoint.sh" "$here/egress-check.py" "$here/Dockerfile" "$work/"
 # The label tells ./berth setup which sources the image was built from, so that a changed
 # entrypoint is rebuilt rather than kept.
 docker build -q --build-arg BASE="$base" --label "berth.source=$("$here/source-hash.sh")" -t "$image" "$work" >/dev/null

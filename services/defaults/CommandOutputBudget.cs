@@ -23,6 +23,24 @@ public static class CommandOutputBudget
         return [.. outputs.Select(o => o with { Stdout = Cut(o.Stdout, perStream), Stderr = Cut(o.Stderr, perStream) })];
     }
 
+    /// <summary>
+    /// The first chunks, up to <paramref name="maxChars"/> of text: the output a quick call held
+    /// back for its completion to carry. The rest is dropped, not cut: streams miss a few deltas,
+    /// and the call's output item still has it all.
+    /// </summary>
+    public static IReadOnlyList<ToolCallOutputProduced> Prefix(IReadOnlyList<ToolCallOutputProduced> chunks, int maxChars)
+    {
+        var chars = 0L;
+        var count = 0;
+        while (count < chunks.Count && chars + chunks[count].Stdout.Length + chunks[count].Stderr.Length <= maxChars)
+        {
+            chars += chunks[count].Stdout.Length + chunks[count].Stderr.Length;
+            count++;
+        }
+
+        return count == chunks.Count ? chunks : [.. chunks.Take(count)];
+    }
+
     private static string Cut(string text, int max) =>
         text.Length <= max
             ? text

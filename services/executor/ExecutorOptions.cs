@@ -71,10 +71,11 @@ public sealed class ExecutorOptions : IValidatableObject
 
     /// <summary>
     /// Characters of output one call's completion carries, across all its commands; more is cut,
-    /// head and tail kept, with a marker. Bounded so that the message stays below RabbitMQ 4's
-    /// 16 MiB limit even when every character needs escaping.
+    /// head and tail kept, with a marker. With the output held back for streams (a quarter of
+    /// this), the message stays below RabbitMQ 4's 16 MiB even when every character needs
+    /// escaping (six bytes each).
     /// </summary>
-    [Range(1_000, 2_500_000)]
+    [Range(1_000, 2_000_000)]
     public int MaxCallOutputChars { get; set; } = 2_000_000;
 
     [Range(16, 1024 * 1024)]
@@ -244,6 +245,14 @@ public sealed class ExecutorOptions : IValidatableObject
     /// <summary>The proxy image (tinyproxy with a default-deny filter); <c>./berth setup</c> builds it from sandbox/egress-proxy.</summary>
     [Required]
     public string EgressProxyImage { get; set; } = "berth-egress-proxy:latest";
+
+    /// <summary>
+    /// Lets an allowed domain reach a non-public address (loopback, private, link-local such as
+    /// 169.254.169.254). Off, the default: the proxy refuses a name that resolves to one, so an
+    /// allowed name cannot be pointed at the operator's own networks. On for allowed hosts that
+    /// live on private networks (an internal package mirror).
+    /// </summary>
+    public bool EgressAllowPrivateNetworks { get; set; }
 
     /// <summary>Capabilities to give back to sandboxes. Any at all is refused unless <see cref="InsecureAllowWeakIsolation"/>.</summary>
     public string[] CapAdd { get; set; } = [];

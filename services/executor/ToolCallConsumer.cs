@@ -182,7 +182,7 @@ public sealed partial class ToolCallConsumer(
                 await chunks.NextCommandAsync();
             }
 
-            heldChunks = await chunks.CompleteAsync();
+            heldChunks = CommandOutputBudget.Prefix(await chunks.CompleteAsync(), settings.MaxCallOutputChars / 4);
             if (outputs.Count > 0 && background?.TakeNotice(call.SessionId) is { } notice)
             {
                 outputs[0] = outputs[0] with { Stderr = notice + outputs[0].Stderr };

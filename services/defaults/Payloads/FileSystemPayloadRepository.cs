@@ -6,13 +6,15 @@ namespace Berth.ServiceDefaults.Payloads;
 
 /// <summary>
 /// Payloads as files in a directory shared by the services of one host, one sub-directory per
-/// hour of expiry, so that sweeping is deleting whole directories whose hour has passed.
+/// hour of expiry, so that sweeping is deleting whole directories whose hour has passed; those
+/// put without a time to live (kept until deleted) in one that is never swept.
 /// Written here rather than using MassTransit's <c>FileSystemMessageDataRepository</c>, which
 /// neither deletes nor expires anything and builds its path from the address it is handed.
 /// </summary>
 public sealed partial class FileSystemPayloadRepository : IPayloadRepository
 {
     private const string HourFormat = "yyyyMMddHH";
+    private const string Kept = "kept";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly string _directory;
     private readonly TimeProvider _time;
@@ -30,11 +32,14 @@ public sealed partial class FileSystemPayloadRepository : IPayloadRepository
 
     public async Task<Uri> Put(Stream stream, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
-        var expires = _time.GetUtcNow() + (timeToLive ?? TimeSpan.FromHours(1));
-
         // Named after the first hour by which it has surely expired.
-        var hour = new DateTimeOffset(expires.Year, expires.Month, expires.Day, expires.Hour, 0, 0, TimeSpan.Zero).AddHours(1);
-        var bucket = hour.ToString(HourFormat, CultureInfo.InvariantCulture);
+        var bucket = Kept;
+        if (timeToLive is { } ttl)
+        {
+            var expires = _time.GetUtcNow() + ttl;
+            bucket = new DateTimeOffset(expires.Year, expires.Month, expires.Day, expires.Hour, 0, 0, TimeSpan.Zero).AddHours(1).ToString(HourFormat, CultureInfo.InvariantCulture);
+        }
+
         var id = Guid.NewGuid().ToString("N");
         var folder = Path.Combine(_directory, bucket);
         CreateOwnerOnly(folder);
@@ -120,6 +125,6 @@ public sealed partial class FileSystemPayloadRepository : IPayloadRepository
             : throw new MessageDataNotFoundException(address);
     }
 
-    [GeneratedRegex("^urn:berth-payload:file:(?<hour>[0-9]{10}):(?<id>[0-9a-f]{32})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^urn:berth-payload:file:(?<hour>[0-9]{10}|kept):(?<id>[0-9a-f]{32})$", RegexOptions.CultureInvariant)]
     private static partial Regex Address();
 }

@@ -20,9 +20,10 @@ public sealed partial class GridFsPayloadRepository(IMongoDatabase database, Tim
 
     public async Task<Uri> Put(Stream stream, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
-        var expires = time.GetUtcNow() + (timeToLive ?? TimeSpan.FromHours(1));
+        // Without a time to live it is kept until deleted: no expiry, so no sweep finds it.
+        var metadata = timeToLive is { } ttl ? new BsonDocument(ExpiresAt, (time.GetUtcNow() + ttl).UtcDateTime) : new BsonDocument();
         var id = await _bucket.UploadFromStreamAsync(Guid.NewGuid().ToString("N"), stream,
-            new GridFSUploadOptions { Metadata = new BsonDocument(ExpiresAt, expires.UtcDateTime) }, cancellationToken);
+            new GridFSUploadOptions { Metadata = metadata }, cancellationToken);
         return new Uri($"urn:berth-payload:gridfs:{id}");
     }
 

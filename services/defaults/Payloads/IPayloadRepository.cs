@@ -4,7 +4,9 @@ namespace Berth.ServiceDefaults.Payloads;
 
 /// <summary>
 /// MassTransit's claim-check repository, plus the two things its own repositories lack: deleting a
-/// payload once read, and removing the ones whose time to live has passed.
+/// payload once read, and removing the ones whose time to live has passed. As in MassTransit, a
+/// payload put without a time to live is kept until deleted (uploaded files, skill bundles and
+/// snapshots of later issues); the claim checks of messages always have one.
 /// </summary>
 public interface IPayloadRepository : IMessageDataRepository
 {

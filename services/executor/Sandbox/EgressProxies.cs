@@ -100,6 +100,7 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
                 "BERTH_EGRESS_FILTER=" + string.Join('\n', policy.AllowedDomains.SelectMany(EgressDomains.FilterLines)),
                 "BERTH_EGRESS_ALLOW=" + subnet,
                 $"BERTH_EGRESS_PORT={ProxyPort}",
+                "BERTH_EGRESS_PRIVATE=" + (settings.EgressAllowPrivateNetworks ? "1" : "0"),
             ],
             Labels = labels,
             HostConfig = new HostConfig
@@ -111,7 +112,8 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
                 Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,nosuid,nodev,size=8m" },
                 Memory = 64L * 1024 * 1024,
                 MemorySwap = 64L * 1024 * 1024,
-                PidsLimit = 64,
+                // tinyproxy and the address check each take a thread per connection.
+                PidsLimit = 192,
                 NanoCPUs = 500_000_000,
 
                 // The proxy logs to its own tmpfs; nothing it prints may grow on the host's disk.

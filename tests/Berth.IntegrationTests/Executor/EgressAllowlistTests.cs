@@ -167,6 +167,26 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
     }
 
     [Fact]
+    public async Task Should_refuse_an_allowed_name_that_resolves_to_a_non_public_address()
+    {
+        var sandbox = EgressSandbox(allowPrivateNetworks: false);
+        var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["allowed.berth.test"] };
+        var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None, network: policy);
+        await RunAsync(sandbox, container, Client);
+
+        // The name is allowed, and resolves to the server's private address: as a name pointed at
+        // an operator's own network, or at 169.254.169.254, would.
+        foreach (var (method, target) in new[] { ("GET", "http://allowed.berth.test/"), ("CONNECT", "allowed.berth.test:443") })
+        {
+            var answer = await RunAsync(sandbox, container, $"python3 get.py {method} {target}");
+            Assert.True(Refused(answer), $"{method} {target} should be refused; the proxy answered: {answer}");
+            Assert.DoesNotContain("hello from", answer, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"resolves to {_serverIp}, which is not a public address", await RunAsync(sandbox, container, "python3 get.py GET http://allowed.berth.test/"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_refuse_an_allowlist_on_an_executor_without_an_egress_network()
     {
         var sandbox = DockerSandbox.Create(Docker.Client, new ExecutorOptions { InstanceId = ExecutorId, Image = DockerFixture.SandboxImage, WarmContainers = 0 });
@@ -221,7 +241,11 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
     }
 
     /// <summary>An executor's sandbox whose allowlist sessions go out through the test's own network.</summary>
-    private DockerSandbox EgressSandbox(string? proxyImage = null, int maxNetworks = 16)
+    /// <param name="allowPrivateNetworks">
+    /// The test's "outside" is a Docker network, on private addresses: only with this on do
+    /// allowed names lead anywhere (<see cref="Should_refuse_an_allowed_name_that_resolves_to_a_non_public_address"/>).
+    /// </param>
+    private DockerSandbox EgressSandbox(string? proxyImage = null, int maxNetworks = 16, bool allowPrivateNetworks = true)
     {
         var options = new ExecutorOptions
         {
@@ -230,6 +254,7 @@ public sealed class EgressAllowlistTests(DockerFixture docker) : SandboxTestBase
             WarmContainers = 0,
             EgressNetwork = _outside,
             MaxEgressNetworks = maxNetworks,
+            EgressAllowPrivateNetworks = allowPrivateNetworks,
         };
         if (proxyImage is not null)
         {

@@ -42,6 +42,19 @@ public abstract class PayloadRepositoryContract
         await Assert.ThrowsAsync<MessageDataNotFoundException>(() => repository.Get(address, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Should_keep_a_payload_put_without_a_time_to_live_until_it_is_deleted()
+    {
+        var repository = CreateRepository();
+        var kept = await repository.Put(new MemoryStream("kept"u8.ToArray()), null, CancellationToken.None);
+        var expiring = await repository.Put(new MemoryStream("expiring"u8.ToArray()), TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(1, await repository.DeleteExpiredAsync(Clock.GetUtcNow().AddYears(1), CancellationToken.None));
+
+        Assert.Equal("kept"u8.ToArray(), await ReadAsync(repository, kept));
+        await Assert.ThrowsAsync<MessageDataNotFoundException>(() => repository.Get(expiring, CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("urn:berth-payload:file:2026120211:../../../../etc/passwd")]
     [InlineData("urn:berth-payload:file:..:0123456789abcdef0123456789abcdef")]
