@@ -6,16 +6,17 @@ public sealed record BenchOptions(int Commands, int ColdStarts, string Image, bo
     public const string Sandbox = "sandbox";
     public const string Pipeline = "pipeline";
     public const string Neighbour = "neighbour";
+    public const string SlowModel = "slow-model";
 
-    /// <summary><c>--short</c> for a quick run; <c>--only sandbox</c>, <c>--only pipeline</c> or <c>--only neighbour</c> for one part of the table.</summary>
+    /// <summary><c>--short</c> for a quick run; <c>--only sandbox</c>, <c>pipeline</c>, <c>neighbour</c> or <c>slow-model</c> for one part of the table.</summary>
     public static BenchOptions Parse(string[] args)
     {
         var isShort = args.Contains("--short");
         var at = Array.IndexOf(args, "--only");
         var only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-        if (at >= 0 && only is not (Sandbox or Pipeline or Neighbour))
+        if (at >= 0 && only is not (Sandbox or Pipeline or Neighbour or SlowModel))
         {
-            throw new ArgumentException($"--only takes '{Sandbox}', '{Pipeline}' or '{Neighbour}'.");
+            throw new ArgumentException($"--only takes '{Sandbox}', '{Pipeline}', '{Neighbour}' or '{SlowModel}'.");
         }
 
         var image = Environment.GetEnvironmentVariable("BERTH_SANDBOX_IMAGE") ?? "berth-sandbox:latest";

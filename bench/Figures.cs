@@ -26,11 +26,14 @@ public sealed class Table
 {
     private readonly List<(string Section, Timings Timings)> _rows = [];
     private readonly List<ThroughputRow> _throughput = [];
+    private readonly List<SlowModelRow> _slowModel = [];
     private readonly List<string> _notes = [];
 
     public void Add(string section, Timings timings) => _rows.Add((section, timings));
 
     public void Add(ThroughputRow row) => _throughput.Add(row);
+
+    public void Add(SlowModelRow row) => _slowModel.Add(row);
 
     /// <summary>A line under the tables, for what a figure rests on.</summary>
     public void Note(string note) => _notes.Add(note);
@@ -40,13 +43,16 @@ public sealed class Table
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Berth benchmark{(options.Quick ? " (short run: too few samples to quote)" : "")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):0.#} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, image {options.Image}");
-        text.AppendLine();
-        text.AppendLine("| measurement | n | p50 ms | p95 ms | p99 ms |");
-        text.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var (section, timings) in _rows)
+        if (_rows.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {section}: {timings.Name} | {timings.Count} | {timings.Percentile(50):0.0} | {timings.Percentile(95):0.0} | {timings.Percentile(99):0.0} |");
+            text.AppendLine();
+            text.AppendLine("| measurement | n | p50 ms | p95 ms | p99 ms |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var (section, timings) in _rows)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {section}: {timings.Name} | {timings.Count} | {timings.Percentile(50):0.0} | {timings.Percentile(95):0.0} | {timings.Percentile(99):0.0} |");
+            }
         }
 
         if (_throughput.Count > 0)
@@ -58,6 +64,18 @@ public sealed class Table
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} |");
+            }
+        }
+
+        if (_slowModel.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| sessions on a slow model: sessions at once | think ms | submit s | creates/s | ideal s | wall s | efficiency | planner peak MiB |");
+            text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var row in _slowModel)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Sessions} | {row.ThinkMs} | {row.Submit.TotalSeconds:0.00} | {row.CreatesPerSecond:0} | {row.IdealSeconds:0.0} | {row.Wall.TotalSeconds:0.00} | {row.Efficiency:0.00} | {row.PlannerMb:0} |");
             }
         }
 

@@ -1,6 +1,6 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour];
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model];
 // RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();
@@ -17,6 +17,11 @@ if (options.Runs(BenchOptions.Pipeline))
 if (options.Runs(BenchOptions.Neighbour))
 {
     await NeighbourBench.RunAsync(options, table);
+}
+
+if (options.Runs(BenchOptions.SlowModel))
+{
+    await SlowModelBench.RunAsync(options, table);
 }
 
 Console.WriteLine(table.Render(options));

@@ -8,7 +8,8 @@ namespace Berth.ScriptedModel;
 /// The default script: each non-empty line of the last user message is a command, called one
 /// per turn, in order; once all have run, it answers with what they printed. A line may start
 /// with <c>[timeout_ms=N]</c> or <c>[max_output_length=N]</c>, or with <c>[think_ms=N]</c>: the
-/// turn that calls it is answered only after N ms, as a slow model would. Every answer says it comes from
+/// turn that calls it is answered only after N ms, as a slow model would; without a shell tool, a
+/// message starting with <c>[think_ms=N]</c> is answered after N ms. Every answer says it comes from
 /// the scripted model, so nobody mistakes it for a real one.
 /// </summary>
 public static partial class CommandRunnerScript
@@ -20,7 +21,8 @@ public static partial class CommandRunnerScript
         var lines = request.LastUserText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (!request.ToolNames.Contains("shell"))
         {
-            return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {request.LastUserText}");
+            var (said, thinkMs) = ParseLine(request.LastUserText.Trim());
+            return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {said.Commands[0]}") with { Delay = TimeSpan.FromMilliseconds(thinkMs) };
         }
 
         var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();

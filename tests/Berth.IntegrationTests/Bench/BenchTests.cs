@@ -43,5 +43,9 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         // The throughput table: tool calls per second and each service's peak memory, for one executor at least.
         var throughput = Assert.Single(rows, r => r[1] == "1" && r.Length == 10);
         Assert.All(throughput[5..9], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0, string.Join('|', throughput)));
+
+        // Sessions on a slow model: ten background responses of one 300 ms turn, each figure there.
+        var slow = Assert.Single(rows, r => r.Length == 10 && r[1] == "10" && r[2] == "300");
+        Assert.All(slow[3..9], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0, string.Join('|', slow)));
     }
 }

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Berth.Bench;
+
+/// <summary>
+/// Sessions on a slow model: N background responses submitted at once, each one model turn of
+/// a fixed think time and no tools (so no containers). Wall time runs from the first submission
+/// to the last completion, heard by webhook, so intake counts; the ideal is one think time. What
+/// limits it is how many model calls one planner keeps in flight.
+/// </summary>
+public static class SlowModelBench
+{
+    private static readonly string[] Endings = ["response.completed", "response.failed", "response.incomplete"];
+
+    public static async Task RunAsync(BenchOptions options, Table table)
+    {
+        var thinkMs = options.Quick ? 300 : 3000;
+
+        // Completions are heard as users of background responses hear them, by webhook, here on
+        // loopback: polling a thousand responses would be the very load being measured.
+        using var receiver = CompletionReceiver.Start();
+        await using var stack = await LocalServices.StartAsync(new Dictionary<string, string> { ["Webhooks__AllowPrivateNetworks"] = "true" });
+        using var http = new HttpClient { BaseAddress = stack.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
+        using var registered = await http.PostAsJsonAsync("webhook_endpoints", new { url = receiver.Url, events = Endings });
+        registered.EnsureSuccessStatusCode();
+        foreach (var sessions in options.Quick ? new[] { 10 } : new[] { 100, 300, 1000 })
+        {
+            table.Add(await RunRowAsync(http, stack, receiver, sessions, thinkMs));
+        }
+    }
+
+    private static async Task<SlowModelRow> RunRowAsync(HttpClient http, LocalServices stack, CompletionReceiver receiver, int sessions, int thinkMs)
+    {
+        var clock = Stopwatch.StartNew();
+        var ids = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => SubmitAsync(http, thinkMs)));
+        var submitted = clock.Elapsed;
+        var last = await receiver.WaitForAllAsync(ids, clock, TimeSpan.FromMinutes(10));
+        return new SlowModelRow(sessions, thinkMs, submitted, last, stack.Planner.PeakMemoryMb());
+    }
+
+    private static async Task<string> SubmitAsync(HttpClient http, int thinkMs)
+    {
+        using var answer = await http.PostAsJsonAsync("responses", new { model = "berth-scripted", input = $"[think_ms={thinkMs}] hello", background = true });
+        var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        return answer.IsSuccessStatusCode
+            ? body.GetProperty("id").GetString()!
+            : throw new InvalidOperationException($"A slow-model response was not taken: {(int)answer.StatusCode} {body}");
+    }
+
+    /// <summary>A webhook receiver on loopback that notes when each response's completion arrived.</summary>
+    private sealed class CompletionReceiver : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly ConcurrentDictionary<string, (TimeSpan At, string Type)> _heard = new(StringComparer.Ordinal);
+        private Stopwatch? _clock;
+
+        private CompletionReceiver(int port)
+        {
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+        }
+
+        public string Url { get; }
+
+        public static CompletionReceiver Start()
+        {
+            using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var receiver = new CompletionReceiver(port);
+            receiver._listener.Start();
+            _ = receiver.ListenAsync();
+            return receiver;
+        }
+
+        /// <summary>Waits until every response has been heard of; returns when the last one was, on <paramref name="clock"/>.</summary>
+        public async Task<TimeSpan> WaitForAllAsync(string[] ids, Stopwatch clock, TimeSpan timeout)
+        {
+            _clock = clock;
+            while (ids.Any(id => !_heard.ContainsKey(id)))
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"{ids.Count(id => !_heard.ContainsKey(id))} of {ids.Length} slow-model responses were not heard of in {timeout.TotalMinutes} minutes.");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+
+            var ended = ids.Select(id => _heard[id]).ToList();
+            if (ended.FirstOrDefault(e => e.Type != "response.completed") is { Type: { } type })
+            {
+                throw new InvalidOperationException($"A slow-model response ended {type}.");
+            }
+
+            return ended.Max(e => e.At);
+        }
+
+        public void Dispose() => _listener.Close();
+
+        private async Task ListenAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var at = _clock?.Elapsed ?? TimeSpan.Zero;
+                using (var body = await JsonDocument.ParseAsync(context.Request.InputStream))
+                {
+                    var root = body.RootElement;
+                    _heard.TryAdd(root.GetProperty("data").GetProperty("id").GetString()!, (at, root.GetProperty("type").GetString()!));
+                }
+
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+    }
+}
+
+/// <summary>One line of the slow-model table.</summary>
+public sealed record SlowModelRow(int Sessions, int ThinkMs, TimeSpan Submit, TimeSpan Wall, double PlannerMb)
+{
+    public double IdealSeconds => ThinkMs / 1000.0;
+
+    public double Efficiency => IdealSeconds / Wall.TotalSeconds;
+
+    public double CreatesPerSecond => Sessions / Submit.TotalSeconds;
+}
