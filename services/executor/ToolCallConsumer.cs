@@ -62,15 +62,18 @@ public sealed partial class ToolCallConsumer(
         // move the call to the error queue and fail its response): MassTransit cannot reconnect
         // while a consumer holds it. The result then goes out on its own once the call is done,
         // and the copy RabbitMQ may deliver again is answered from the journal.
+        // The executor watches its connection itself too (through its identity's): MassTransit
+        // does not always cancel a held delivery when the connection goes.
         var run = RunOnceAsync(context);
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, identity?.ConnectionCut ?? CancellationToken.None);
         try
         {
-            if (await run.WaitAsync(context.CancellationToken) is { } completed)
+            if (await run.WaitAsync(held.Token) is { } completed)
             {
                 await context.Publish(completed);
             }
         }
-        catch (Exception e) when (letGo is not null && (context.CancellationToken.IsCancellationRequested || IsLostConnection(e)))
+        catch (Exception e) when (letGo is not null && (held.IsCancellationRequested || IsLostConnection(e)))
         {
             LogLetGo(call.SessionId, call.CallId);
             letGo.PublishWhenDone(run);

@@ -30,6 +30,7 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IConnection _connection;
+    private volatile CancellationTokenSource _connectionCut = new();
 
     private ExecutorIdentity(ConnectionFactory factory, IConnection connection, string id, string deployment)
     {
@@ -54,6 +55,15 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
     /// restarted, or lost this process's connection) and another process took the id meanwhile.
     /// </summary>
     public Task<string> Lost => _lost.Task;
+
+    /// <summary>
+    /// Cancelled when the connection that holds the lock goes other than by this process's
+    /// choice (a cut, a broker restart), and new once the lock is held again. The bus shares the
+    /// broker and the path to it, so this is the executor's own word that its broker connection
+    /// went: MassTransit does not always cancel a delivery a consumer still holds, and a held
+    /// delivery keeps the bus from reconnecting.
+    /// </summary>
+    public CancellationToken ConnectionCut => _connectionCut.Token;
 
     /// <summary>Takes <paramref name="pinnedId"/>, or the first free slot of <paramref name="hostName"/>; throws <see cref="ExecutorIdentityClashException"/> if none is free.</summary>
     public static async Task<ExecutorIdentity> ClaimAsync(Uri broker, string? pinnedId, string hostName, TimeSpan brokerWait, Action<string> say,
@@ -161,6 +171,7 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
     {
         if (args.Initiator != ShutdownInitiator.Application && !_disposed.IsCancellationRequested)
         {
+            _connectionCut.Cancel();
             _ = ReclaimAsync();
         }
 
@@ -191,6 +202,9 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
                 var old = _connection;
                 _connection = connection;
                 connection = null;
+
+                // Not disposed: deliveries of before the cut still hold its token.
+                _connectionCut = new CancellationTokenSource();
                 Watch(_connection);
                 await old.DisposeAsync();
                 return;

@@ -178,6 +178,40 @@ public sealed class ExecutorIdentityTests
         await _stack.Docker.Client.Containers.RemoveContainerAsync(survivor.ID, new ContainerRemoveParameters { Force = true });
     }
 
+    [Fact]
+    public async Task Should_let_a_held_call_go_and_still_answer_it_once_when_the_executors_own_connection_watch_sees_the_broker_go()
+    {
+        var id = $"watch-{Guid.NewGuid().ToString("N")[..8]}";
+        await using var executor = _stack.StartExecutor("connection-watch", ("Executor__InstanceId", id), ("Executor__WarmContainers", "0"),
+            ("Executor__DefaultTimeoutMs", "60000"));
+        await executor.WaitUntilReadyAsync(Ready);
+        var response = (await _api.CreateAsync(ResponsesApi.ShellRequest(
+            "echo once >> once.txt; while [ ! -e go ]; do sleep 0.2; done; wc -l < once.txt", background: true))).Id();
+        await Eventually.TrueAsync(async () => (await ContainersOfAsync(id)).Count == 1, TimeSpan.FromSeconds(60), "the session's container");
+        var container = (await ContainersOfAsync(id)).Single().ID;
+
+        // The broker closes the executor's lock connection, and only that one: MassTransit's own
+        // connection stays, so it cancels nothing, and what lets the held delivery go is the
+        // executor's own watch. (MassTransit does not always cancel a held delivery on a real cut.)
+        var virtualHost = Uri.UnescapeDataString(new Uri(_stack.BrokerUri).AbsolutePath.TrimStart('/'));
+        var (listed, queues) = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "list_queues", "-p", virtualHost, "name", "owner_pid"]);
+        Assert.True(listed == 0, queues);
+        var owner = queues.Split('\n').Select(line => line.Split('\t')).Single(parts => parts[0] == Endpoints.ExecutorLockQueueName(id))[1].Trim();
+        var (closed, closeOutput) = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "close_connection", owner, "berth test: the executor's lock connection goes"]);
+        Assert.True(closed == 0, closeOutput);
+
+        await Eventually.TrueAsync(() => Task.FromResult(executor.Output().Contains("its delivery lost the broker connection", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the executor to let the held delivery go while its command runs");
+        var (signalled, signalOutput) = await ChildProcess.RunAsync("docker", ["exec", container, "touch", "/mnt/data/go"]);
+        Assert.True(signalled == 0, signalOutput);
+
+        // Its result went out on its own once the command ended, and the call ran once.
+        var ended = await _api.WaitUntilFinishedAsync(response);
+        Assert.True(ended.Status() == "completed", $"the response ended: {ended}; {_stack.Logs}");
+        Assert.Equal("1\n", ended.CommandOutputs().Single().GetProperty("stdout").GetString());
+        await _stack.Docker.RemoveContainersOfAsync(id);
+    }
+
     private async Task<IList<ContainerListResponse>> ContainersOfAsync(string executorId) =>
         await _stack.Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {

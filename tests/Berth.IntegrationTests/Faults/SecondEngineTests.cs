@@ -72,6 +72,11 @@ public sealed class SecondEngineTests : IClassFixture<SecondEngineTests.Engine>,
         proxy.Restore();
         await Eventually.TrueAsync(() => Task.FromResult(other.Output().Contains("asking the executors on other engines", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(60), "the executor on the other engine to ask who holds the session");
+
+        // The holder answers while its command still runs: it let the delivery go when its own
+        // connection went, so its bus came back without waiting for the command to end.
+        await Eventually.TrueAsync(() => Task.FromResult(other.Output().Contains("the call is passed on to it", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the holder, back on the broker while its command runs, to answer and take the call back");
         var (signalled, signalOutput) = await ChildProcess.RunAsync("docker", ["exec", holderContainer, "touch", "/mnt/data/go"]);
         Assert.True(signalled == 0, signalOutput);
 
