@@ -65,6 +65,16 @@ public sealed class Table
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} |");
             }
+
+            text.AppendLine();
+            text.AppendLine($"| CPU ms per tool call: executors | tool calls | {string.Join(" | ", CpuMeter.Columns)} | total |");
+            text.AppendLine($"|---:|---:|{string.Concat(Enumerable.Repeat("---:|", CpuMeter.Columns.Length + 1))}");
+            foreach (var row in _throughput)
+            {
+                var figures = CpuMeter.Columns.Select(column => row.CpuMsPerCall[column]).ToList();
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Executors} | {row.ToolCalls} | {string.Join(" | ", figures.Select(f => f.ToString("0.00", CultureInfo.InvariantCulture)))} | {figures.Sum():0.00} |");
+            }
         }
 
         if (_slowModel.Count > 0)

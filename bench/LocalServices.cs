@@ -38,6 +38,8 @@ public sealed class LocalServices : IAsyncDisposable
 
     public Service Planner { get; private set; } = null!;
 
+    public Service Model { get; private set; } = null!;
+
     /// <param name="common">Settings every Berth service gets, such as where to export spans.</param>
     public static async Task<LocalServices> StartAsync(IReadOnlyDictionary<string, string>? common = null)
     {
@@ -63,7 +65,7 @@ public sealed class LocalServices : IAsyncDisposable
     private async Task StartCoreAsync()
     {
         // The scripted model announces its own address, its API's base: "... on http://127.0.0.1:N/v1".
-        var model = Start("scripted-model", Path.Combine(_root, "tools", "scripted-model", "bin", _configuration, "net10.0", "Berth.ScriptedModel.dll"),
+        var model = Model = Start("scripted-model", Path.Combine(_root, "tools", "scripted-model", "bin", _configuration, "net10.0", "Berth.ScriptedModel.dll"),
             new Dictionary<string, string>(), args: ["--urls", AnyFreePort], listening: line => line.StartsWith("Berth scripted model", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null);
         var modelUrl = await model.ListeningAsync();
 
@@ -233,6 +235,13 @@ public sealed class Service(string name, Process process, Func<string, string?> 
         {
             _listening.TrySetResult(new Uri(url));
         }
+    }
+
+    /// <summary>CPU time the process has used so far, user and system.</summary>
+    public TimeSpan CpuTime()
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
     }
 
     /// <summary>Peak resident memory (VmHWM), in MiB.</summary>

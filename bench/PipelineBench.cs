@@ -108,12 +108,13 @@ public static class PipelineBench
         var calls = options.Quick ? 2 : 6;
         var firsts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => CreateAsync(http, "true", previous: null)));
 
+        var cpu = CpuMeter.Start(stack, executors);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(firsts.Select(id => CreateAsync(http, string.Join('\n', Enumerable.Repeat("echo hi", calls)), id)));
         var elapsed = clock.Elapsed;
 
         return new ThroughputRow(executors.Count, sessions, sessions * calls, elapsed,
-            stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()));
+            stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()), cpu.PerUnit(sessions * calls));
     }
 
     internal static async Task<string> CreateAsync(HttpClient http, string input, string? previous)
@@ -162,7 +163,9 @@ public static class PipelineBench
 }
 
 /// <summary>One line of the throughput table.</summary>
-public sealed record ThroughputRow(int Executors, int Sessions, int ToolCalls, TimeSpan Elapsed, double ApiMb, double PlannerMb, double ExecutorMb)
+/// <param name="CpuMsPerCall">CPU milliseconds per tool call by process, over the timed round (<see cref="CpuMeter.Columns"/>).</param>
+public sealed record ThroughputRow(int Executors, int Sessions, int ToolCalls, TimeSpan Elapsed, double ApiMb, double PlannerMb, double ExecutorMb,
+    IReadOnlyDictionary<string, double> CpuMsPerCall)
 {
     public double PerSecond => ToolCalls / Elapsed.TotalSeconds;
 }

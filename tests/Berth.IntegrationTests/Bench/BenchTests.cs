@@ -44,6 +44,11 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         var throughput = Assert.Single(rows, r => r[1] == "1" && r.Length == 10);
         Assert.All(throughput[5..9], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0, string.Join('|', throughput)));
 
+        // CPU per tool call by process: each service's share, and a total above zero.
+        var cpu = Assert.Single(rows, r => r[1] == "1" && r.Length == 11);
+        Assert.All(cpu[3..10], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0, string.Join('|', cpu)));
+        Assert.True(double.Parse(cpu[9], CultureInfo.InvariantCulture) > 0, $"no CPU counted: {string.Join('|', cpu)}");
+
         // Sessions on a slow model: ten background responses of one 300 ms turn, each figure there.
         var slow = Assert.Single(rows, r => r.Length == 10 && r[1] == "10" && r[2] == "300");
         Assert.All(slow[3..9], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0, string.Join('|', slow)));
