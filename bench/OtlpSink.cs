@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.Bench;
 
@@ -11,17 +10,16 @@ namespace Berth.Bench;
 /// </summary>
 public sealed class OtlpSink : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _serving;
     private long _traceExports;
     private long _traceBytes;
 
-    private OtlpSink(int port)
+    private OtlpSink(HttpListener listener)
     {
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
-        _listener.Prefixes.Add($"{Endpoint}");
-        _listener.Start();
-        _serving = ServeAsync();
+        _listener = listener;
+        Endpoint = new Uri(listener.Prefixes.Single().TrimEnd('/'));
+        _serving = LoopbackHttp.ServeAsync(listener, CountAsync);
     }
 
     public Uri Endpoint { get; }
@@ -37,25 +35,8 @@ public sealed class OtlpSink : IAsyncDisposable
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
     };
 
-    /// <summary>On a free port: HttpListener cannot bind port 0, so a port is picked and, if taken meanwhile, picked again.</summary>
-    public static OtlpSink Start()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            try
-            {
-                return new OtlpSink(port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Taken between the probe and the bind; another one.
-            }
-        }
-    }
+    /// <summary>On a free loopback port.</summary>
+    public static OtlpSink Start() => new(LoopbackHttp.Start());
 
     /// <summary>Spans leave in batches (every 5 s by default): waits for the first, so the summary shows export happened.</summary>
     public async Task WaitForSpansAsync(TimeSpan timeout)
@@ -70,33 +51,20 @@ public sealed class OtlpSink : IAsyncDisposable
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
         $"the OTLP sink received {TraceExports} span exports, {TraceBytes / 1024.0:0} KiB");
 
-    private async Task ServeAsync()
+    private async Task CountAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        if (context.Request.Url?.AbsolutePath == "/v1/traces")
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            if (context.Request.Url?.AbsolutePath == "/v1/traces")
-            {
-                Interlocked.Increment(ref _traceExports);
-                Interlocked.Add(ref _traceBytes, body.Length);
-            }
-
-            // An empty Export*ServiceResponse: everything accepted.
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
+            Interlocked.Increment(ref _traceExports);
+            Interlocked.Add(ref _traceBytes, body.Length);
         }
+
+        // An empty Export*ServiceResponse: everything accepted.
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/x-protobuf";
+        context.Response.Close();
     }
 
     public async ValueTask DisposeAsync()

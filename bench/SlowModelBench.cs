@@ -54,29 +54,19 @@ public static class SlowModelBench
     /// <summary>A webhook receiver on loopback that notes when each response's completion arrived.</summary>
     private sealed class CompletionReceiver : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
         private readonly ConcurrentDictionary<string, (TimeSpan At, string Type)> _heard = new(StringComparer.Ordinal);
         private Stopwatch? _clock;
 
-        private CompletionReceiver(int port)
+        private CompletionReceiver(HttpListener listener)
         {
-            Url = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Url);
+            _listener = listener;
+            _ = LoopbackHttp.ServeAsync(listener, HearAsync);
         }
 
-        public string Url { get; }
+        public string Url => _listener.Prefixes.Single();
 
-        public static CompletionReceiver Start()
-        {
-            using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var receiver = new CompletionReceiver(port);
-            receiver._listener.Start();
-            _ = receiver.ListenAsync();
-            return receiver;
-        }
+        public static CompletionReceiver Start() => new(LoopbackHttp.Start());
 
         /// <summary>Waits until every response has been heard of; returns when the last one was, on <paramref name="clock"/>.</summary>
         public async Task<TimeSpan> WaitForAllAsync(string[] ids, Stopwatch clock, TimeSpan timeout)
@@ -103,30 +93,17 @@ public static class SlowModelBench
 
         public void Dispose() => _listener.Close();
 
-        private async Task ListenAsync()
+        private async Task HearAsync(HttpListenerContext context)
         {
-            while (_listener.IsListening)
+            var at = _clock?.Elapsed ?? TimeSpan.Zero;
+            using (var body = await JsonDocument.ParseAsync(context.Request.InputStream))
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                var at = _clock?.Elapsed ?? TimeSpan.Zero;
-                using (var body = await JsonDocument.ParseAsync(context.Request.InputStream))
-                {
-                    var root = body.RootElement;
-                    _heard.TryAdd(root.GetProperty("data").GetProperty("id").GetString()!, (at, root.GetProperty("type").GetString()!));
-                }
-
-                context.Response.StatusCode = 200;
-                context.Response.Close();
+                var root = body.RootElement;
+                _heard.TryAdd(root.GetProperty("data").GetProperty("id").GetString()!, (at, root.GetProperty("type").GetString()!));
             }
+
+            context.Response.StatusCode = 200;
+            context.Response.Close();
         }
     }
 }

@@ -48,9 +48,9 @@ public sealed class ContainerFilesService(
         {
             if (payloads.Fits(file.Length))
             {
-                using var inline = new MemoryStream((int)file.Length);
-                await content.CopyToAsync(inline, cancellationToken);
-                put = new PutContainerFile { SessionId = container.SessionId, Path = name, Content = inline.ToArray() };
+                var inline = new byte[file.Length];
+                await content.ReadExactlyAsync(inline, cancellationToken);
+                put = new PutContainerFile { SessionId = container.SessionId, Path = name, Content = inline };
             }
             else
             {

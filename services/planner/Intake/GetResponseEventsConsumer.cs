@@ -42,10 +42,13 @@ public sealed class GetResponseEventsConsumer(IResponseStore store, PayloadStore
     {
         var chars = 0L;
         var count = 0;
-        while (count < events.Count && (count == 0 || chars + OutputLimits.TextChars(events[count]) <= MaxPageChars))
+        for (; count < events.Count; count++)
         {
             chars += OutputLimits.TextChars(events[count]);
-            count++;
+            if (count > 0 && chars > MaxPageChars)
+            {
+                break;
+            }
         }
 
         return count == events.Count ? events : [.. events.Take(count)];

@@ -14,9 +14,4 @@ public static class OutputLimits
 
     private static long TextChars(ResponseItem item) =>
         (long)(item.Text?.Length ?? 0) + (item.Outputs ?? []).Sum(o => (long)o.Stdout.Length + o.Stderr.Length);
-
-    private static string Cut(string text, int max) =>
-        text.Length <= max
-            ? text
-            : $"{text[..(max / 2)]}\n…[berth: {text.Length - max} characters not stored]…\n{text[^(max / 2)..]}";
 }
