@@ -87,6 +87,17 @@ public sealed class Table
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {row.Sessions} | {row.ThinkMs} | {row.Submit.TotalSeconds:0.00} | {row.CreatesPerSecond:0} | {row.IdealSeconds:0.0} | {row.Wall.TotalSeconds:0.00} | {row.Efficiency:0.00} | {row.PlannerMb:0} |");
             }
+
+            text.AppendLine();
+            text.AppendLine($"| CPU ms per background create (intake): sessions | {string.Join(" | ", SlowModelRow.IntakeColumns)} | total | cores busy |");
+            text.AppendLine($"|---:|{string.Concat(Enumerable.Repeat("---:|", SlowModelRow.IntakeColumns.Length + 2))}");
+            foreach (var row in _slowModel)
+            {
+                var figures = SlowModelRow.IntakeColumns.Select(column => row.IntakeCpuMs[column]).ToList();
+                var busy = figures.Sum() * row.Sessions / row.Submit.TotalMilliseconds;
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Sessions} | {string.Join(" | ", figures.Select(f => f.ToString("0.00", CultureInfo.InvariantCulture)))} | {figures.Sum():0.00} | {busy:0.00} |");
+            }
         }
 
         if (_notes.Count > 0)

@@ -35,11 +35,15 @@ public static class SlowModelBench
 
     private static async Task<SlowModelRow> RunRowAsync(HttpClient http, LocalServices stack, CompletionReceiver receiver, int sessions, int thinkMs)
     {
+        var cpu = CpuMeter.Start(stack, []);
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var ids = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => SubmitAsync(http, thinkMs)));
         var submitted = clock.Elapsed;
+        var intakeCpu = cpu.PerUnit(sessions).ToDictionary();
+        intakeCpu["bench client"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalMilliseconds / sessions;
         var last = await receiver.WaitForAllAsync(ids, clock, TimeSpan.FromMinutes(10));
-        return new SlowModelRow(sessions, thinkMs, submitted, last, stack.Planner.PeakMemoryMb());
+        return new SlowModelRow(sessions, thinkMs, submitted, last, stack.Planner.PeakMemoryMb(), intakeCpu);
     }
 
     private static async Task<string> SubmitAsync(HttpClient http, int thinkMs)
@@ -109,8 +113,11 @@ public static class SlowModelBench
 }
 
 /// <summary>One line of the slow-model table.</summary>
-public sealed record SlowModelRow(int Sessions, int ThinkMs, TimeSpan Submit, TimeSpan Wall, double PlannerMb)
+/// <param name="IntakeCpuMs">CPU milliseconds per create while the responses were submitted, by process (<see cref="IntakeColumns"/>).</param>
+public sealed record SlowModelRow(int Sessions, int ThinkMs, TimeSpan Submit, TimeSpan Wall, double PlannerMb, IReadOnlyDictionary<string, double> IntakeCpuMs)
 {
+    public static readonly string[] IntakeColumns = ["bench client", "api", "planner", "scripted model", "RabbitMQ"];
+
     public double IdealSeconds => ThinkMs / 1000.0;
 
     public double Efficiency => IdealSeconds / Wall.TotalSeconds;

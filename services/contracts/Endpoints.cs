@@ -13,6 +13,11 @@ public static class Endpoints
 
     public static Uri Sessions { get; } = new($"queue:{SessionsQueue}");
 
+    /// <summary>The planners' model calls: any planner takes a session's <see cref="AskModel"/>.</summary>
+    public const string ModelCallsQueue = "berth-model-calls";
+
+    public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
+
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>
     public static Uri Executors { get; } = new($"queue:{ExecutorsQueue}");
 

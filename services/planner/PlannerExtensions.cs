@@ -31,11 +31,10 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
         builder.Services.AddSingleton<ModelTurns>();
 
-        // A session step waits on the model; on shutdown, give it a while, then cancel its model
-        // call so the planner stops. Its message goes back to the queue and another planner
-        // takes the step from the start.
+        // A model call in flight on shutdown gets a while to finish, then is cancelled so the
+        // planner stops; its AskModel goes back to the queue and another planner asks again.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options => options.ConsumerStopTimeout = TimeSpan.FromSeconds(10));
-        builder.Services.AddScoped<SessionLoop>();
+        builder.Services.AddSessionSteps();
         builder.Services.AddSingleton<ResponseEvents>();
         builder.Services.AddSingleton<ResponseEnding>();
         builder.Services.AddSingleton<ExecutorRegistry>();
@@ -136,6 +135,7 @@ public static class PlannerExtensions
             sessions.InMemoryRepository();
         }
 
+        bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
         bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
         bus.AddConsumer<TaskSubmittedConsumer>((context, consumer) =>
         {

@@ -12,11 +12,18 @@ public sealed class PlannerOptions : IValidatableObject
     public int MaxModelCalls { get; set; } = 50;
 
     /// <summary>
-    /// Session steps this planner runs at once. A step that needs the model waits for its answer,
-    /// so this is also how many model calls one planner has in flight.
+    /// Session steps this planner runs at once. A step never waits on the model (it sends
+    /// <c>AskModel</c> and ends), so a step takes milliseconds, and this bounds only the store's load.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxConcurrentSteps { get; set; } = 64;
+
+    /// <summary>
+    /// Model calls this planner has in flight at once, across all sessions. A call holds an HTTP
+    /// request and a delivery, no thread: the model endpoint's own limits are the ones that bite.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxModelCallsInFlight { get; set; } = 1_000;
 
     /// <summary>
     /// Where state lives. <c>Auto</c>: MongoDB when <c>ConnectionStrings:mongodb</c> is set, else the

@@ -48,6 +48,17 @@ public sealed class PayloadStore(IPayloadRepository repository, IOptions<Payload
         return Fits(json.Length) ? null : await PutAsync(json, cancellationToken);
     }
 
+    /// <summary>
+    /// Reads a value stored by <see cref="OffloadJsonAsync"/> and leaves it, for a reader that may
+    /// read it again (a saga step that can be retried); its time to live removes it.
+    /// </summary>
+    public async Task<T> ReadJsonAsync<T>(Uri address, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenAsync(address, cancellationToken);
+        return await JsonSerializer.DeserializeAsync(stream, type, cancellationToken)
+            ?? throw new InvalidDataException($"The payload {address} holds no value.");
+    }
+
     /// <summary>Reads a value stored by <see cref="OffloadJsonAsync"/>, then deletes it.</summary>
     public async Task<T> TakeJsonAsync<T>(Uri address, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {

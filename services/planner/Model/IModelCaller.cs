@@ -1,3 +1,5 @@
+using Berth.Contracts;
+
 namespace Berth.Planner.Model;
 
 /// <summary>Asks the model for the next step of a stored response.</summary>

@@ -4,9 +4,9 @@ using MassTransit;
 namespace Berth.Planner.Model;
 
 /// <summary>
-/// Every planner receives every cancel, on a queue of its own: the one whose session step is
-/// waiting on the model stops waiting, so the session is free for the cancel at once instead of
-/// after the model's answer.
+/// Every planner receives every cancel, on a queue of its own: the one making the response's model
+/// call stops it, so a cancelled response costs no more tokens, and every planner remembers not
+/// to make a call still queued for it.
 /// </summary>
 public sealed class ModelCallCanceller(ModelTurns turns) : IConsumer<ResponseCancelRequested>
 {

@@ -1,23 +1,24 @@
+using Berth.Contracts;
 using System.Collections.Concurrent;
 
 namespace Berth.Planner.Model;
 
 /// <summary>
-/// The model calls of this planner's session steps. A step calls the model itself, holding its
-/// session until the answer is in, which saves the session two trips through the broker per
-/// turn. What that costs is handled here:
+/// The model calls of this planner (<see cref="AskModelConsumer"/>), and what a call off the
+/// session needs:
 /// <list type="bullet">
-/// <item>an answer is kept for a while, so a step retried after losing a race with another
-/// message of its session takes the same answer instead of asking (and paying) again;</item>
+/// <item>an answer is kept for a while, so an <c>AskModel</c> delivered again (its answer could
+/// not be sent, and the consumer retried) takes the same answer instead of asking (and paying)
+/// again;</item>
 /// <item>a cancel stops a call in flight (<see cref="ModelCallCanceller"/>), and one that came
 /// first stops the call from being made;</item>
 /// <item>a bug in the caller becomes a failed turn, so the response fails with the reason
-/// instead of its step being retried into the error queue.</item>
+/// instead of its question being retried into the error queue.</item>
 /// </list>
 /// </summary>
 public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, ILogger<ModelTurns> logger)
 {
-    /// <summary>Well past a step's retries (under 4 s in all), short enough to hold little.</summary>
+    /// <summary>Well past a call's retries (under 2 s in all), short enough to hold little.</summary>
     private static readonly TimeSpan Kept = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<(string ResponseId, int Step), (ModelTurn Turn, DateTimeOffset At)> _answers = new();
@@ -61,7 +62,7 @@ public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, IL
 
             _answers[(responseId, step)] = (turn, time.GetUtcNow());
 
-            // The step before this one was saved, or this one would not have been asked for.
+            // The step before this one was applied by the session, or this one would not have been asked for.
             _answers.TryRemove((responseId, step - 1), out _);
             return turn;
         }

@@ -35,6 +35,8 @@ public sealed class AnnouncementBatch
         }
     }
 
+    public void Clear() => _pending.Clear();
+
     public async Task AnnounceAsync(IPublishEndpoint publish, CancellationToken cancellationToken)
     {
         foreach (var (responseId, events) in _pending)

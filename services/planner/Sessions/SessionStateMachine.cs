@@ -1,15 +1,17 @@
 using Berth.Contracts;
+using Berth.Planner.Sessions.Activities;
 using MassTransit;
 
 namespace Berth.Planner.Sessions;
 
 /// <summary>
-/// The agent loop of one session. Idle until a response is queued; Acting while a shell call
-/// runs; Idle again (or on to the next queued response) once the model answers without a tool
-/// call. The model is called inside the step that needs its answer (the response's start, or
-/// the last call's result), so a session rests in Thinking only when a cancel stopped that call
-/// and is next in line to end the response.
-/// What each step does lives in <see cref="SessionLoop"/>; this class says when.
+/// The agent loop of one session. <b>Idle</b> until a response is queued; <b>Thinking</b> while
+/// the model is asked for the response's next step (the question is a message of its own, so no
+/// step ever waits on the model); <b>Acting</b> while a shell call runs. When the model answers
+/// without a call the response ends, and the session goes on to the next queued response
+/// (Thinking again) or rests (Idle).
+/// What each event does lives in its activity (<see cref="Activities"/>); this class says when,
+/// and where the session goes next.
 /// </summary>
 public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 {
@@ -18,6 +20,7 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
     public State Acting { get; private set; } = null!;
 
     public Event<ResponseQueued> ResponseQueued { get; private set; } = null!;
+    public Event<ModelAnswered> ModelAnswered { get; private set; } = null!;
     public Event<ToolCallCompleted> ToolCallCompleted { get; private set; } = null!;
     public Event<ToolCallOutputProduced> OutputProduced { get; private set; } = null!;
 
@@ -38,89 +41,90 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         InstanceState(session => session.CurrentState);
 
         Event(() => ResponseQueued, e => e.CorrelateById(m => m.Message.SessionId));
-        Event(() => ToolCallCompleted, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-
-        Event(() => OutputProduced, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-
-        Event(() => ToolCallFaulted, e =>
-        {
-            e.CorrelateById(m => m.Message.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-
-        Event(() => CancelRequested, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-
-        Event(() => FailRequested, e =>
-        {
-            e.CorrelateById(m => m.Message.SessionId);
-            e.OnMissingInstance(m => m.Discard());
-        });
-
+        Event(() => ModelAnswered, e => DiscardWhenMissing(e, m => m.SessionId));
+        Event(() => ToolCallCompleted, e => DiscardWhenMissing(e, m => m.SessionId));
+        Event(() => OutputProduced, e => DiscardWhenMissing(e, m => m.SessionId));
+        Event(() => ToolCallFaulted, e => DiscardWhenMissing(e, m => m.Message.SessionId));
+        Event(() => CancelRequested, e => DiscardWhenMissing(e, m => m.SessionId));
+        Event(() => FailRequested, e => DiscardWhenMissing(e, m => m.SessionId));
         Event(() => ExecutorLost, e =>
         {
             e.CorrelateBy((session, context) => session.ExecutorId == context.Message.ExecutorId);
             e.OnMissingInstance(m => m.Discard());
         });
 
+        // Starting a response asks the model; one that cannot start leaves the session idle.
         Initially(
-            ToPhase(When(ResponseQueued)
-                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context)))));
+            ToThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())));
 
         During(Idle,
-            ToPhase(When(ResponseQueued)
-                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context)))));
+            ToThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())),
+            When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>()));
 
+        // A busy session queues the response; it starts when the one before it ends.
         During(Thinking, Acting,
-            When(ResponseQueued)
-                .ThenAsync(context => context.Step(loop => loop.QueueResponse(context))));
+            When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>()));
 
+        // An answer with calls runs the first; one without ends the response.
+        During(Thinking,
+            ToActingThinkingOrIdle(When(ModelAnswered, context => IsCurrentStep(context.Saga, context.Message))
+                .Activity(x => x.OfType<ApplyModelAnswerActivity>())),
+            When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>()));
+
+        // A completed call runs the turn's next call, or asks the model again; a broken one ends the response.
         During(Acting,
-            ToPhase(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
-                .ThenAsync(context => context.Step(loop => loop.ApplyToolResult(context)))),
+            ToActingThinkingOrIdle(When(ToolCallCompleted, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
+                .Activity(x => x.OfType<ApplyToolResultActivity>())),
             When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
-                .ThenAsync(context => context.Step(loop => loop.ApplyOutputChunk(context))),
-            ToPhase(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
-                .ThenAsync(context => context.Step(loop => loop.FailActiveResponse(context, new ResponseError(ErrorCodes.SandboxError,
-                    $"The executor failed while running the call: {FirstMessage(context.Message)}"))))));
+                .Activity(x => x.OfType<StreamOutputActivity>()),
+            ToThinkingOrIdle(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
+                .Activity(x => x.OfType<FailFaultedCallActivity>())),
+            ToThinkingOrIdle(When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>())));
 
+        // Ending the running response frees the session for the next; ending a waiting one changes nothing else.
         DuringAny(
-            ToPhase(When(ExecutorLost)
-                .ThenAsync(context => context.Step(loop => loop.LoseContainer(context)))),
-            ToPhase(When(CancelRequested)
-                .ThenAsync(context => context.Step(loop => loop.Cancel(context)))),
-            ToPhase(When(FailRequested)
-                .ThenAsync(context => context.Step(loop => loop.Fail(context)))));
+            ToThinkingOrIdle(When(CancelRequested, context => IsActive(context.Saga, context.Message.ResponseId))
+                .Activity(x => x.OfType<CancelResponseActivity>())),
+            When(CancelRequested, context => !IsActive(context.Saga, context.Message.ResponseId))
+                .Activity(x => x.OfType<CancelResponseActivity>()),
+            ToThinkingOrIdle(When(FailRequested, context => IsActive(context.Saga, context.Message.ResponseId))
+                .Activity(x => x.OfType<FailResponseActivity>())),
+            When(FailRequested, context => !IsActive(context.Saga, context.Message.ResponseId))
+                .Activity(x => x.OfType<FailResponseActivity>()));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.
         OnUnhandledEvent(context => context.Ignore());
     }
 
+    private static void DiscardWhenMissing<T>(IEventCorrelationConfigurator<SessionState, T> e, Func<T, Guid> sessionId)
+        where T : class
+    {
+        e.CorrelateById(m => sessionId(m.Message));
+        e.OnMissingInstance(m => m.Discard());
+    }
+
+    private static bool IsActive(SessionState session, string responseId) => session.ActiveResponseId == responseId;
+
+    private static bool IsCurrentStep(SessionState session, ModelAnswered answer) =>
+        session.ActiveResponseId == answer.ResponseId && session.ModelCalls == answer.Step && session.PendingCalls.Count == 0;
+
     private static bool IsRunningCall(SessionState session, string responseId, string callId) =>
         session.ActiveResponseId == responseId
         && session.PendingCalls.Count > 0
         && session.PendingCalls[0].CallId == callId;
 
-    private static string FirstMessage<T>(Fault<T> fault) => fault.Exceptions.FirstOrDefault()?.Message ?? "no details";
-
-    /// <summary>The state follows from the session's data: nothing active, a call running, or the model's turn.</summary>
-    private EventActivityBinder<SessionState, T> ToPhase<T>(EventActivityBinder<SessionState, T> binder)
+    /// <summary>After a response started or ended: the model was asked for the (next) response's first step, or nothing is left to run.</summary>
+    private EventActivityBinder<SessionState, T> ToThinkingOrIdle<T>(EventActivityBinder<SessionState, T> binder)
         where T : class =>
         binder.IfElse(context => context.Saga.ActiveResponseId is null,
             idle => idle.TransitionTo(Idle),
-            busy => busy.IfElse(context => context.Saga.PendingCalls.Count > 0,
-                acting => acting.TransitionTo(Acting),
-                thinking => thinking.TransitionTo(Thinking)));
+            asked => asked.TransitionTo(Thinking));
+
+    /// <summary>After a step that may run a call: a call was sent, or the session is as <see cref="ToThinkingOrIdle{T}"/> leaves it.</summary>
+    private EventActivityBinder<SessionState, T> ToActingThinkingOrIdle<T>(EventActivityBinder<SessionState, T> binder)
+        where T : class =>
+        binder.IfElse(context => context.Saga.ActiveResponseId is not null && context.Saga.PendingCalls.Count > 0,
+            calling => calling.TransitionTo(Acting),
+            ToThinkingOrIdle);
 }

@@ -14,8 +14,8 @@ public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<SessionState> sagaConfigurator,
         IRegistrationContext context)
     {
-        // A step may wait seconds for the model: as many steps run at once as the planner allows
-        // model calls in flight, so one slow model turn does not hold up other sessions.
+        // A step never waits on the model (AskModelConsumer makes the call), so a step takes
+        // milliseconds; this bounds how many run at once, and so the store's load.
         var steps = context.GetRequiredService<IOptions<PlannerOptions>>().Value.MaxConcurrentSteps;
         endpointConfigurator.ConcurrentMessageLimit = steps;
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -24,9 +24,8 @@ public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
         }
 
         // A lost optimistic-concurrency race (two messages for one session at once) is retried
-        // against the fresh state, taking the model's answer the first try already had; the
-        // outbox holds sends and publishes until the saga is saved, so a retried message never
-        // sends its commands twice. A step's messages go out at once, not one broker
+        // against the fresh state; the outbox holds sends and publishes until the saga is
+        // saved, so a retried message never sends its commands (or asks the model) twice. A step's messages go out at once, not one broker
         // confirmation after another: none of them depends on another's order.
         endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 200, 500, 1000, 2000));
         endpointConfigurator.UseInMemoryOutbox(context, outbox => outbox.ConcurrentMessageDelivery = true);

@@ -13,11 +13,20 @@ namespace Berth.Planner.Sessions;
 /// </summary>
 public sealed partial class SessionStepFaultConsumer(ResponseEnding ending, IResponseStore store, ILogger<SessionStepFaultConsumer> logger) :
     IConsumer<Fault<ToolCallCompleted>>,
+    IConsumer<Fault<ModelAnswered>>,
+    IConsumer<Fault<AskModel>>,
     IConsumer<Fault<ResponseQueued>>,
     IConsumer<Fault<ResponseCancelRequested>>,
     IConsumer<Fault<FailResponse>>
 {
     public Task Consume(ConsumeContext<Fault<ToolCallCompleted>> context) =>
+        FailThroughSessionAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId);
+
+    public Task Consume(ConsumeContext<Fault<ModelAnswered>> context) =>
+        FailThroughSessionAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId);
+
+    /// <summary>The model call broke past its retries in a way the caller did not turn into a failed turn (its answer could not be sent).</summary>
+    public Task Consume(ConsumeContext<Fault<AskModel>> context) =>
         FailThroughSessionAsync(context, context.Message.Message.SessionId, context.Message.Message.ResponseId);
 
     public Task Consume(ConsumeContext<Fault<ResponseQueued>> context) =>

@@ -4,14 +4,14 @@ namespace Berth.IntegrationTests.Fixtures;
 /// The pipeline on a RabbitMQ virtual host of its own, with no executors until a test starts
 /// them: the fault suite kills, clashes and restarts executors there without touching any other
 /// test's queues, executor ids or containers (an executor only cleans up after its own deployment).
-/// Its planner runs few session steps at once, so a test can fill them all with slow model turns.
+/// Its planner has few model calls in flight at once, so a test can fill them all with slow model turns.
 /// </summary>
 public sealed class FaultStack() : BerthStack(virtualHost: "berth-faults", startExecutors: false)
 {
-    public const int SessionSteps = 4;
+    public const int ModelCallsInFlight = 4;
 
     protected override (string Key, string Value)[] PlannerSettings =>
-        [("Planner__MaxConcurrentSteps", SessionSteps.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        [("Planner__MaxModelCallsInFlight", ModelCallsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }
 
 [CollectionDefinition(Name)]

@@ -7,6 +7,7 @@ using Berth.Planner.Model;
 using Berth.Planner.Mongo;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,13 +33,19 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             .AddSingleton<SessionContainers>()
             .AddSingleton<ExecutorRegistry>()
             .AddSingleton<ResponseEnding>()
-            .AddScoped<SessionLoop>()
+            .AddSessionSteps()
+            .AddSingleton<IPayloadRepository>(new FileSystemPayloadRepository(Path.Combine(Path.GetTempPath(), "berth-mongo-restart-payloads"), TimeProvider.System))
+            .AddSingleton<PayloadStore>()
             .AddSingleton<IModelCaller, ShellThenDone>()
             .AddSingleton<ModelTurns>()
             .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(_ => { })
-            .AddMassTransitTestHarness(bus => bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
-                .MongoRepository(MongoSetup.SessionsCollection))
+            .AddMassTransitTestHarness(bus =>
+            {
+                bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>()
+                    .MongoRepository(MongoSetup.SessionsCollection);
+                bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
+            })
             .BuildServiceProvider(validateScopes: true);
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();

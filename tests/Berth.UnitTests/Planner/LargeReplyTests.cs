@@ -36,6 +36,22 @@ public sealed class LargeReplyTests
     }
 
     [Fact]
+    public async Task Should_carry_the_models_answer_through_the_payload_store_when_it_outgrows_a_message()
+    {
+        await using var session = await SessionHarness.StartAsync(inlinePayloadBytes: InlineBytes);
+        var (_, responseId) = await session.BeginAsync();
+        var text = new string('y', 3 * InlineBytes);
+
+        session.ModelSays(responseId, 1, text);
+
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
+        var answered = Assert.Single(session.Harness.Sent.Select<ModelAnswered>(m => m.Context.Message.ResponseId == responseId)).Context.Message;
+        Assert.Null(answered.Turn);
+        Assert.NotNull(answered.TurnAddress);
+        Assert.Equal(text, Assert.Single((await session.ResponseAsync(responseId)).Output).Text);
+    }
+
+    [Fact]
     public async Task Should_answer_with_the_output_inline_when_it_fits_a_message()
     {
         await using var session = await SessionHarness.StartAsync(inlinePayloadBytes: InlineBytes);

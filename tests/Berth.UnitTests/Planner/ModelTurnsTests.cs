@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.Planner.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 

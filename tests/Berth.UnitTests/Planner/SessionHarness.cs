@@ -6,6 +6,7 @@ using Berth.Planner.Intake;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
+using Berth.Planner.Sessions.Activities;
 using Berth.Planner.Tenants;
 using Berth.ServiceDefaults.Payloads;
 using MassTransit;
@@ -60,9 +61,10 @@ public sealed class SessionHarness : IAsyncDisposable
 
     /// <param name="crashingModelCaller">A model caller that throws, as a bug would.</param>
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
+    /// <param name="maxConcurrentSteps">Session steps the saga's endpoint runs at once.</param>
     /// <param name="tenants">Per-tenant settings, as <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> would give.</param>
     public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024,
-        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024)
+        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024, int maxConcurrentSteps = 64)
     {
         var payloadDirectory = Path.Combine(Path.GetTempPath(), $"berth-harness-payloads-{Guid.NewGuid():N}");
         var provider = new ServiceCollection()
@@ -73,7 +75,10 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<TenantAdmission>()
             .Configure<TenantOptions>(tenants ?? (_ => { }))
             .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))
-            .AddScoped(services => ActivatorUtilities.CreateInstance<SessionLoop>(services, ClockOf(services)))
+            .AddSessionSteps()
+            .AddScoped(services => ActivatorUtilities.CreateInstance<ResponseLifecycle>(services, ClockOf(services)))
+            .AddScoped(services => ActivatorUtilities.CreateInstance<ShellCallSteps>(services, ClockOf(services)))
+            .AddScoped(services => ActivatorUtilities.CreateInstance<ApplyToolResultActivity>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
             .AddSingleton<ModelTurns>()
             .AddSingleton(TimeProvider.System)
@@ -88,10 +93,12 @@ public sealed class SessionHarness : IAsyncDisposable
             {
                 o.MaxModelCalls = maxModelCalls;
                 o.MaxFinishedTextChars = maxFinishedTextChars;
+                o.MaxConcurrentSteps = maxConcurrentSteps;
             })
             .AddMassTransitTestHarness(bus =>
             {
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
+                bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
                 bus.AddConsumer<ModelCallCanceller>();
                 bus.AddConsumer<CancelResponseConsumer>();
                 bus.AddConsumer<CreateContainerConsumer>();

@@ -65,29 +65,85 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
-    public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_answers_at_once()
+    public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_answers()
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
         session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
         await session.NextToolCallAsync("call-1");
-
-        // Step 2's answer is ready before the model is asked, as from a model that answers at once.
-        session.ModelSays(responseId, 2, "let me look", SessionHarness.Call("call-2", "ls"), SessionHarness.Call("call-3", "pwd"));
         await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+
+        session.ModelSays(responseId, 2, "let me look", SessionHarness.Call("call-2", "ls"), SessionHarness.Call("call-3", "pwd"));
         await session.NextToolCallAsync("call-2");
 
         var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
             m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.TextDelta))).Context.Message;
         Assert.Equal(
             [
-                ResponseEvents.ItemDone, ResponseEvents.ItemAdded, ResponseEvents.ItemDone,
                 ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDone, ResponseEvents.PartDone, ResponseEvents.ItemDone,
                 ResponseEvents.ItemAdded, ResponseEvents.ItemAdded, ResponseEvents.ItemAdded,
             ],
             step.Events.Select(e => e.Type));
-        Assert.Equal(["call-1", "call-1", "call-1"], step.Events.Take(3).Select(e => e.Item!.CallId));
         Assert.Equal(["call-2", "call-3", "call-2"], step.Events.TakeLast(3).Select(e => e.Item!.CallId));
+    }
+
+    [Fact]
+    public async Task Should_take_other_sessions_steps_while_a_model_thinks_when_model_calls_are_off_the_session()
+    {
+        await using var session = await SessionHarness.StartAsync(maxConcurrentSteps: 2);
+
+        // More sessions than the planner runs steps at once wait on a model that never answers them in this test.
+        var thinking = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            var other = Guid.NewGuid();
+            await session.QueueAsync(other);
+            thinking.Add(other);
+        }
+
+        var (sessionId, responseId) = await session.BeginAsync();
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-quick", "true"));
+        await session.NextToolCallAsync("call-quick");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-quick");
+        await session.NextModelCallAsync(responseId, 2);
+        session.ModelSays(responseId, 2, "done");
+
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
+        foreach (var other in thinking)
+        {
+            Assert.NotNull(await session.Sagas.Exists(other, machine => machine.Thinking));
+        }
+    }
+
+    [Fact]
+    public async Task Should_ignore_an_answer_when_it_is_for_a_step_the_session_has_moved_past()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
+        await session.NextToolCallAsync("call-1");
+
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.NextModelCallAsync(responseId, 2);
+
+        // A second answer for step 1 (a redelivered AskModel, asked again on another planner) while the model thinks on step 2.
+        var sessions = await session.Harness.Bus.GetSendEndpoint(Endpoints.Sessions);
+        await sessions.Send(new ModelAnswered
+        {
+            SessionId = sessionId,
+            ResponseId = responseId,
+            Step = 1,
+            Turn = new ModelTurn { ShellCalls = [SessionHarness.Call("call-again", "true")] },
+        }, TestContext.Current.CancellationToken);
+        Assert.True(await session.Sagas.Consumed.Any<ModelAnswered>(m => m.Context.Message.Turn?.ShellCalls.Any(c => c.CallId == "call-again") == true));
+
+        session.ModelSays(responseId, 2, "done");
+
+        Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.DoesNotContain(response.Output, item => item.CallId == "call-again");
+        Assert.False(await session.Harness.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call-again"));
     }
 
     [Fact]

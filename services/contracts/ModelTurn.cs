@@ -1,6 +1,4 @@
-using Berth.Contracts;
-
-namespace Berth.Planner.Model;
+namespace Berth.Contracts;
 
 /// <summary>What the model said at one step of a response (some shell calls, some text, or both), or why it could not be asked.</summary>
 public sealed record ModelTurn

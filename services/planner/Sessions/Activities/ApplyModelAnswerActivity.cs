@@ -1,0 +1,64 @@
+using System.Globalization;
+using Berth.Contracts;
+using Berth.Planner.Responses;
+using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Payloads;
+using MassTransit;
+
+namespace Berth.Planner.Sessions.Activities;
+
+/// <summary>
+/// The model answered the session's current step: its text is stored as a message, and its shell
+/// calls start running (as many as <c>max_tool_calls</c> leaves); with no calls, the response is done.
+/// </summary>
+public sealed class ApplyModelAnswerActivity(
+    IResponseStore store,
+    ResponseEvents events,
+    ResponseLifecycle lifecycle,
+    ShellCallSteps calls,
+    PayloadStore payloads,
+    AnnouncementBatch announcements) : SessionActivity<ModelAnswered>(announcements)
+{
+    private readonly AnnouncementBatch _announcements = announcements;
+
+    protected override async Task RunAsync(BehaviorContext<SessionState, ModelAnswered> context)
+    {
+        var session = context.Saga;
+        var responseId = session.ActiveResponseId!;
+        var step = session.ModelCalls;
+        var token = context.CancellationToken;
+        var turn = context.Message.Turn
+            ?? await payloads.ReadJsonAsync(context.Message.TurnAddress!, PayloadJson.Default.ModelTurn, token);
+
+        if (turn.Error is { } error)
+        {
+            await lifecycle.FinishAsync(context, ResponseStatuses.Failed, error);
+            return;
+        }
+
+        await store.RecordUsageAsync(responseId, step, turn.Usage, token);
+
+        if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count == 0)
+        {
+            var message = new ResponseItem { Id = Ids.Stable("msg", responseId, step.ToString(CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
+            var index = await store.AppendItemAsync(responseId, message, token);
+            await events.StoreAsync(_announcements, responseId, ResponseEvents.Message(index, message), token);
+        }
+
+        if (turn.ShellCalls.Count == 0)
+        {
+            await lifecycle.FinishAsync(context, ResponseStatuses.Completed);
+            return;
+        }
+
+        var budget = session.MaxToolCalls is { } max ? Math.Max(0, max - session.ToolCalls) : int.MaxValue;
+        var allowed = turn.ShellCalls.Take(budget).ToList();
+        if (allowed.Count == 0)
+        {
+            await lifecycle.FinishAsync(context, ResponseStatuses.Incomplete, incompleteReason: "max_tool_calls");
+            return;
+        }
+
+        await calls.BeginAsync(context, allowed);
+    }
+}
