@@ -27,6 +27,7 @@ public sealed class Table
     private readonly List<(string Section, Timings Timings)> _rows = [];
     private readonly List<ThroughputRow> _throughput = [];
     private readonly List<SlowModelRow> _slowModel = [];
+    private readonly List<IntakeRow> _intake = [];
     private readonly List<string> _notes = [];
 
     public void Add(string section, Timings timings) => _rows.Add((section, timings));
@@ -34,6 +35,8 @@ public sealed class Table
     public void Add(ThroughputRow row) => _throughput.Add(row);
 
     public void Add(SlowModelRow row) => _slowModel.Add(row);
+
+    public void Add(IntakeRow row) => _intake.Add(row);
 
     /// <summary>A line under the tables, for what a figure rests on.</summary>
     public void Note(string note) => _notes.Add(note);
@@ -97,6 +100,19 @@ public sealed class Table
                 var busy = figures.Sum() * row.Sessions / row.Submit.TotalMilliseconds;
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {row.Sessions} | {string.Join(" | ", figures.Select(f => f.ToString("0.00", CultureInfo.InvariantCulture)))} | {figures.Sum():0.00} | {busy:0.00} |");
+            }
+        }
+
+        if (_intake.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"| intake (nothing finishes meanwhile): creates at once | submit s | creates/s | CPU ms per create: {string.Join(" | ", SlowModelRow.IntakeColumns)} | total |");
+            text.AppendLine($"|---:|---:|---:|{string.Concat(Enumerable.Repeat("---:|", SlowModelRow.IntakeColumns.Length + 1))}");
+            foreach (var row in _intake)
+            {
+                var figures = SlowModelRow.IntakeColumns.Select(column => row.CpuMs[column]).ToList();
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Sessions} | {row.Submit.TotalSeconds:0.00} | {row.CreatesPerSecond:0} | {string.Join(" | ", figures.Select(f => f.ToString("0.00", CultureInfo.InvariantCulture)))} | {figures.Sum():0.00} |");
             }
         }
 

@@ -31,6 +31,25 @@ public static class SlowModelBench
         {
             table.Add(await RunRowAsync(http, stack, receiver, sessions, thinkMs));
         }
+
+        // Intake on its own: a model that thinks past the submissions, so no response finishes
+        // (and nothing but each one's start competes for the CPU) while they come in. Last, as
+        // these responses are left thinking when the stack stops.
+        var intake = options.Quick ? 10 : 1000;
+        var (submit, cpu) = await SubmitAllAsync(http, stack, intake, thinkMs: 120_000);
+        table.Add(new IntakeRow(intake, submit, cpu));
+    }
+
+    private static async Task<(TimeSpan Submit, Dictionary<string, double> CpuMs)> SubmitAllAsync(HttpClient http, LocalServices stack, int sessions, int thinkMs)
+    {
+        var cpu = CpuMeter.Start(stack, []);
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => SubmitAsync(http, thinkMs)));
+        var submitted = clock.Elapsed;
+        var perCreate = cpu.PerUnit(sessions).ToDictionary();
+        perCreate["bench client"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalMilliseconds / sessions;
+        return (submitted, perCreate);
     }
 
     private static async Task<SlowModelRow> RunRowAsync(HttpClient http, LocalServices stack, CompletionReceiver receiver, int sessions, int thinkMs)
@@ -110,6 +129,12 @@ public static class SlowModelBench
             context.Response.Close();
         }
     }
+}
+
+/// <summary>Background creates submitted at once while nothing finishes: how fast the api and planner take them in.</summary>
+public sealed record IntakeRow(int Sessions, TimeSpan Submit, IReadOnlyDictionary<string, double> CpuMs)
+{
+    public double CreatesPerSecond => Sessions / Submit.TotalSeconds;
 }
 
 /// <summary>One line of the slow-model table.</summary>

@@ -12,7 +12,7 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, ResponseEvents events, TenantAdmission admission, PayloadStore payloads)
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -125,7 +125,10 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             return;
         }
 
-        await events.EmitAsync(context, task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatuses.Queued)], token);
+        // Stored, not announced: nobody can be following a response before it is accepted (a
+        // stream starts once the reply is in, and reads the store first), so an announcement
+        // would be a message every api instance takes for nothing.
+        await store.AppendEventsAsync(task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatuses.Queued)], token);
         await context.Publish(new ResponseQueued
         {
             SessionId = sessionId,

@@ -20,14 +20,6 @@ public sealed class ResponseEvents(IResponseStore store)
     public const string TextDone = "response.output_text.done";
     public const string ShellOutputDelta = "response.shell_call_output_content.delta";
 
-    /// <summary>Stores the events and announces them at once.</summary>
-    public async Task EmitAsync(IPublishEndpoint publish, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken)
-    {
-        var batch = new AnnouncementBatch();
-        await StoreAsync(batch, responseId, events, cancellationToken);
-        await batch.AnnounceAsync(publish, cancellationToken);
-    }
-
     /// <summary>Stores the events and keeps them in <paramref name="batch"/>, to be announced with the rest of a step's events.</summary>
     public async Task StoreAsync(AnnouncementBatch batch, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken) =>
         batch.Add(responseId, await store.AppendEventsAsync(responseId, events, cancellationToken));
