@@ -32,35 +32,71 @@ public static class SlowModelBench
             table.Add(await RunRowAsync(http, stack, receiver, sessions, thinkMs));
         }
 
+        table.Add("model streaming", await FirstDeltaAsync(http, options.Quick ? 3 : 20));
+
         // Intake on its own: a model that thinks past the submissions, so no response finishes
         // (and nothing but each one's start competes for the CPU) while they come in. Last, as
         // these responses are left thinking when the stack stops.
         var intake = options.Quick ? 10 : 1000;
-        var (submit, cpu) = await SubmitAllAsync(http, stack, intake, thinkMs: 120_000);
+        var (_, submit, cpu) = await SubmitAllAsync(http, stack, intake, thinkMs: 120_000);
         table.Add(new IntakeRow(intake, submit, cpu));
     }
 
-    private static async Task<(TimeSpan Submit, Dictionary<string, double> CpuMs)> SubmitAllAsync(HttpClient http, LocalServices stack, int sessions, int thinkMs)
+    /// <summary>
+    /// How long the model's first words take to reach a client with <c>stream: true</c>: the
+    /// scripted model writes each word as the moment it wrote it, and the client subtracts that
+    /// from the moment the first <c>output_text.delta</c> reached it (one machine, one clock).
+    /// </summary>
+    private static async Task<Timings> FirstDeltaAsync(HttpClient http, int responses)
     {
-        var cpu = CpuMeter.Start(stack, []);
-        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => SubmitAsync(http, thinkMs)));
-        var submitted = clock.Elapsed;
-        var perCreate = cpu.PerUnit(sessions).ToDictionary();
-        perCreate["bench client"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalMilliseconds / sessions;
-        return (submitted, perCreate);
+        var timings = new Timings("first text delta at the client after the model wrote it (stream: true)");
+        for (var i = 0; i < responses + 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "responses")
+            {
+                Content = JsonContent.Create(new { model = "berth-scripted", input = "[stream_ms=50] [stamp_words=3] go", stream = true }),
+            };
+            using var answer = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            answer.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await answer.Content.ReadAsStreamAsync());
+            TimeSpan? lag = null;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (lag is null && line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"response.output_text.delta\"", StringComparison.Ordinal))
+                {
+                    var heard = DateTimeOffset.UtcNow;
+                    using var data = JsonDocument.Parse(line["data: ".Length..]);
+                    var written = long.Parse(data.RootElement.GetProperty("delta").GetString()!.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                    lag = heard - DateTimeOffset.UnixEpoch.AddTicks(written * 10);
+                }
+            }
+
+            if (i >= 2)
+            {
+                timings.Add(lag ?? throw new InvalidOperationException("A streamed response had no text delta."));
+            }
+        }
+
+        return timings;
     }
 
-    private static async Task<SlowModelRow> RunRowAsync(HttpClient http, LocalServices stack, CompletionReceiver receiver, int sessions, int thinkMs)
+    /// <summary>Submits the responses at once; returns their ids, how long that took, and the CPU each create cost, by process.</summary>
+    private static async Task<(string[] Ids, TimeSpan Submit, Dictionary<string, double> CpuMs)> SubmitAllAsync(HttpClient http, LocalServices stack, int sessions, int thinkMs)
     {
         var cpu = CpuMeter.Start(stack, []);
         var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var ids = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => SubmitAsync(http, thinkMs)));
         var submitted = clock.Elapsed;
-        var intakeCpu = cpu.PerUnit(sessions).ToDictionary();
-        intakeCpu["bench client"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalMilliseconds / sessions;
+        var perCreate = cpu.PerUnit(sessions).ToDictionary();
+        perCreate["bench client"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu).TotalMilliseconds / sessions;
+        return (ids, submitted, perCreate);
+    }
+
+    private static async Task<SlowModelRow> RunRowAsync(HttpClient http, LocalServices stack, CompletionReceiver receiver, int sessions, int thinkMs)
+    {
+        var clock = Stopwatch.StartNew();
+        var (ids, submitted, intakeCpu) = await SubmitAllAsync(http, stack, sessions, thinkMs);
         var last = await receiver.WaitForAllAsync(ids, clock, TimeSpan.FromMinutes(10));
         return new SlowModelRow(sessions, thinkMs, submitted, last, stack.Planner.PeakMemoryMb(), intakeCpu);
     }

@@ -7,6 +7,12 @@ public sealed record ModelTurn
     public IReadOnlyList<ShellCallSpec> ShellCalls { get; init; } = [];
     public TokenUsage Usage { get; init; } = new(0, 0);
 
+    /// <summary>
+    /// The text was streamed as it came: its message item, its content part and its deltas are
+    /// in the response's events already, and only what ends them is left to store.
+    /// </summary>
+    public bool TextStreamed { get; init; }
+
     /// <summary>Set when the step could not be taken; the response then ends <c>failed</c> with it.</summary>
     public ResponseError? Error { get; init; }
 

@@ -13,6 +13,9 @@ public sealed record ResponseSnapshot
     public int? MaxToolCalls { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
+
+    /// <summary>Created with <c>stream: true</c>. Not part of OpenAI's response object: it says whether the model is called streaming.</summary>
+    public bool Stream { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public IReadOnlyList<ResponseItem> Output { get; init; } = [];

@@ -16,6 +16,9 @@ public sealed record TaskSubmitted
     public int? MaxToolCalls { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
+
+    /// <summary>The client asked for the response as a stream (<c>stream: true</c>): the model's words are relayed as they come.</summary>
+    public bool Stream { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }
 
     /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>

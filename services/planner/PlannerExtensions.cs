@@ -29,7 +29,9 @@ public static class PlannerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
+        builder.Services.AddSingleton<ModelCancels>();
         builder.Services.AddSingleton<ModelTurns>();
+        builder.Services.AddSingleton<TextDeltaRelay>();
 
         // A model call in flight on shutdown gets a while to finish, then is cancelled so the
         // planner stops; its AskModel goes back to the queue and another planner asks again.

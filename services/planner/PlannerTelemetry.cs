@@ -35,21 +35,24 @@ public static class PlannerTelemetry
         return activity;
     }
 
-    public static void ModelAnswered(Activity? activity, string model, ChatCompletion completion, TimeSpan elapsed)
+    /// <summary>What the model answered, from a whole completion or the sum of a stream's chunks.</summary>
+    public static void ModelAnswered(Activity? activity, string model, ModelAnswerFacts answer, TimeSpan elapsed)
     {
-        var input = completion.Usage?.InputTokenCount ?? 0;
-        var output = completion.Usage?.OutputTokenCount ?? 0;
-        activity?.SetTag("gen_ai.response.model", completion.Model);
-        activity?.SetTag("gen_ai.response.id", completion.Id);
-        activity?.SetTag("gen_ai.response.finish_reasons", new[] { FinishReason(completion.FinishReason) });
-        activity?.SetTag("gen_ai.usage.input_tokens", input);
-        activity?.SetTag("gen_ai.usage.output_tokens", output);
-        activity?.SetTag("berth.tool_calls", completion.ToolCalls.Count);
+        activity?.SetTag("gen_ai.response.model", answer.ResponseModel);
+        activity?.SetTag("gen_ai.response.id", answer.ResponseId);
+        activity?.SetTag("gen_ai.response.finish_reasons", new[] { FinishReason(answer.FinishReason) });
+        activity?.SetTag("gen_ai.usage.input_tokens", answer.InputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", answer.OutputTokens);
+        activity?.SetTag("berth.tool_calls", answer.ToolCalls);
+        if (answer.FirstTextAfter is { } first)
+        {
+            activity?.SetTag("berth.first_text_ms", first.TotalMilliseconds);
+        }
 
         var tags = ModelTags(model);
         ModelCallDuration.Record(elapsed.TotalSeconds, tags);
-        TokenUsage.Record(input, [.. tags, new("gen_ai.token.type", "input")]);
-        TokenUsage.Record(output, [.. tags, new("gen_ai.token.type", "output")]);
+        TokenUsage.Record(answer.InputTokens, [.. tags, new("gen_ai.token.type", "input")]);
+        TokenUsage.Record(answer.OutputTokens, [.. tags, new("gen_ai.token.type", "output")]);
     }
 
     public static void ModelFailed(Activity? activity, string model, string code, TimeSpan elapsed)
@@ -68,13 +71,17 @@ public static class PlannerTelemetry
     private static KeyValuePair<string, object?>[] ModelTags(string model) =>
         [new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", "openai"), new("gen_ai.request.model", model)];
 
-    private static string FinishReason(ChatFinishReason reason) => reason switch
+    private static string FinishReason(ChatFinishReason? reason) => reason switch
     {
+        null => "unknown",
         ChatFinishReason.Stop => "stop",
         ChatFinishReason.Length => "length",
         ChatFinishReason.ToolCalls => "tool_calls",
         ChatFinishReason.ContentFilter => "content_filter",
         ChatFinishReason.FunctionCall => "function_call",
-        _ => reason.ToString(),
+        _ => reason.Value.ToString(),
     };
 }
+
+/// <summary>The facts about a model's answer that its span and metrics record.</summary>
+public sealed record ModelAnswerFacts(string? ResponseModel, string? ResponseId, ChatFinishReason? FinishReason, int InputTokens, int OutputTokens, int ToolCalls, TimeSpan? FirstTextAfter = null);

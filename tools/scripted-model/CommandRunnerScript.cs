@@ -9,8 +9,10 @@ namespace Berth.ScriptedModel;
 /// per turn, in order; once all have run, it answers with what they printed. A line may start
 /// with <c>[timeout_ms=N]</c> or <c>[max_output_length=N]</c>, or with <c>[think_ms=N]</c>: the
 /// turn that calls it is answered only after N ms, as a slow model would; without a shell tool, a
-/// message starting with <c>[think_ms=N]</c> is answered after N ms. Every answer says it comes from
-/// the scripted model, so nobody mistakes it for a real one.
+/// message starting with <c>[think_ms=N]</c> is answered after N ms, and one with
+/// <c>[stream_ms=N]</c>, asked to stream, writes its answer a word every N ms; with
+/// <c>[stamp_words=N]</c> its streamed answer is N words, each the moment it was written. Every
+/// answer says it comes from the scripted model, so nobody mistakes it for a real one.
 /// </summary>
 public static partial class CommandRunnerScript
 {
@@ -21,14 +23,19 @@ public static partial class CommandRunnerScript
         var lines = request.LastUserText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (!request.ToolNames.Contains("shell"))
         {
-            var (said, thinkMs) = ParseLine(request.LastUserText.Trim());
-            return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {said.Commands[0]}") with { Delay = TimeSpan.FromMilliseconds(thinkMs) };
+            var (said, thinkMs, wordMs, stamped) = ParseLine(request.LastUserText.Trim());
+            return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {said.Commands[0]}") with
+            {
+                Delay = TimeSpan.FromMilliseconds(thinkMs),
+                WordDelay = TimeSpan.FromMilliseconds(wordMs),
+                StampedWords = stamped,
+            };
         }
 
         var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();
         if (results.Count < lines.Count)
         {
-            var (call, think) = ParseLine(lines[results.Count]);
+            var (call, think, _, _) = ParseLine(lines[results.Count]);
             return ScriptedReply.Call(call) with { Delay = TimeSpan.FromMilliseconds(think) };
         }
 
@@ -53,10 +60,12 @@ public static partial class CommandRunnerScript
         return ScriptedReply.Say(answer.ToString());
     }
 
-    private static (ScriptedShellCall Call, int ThinkMs) ParseLine(string line)
+    private static (ScriptedShellCall Call, int ThinkMs, int WordMs, int StampedWords) ParseLine(string line)
     {
         int? timeout = null, maxOutput = null;
         var think = 0;
+        var word = 0;
+        var stamped = 0;
         for (var match = Option().Match(line); match.Success; match = Option().Match(line))
         {
             var value = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -68,6 +77,12 @@ public static partial class CommandRunnerScript
                 case "think_ms":
                     think = value;
                     break;
+                case "stream_ms":
+                    word = value;
+                    break;
+                case "stamp_words":
+                    stamped = value;
+                    break;
                 default:
                     maxOutput = value;
                     break;
@@ -76,9 +91,9 @@ public static partial class CommandRunnerScript
             line = line[match.Length..].TrimStart();
         }
 
-        return (new ScriptedShellCall([line], timeout, maxOutput), think);
+        return (new ScriptedShellCall([line], timeout, maxOutput), think, word, stamped);
     }
 
-    [GeneratedRegex(@"^\[(timeout_ms|max_output_length|think_ms)=(\d+)\]\s*")]
+    [GeneratedRegex(@"^\[(timeout_ms|max_output_length|think_ms|stream_ms|stamp_words)=(\d+)\]\s*")]
     private static partial Regex Option();
 }

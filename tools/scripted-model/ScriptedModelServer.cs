@@ -91,6 +91,15 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         // Rough counts (four characters a token) so usage is non-zero and grows with the conversation.
         var promptTokens = Math.Max(1, body.RootElement.GetProperty("messages").GetRawText().Length / 4);
         var completionTokens = Math.Max(1, ((reply.Text?.Length ?? 0) + toolCalls.Sum(c => c.function.arguments.Length)) / 4);
+        var usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens };
+
+        if (body.RootElement.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+        {
+            var includeUsage = body.RootElement.TryGetProperty("stream_options", out var options)
+                && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
+            await StreamAsync(http.HttpContext, request.Model, reply, [.. toolCalls.Select(c => (c.id, c.function.arguments))], includeUsage ? usage : null);
+            return Results.Empty;
+        }
 
         return Results.Json(new
         {
@@ -112,7 +121,76 @@ public sealed class ScriptedModelServer : IAsyncDisposable
                     finish_reason = toolCalls.Count == 0 ? "stop" : "tool_calls",
                 },
             },
-            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
+            usage,
         });
+    }
+
+    /// <summary>
+    /// The same answer as server-sent chunks, as OpenAI streams a chat completion: the role, the
+    /// text a word at a time (<see cref="ScriptedReply.WordDelay"/> apart), each tool call's id and
+    /// name and then its arguments in two pieces, the finish reason, the usage when the request
+    /// asked for it (<c>stream_options.include_usage</c>), and <c>[DONE]</c>.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext http, string model, ScriptedReply reply, IReadOnlyList<(string Id, string Arguments)> toolCalls, object? usage)
+    {
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        http.Response.ContentType = "text/event-stream";
+        var aborted = http.RequestAborted;
+
+        async Task ChunkAsync(object? delta, string? finishReason = null, object? withUsage = null, bool noChoices = false)
+        {
+            var chunk = new
+            {
+                id,
+                @object = "chat.completion.chunk",
+                created,
+                model,
+                choices = noChoices ? [] : new[] { new { index = 0, delta, finish_reason = finishReason } },
+                usage = withUsage,
+            };
+            await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(chunk)}\n\n", aborted);
+            await http.Response.Body.FlushAsync(aborted);
+        }
+
+        await ChunkAsync(new { role = "assistant", content = "" });
+        var words = reply.StampedWords > 0
+            ? Enumerable.Range(0, reply.StampedWords).Select(_ => (string?)null).ToArray()
+            : System.Text.RegularExpressions.Regex.Split(reply.Text ?? "", @"(?<=\s)");
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (words[i] is "")
+            {
+                continue;
+            }
+
+            if (i > 0 && reply.WordDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(reply.WordDelay, aborted);
+            }
+
+            var word = words[i] ?? $"{(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10} ";
+            await ChunkAsync(new { content = word });
+        }
+
+        for (var index = 0; index < toolCalls.Count; index++)
+        {
+            var (callId, arguments) = toolCalls[index];
+            await ChunkAsync(new { tool_calls = new[] { new { index, id = callId, type = "function", function = new { name = "shell", arguments = "" } } } });
+            var half = arguments.Length / 2;
+            foreach (var piece in new[] { arguments[..half], arguments[half..] })
+            {
+                await ChunkAsync(new { tool_calls = new[] { new { index, function = new { arguments = piece } } } });
+            }
+        }
+
+        await ChunkAsync(new { }, toolCalls.Count == 0 ? "stop" : "tool_calls");
+        if (usage is not null)
+        {
+            await ChunkAsync(null, withUsage: usage, noChoices: true);
+        }
+
+        await http.Response.WriteAsync("data: [DONE]\n\n", aborted);
+        await http.Response.Body.FlushAsync(aborted);
     }
 }

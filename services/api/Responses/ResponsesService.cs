@@ -124,6 +124,7 @@ public sealed partial class ResponsesService(
                 MaxToolCalls = request.MaxToolCalls,
                 Metadata = request.Metadata,
                 Background = request.Background,
+                Stream = request.Stream,
                 SubmittedAt = time.GetUtcNow(),
                 Tenant = tenant.Id,
             }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));

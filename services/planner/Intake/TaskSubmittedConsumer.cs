@@ -110,6 +110,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             MaxToolCalls = task.MaxToolCalls,
             Metadata = task.Metadata,
             Background = task.Background,
+            Stream = task.Stream,
             CreatedAt = task.SubmittedAt,
             Tenant = Tenancy.Of(task.Tenant),
 

@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Text;
 using Berth.Contracts;
 using Berth.Planner.Responses;
 using OpenAI.Chat;
@@ -10,7 +11,7 @@ namespace Berth.Planner.Model;
 /// as its conversation. An error the endpoint returns, or a connection it refuses, becomes a
 /// failed turn with a code a client can act on.
 /// </summary>
-public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ILogger<ModelCaller> logger) : IModelCaller
+public sealed partial class ModelCaller(IResponseStore store, ChatModels models, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
 {
     public async Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken)
     {
@@ -27,13 +28,19 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             options.Tools.Add(ShellTool.Definition);
         }
 
-        ChatCompletion completion;
+        Answer answer;
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            completion = await models.For(response.Model).CompleteChatAsync(Conversation.Build(chain), options, cancellationToken);
-            PlannerTelemetry.ModelAnswered(span, response.Model, completion, clock.Elapsed);
+            // Someone may be reading the response as it runs (a stream, or a background response
+            // read with ?stream=true): the model's words are relayed as they come. A response
+            // waited for whole gets them whole, as one request.
+            var chat = models.For(response.Model);
+            answer = response.Stream || response.Background
+                ? await StreamAsync(chat, Conversation.Build(chain), options, responseId, stepNumber, response.Stream, clock, cancellationToken)
+                : Whole(await chat.CompleteChatAsync(Conversation.Build(chain), options, cancellationToken));
+            PlannerTelemetry.ModelAnswered(span, response.Model, answer.Facts, clock.Elapsed);
         }
         catch (ClientResultException e)
         {
@@ -51,7 +58,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             // another tenant's request): it goes to the log, and the tenant gets the trace id.
             return ModelTurn.Failed(code, $"The model endpoint answered {Describe(e.Status)} for model '{response.Model}'. {InTheLog()}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or AggregateException
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or AggregateException or IOException
             && !cancellationToken.IsCancellationRequested)
         {
             // The SDK reports a connection that failed on every retry as an AggregateException.
@@ -63,17 +70,17 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
 
         var calls = new List<ShellCallSpec>();
         var index = 0;
-        foreach (var toolCall in completion.ToolCalls)
+        foreach (var (name, arguments) in answer.ToolCalls)
         {
             // Our own call ids: unique within the session whatever the model server sends, and
             // the same on a redelivery.
             var callId = Ids.Stable("call", responseId, stepNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), (index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (toolCall.FunctionName != ShellTool.Name)
+            if (name != ShellTool.Name)
             {
-                return ModelTurn.Failed("invalid_tool_call", $"The model called an unknown tool '{toolCall.FunctionName}'; only '{ShellTool.Name}' is offered.");
+                return ModelTurn.Failed("invalid_tool_call", $"The model called an unknown tool '{name}'; only '{ShellTool.Name}' is offered.");
             }
 
-            var (call, problem) = ShellTool.Parse(callId, toolCall.FunctionArguments);
+            var (call, problem) = ShellTool.Parse(callId, BinaryData.FromString(arguments));
             if (call is null)
             {
                 return ModelTurn.Failed("invalid_tool_call", $"The model made a shell call that cannot run: {problem}.");
@@ -82,14 +89,66 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             calls.Add(call);
         }
 
-        var text = string.Concat(completion.Content.Where(part => part.Kind == ChatMessageContentPartKind.Text).Select(part => part.Text));
         return new ModelTurn
         {
-            Text = text.Length == 0 ? null : text,
+            Text = answer.Text.Length == 0 ? null : answer.Text,
+            TextStreamed = answer.TextStreamed,
             ShellCalls = calls,
-            Usage = new TokenUsage(completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0),
+            Usage = new TokenUsage(answer.Facts.InputTokens, answer.Facts.OutputTokens),
         };
     }
+
+    private static Answer Whole(ChatCompletion completion) => new(
+        string.Concat(completion.Content.Where(part => part.Kind == ChatMessageContentPartKind.Text).Select(part => part.Text)),
+        [.. completion.ToolCalls.Select(call => (call.FunctionName, call.FunctionArguments.ToString()))],
+        TextStreamed: false,
+        new ModelAnswerFacts(completion.Model, completion.Id, completion.FinishReason, completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0, completion.ToolCalls.Count));
+
+    /// <summary>
+    /// The answer as it streams: text relayed to the response's events as it arrives, tool calls
+    /// put together from their pieces (by index), usage from the last chunk, which the SDK asks
+    /// for (<c>stream_options.include_usage</c>).
+    /// </summary>
+    private async Task<Answer> StreamAsync(ChatClient chat, IEnumerable<ChatMessage> conversation, ChatCompletionOptions options, string responseId, int step,
+        bool clientStreams, System.Diagnostics.Stopwatch clock, CancellationToken cancellationToken)
+    {
+        await using var text = relay.Open(responseId, step, firstAtOnce: clientStreams);
+        var whole = new StringBuilder();
+        var calls = new SortedDictionary<int, (string? Name, StringBuilder Arguments)>();
+        TimeSpan? firstText = null;
+        string? model = null, id = null;
+        ChatFinishReason? finish = null;
+        ChatTokenUsage? usage = null;
+        await foreach (var update in chat.CompleteChatStreamingAsync(conversation, options, cancellationToken))
+        {
+            model ??= update.Model;
+            id ??= update.CompletionId;
+            finish = update.FinishReason ?? finish;
+            usage = update.Usage ?? usage;
+            foreach (var part in update.ContentUpdate.Where(part => part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text)))
+            {
+                firstText ??= clock.Elapsed;
+                whole.Append(part.Text);
+                await text.AppendAsync(part.Text, cancellationToken);
+            }
+
+            foreach (var call in update.ToolCallUpdates)
+            {
+                var (name, arguments) = calls.TryGetValue(call.Index, out var known) ? known : (null, new StringBuilder());
+                arguments.Append(call.FunctionArgumentsUpdate?.ToString());
+                calls[call.Index] = (name ?? call.FunctionName, arguments);
+            }
+        }
+
+        await text.CompleteAsync(cancellationToken);
+        return new Answer(
+            whole.ToString(),
+            [.. calls.Values.Select(call => (call.Name ?? "", call.Arguments.ToString()))],
+            text.Started,
+            new ModelAnswerFacts(model, id, finish, usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, calls.Count, firstText));
+    }
+
+    private sealed record Answer(string Text, IReadOnlyList<(string Name, string Arguments)> ToolCalls, bool TextStreamed, ModelAnswerFacts Facts);
 
     private static string Describe(int status) => status == 0 ? "no HTTP status" : $"HTTP {status}";
 

@@ -16,14 +16,13 @@ namespace Berth.Planner.Model;
 /// instead of its question being retried into the error queue.</item>
 /// </list>
 /// </summary>
-public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, ILogger<ModelTurns> logger)
+public sealed partial class ModelTurns(IModelCaller model, ModelCancels cancels, TimeProvider time, ILogger<ModelTurns> logger)
 {
     /// <summary>Well past a call's retries (under 2 s in all), short enough to hold little.</summary>
     private static readonly TimeSpan Kept = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<(string ResponseId, int Step), (ModelTurn Turn, DateTimeOffset At)> _answers = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelled = new(StringComparer.Ordinal);
     private long _lastPrune;
 
     /// <summary>The model's answer for this step, or null if the response was cancelled before it came.</summary>
@@ -40,7 +39,7 @@ public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, IL
         try
         {
             // Checked after the call is registered, so a cancel is either seen here or cancels the call.
-            if (_cancelled.ContainsKey(responseId))
+            if (cancels.IsCancelled(responseId))
             {
                 return null;
             }
@@ -75,7 +74,7 @@ public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, IL
     /// <summary>Stops the response's model call if one is in flight here, and any it would make next.</summary>
     public void Cancel(string responseId)
     {
-        _cancelled[responseId] = time.GetUtcNow();
+        cancels.Remember(responseId);
         if (_inFlight.TryGetValue(responseId, out var call))
         {
             try
@@ -105,14 +104,6 @@ public sealed partial class ModelTurns(IModelCaller model, TimeProvider time, IL
             if (now - value.At > Kept)
             {
                 _answers.TryRemove(key, out _);
-            }
-        }
-
-        foreach (var (key, at) in _cancelled)
-        {
-            if (now - at > Kept)
-            {
-                _cancelled.TryRemove(key, out _);
             }
         }
     }

@@ -21,6 +21,7 @@ public sealed class ResponseDocument
     [BsonElement("maxToolCalls")] public int? MaxToolCalls { get; set; }
     [BsonElement("metadata")] public Dictionary<string, string> Metadata { get; set; } = [];
     [BsonElement("background")] public bool Background { get; set; }
+    [BsonElement("stream")] public bool Stream { get; set; }
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
     [BsonElement("completedAt")] public DateTime? CompletedAt { get; set; }
     [BsonElement("error")] public ErrorDocument? Error { get; set; }
@@ -50,6 +51,7 @@ public sealed class ResponseDocument
             MaxToolCalls = r.MaxToolCalls,
             Metadata = new Dictionary<string, string>(r.Metadata),
             Background = r.Background,
+            Stream = r.Stream,
             CreatedAt = r.CreatedAt.UtcDateTime,
             CompletedAt = r.CompletedAt?.UtcDateTime,
             Error = r.Error is null ? null : new ErrorDocument { Code = r.Error.Code, Message = r.Error.Message },
@@ -73,6 +75,7 @@ public sealed class ResponseDocument
             MaxToolCalls = MaxToolCalls,
             Metadata = Metadata,
             Background = Background,
+            Stream = Stream,
             CreatedAt = MongoTime.Read(CreatedAt),
             CompletedAt = CompletedAt is { } completed ? MongoTime.Read(completed) : null,
             Output = [.. items.Select(i => i.ToItem())],

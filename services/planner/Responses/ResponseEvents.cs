@@ -36,18 +36,31 @@ public sealed class ResponseEvents(IResponseStore store)
     public static KeyedEvent Done(int outputIndex, ResponseItem item) =>
         new($"{item.Id}:done", New(ItemDone) with { OutputIndex = outputIndex, Item = item });
 
-    /// <summary>
-    /// A message, from added to done. The model is not called in streaming mode, so its text
-    /// arrives as one delta.
-    /// </summary>
-    public static IReadOnlyList<KeyedEvent> Message(int outputIndex, ResponseItem message)
+    /// <summary>A message whose text came whole, from added to done: its text is one delta.</summary>
+    public static IReadOnlyList<KeyedEvent> Message(int outputIndex, ResponseItem message) =>
+    [
+        .. MessageStarted(outputIndex, message.Id),
+        new($"{message.Id}:delta", New(TextDelta) with { OutputIndex = outputIndex, ItemId = message.Id, Text = message.Text ?? "" }),
+        .. MessageDone(outputIndex, message),
+    ];
+
+    /// <summary>A message item and its text part begin; the text follows as deltas.</summary>
+    public static IReadOnlyList<KeyedEvent> MessageStarted(int outputIndex, string itemId) =>
+    [
+        Added(outputIndex, new ResponseItem { Id = itemId, Type = ResponseItem.Message, Status = ItemStatus.InProgress }),
+        new($"{itemId}:part.added", New(PartAdded) with { OutputIndex = outputIndex, ItemId = itemId, Text = "" }),
+    ];
+
+    /// <summary>Text streamed as it came; <paramref name="offset"/> (characters before it) keys it, so storing it again changes nothing.</summary>
+    public static KeyedEvent StreamedText(int outputIndex, string itemId, int offset, string text) =>
+        new($"{itemId}:delta@{offset}", New(TextDelta) with { OutputIndex = outputIndex, ItemId = itemId, Text = text });
+
+    /// <summary>The message's text is whole: its part and item end.</summary>
+    public static IReadOnlyList<KeyedEvent> MessageDone(int outputIndex, ResponseItem message)
     {
         var text = message.Text ?? "";
         return
         [
-            Added(outputIndex, message with { Status = ItemStatus.InProgress, Text = null }),
-            new($"{message.Id}:part.added", New(PartAdded) with { OutputIndex = outputIndex, ItemId = message.Id, Text = "" }),
-            new($"{message.Id}:delta", New(TextDelta) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
             new($"{message.Id}:text.done", New(TextDone) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
             new($"{message.Id}:part.done", New(PartDone) with { OutputIndex = outputIndex, ItemId = message.Id, Text = text }),
             Done(outputIndex, message),

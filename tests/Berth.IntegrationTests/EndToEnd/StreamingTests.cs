@@ -86,6 +86,55 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Should_relay_the_models_words_to_the_official_SDK_as_the_model_writes_them_when_stream_is_true()
+    {
+        var sdk = new ResponsesClient(new ApiKeyCredential("not-checked-yet"), new ResponsesClientOptions { Endpoint = new Uri(_stack.ApiBaseUrl.ToString().TrimEnd('/')) });
+        var options = new CreateResponseOptions("berth-scripted", [ResponseItem.CreateUserMessageItem("[stream_ms=150] one two three four five six")]) { StreamingEnabled = true };
+
+        // The scripted model writes a word every 150 ms: about fifteen words, over two seconds.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var deltas = new List<(TimeSpan At, string Text)>();
+        StreamingResponseCompletedUpdate? completed = null;
+        await foreach (var update in await sdk.CreateResponseStreamingAsync(options))
+        {
+            if (update is StreamingResponseOutputTextDeltaUpdate delta)
+            {
+                deltas.Add((clock.Elapsed, delta.Delta));
+            }
+
+            completed = update as StreamingResponseCompletedUpdate ?? completed;
+        }
+
+        var done = clock.Elapsed;
+        Assert.NotNull(completed);
+        Assert.Equal(completed.Response.GetOutputText(), string.Concat(deltas.Select(d => d.Text)));
+        Assert.EndsWith("one two three four five six", completed.Response.GetOutputText(), StringComparison.Ordinal);
+        Assert.True(deltas.Count >= 5, $"expected the words in many pieces, got {deltas.Count}");
+        Assert.True(done - deltas[0].At > TimeSpan.FromSeconds(1), $"the first words came {deltas[0].At.TotalMilliseconds:0} ms in, the end {done.TotalMilliseconds:0} ms in");
+        Assert.True(completed.Response.Usage.OutputTokenCount > 0);
+    }
+
+    [Fact]
+    public async Task Should_keep_a_background_responses_words_in_its_stream_when_it_is_read_later()
+    {
+        var created = await _api.CreateAsync(new Dictionary<string, object?> { ["model"] = "berth-scripted", ["input"] = "[stream_ms=100] seven eight nine", ["background"] = true });
+        var finished = await _api.WaitUntilFinishedAsync(created.Id());
+
+        using var stream = await _stack.Http.GetAsync($"responses/{created.Id()}?stream=true", TestContext.Current.CancellationToken);
+        var events = await StreamedEvent.ReadAsync(await stream.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+
+        var deltas = events.Where(e => e.Type == "response.output_text.delta").Select(e => e.Data.GetProperty("delta").GetString()).ToList();
+        var text = finished.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString();
+        Assert.True(deltas.Count >= 3, $"expected the words in several pieces, got {deltas.Count}");
+        Assert.Equal(text, string.Concat(deltas));
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Sequence));
+        Assert.Equal(
+            ["response.output_item.added", "response.content_part.added", .. deltas.Select(_ => "response.output_text.delta"),
+                "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"],
+            events.Skip(2).Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task Should_resume_on_another_api_instance_without_gaps_or_repeats_when_a_stream_is_cut()
     {
         var (other, otherHttp) = await _stack.StartApiAsync("api-resume");

@@ -83,6 +83,7 @@ public sealed class ModelCallHandoverTests(BerthStack stack)
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(model);
+        builder.Services.AddSingleton<ModelCancels>();
         builder.Services.AddSingleton<ModelTurns>();
         builder.Services.AddSingleton<IPayloadRepository>(new FileSystemPayloadRepository(payloads, TimeProvider.System));
         builder.Services.AddSingleton<PayloadStore>();

@@ -37,6 +37,7 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
             .AddSingleton<IPayloadRepository>(new FileSystemPayloadRepository(Path.Combine(Path.GetTempPath(), "berth-mongo-restart-payloads"), TimeProvider.System))
             .AddSingleton<PayloadStore>()
             .AddSingleton<IModelCaller, ShellThenDone>()
+            .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()
             .AddSingleton<ResponseEvents>()
             .Configure<PlannerOptions>(_ => { })

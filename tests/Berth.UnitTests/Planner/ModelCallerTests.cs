@@ -2,30 +2,48 @@ using Berth.Contracts;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.ScriptedModel;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Berth.UnitTests.Planner;
 
-/// <summary>The planner's model client, through the real OpenAI SDK, against the scripted model on loopback.</summary>
+/// <summary>
+/// The planner's model client, through the real OpenAI SDK, against the scripted model on
+/// loopback; what a streamed answer announces goes to MassTransit's in-memory test harness.
+/// </summary>
 public sealed class ModelCallerTests : IAsyncLifetime
 {
     private readonly InMemoryResponseStore _store = new();
+    private ServiceProvider _bus = null!;
     private ScriptedModelServer _model = null!;
     private ModelCaller _caller = null!;
+
+    private ITestHarness Harness => _bus.GetRequiredService<ITestHarness>();
 
     public async ValueTask InitializeAsync()
     {
         _model = await ScriptedModelServer.StartAsync();
+        _bus = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(validateScopes: true);
+        await Harness.Start();
         var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }));
-        _caller = new ModelCaller(_store, models, NullLogger<ModelCaller>.Instance);
+        _caller = new ModelCaller(_store, models, new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
     }
 
-    public async ValueTask DisposeAsync() => await _model.DisposeAsync();
-
-    private async Task<ModelTurn> StoreAndAskAsync(string input, bool withShell = true)
+    public async ValueTask DisposeAsync()
     {
-        var responseId = $"resp_{Guid.NewGuid():N}";
+        await _model.DisposeAsync();
+        await Harness.Stop();
+        await _bus.DisposeAsync();
+    }
+
+    private Task<ModelTurn> StoreAndAskAsync(string input, bool withShell = true, bool stream = false) =>
+        StoreAndAskAsync($"resp_{Guid.NewGuid():N}", input, withShell, stream);
+
+    private async Task<ModelTurn> StoreAndAskAsync(string responseId, string input, bool withShell, bool stream)
+    {
         var sessionId = Guid.NewGuid();
         await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
@@ -34,6 +52,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
             Status = ResponseStatuses.InProgress,
             Model = "scripted",
             Shell = withShell ? new ShellToolSpec() : null,
+            Stream = stream,
         }, [new InputMessage("user", input)]), CancellationToken.None);
 
         return await _caller.AskAsync(sessionId, responseId, 1, TestContext.Current.CancellationToken);
@@ -51,6 +70,57 @@ public sealed class ModelCallerTests : IAsyncLifetime
         Assert.StartsWith("call_", shell.CallId, StringComparison.Ordinal);
         Assert.True(turn.Usage.InputTokens > 0);
         Assert.Equal("shell", Assert.Single(Assert.Single(_model.Requests, r => r.LastUserText.Contains("echo hi", StringComparison.Ordinal)).ToolNames));
+    }
+
+    [Fact]
+    public async Task Should_relay_the_text_as_it_streams_and_count_its_usage_when_the_response_is_streamed()
+    {
+        var responseId = $"resp_{Guid.NewGuid():N}";
+
+        var turn = await StoreAndAskAsync(responseId, "[stream_ms=60] one two three four", withShell: false, stream: true);
+
+        Assert.Null(turn.Error);
+        Assert.True(turn.TextStreamed);
+        Assert.EndsWith("You said: one two three four", turn.Text, StringComparison.Ordinal);
+        Assert.True(turn.Usage.InputTokens > 0 && turn.Usage.OutputTokens > 0, $"usage {turn.Usage}");
+        var request = Assert.Single(_model.Requests).Raw;
+        Assert.True(request.GetProperty("stream").GetBoolean());
+        Assert.True(request.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+
+        // The words came 60 ms apart, so each went out on its own: more than one delta, which together are the text.
+        var events = await _store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None);
+        Assert.Equal([ResponseEvents.ItemAdded, ResponseEvents.PartAdded], events!.Take(2).Select(e => e.Type));
+        var deltas = events!.Where(e => e.Type == ResponseEvents.TextDelta).ToList();
+        Assert.True(deltas.Count >= 4, $"{deltas.Count} deltas");
+        Assert.Equal(turn.Text, string.Concat(deltas.Select(d => d.Text)));
+        Assert.All(events!, e => Assert.Equal(0, e.OutputIndex));
+        Assert.True(await Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId));
+    }
+
+    [Fact]
+    public async Task Should_put_a_streamed_shell_call_together_from_its_pieces_when_the_response_is_streamed()
+    {
+        var turn = await StoreAndAskAsync("[timeout_ms=250] echo streamed", stream: true);
+
+        Assert.Null(turn.Error);
+        var shell = Assert.Single(turn.ShellCalls);
+        Assert.Equal(["echo streamed"], shell.Commands);
+        Assert.Equal(250, shell.TimeoutMs);
+        Assert.False(turn.TextStreamed);
+        Assert.True(turn.Usage.InputTokens > 0);
+    }
+
+    [Fact]
+    public async Task Should_ask_for_the_whole_answer_and_store_no_events_when_the_response_is_neither_streamed_nor_background()
+    {
+        var responseId = $"resp_{Guid.NewGuid():N}";
+
+        var turn = await StoreAndAskAsync(responseId, "[stream_ms=10] one two", withShell: false, stream: false);
+
+        Assert.False(turn.TextStreamed);
+        Assert.EndsWith("You said: one two", turn.Text, StringComparison.Ordinal);
+        Assert.False(Assert.Single(_model.Requests).Raw.TryGetProperty("stream", out var stream) && stream.GetBoolean());
+        Assert.Empty((await _store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None))!);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class ModelTurnsTests
     private readonly ScriptedTurns _model = new();
     private readonly ModelTurns _turns;
 
-    public ModelTurnsTests() => _turns = new ModelTurns(_model, TimeProvider.System, NullLogger<ModelTurns>.Instance);
+    public ModelTurnsTests() => _turns = new ModelTurns(_model, new ModelCancels(TimeProvider.System), TimeProvider.System, NullLogger<ModelTurns>.Instance);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -80,6 +80,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddScoped(services => ActivatorUtilities.CreateInstance<ShellCallSteps>(services, ClockOf(services)))
             .AddScoped(services => ActivatorUtilities.CreateInstance<ApplyToolResultActivity>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
+            .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()
             .AddSingleton(TimeProvider.System)
             .AddSingleton<IPayloadRepository>(new FileSystemPayloadRepository(payloadDirectory, TimeProvider.System))

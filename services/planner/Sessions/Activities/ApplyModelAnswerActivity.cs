@@ -42,7 +42,10 @@ public sealed class ApplyModelAnswerActivity(
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, step.ToString(CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
             var index = await store.AppendItemAsync(responseId, message, token);
-            await events.StoreAsync(_announcements, responseId, ResponseEvents.Message(index, message), token);
+
+            // Streamed text is in the events already, from its item's start to its last delta.
+            await events.StoreAsync(_announcements, responseId,
+                turn.TextStreamed ? ResponseEvents.MessageDone(index, message) : ResponseEvents.Message(index, message), token);
         }
 
         if (turn.ShellCalls.Count == 0)
