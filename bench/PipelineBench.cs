@@ -41,6 +41,8 @@ public static class PipelineBench
 
     private const string Section = "tool call through the whole pipeline, minus its sandbox time";
 
+    private const string WholeSection = "tool call through the whole pipeline, its `echo hi` included";
+
     /// <summary>Overhead and throughput as configured by default: no span exporter, so no span is recorded.</summary>
     private static async Task UntracedAsync(BenchOptions options, Table table, DockerClient docker, string run, int calls)
     {
@@ -50,8 +52,22 @@ public static class PipelineBench
         try
         {
             executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
-            table.Add(Section, await OverheadAsync(http, executors[0], options, calls));
+            var wholeRunc = new Timings($"per call, {calls} calls per response, runc");
+            table.Add(Section, await OverheadAsync(http, executors[0], options, calls, whole: wholeRunc));
             table.Add(Section, await OverheadAsync(http, executors[0], options, 1));
+
+            // The same calls under gVisor, which operators serving many tenants pick: an executor
+            // of its own, so that its sessions' containers are runsc ones from the start.
+            if ((await docker.System.GetSystemInfoAsync()).Runtimes?.ContainsKey("runsc") == true)
+            {
+                await StopAllAsync(stack, executors, docker);
+                executors.Add(await stack.StartExecutorAsync($"bench-{run}-runsc", new Dictionary<string, string> { ["Executor__Runtime"] = "runsc" }));
+                var wholeRunsc = new Timings($"per call, {calls} calls per response, runsc");
+                table.Add(Section, await OverheadAsync(http, executors[0], options, calls, ", runsc", wholeRunsc));
+                table.Add(Section, await OverheadAsync(http, executors[0], options, 1, ", runsc"));
+                table.Add(WholeSection, wholeRunc);
+                table.Add(WholeSection, wholeRunsc);
+            }
 
             foreach (var count in options.Quick ? new[] { 1 } : new[] { 1, 2, 4 })
             {
@@ -74,7 +90,8 @@ public static class PipelineBench
     /// (submission, first and last model turn, the answer) plus one call; with N = 10 that cost
     /// is spread over ten calls.
     /// </summary>
-    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls, string how = "")
+    /// <param name="whole">When given, also gets each call's whole time, its command's own included.</param>
+    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls, string how = "", Timings? whole = null)
     {
         var responses = options.Quick ? 3 : 40;
         var first = await CreateAsync(http, "true", previous: null);
@@ -92,6 +109,7 @@ public static class PipelineBench
             if (i >= 2)
             {
                 timings.Add((wall - sandbox) / calls);
+                whole?.Add(wall / calls);
             }
         }
 

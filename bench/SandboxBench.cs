@@ -8,7 +8,8 @@ namespace Berth.Bench;
 
 /// <summary>
 /// What the sandbox itself costs, measured beside raw Docker in the same run: a command in a
-/// running session, and a new session's first command with and without the warm pool.
+/// running session, and a new session's first command with and without the warm pool; under
+/// runc, and under gVisor's runsc where the engine has it.
 /// </summary>
 public static class SandboxBench
 {
@@ -22,6 +23,14 @@ public static class SandboxBench
         {
             await InSessionAsync(docker, executorId, options, table);
             await ColdStartAsync(docker, executorId, options, table);
+            if ((await docker.System.GetSystemInfoAsync()).Runtimes?.ContainsKey(Runsc) == true)
+            {
+                await UnderRunscAsync(docker, executorId, options, table);
+            }
+            else
+            {
+                table.Note("gVisor (runsc) is not registered with this Docker engine: no runsc rows.");
+            }
         }
         finally
         {
@@ -121,14 +130,41 @@ public static class SandboxBench
         table.Add("new session, first output", warm);
     }
 
+    private const string Runsc = "runsc";
+
+    /// <summary>
+    /// The same under gVisor (<c>Executor__Runtime=runsc</c>), the runtime for operators serving
+    /// many tenants, beside raw <c>docker exec</c> into the same runsc container.
+    /// </summary>
+    private static async Task UnderRunscAsync(DockerClient docker, string executorId, BenchOptions options, Table table)
+    {
+        var shell = Sandbox(docker, executorId, options, warm: 0, runtime: Runsc);
+        var container = await shell.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
+        table.Add("in-session `echo hi`, runsc", await BlockAsync("raw docker exec (Docker API)", options, () => RawExecAsync(docker, container)));
+        table.Add("in-session `echo hi`, runsc", await BlockAsync("Berth executor, persistent shell", options, () => EchoAsync(shell, container)));
+
+        var cold = new Timings("Berth, no warm pool");
+        var warm = new Timings("Berth, warm pool");
+        var warmSandbox = Sandbox(docker, executorId, options, warm: 1, runtime: Runsc);
+        for (var i = 0; i < options.ColdStarts; i++)
+        {
+            cold.Add(await TimeAsync(() => FirstCommandAsync(shell)));
+            await warmSandbox.RefillWarmAsync(CancellationToken.None);
+            warm.Add(await TimeAsync(() => FirstCommandAsync(warmSandbox)));
+        }
+
+        table.Add("new session, first output, runsc", cold);
+        table.Add("new session, first output, runsc", warm);
+    }
+
     private static async Task FirstCommandAsync(DockerSandbox sandbox)
     {
         var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
         await sandbox.RunAsync(container, Command, 10_000, 1024, CancellationToken.None);
     }
 
-    private static DockerSandbox Sandbox(DockerClient docker, string executorId, BenchOptions options, int warm, CommandMode mode = CommandMode.Shell) =>
-        DockerSandbox.Create(docker, new ExecutorOptions { InstanceId = executorId, Image = options.Image, WarmContainers = warm, MaxContainers = 10_000, CommandMode = mode });
+    private static DockerSandbox Sandbox(DockerClient docker, string executorId, BenchOptions options, int warm, CommandMode mode = CommandMode.Shell, string? runtime = null) =>
+        DockerSandbox.Create(docker, new ExecutorOptions { InstanceId = executorId, Image = options.Image, WarmContainers = warm, MaxContainers = 10_000, CommandMode = mode, Runtime = runtime });
 
     private static async Task RawExecAsync(DockerClient docker, string container)
     {
