@@ -108,26 +108,38 @@ public static class SandboxBench
         }
     }
 
-    /// <summary>3. A new session's first output: `docker run` of the same image, then Berth without and with a warm container.</summary>
-    private static async Task ColdStartAsync(DockerClient docker, string executorId, BenchOptions options, Table table)
+    /// <summary>
+    /// 3. A new session's first output: `docker run` of the same image (under runc only), then
+    /// Berth without and with a warm container, under <paramref name="runtime"/> (null: runc).
+    /// </summary>
+    private static async Task ColdStartAsync(DockerClient docker, string executorId, BenchOptions options, Table table, string? runtime = null)
     {
-        var run = new Timings("docker run (create, start, exec)");
+        var run = runtime is null ? new Timings("docker run (create, start, exec)") : null;
         var cold = new Timings("Berth, no warm pool");
         var warm = new Timings("Berth, warm pool");
-        var coldSandbox = Sandbox(docker, executorId, options, warm: 0);
-        var warmSandbox = Sandbox(docker, executorId, options, warm: 1);
+        var coldSandbox = Sandbox(docker, executorId, options, warm: 0, runtime: runtime);
+        var warmSandbox = Sandbox(docker, executorId, options, warm: 1, runtime: runtime);
         for (var i = 0; i < options.ColdStarts; i++)
         {
-            run.Add(await TimeAsync(() => DockerRunAsync(docker, executorId, options.Image)));
+            if (run is not null)
+            {
+                run.Add(await TimeAsync(() => DockerRunAsync(docker, executorId, options.Image)));
+            }
+
             cold.Add(await TimeAsync(() => FirstCommandAsync(coldSandbox)));
 
             await warmSandbox.RefillWarmAsync(CancellationToken.None);
             warm.Add(await TimeAsync(() => FirstCommandAsync(warmSandbox)));
         }
 
-        table.Add("new session, first output", run);
-        table.Add("new session, first output", cold);
-        table.Add("new session, first output", warm);
+        var section = runtime is null ? "new session, first output" : $"new session, first output, {runtime}";
+        if (run is not null)
+        {
+            table.Add(section, run);
+        }
+
+        table.Add(section, cold);
+        table.Add(section, warm);
     }
 
     private const string Runsc = "runsc";
@@ -142,19 +154,7 @@ public static class SandboxBench
         var container = await shell.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
         table.Add("in-session `echo hi`, runsc", await BlockAsync("raw docker exec (Docker API)", options, () => RawExecAsync(docker, container)));
         table.Add("in-session `echo hi`, runsc", await BlockAsync("Berth executor, persistent shell", options, () => EchoAsync(shell, container)));
-
-        var cold = new Timings("Berth, no warm pool");
-        var warm = new Timings("Berth, warm pool");
-        var warmSandbox = Sandbox(docker, executorId, options, warm: 1, runtime: Runsc);
-        for (var i = 0; i < options.ColdStarts; i++)
-        {
-            cold.Add(await TimeAsync(() => FirstCommandAsync(shell)));
-            await warmSandbox.RefillWarmAsync(CancellationToken.None);
-            warm.Add(await TimeAsync(() => FirstCommandAsync(warmSandbox)));
-        }
-
-        table.Add("new session, first output, runsc", cold);
-        table.Add("new session, first output, runsc", warm);
+        await ColdStartAsync(docker, executorId, options, table, Runsc);
     }
 
     private static async Task FirstCommandAsync(DockerSandbox sandbox)

@@ -62,13 +62,8 @@ public sealed class PayloadStore(IPayloadRepository repository, IOptions<Payload
     /// <summary>Reads a value stored by <see cref="OffloadJsonAsync"/>, then deletes it.</summary>
     public async Task<T> TakeJsonAsync<T>(Uri address, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        T? value;
-        await using (var stream = await OpenAsync(address, cancellationToken))
-        {
-            value = await JsonSerializer.DeserializeAsync(stream, type, cancellationToken);
-        }
-
+        var value = await ReadJsonAsync(address, type, cancellationToken);
         await DeleteAsync(address);
-        return value ?? throw new InvalidDataException($"The payload {address} holds no value.");
+        return value;
     }
 }

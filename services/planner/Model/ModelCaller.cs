@@ -37,9 +37,10 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             // read with ?stream=true): the model's words are relayed as they come. A response
             // waited for whole gets them whole, as one request.
             var chat = models.For(response.Model);
+            var conversation = Conversation.Build(chain);
             answer = response.Stream || response.Background
-                ? await StreamAsync(chat, Conversation.Build(chain), options, responseId, stepNumber, response.Stream, clock, cancellationToken)
-                : Whole(await chat.CompleteChatAsync(Conversation.Build(chain), options, cancellationToken));
+                ? await StreamAsync(chat, conversation, options, responseId, stepNumber, response.Stream, clock, cancellationToken)
+                : Whole(await chat.CompleteChatAsync(conversation, options, cancellationToken));
             PlannerTelemetry.ModelAnswered(span, response.Model, answer.Facts, clock.Elapsed);
         }
         catch (ClientResultException e)

@@ -85,18 +85,10 @@ public sealed class TextDeltaRelay(IResponseStore store, IBus bus, ModelCancels 
         }
 
         /// <summary>Writes what waits: the model is done, and the rest of its message follows.</summary>
-        public async Task CompleteAsync(CancellationToken cancellationToken)
+        public Task CompleteAsync(CancellationToken cancellationToken)
         {
-            await _writing.WaitAsync(cancellationToken);
-            try
-            {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                await WriteAsync(cancellationToken);
-            }
-            finally
-            {
-                _writing.Release();
-            }
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return WriteWaitingAsync(cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
@@ -109,19 +101,24 @@ public sealed class TextDeltaRelay(IResponseStore store, IBus bus, ModelCancels 
         {
             try
             {
-                await _writing.WaitAsync();
-                try
-                {
-                    await WriteAsync(CancellationToken.None);
-                }
-                finally
-                {
-                    _writing.Release();
-                }
+                await WriteWaitingAsync(CancellationToken.None);
             }
             catch (ObjectDisposedException)
             {
                 // The turn ended, and CompleteAsync wrote what was left.
+            }
+        }
+
+        private async Task WriteWaitingAsync(CancellationToken cancellationToken)
+        {
+            await _writing.WaitAsync(cancellationToken);
+            try
+            {
+                await WriteAsync(cancellationToken);
+            }
+            finally
+            {
+                _writing.Release();
             }
         }
 

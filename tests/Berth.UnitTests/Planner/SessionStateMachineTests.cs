@@ -69,9 +69,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
-        await session.NextToolCallAsync("call-1");
-        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1");
         await session.NextModelCallAsync(responseId, 2);
 
         session.ModelSays(responseId, 2, "let me look", SessionHarness.Call("call-2", "ls"), SessionHarness.Call("call-3", "pwd"));
@@ -103,9 +101,7 @@ public sealed class SessionStateMachineTests
         }
 
         var (sessionId, responseId) = await session.BeginAsync();
-        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-quick", "true"));
-        await session.NextToolCallAsync("call-quick");
-        await session.ExecutorReportsAsync(sessionId, responseId, "call-quick");
+        await session.RunCallAsync(sessionId, responseId, 1, "call-quick");
         await session.NextModelCallAsync(responseId, 2);
         session.ModelSays(responseId, 2, "done");
 
@@ -121,10 +117,7 @@ public sealed class SessionStateMachineTests
     {
         await using var session = await SessionHarness.StartAsync();
         var (sessionId, responseId) = await session.BeginAsync();
-        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
-        await session.NextToolCallAsync("call-1");
-
-        await session.ExecutorReportsAsync(sessionId, responseId, "call-1");
+        await session.RunCallAsync(sessionId, responseId, 1, "call-1");
         await session.NextModelCallAsync(responseId, 2);
 
         // A second answer for step 1 (a redelivered AskModel, asked again on another planner) while the model thinks on step 2.

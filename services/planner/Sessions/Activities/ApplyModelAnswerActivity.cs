@@ -19,8 +19,6 @@ public sealed class ApplyModelAnswerActivity(
     PayloadStore payloads,
     AnnouncementBatch announcements) : SessionActivity<ModelAnswered>(announcements)
 {
-    private readonly AnnouncementBatch _announcements = announcements;
-
     protected override async Task RunAsync(BehaviorContext<SessionState, ModelAnswered> context)
     {
         var session = context.Saga;
@@ -44,7 +42,7 @@ public sealed class ApplyModelAnswerActivity(
             var index = await store.AppendItemAsync(responseId, message, token);
 
             // Streamed text is in the events already, from its item's start to its last delta.
-            await events.StoreAsync(_announcements, responseId,
+            await events.StoreAsync(Announcements, responseId,
                 turn.TextStreamed ? ResponseEvents.MessageDone(index, message) : ResponseEvents.Message(index, message), token);
         }
 

@@ -11,12 +11,15 @@ namespace Berth.Planner.Sessions.Activities;
 public abstract class SessionActivity<TMessage>(AnnouncementBatch announcements) : IStateMachineActivity<SessionState, TMessage>
     where TMessage : class
 {
+    /// <summary>The stream events this step stored, announced when it ends.</summary>
+    protected AnnouncementBatch Announcements { get; } = announcements;
+
     public async Task Execute(BehaviorContext<SessionState, TMessage> context, IBehavior<SessionState, TMessage> next)
     {
         // A retried message runs in the same scope: what its failed try collected is not its own.
-        announcements.Clear();
+        Announcements.Clear();
         await RunAsync(context);
-        await announcements.AnnounceAsync(context, context.CancellationToken);
+        await Announcements.AnnounceAsync(context, context.CancellationToken);
         await next.Execute(context);
     }
 
