@@ -8,20 +8,25 @@ public sealed record BenchOptions(int Commands, int ColdStarts, string Image, bo
     public const string Neighbour = "neighbour";
     public const string SlowModel = "slow-model";
 
-    /// <summary><c>--short</c> for a quick run; <c>--only sandbox</c>, <c>pipeline</c>, <c>neighbour</c> or <c>slow-model</c> for one part of the table.</summary>
+    /// <summary>Only the pipeline's throughput rounds, for profiling them.</summary>
+    public const string Throughput = "throughput";
+
+    /// <summary><c>--short</c> for a quick run; <c>--only sandbox</c>, <c>pipeline</c>, <c>neighbour</c>, <c>slow-model</c> or <c>throughput</c> for one part of the table.</summary>
     public static BenchOptions Parse(string[] args)
     {
         var isShort = args.Contains("--short");
         var at = Array.IndexOf(args, "--only");
         var only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-        if (at >= 0 && only is not (Sandbox or Pipeline or Neighbour or SlowModel))
+        if (at >= 0 && only is not (Sandbox or Pipeline or Neighbour or SlowModel or Throughput))
         {
-            throw new ArgumentException($"--only takes '{Sandbox}', '{Pipeline}', '{Neighbour}' or '{SlowModel}'.");
+            throw new ArgumentException($"--only takes '{Sandbox}', '{Pipeline}', '{Neighbour}', '{SlowModel}' or '{Throughput}'.");
         }
 
         var image = Environment.GetEnvironmentVariable("BERTH_SANDBOX_IMAGE") ?? "berth-sandbox:latest";
         return isShort ? new BenchOptions(20, 3, image, true, only) : new BenchOptions(1000, 20, image, false, only);
     }
 
-    public bool Runs(string section) => Only is null || Only == section;
+    public bool Runs(string section) => Only is null || Only == section || (section == Pipeline && Only == Throughput);
+
+    public bool OnlyThroughput => Only == Throughput;
 }

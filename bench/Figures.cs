@@ -61,12 +61,12 @@ public sealed class Table
         if (_throughput.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("| executors | sessions at once | tool calls | seconds | tool calls/s | api peak MiB | planner peak MiB | executor peak MiB (largest) |");
-            text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| executors | sessions at once | tool calls | seconds | tool calls/s | api peak MiB | planner peak MiB | executor peak MiB (largest) | executor idle CPU ms/s (each) | executor CPU s to start and warm up (each) |");
+            text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var row in _throughput)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} |");
+                    $"| {row.Executors} | {row.Sessions} | {row.ToolCalls} | {row.Elapsed.TotalSeconds:0.0} | {row.PerSecond:0.0} | {row.ApiMb:0} | {row.PlannerMb:0} | {row.ExecutorMb:0} | {row.ExecutorIdleMsPerSecond:0.0} | {row.ExecutorWarmUpSeconds:0.0} |");
             }
 
             text.AppendLine();

@@ -19,6 +19,10 @@ public static class PipelineBench
         var run = Guid.NewGuid().ToString("N")[..6];
         var calls = options.Quick ? 3 : 10;
         await UntracedAsync(options, table, docker, run, calls);
+        if (options.OnlyThroughput)
+        {
+            return;
+        }
 
         // The same again, with every service exporting its spans as it would to Jaeger: what
         // tracing costs a tool call. The stacks share a virtual host, so they run one after the other.
@@ -51,22 +55,9 @@ public static class PipelineBench
         var executors = new List<Service>();
         try
         {
-            executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
-            var wholeRunc = new Timings($"per call, {calls} calls per response, runc");
-            table.Add(Section, await OverheadAsync(http, executors[0], options, calls, whole: wholeRunc));
-            table.Add(Section, await OverheadAsync(http, executors[0], options, 1));
-
-            // The same calls under gVisor, which operators serving many tenants pick: an executor
-            // of its own, so that its sessions' containers are runsc ones from the start.
-            if ((await docker.System.GetSystemInfoAsync()).Runtimes?.ContainsKey("runsc") == true)
+            if (!options.OnlyThroughput)
             {
-                await StopAllAsync(stack, executors, docker);
-                executors.Add(await stack.StartExecutorAsync($"bench-{run}-runsc", new Dictionary<string, string> { ["Executor__Runtime"] = "runsc" }));
-                var wholeRunsc = new Timings($"per call, {calls} calls per response, runsc");
-                table.Add(Section, await OverheadAsync(http, executors[0], options, calls, ", runsc", wholeRunsc));
-                table.Add(Section, await OverheadAsync(http, executors[0], options, 1, ", runsc"));
-                table.Add(WholeSection, wholeRunc);
-                table.Add(WholeSection, wholeRunsc);
+                await OverheadRoundsAsync(stack, http, executors, options, docker, run, calls, table);
             }
 
             foreach (var count in options.Quick ? new[] { 1 } : new[] { 1, 2, 4 })
@@ -79,6 +70,28 @@ public static class PipelineBench
         finally
         {
             await StopAllAsync(stack, executors, docker);
+        }
+    }
+
+    /// <summary>The overhead rounds: runc, then runsc where the engine has gVisor.</summary>
+    private static async Task OverheadRoundsAsync(LocalServices stack, HttpClient http, List<Service> executors, BenchOptions options, DockerClient docker, string run, int calls, Table table)
+    {
+        executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
+        var wholeRunc = new Timings($"per call, {calls} calls per response, runc");
+        table.Add(Section, await OverheadAsync(http, executors[0], options, calls, whole: wholeRunc));
+        table.Add(Section, await OverheadAsync(http, executors[0], options, 1));
+
+        // The same calls under gVisor, which operators serving many tenants pick: an executor
+        // of its own, so that its sessions' containers are runsc ones from the start.
+        if ((await docker.System.GetSystemInfoAsync()).Runtimes?.ContainsKey("runsc") == true)
+        {
+            await StopAllAsync(stack, executors, docker);
+            executors.Add(await stack.StartExecutorAsync($"bench-{run}-runsc", new Dictionary<string, string> { ["Executor__Runtime"] = "runsc" }));
+            var wholeRunsc = new Timings($"per call, {calls} calls per response, runsc");
+            table.Add(Section, await OverheadAsync(http, executors[0], options, calls, ", runsc", wholeRunsc));
+            table.Add(Section, await OverheadAsync(http, executors[0], options, 1, ", runsc"));
+            table.Add(WholeSection, wholeRunc);
+            table.Add(WholeSection, wholeRunsc);
         }
     }
 
@@ -118,21 +131,57 @@ public static class PipelineBench
 
     /// <summary>
     /// 4. Sessions at once, each first made (untimed: that is the cold-start measurement's
-    /// business), then each running M tool calls; tool calls per second over the timed round.
+    /// business), then each running M tool calls, once to warm up and once timed; tool calls per
+    /// second over the timed round.
     /// </summary>
     private static async Task<ThroughputRow> ThroughputAsync(HttpClient http, LocalServices stack, List<Service> executors, BenchOptions options)
     {
         var sessions = options.Quick ? 4 : 50;
         var calls = options.Quick ? 2 : 6;
         var firsts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => CreateAsync(http, "true", previous: null)));
+        var script = string.Join('\n', Enumerable.Repeat("echo hi", calls));
+
+        // A process just started compiles its hot code again, optimised, in the background after
+        // its first calls (tiered JIT): seconds of CPU that a long-running executor paid long ago.
+        // Two untimed rounds of the same work, then quiet, so the timed round measures the steady
+        // state; what warming up cost is a column of its own.
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.WhenAll(firsts.Select(id => CreateAsync(http, script, id)));
+        }
+
+        await SettleAsync(stack, executors);
+        var warmUpSeconds = executors.Average(e => e.CpuTime().TotalSeconds);
+
+        // What the executors cost while their sessions' containers sit idle: heartbeats, sweeps,
+        // warm-pool upkeep, the background-CPU watch. Every executor added pays it.
+        var quiet = TimeSpan.FromSeconds(options.Quick ? 2 : 10);
+        var idle = CpuMeter.Start(stack, executors);
+        await Task.Delay(quiet);
+        var idleMsPerSecond = idle.PerUnit(1)["executors"] / quiet.TotalSeconds / executors.Count;
 
         var cpu = CpuMeter.Start(stack, executors);
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(firsts.Select(id => CreateAsync(http, string.Join('\n', Enumerable.Repeat("echo hi", calls)), id)));
+        await Task.WhenAll(firsts.Select(id => CreateAsync(http, script, id)));
         var elapsed = clock.Elapsed;
 
         return new ThroughputRow(executors.Count, sessions, sessions * calls, elapsed,
-            stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()), cpu.PerUnit(sessions * calls));
+            stack.Api.PeakMemoryMb(), stack.Planner.PeakMemoryMb(), executors.Max(e => e.PeakMemoryMb()), cpu.PerUnit(sessions * calls), idleMsPerSecond, warmUpSeconds);
+    }
+
+    /// <summary>Waits until each of Berth's own processes uses under 5% of a core for a second, or half a minute has passed.</summary>
+    private static async Task SettleAsync(LocalServices stack, List<Service> executors)
+    {
+        for (var waited = 0; waited < 30; waited++)
+        {
+            var meter = CpuMeter.Start(stack, executors);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var used = meter.PerUnit(1);
+            if (used["api"] < 50 && used["planner"] < 50 && used["executors"] / executors.Count < 50)
+            {
+                return;
+            }
+        }
     }
 
     internal static async Task<string> CreateAsync(HttpClient http, string input, string? previous)
@@ -182,8 +231,10 @@ public static class PipelineBench
 
 /// <summary>One line of the throughput table.</summary>
 /// <param name="CpuMsPerCall">CPU milliseconds per tool call by process, over the timed round (<see cref="CpuMeter.Columns"/>).</param>
+/// <param name="ExecutorIdleMsPerSecond">CPU milliseconds per second each executor spends while its sessions sit idle, before the round.</param>
+/// <param name="ExecutorWarmUpSeconds">CPU seconds each executor spent from its start through the warm-up round until it settled.</param>
 public sealed record ThroughputRow(int Executors, int Sessions, int ToolCalls, TimeSpan Elapsed, double ApiMb, double PlannerMb, double ExecutorMb,
-    IReadOnlyDictionary<string, double> CpuMsPerCall)
+    IReadOnlyDictionary<string, double> CpuMsPerCall, double ExecutorIdleMsPerSecond, double ExecutorWarmUpSeconds)
 {
     public double PerSecond => ToolCalls / Elapsed.TotalSeconds;
 }

@@ -1,6 +1,6 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model];
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model|throughput];
 // RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();

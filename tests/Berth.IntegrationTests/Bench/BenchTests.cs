@@ -56,9 +56,12 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         var exports = System.Text.RegularExpressions.Regex.Match(table, @"the OTLP sink received (\d+) span exports");
         Assert.True(exports.Success && int.Parse(exports.Groups[1].Value, CultureInfo.InvariantCulture) > 0, table);
 
-        // The throughput table: tool calls per second and each service's peak memory, for one executor at least.
-        var throughput = Assert.Single(rows, r => r[1] == "1" && r.Length == 10);
+        // The throughput table: tool calls per second, each service's peak memory, and what an
+        // executor costs at idle and to warm up, for one executor at least.
+        var throughput = Assert.Single(rows, r => r[1] == "1" && r.Length == 12);
         Assert.All(throughput[5..9], figure => Assert.True(double.TryParse(figure, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0, string.Join('|', throughput)));
+        Assert.True(double.TryParse(throughput[9], NumberStyles.Float, CultureInfo.InvariantCulture, out var idle) && idle >= 0, string.Join('|', throughput));
+        Assert.True(double.TryParse(throughput[10], NumberStyles.Float, CultureInfo.InvariantCulture, out var warmUp) && warmUp > 0, string.Join('|', throughput));
 
         // CPU per tool call by process: each service's share, and a total above zero.
         var cpu = Assert.Single(rows, r => r[1] == "1" && r.Length == 11);
