@@ -5,6 +5,9 @@ public sealed record ModelTurn
 {
     public string? Text { get; init; }
     public IReadOnlyList<ShellCallSpec> ShellCalls { get; init; } = [];
+
+    /// <summary>Calls to the client's functions: the response ends with them, once its shell calls have run.</summary>
+    public IReadOnlyList<FunctionCallSpec> FunctionCalls { get; init; } = [];
     public TokenUsage Usage { get; init; } = new(0, 0);
 
     /// <summary>

@@ -7,6 +7,7 @@ namespace Berth.Contracts;
 /// <item><c>message</c>: <see cref="Text"/>.</item>
 /// <item><c>shell_call</c>: <see cref="CallId"/>, <see cref="Commands"/>, <see cref="TimeoutMs"/>, <see cref="MaxOutputLength"/>.</item>
 /// <item><c>shell_call_output</c>: <see cref="CallId"/>, <see cref="Outputs"/>, <see cref="MaxOutputLength"/>.</item>
+/// <item><c>function_call</c>: <see cref="CallId"/>, <see cref="Name"/>, <see cref="Arguments"/>.</item>
 /// </list>
 /// </summary>
 public sealed record ResponseItem
@@ -20,8 +21,11 @@ public sealed record ResponseItem
     public int? TimeoutMs { get; init; }
     public int? MaxOutputLength { get; init; }
     public IReadOnlyList<CommandOutput>? Outputs { get; init; }
+    public string? Name { get; init; }
+    public string? Arguments { get; init; }
 
     public const string Message = "message";
     public const string ShellCall = "shell_call";
     public const string ShellCallOutput = "shell_call_output";
+    public const string FunctionCall = "function_call";
 }

@@ -11,6 +11,9 @@ public sealed record ResponseSnapshot
     public string? PreviousResponseId { get; init; }
     public ShellToolSpec? Shell { get; init; }
     public int? MaxToolCalls { get; init; }
+    public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
+    public ToolChoiceSpec? ToolChoice { get; init; }
+    public bool? ParallelToolCalls { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 

@@ -14,6 +14,15 @@ public sealed record TaskSubmitted
     /// <summary>Null when the request offered no shell tool: the model then only talks.</summary>
     public ShellToolSpec? Shell { get; init; }
     public int? MaxToolCalls { get; init; }
+
+    /// <summary>The client's own functions, offered beside the shell.</summary>
+    public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
+
+    /// <summary>The request's <c>tool_choice</c>; null for the default (<c>auto</c>).</summary>
+    public ToolChoiceSpec? ToolChoice { get; init; }
+
+    /// <summary>The request's <c>parallel_tool_calls</c>; null for the default (true).</summary>
+    public bool? ParallelToolCalls { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 

@@ -11,8 +11,10 @@ namespace Berth.ScriptedModel;
 /// turn that calls it is answered only after N ms, as a slow model would; without a shell tool, a
 /// message starting with <c>[think_ms=N]</c> is answered after N ms, and one with
 /// <c>[stream_ms=N]</c>, asked to stream, writes its answer a word every N ms; with
-/// <c>[stamp_words=N]</c> its streamed answer is N words, each the moment it was written. Every
-/// answer says it comes from the scripted model, so nobody mistakes it for a real one.
+/// <c>[stamp_words=N]</c> its streamed answer is N words, each the moment it was written. A line
+/// <c>[call_function=NAME] ARGUMENTS</c> calls the client's function NAME with those arguments
+/// instead of a command; its output, once the client sends it, counts as that line's result.
+/// Every answer says it comes from the scripted model, so nobody mistakes it for a real one.
 /// </summary>
 public static partial class CommandRunnerScript
 {
@@ -21,7 +23,7 @@ public static partial class CommandRunnerScript
     public static ScriptedReply Reply(ChatRequest request)
     {
         var lines = request.LastUserText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        if (!request.ToolNames.Contains("shell"))
+        if (!request.ToolNames.Contains("shell") && !lines.Any(l => FunctionLine().IsMatch(l)))
         {
             var (said, thinkMs, wordMs, stamped) = ParseLine(request.LastUserText.Trim());
             return ScriptedReply.Say($"{Label} No shell tool was offered, so nothing ran. You said: {said.Commands[0]}") with
@@ -35,6 +37,11 @@ public static partial class CommandRunnerScript
         var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();
         if (results.Count < lines.Count)
         {
+            if (FunctionLine().Match(lines[results.Count]) is { Success: true } function)
+            {
+                return new ScriptedReply { FunctionCalls = [new ScriptedFunctionCall(function.Groups[1].Value, function.Groups[2].Value)] };
+            }
+
             var (call, think, _, _) = ParseLine(lines[results.Count]);
             return ScriptedReply.Call(call) with { Delay = TimeSpan.FromMilliseconds(think) };
         }
@@ -43,6 +50,12 @@ public static partial class CommandRunnerScript
         var answer = new StringBuilder($"{Label} Ran {results.Count} command(s).");
         foreach (var result in results)
         {
+            if (calls.TryGetValue(result.ToolCallId ?? "", out var called) && called.Name != "shell")
+            {
+                answer.Append('\n').Append(called.Name).Append(" returned ").Append(result.Content);
+                continue;
+            }
+
             var command = calls.TryGetValue(result.ToolCallId ?? "", out var call)
                 ? string.Join(" && ", JsonDocument.Parse(call.Arguments).RootElement.GetProperty("commands").EnumerateArray().Select(c => c.GetString()))
                 : "?";
@@ -93,6 +106,9 @@ public static partial class CommandRunnerScript
 
         return (new ScriptedShellCall([line], timeout, maxOutput), think, word, stamped);
     }
+
+    [GeneratedRegex(@"^\[call_function=([a-zA-Z0-9_-]{1,64})\]\s*(.*)$")]
+    private static partial Regex FunctionLine();
 
     [GeneratedRegex(@"^\[(timeout_ms|max_output_length|think_ms|stream_ms|stamp_words)=(\d+)\]\s*")]
     private static partial Regex Option();

@@ -72,21 +72,15 @@ public sealed class ScriptedModelServer : IAsyncDisposable
             return Results.Json(new { error = new { message = $"Scripted failure with status {status}.", type = "server_error", param = (string?)null, code = (string?)null } }, statusCode: status);
         }
 
-        var toolCalls = reply.ShellCalls.Select((call, index) => new
-        {
-            id = $"call_{Guid.NewGuid():N}",
-            type = "function",
-            function = new
+        var toolCalls = reply.ShellCalls.Select(call => new ScriptedFunctionCall("shell", JsonSerializer.Serialize(new Dictionary<string, object?>
             {
-                name = "shell",
-                arguments = JsonSerializer.Serialize(new Dictionary<string, object?>
-                {
-                    ["commands"] = call.Commands,
-                    ["timeout_ms"] = call.TimeoutMs,
-                    ["max_output_length"] = call.MaxOutputLength,
-                }.Where(p => p.Value is not null).ToDictionary()),
-            },
-        }).ToList();
+                ["commands"] = call.Commands,
+                ["timeout_ms"] = call.TimeoutMs,
+                ["max_output_length"] = call.MaxOutputLength,
+            }.Where(p => p.Value is not null).ToDictionary())))
+            .Concat(reply.FunctionCalls)
+            .Select(call => new { id = $"call_{Guid.NewGuid():N}", type = "function", function = new { name = call.Name, arguments = call.Arguments } })
+            .ToList();
 
         // Rough counts (four characters a token) so usage is non-zero and grows with the conversation.
         var promptTokens = Math.Max(1, body.RootElement.GetProperty("messages").GetRawText().Length / 4);
@@ -97,7 +91,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         {
             var includeUsage = body.RootElement.TryGetProperty("stream_options", out var options)
                 && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
-            await StreamAsync(http.HttpContext, request.Model, reply, [.. toolCalls.Select(c => (c.id, c.function.arguments))], includeUsage ? usage : null);
+            await StreamAsync(http.HttpContext, request.Model, reply, [.. toolCalls.Select(c => (c.id, c.function.name, c.function.arguments))], includeUsage ? usage : null);
             return Results.Empty;
         }
 
@@ -131,7 +125,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
     /// name and then its arguments in two pieces, the finish reason, the usage when the request
     /// asked for it (<c>stream_options.include_usage</c>), and <c>[DONE]</c>.
     /// </summary>
-    private static async Task StreamAsync(HttpContext http, string model, ScriptedReply reply, IReadOnlyList<(string Id, string Arguments)> toolCalls, object? usage)
+    private static async Task StreamAsync(HttpContext http, string model, ScriptedReply reply, IReadOnlyList<(string Id, string Name, string Arguments)> toolCalls, object? usage)
     {
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -175,8 +169,8 @@ public sealed class ScriptedModelServer : IAsyncDisposable
 
         for (var index = 0; index < toolCalls.Count; index++)
         {
-            var (callId, arguments) = toolCalls[index];
-            await ChunkAsync(new { tool_calls = new[] { new { index, id = callId, type = "function", function = new { name = "shell", arguments = "" } } } });
+            var (callId, name, arguments) = toolCalls[index];
+            await ChunkAsync(new { tool_calls = new[] { new { index, id = callId, type = "function", function = new { name, arguments = "" } } } });
             var half = arguments.Length / 2;
             foreach (var piece in new[] { arguments[..half], arguments[half..] })
             {

@@ -5,6 +5,9 @@ public sealed record ScriptedReply
 {
     public string? Text { get; init; }
     public IReadOnlyList<ScriptedShellCall> ShellCalls { get; init; } = [];
+
+    /// <summary>Calls to the client's functions, after the shell calls.</summary>
+    public IReadOnlyList<ScriptedFunctionCall> FunctionCalls { get; init; } = [];
     public int? ErrorStatus { get; init; }
 
     /// <summary>How long the model "thinks" before it answers; the wait ends early if the caller hangs up.</summary>
@@ -25,5 +28,7 @@ public sealed record ScriptedReply
 
     public static ScriptedReply Error(int status) => new() { ErrorStatus = status };
 }
+
+public sealed record ScriptedFunctionCall(string Name, string Arguments);
 
 public sealed record ScriptedShellCall(IReadOnlyList<string> Commands, int? TimeoutMs = null, int? MaxOutputLength = null);

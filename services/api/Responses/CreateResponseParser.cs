@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Contracts;
+using static Berth.Api.Responses.JsonFields;
 
 namespace Berth.Api.Responses;
 
@@ -59,6 +60,7 @@ public static class CreateResponseParser
 
         var model = RequiredString(body, "model");
         var previous = OptionalString(body, "previous_response_id");
+        var tools = ToolsParser.Parse(body, egressDomains);
 
         return new CreateResponseRequest
         {
@@ -66,7 +68,10 @@ public static class CreateResponseParser
             Instructions = OptionalString(body, "instructions"),
             Input = ParseInput(body),
             PreviousResponseId = previous,
-            Shell = ParseTools(body, egressDomains),
+            Shell = tools.Shell,
+            Functions = tools.Functions,
+            ToolChoice = ToolsParser.ParseChoice(body, tools),
+            ParallelToolCalls = OptionalBool(body, "parallel_tool_calls"),
             MaxToolCalls = OptionalPositiveInt(body, "max_tool_calls"),
             Metadata = ParseMetadata(body),
             Background = OptionalBool(body, "background") ?? false,
@@ -108,6 +113,20 @@ public static class CreateResponseParser
         return messages;
     }
 
+    /// <summary>The client's answer to one of the model's function calls: text, as a string or text parts.</summary>
+    private static InputMessage ParseFunctionOutput(JsonElement item, string path)
+    {
+        var callId = RequiredString(item, "call_id", path);
+        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
+        var text = output.ValueKind switch
+        {
+            JsonValueKind.String => output.GetString()!,
+            JsonValueKind.Array => TextOfParts(output, $"{path}.output"),
+            _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", "invalid_type"),
+        };
+        return new InputMessage(InputMessage.Tool, text) { CallId = callId };
+    }
+
     private static InputMessage ParseInputItem(JsonElement item, string path)
     {
         if (item.ValueKind != JsonValueKind.Object)
@@ -116,9 +135,14 @@ public static class CreateResponseParser
         }
 
         var type = OptionalString(item, "type", path) ?? "message";
+        if (type == "function_call_output")
+        {
+            return ParseFunctionOutput(item, path);
+        }
+
         if (type != "message")
         {
-            throw Invalid($"Invalid value for '{path}.type': '{type}'. Berth accepts input items of type 'message' only.", $"{path}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.type': '{(type.Length <= 64 ? type : type[..64] + "…")}'. Berth accepts input items of type 'message' and 'function_call_output'.", $"{path}.type", "invalid_value");
         }
 
         var role = RequiredString(item, "role", path);
@@ -138,11 +162,16 @@ public static class CreateResponseParser
             throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", "invalid_type");
         }
 
+        return new InputMessage(role, TextOfParts(content, $"{path}.content"));
+    }
+
+    private static string TextOfParts(JsonElement content, string path)
+    {
         var parts = new List<string>();
         var index = 0;
         foreach (var part in content.EnumerateArray())
         {
-            var partPath = $"{path}.content[{index++}]";
+            var partPath = $"{path}[{index++}]";
             if (part.ValueKind != JsonValueKind.Object)
             {
                 throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
@@ -157,82 +186,7 @@ public static class CreateResponseParser
             parts.Add(RequiredString(part, "text", partPath));
         }
 
-        return new InputMessage(role, string.Join("\n", parts));
-    }
-
-    private static ShellToolSpec? ParseTools(JsonElement body, IReadOnlyList<string> egressDomains)
-    {
-        var tools = Optional(body, "tools");
-        if (tools is null || tools.Value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (tools.Value.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for 'tools': expected an array, but got {Describe(tools.Value)} instead.", "tools", "invalid_type");
-        }
-
-        ShellToolSpec? shell = null;
-        var index = 0;
-        foreach (var tool in tools.Value.EnumerateArray())
-        {
-            var path = $"tools[{index++}]";
-            if (tool.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(tool)} instead.", path, "invalid_type");
-            }
-
-            var type = RequiredString(tool, "type", path);
-            if (type != "shell")
-            {
-                throw Invalid($"Invalid value for '{path}.type': '{type}'. Supported values are: 'shell'.", $"{path}.type", "invalid_value");
-            }
-
-            if (shell is not null)
-            {
-                throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
-            }
-
-            shell = ParseEnvironment(tool, path, egressDomains);
-        }
-
-        return shell;
-    }
-
-    private static ShellToolSpec ParseEnvironment(JsonElement tool, string path, IReadOnlyList<string> egressDomains)
-    {
-        var environment = Optional(tool, "environment");
-        if (environment is null || environment.Value.ValueKind == JsonValueKind.Null)
-        {
-            return new ShellToolSpec();
-        }
-
-        var envPath = $"{path}.environment";
-        if (environment.Value.ValueKind != JsonValueKind.Object)
-        {
-            throw Invalid($"Invalid type for '{envPath}': expected an object, but got {Describe(environment.Value)} instead.", envPath, "invalid_type");
-        }
-
-        var type = RequiredString(environment.Value, "type", envPath);
-        var policy = Optional(environment.Value, "network_policy");
-        if (policy is { ValueKind: not JsonValueKind.Null } && type == "container_reference")
-        {
-            throw Invalid($"Invalid '{envPath}.network_policy': a referenced container keeps the policy it was created with.", $"{envPath}.network_policy", "invalid_value");
-        }
-
-        return type switch
-        {
-            "container_auto" => new ShellToolSpec { NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null },
-            "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
-            _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
-        };
-    }
-
-    private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)
-    {
-        var (policy, error) = Security.NetworkPolicyParser.Parse(value, param, egressDomains);
-        return error is null ? policy : throw new RequestException(error);
+        return string.Join("\n", parts);
     }
 
     private static Dictionary<string, string> ParseMetadata(JsonElement body)
@@ -270,94 +224,5 @@ public static class CreateResponseParser
         }
 
         return metadata;
-    }
-
-    private static JsonElement? Optional(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) ? value : null;
-
-    private static string RequiredString(JsonElement parent, string name, string? path = null)
-    {
-        var param = path is null ? name : $"{path}.{name}";
-        var value = Optional(parent, name);
-        if (value is null || value.Value.ValueKind == JsonValueKind.Null)
-        {
-            throw Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
-        }
-
-        if (value.Value.ValueKind != JsonValueKind.String)
-        {
-            throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value.Value)} instead.", param, "invalid_type");
-        }
-
-        var text = value.Value.GetString()!;
-        if (text.Length == 0)
-        {
-            throw Invalid($"Invalid '{param}': empty string. Expected a string with minimum length 1, but got an empty string instead.", param, "empty_string");
-        }
-
-        return text;
-    }
-
-    private static string? OptionalString(JsonElement parent, string name, string? path = null)
-    {
-        var value = Optional(parent, name);
-        if (value is null || value.Value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return RequiredString(parent, name, path);
-    }
-
-    private static bool? OptionalBool(JsonElement parent, string name)
-    {
-        var value = Optional(parent, name);
-        return value?.ValueKind switch
-        {
-            null or JsonValueKind.Null => null,
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw Invalid($"Invalid type for '{name}': expected a boolean, but got {Describe(value.Value)} instead.", name, "invalid_type"),
-        };
-    }
-
-    private static int? OptionalPositiveInt(JsonElement parent, string name)
-    {
-        var value = Optional(parent, name);
-        if (value is null || value.Value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.Value.ValueKind != JsonValueKind.Number || !value.Value.TryGetInt32(out var number))
-        {
-            throw Invalid($"Invalid type for '{name}': expected an integer, but got {Describe(value.Value)} instead.", name, "invalid_type");
-        }
-
-        if (number < 1)
-        {
-            throw Invalid($"Invalid '{name}': integer below minimum value. Expected a value >= 1, but got {number} instead.", name, "integer_below_min_value");
-        }
-
-        return number;
-    }
-
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => value.TryGetInt64(out _) ? "an integer" : "a decimal",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "null",
-    };
-
-    private static RequestException Invalid(string message, string? param, string code) =>
-        new(ApiError.InvalidRequest(message, param, code));
-
-    /// <summary>Unwinds the parser on the first problem; never leaves it.</summary>
-    private sealed class RequestException(ApiError error) : Exception(error.Message)
-    {
-        public ApiError Error { get; } = error;
     }
 }

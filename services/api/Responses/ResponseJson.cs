@@ -61,7 +61,7 @@ public static class ResponseJson
 
         writer.WriteEndArray();
 
-        writer.WriteBoolean("parallel_tool_calls", true);
+        writer.WriteBoolean("parallel_tool_calls", response.ParallelToolCalls ?? true);
         WriteNullableString(writer, "previous_response_id", response.PreviousResponseId);
         writer.WriteStartObject("reasoning");
         writer.WriteNull("effort");
@@ -75,7 +75,7 @@ public static class ResponseJson
         writer.WriteString("type", "text");
         writer.WriteEndObject();
         writer.WriteEndObject();
-        writer.WriteString("tool_choice", "auto");
+        WriteToolChoice(writer, response.ToolChoice);
 
         writer.WriteStartArray("tools");
         if (response.Shell is { } shell)
@@ -99,6 +99,11 @@ public static class ResponseJson
             writer.WriteEndObject();
         }
 
+        foreach (var function in response.Functions)
+        {
+            WriteFunction(writer, function);
+        }
+
         writer.WriteEndArray();
         writer.WriteNumber("top_p", 1.0);
         writer.WriteString("truncation", "disabled");
@@ -115,6 +120,48 @@ public static class ResponseJson
 
         // Berth's extension: where to find this run in Jaeger. SDKs ignore fields they do not know.
         WriteNullableString(writer, "trace_id", response.TraceId);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteToolChoice(Utf8JsonWriter writer, ToolChoiceSpec? choice)
+    {
+        if (choice is not { Mode: ToolChoiceSpec.Named })
+        {
+            writer.WriteString("tool_choice", choice?.Mode ?? ToolChoiceSpec.Auto);
+            return;
+        }
+
+        writer.WriteStartObject("tool_choice");
+        if (choice.Name == "shell")
+        {
+            writer.WriteString("type", "shell");
+        }
+        else
+        {
+            writer.WriteString("type", "function");
+            writer.WriteString("name", choice.Name);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteFunction(Utf8JsonWriter writer, FunctionToolSpec function)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "function");
+        writer.WriteString("name", function.Name);
+        WriteNullableString(writer, "description", function.Description);
+        writer.WritePropertyName("parameters");
+        if (function.Parameters is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(function.Parameters);
+        }
+
+        writer.WriteBoolean("strict", function.Strict);
         writer.WriteEndObject();
     }
 
@@ -162,6 +209,13 @@ public static class ResponseJson
                 WriteNullableNumber(writer, "timeout_ms", item.TimeoutMs);
                 WriteNullableNumber(writer, "max_output_length", item.MaxOutputLength);
                 writer.WriteEndObject();
+                break;
+
+            case ResponseItem.FunctionCall:
+                writer.WriteString("call_id", item.CallId);
+                writer.WriteString("name", item.Name);
+                writer.WriteString("arguments", item.Arguments ?? "");
+                writer.WriteString("status", item.Status);
                 break;
 
             case ResponseItem.ShellCallOutput:

@@ -70,6 +70,19 @@ public static class StreamEventJson
                 writer.WriteEndArray();
                 break;
 
+            case "response.function_call_arguments.delta":
+                writer.WriteString("item_id", e.ItemId);
+                writer.WriteNumber("output_index", e.OutputIndex ?? 0);
+                writer.WriteString("delta", e.Text ?? "");
+                break;
+
+            case "response.function_call_arguments.done":
+                writer.WriteString("item_id", e.ItemId);
+                writer.WriteNumber("output_index", e.OutputIndex ?? 0);
+                writer.WriteString("name", e.Item?.Name ?? "");
+                writer.WriteString("arguments", e.Text ?? "");
+                break;
+
             case "response.shell_call_output_content.delta":
                 writer.WriteString("item_id", e.ItemId);
                 writer.WriteNumber("output_index", e.OutputIndex ?? 0);

@@ -64,6 +64,12 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
+            if (FunctionOutputProblem(previous.Snapshot, task.Input) is { } problem)
+            {
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = problem });
+                return;
+            }
+
             sessionId = previous.Snapshot.SessionId;
             if (task.Shell is { Environment: "container_auto" })
             {
@@ -108,6 +114,9 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             PreviousResponseId = task.PreviousResponseId,
             Shell = task.Shell,
             MaxToolCalls = task.MaxToolCalls,
+            Functions = task.Functions,
+            ToolChoice = task.ToolChoice,
+            ParallelToolCalls = task.ParallelToolCalls,
             Metadata = task.Metadata,
             Background = task.Background,
             Stream = task.Stream,
@@ -139,5 +148,29 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             ContainerId = container?.DockerContainerId,
         });
         await context.RespondAsync(new TaskAccepted { Response = snapshot });
+    }
+
+    /// <summary>
+    /// A response that continues one which ended with calls to the client's functions must answer
+    /// each of them, as on OpenAI, and may answer nothing else; null when it does. A previous
+    /// response still running has made no calls yet to check against.
+    /// </summary>
+    private static string? FunctionOutputProblem(ResponseSnapshot previous, IReadOnlyList<InputMessage> input)
+    {
+        var given = input.Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!).ToList();
+        if (!ResponseStatuses.IsTerminal(previous.Status))
+        {
+            return null;
+        }
+
+        var made = previous.Output.Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!).ToHashSet(StringComparer.Ordinal);
+        if (made.FirstOrDefault(id => !given.Contains(id, StringComparer.Ordinal)) is { } unanswered)
+        {
+            return $"No tool output found for function call {unanswered}.";
+        }
+
+        return given.FirstOrDefault(id => !made.Contains(id)) is { } unknown
+            ? $"No tool call found for function call output with call_id {unknown}."
+            : null;
     }
 }

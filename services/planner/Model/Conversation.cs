@@ -20,10 +20,22 @@ public static class Conversation
             messages.Add(new SystemChatMessage(current.Snapshot.Instructions));
         }
 
+        // Only calls that have an output go back to the model, and only outputs of calls it made:
+        // the chat API refuses either alone (a response that failed while a command ran leaves a
+        // call behind). Shell calls are answered in their own response, the client's functions in
+        // the next one's input.
+        var answered = chain.SelectMany(r => r.Snapshot.Output).Where(i => i.Type == ResponseItem.ShellCallOutput).Select(i => i.CallId!)
+            .Concat(chain.SelectMany(r => r.Input).Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!))
+            .ToHashSet(StringComparer.Ordinal);
+        var made = chain.SelectMany(r => r.Snapshot.Output).Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!)
+            .ToHashSet(StringComparer.Ordinal);
+
         foreach (var response in chain)
         {
-            messages.AddRange(response.Input.Select(ToMessage));
-            AddOutput(messages, response.Snapshot.Output);
+            // A function's output follows the call it answers, before anything else the client says.
+            messages.AddRange(response.Input.Where(i => i.Role == InputMessage.Tool && made.Contains(i.CallId!)).Select(i => new ToolChatMessage(i.CallId, i.Text)));
+            messages.AddRange(response.Input.Where(i => i.Role != InputMessage.Tool).Select(ToMessage));
+            AddOutput(messages, response.Snapshot.Output, answered);
         }
 
         return messages;
@@ -37,12 +49,8 @@ public static class Conversation
         _ => new UserChatMessage(input.Text),
     };
 
-    private static void AddOutput(List<ChatMessage> messages, IReadOnlyList<ResponseItem> output)
+    private static void AddOutput(List<ChatMessage> messages, IReadOnlyList<ResponseItem> output, HashSet<string> answered)
     {
-        // Only calls that have an output go back to the model: the chat API refuses a tool call
-        // without its result (a response that failed while a command ran leaves one behind).
-        var answered = output.Where(i => i.Type == ResponseItem.ShellCallOutput).Select(i => i.CallId).ToHashSet(StringComparer.Ordinal);
-
         string? text = null;
         var calls = new List<ChatToolCall>();
         var results = new List<ChatMessage>();
@@ -85,6 +93,14 @@ public static class Conversation
                     }
 
                     calls.Add(ChatToolCall.CreateFunctionToolCall(item.CallId, ShellTool.Name, BinaryData.FromString(Arguments(item))));
+                    break;
+                case ResponseItem.FunctionCall when answered.Contains(item.CallId!):
+                    if (results.Count > 0)
+                    {
+                        Flush();
+                    }
+
+                    calls.Add(ChatToolCall.CreateFunctionToolCall(item.CallId, item.Name, BinaryData.FromString(item.Arguments ?? "")));
                     break;
                 case ResponseItem.ShellCallOutput:
                     results.Add(new ToolChatMessage(item.CallId, ShellOutputJson.Serialize(item.Outputs ?? [])));

@@ -22,11 +22,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         }
 
         var response = chain[^1].Snapshot;
-        var options = new ChatCompletionOptions();
-        if (response.Shell is not null)
-        {
-            options.Tools.Add(ShellTool.Definition);
-        }
+        var options = ToolsOffered.Options(response, stepNumber);
 
         Answer answer;
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);
@@ -70,24 +66,31 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         }
 
         var calls = new List<ShellCallSpec>();
+        var functions = new List<FunctionCallSpec>();
         var index = 0;
         foreach (var (name, arguments) in answer.ToolCalls)
         {
             // Our own call ids: unique within the session whatever the model server sends, and
             // the same on a redelivery.
             var callId = Ids.Stable("call", responseId, stepNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), (index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (name != ShellTool.Name)
+            if (name == ShellTool.Name && response.Shell is not null)
             {
-                return ModelTurn.Failed("invalid_tool_call", $"The model called an unknown tool '{name}'; only '{ShellTool.Name}' is offered.");
-            }
+                var (call, problem) = ShellTool.Parse(callId, BinaryData.FromString(arguments));
+                if (call is null)
+                {
+                    return ModelTurn.Failed("invalid_tool_call", $"The model made a shell call that cannot run: {problem}.");
+                }
 
-            var (call, problem) = ShellTool.Parse(callId, BinaryData.FromString(arguments));
-            if (call is null)
+                calls.Add(call);
+            }
+            else if (response.Functions.Any(f => f.Name == name))
             {
-                return ModelTurn.Failed("invalid_tool_call", $"The model made a shell call that cannot run: {problem}.");
+                functions.Add(new FunctionCallSpec { CallId = callId, Name = name, Arguments = arguments });
             }
-
-            calls.Add(call);
+            else
+            {
+                return ModelTurn.Failed("invalid_tool_call", $"The model called a tool that was not offered: '{Truncated(name)}'.");
+            }
         }
 
         return new ModelTurn
@@ -95,6 +98,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             Text = answer.Text.Length == 0 ? null : answer.Text,
             TextStreamed = answer.TextStreamed,
             ShellCalls = calls,
+            FunctionCalls = functions,
             Usage = new TokenUsage(answer.Facts.InputTokens, answer.Facts.OutputTokens),
         };
     }
@@ -150,6 +154,8 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
     }
 
     private sealed record Answer(string Text, IReadOnlyList<(string Name, string Arguments)> ToolCalls, bool TextStreamed, ModelAnswerFacts Facts);
+
+    private static string Truncated(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private static string Describe(int status) => status == 0 ? "no HTTP status" : $"HTTP {status}";
 

@@ -19,6 +19,9 @@ public sealed class ResponseDocument
     [BsonElement("previousResponseId")] public string? PreviousResponseId { get; set; }
     [BsonElement("shell")] public ShellDocument? Shell { get; set; }
     [BsonElement("maxToolCalls")] public int? MaxToolCalls { get; set; }
+    [BsonElement("functions")] public List<FunctionDocument> Functions { get; set; } = [];
+    [BsonElement("toolChoice")] public ToolChoiceDocument? ToolChoice { get; set; }
+    [BsonElement("parallelToolCalls")] public bool? ParallelToolCalls { get; set; }
     [BsonElement("metadata")] public Dictionary<string, string> Metadata { get; set; } = [];
     [BsonElement("background")] public bool Background { get; set; }
     [BsonElement("stream")] public bool Stream { get; set; }
@@ -49,6 +52,9 @@ public sealed class ResponseDocument
             PreviousResponseId = r.PreviousResponseId,
             Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy) },
             MaxToolCalls = r.MaxToolCalls,
+            Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
+            ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
+            ParallelToolCalls = r.ParallelToolCalls,
             Metadata = new Dictionary<string, string>(r.Metadata),
             Background = r.Background,
             Stream = r.Stream,
@@ -56,7 +62,7 @@ public sealed class ResponseDocument
             CompletedAt = r.CompletedAt?.UtcDateTime,
             Error = r.Error is null ? null : new ErrorDocument { Code = r.Error.Code, Message = r.Error.Message },
             IncompleteReason = r.IncompleteReason,
-            Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text })],
+            Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text, CallId = i.CallId })],
             TraceId = r.TraceId,
             Tenant = r.Tenant,
         };
@@ -73,6 +79,9 @@ public sealed class ResponseDocument
             PreviousResponseId = PreviousResponseId,
             Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec() },
             MaxToolCalls = MaxToolCalls,
+            Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
+            ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
+            ParallelToolCalls = ParallelToolCalls,
             Metadata = Metadata,
             Background = Background,
             Stream = Stream,
@@ -85,7 +94,7 @@ public sealed class ResponseDocument
             TraceId = TraceId,
             Tenant = Tenant,
         },
-        [.. Input.Select(i => new InputMessage(i.Role, i.Text))]);
+        [.. Input.Select(i => new InputMessage(i.Role, i.Text) { CallId = i.CallId })]);
 }
 
 public sealed class ShellDocument
@@ -117,6 +126,21 @@ public sealed class InputDocument
 {
     [BsonElement("role")] public string Role { get; set; } = "";
     [BsonElement("text")] public string Text { get; set; } = "";
+    [BsonElement("callId")] public string? CallId { get; set; }
+}
+
+public sealed class FunctionDocument
+{
+    [BsonElement("name")] public string Name { get; set; } = "";
+    [BsonElement("description")] public string? Description { get; set; }
+    [BsonElement("parameters")] public string? Parameters { get; set; }
+    [BsonElement("strict")] public bool Strict { get; set; }
+}
+
+public sealed class ToolChoiceDocument
+{
+    [BsonElement("mode")] public string Mode { get; set; } = "";
+    [BsonElement("name")] public string? Name { get; set; }
 }
 
 public sealed class UsageDocument
@@ -144,6 +168,8 @@ public sealed class ItemDocument
     [BsonElement("timeoutMs")] public int? TimeoutMs { get; set; }
     [BsonElement("maxOutputLength")] public int? MaxOutputLength { get; set; }
     [BsonElement("outputs")] public List<OutputDocument>? Outputs { get; set; }
+    [BsonElement("name")] public string? Name { get; set; }
+    [BsonElement("arguments")] public string? Arguments { get; set; }
 
     public static ItemDocument From(string responseId, long seq, DateTime createdAt, ResponseItem item) => new()
     {
@@ -158,6 +184,8 @@ public sealed class ItemDocument
         Commands = item.Commands?.ToList(),
         TimeoutMs = item.TimeoutMs,
         MaxOutputLength = item.MaxOutputLength,
+        Name = item.Name,
+        Arguments = item.Arguments,
         Outputs = item.Outputs?.Select(o => new OutputDocument { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
     };
 
@@ -171,6 +199,8 @@ public sealed class ItemDocument
         Commands = Commands,
         TimeoutMs = TimeoutMs,
         MaxOutputLength = MaxOutputLength,
+        Name = Name,
+        Arguments = Arguments,
         Outputs = Outputs?.Select(o => new CommandOutput { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
     };
 }

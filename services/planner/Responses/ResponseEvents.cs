@@ -19,6 +19,8 @@ public sealed class ResponseEvents(IResponseStore store)
     public const string TextDelta = "response.output_text.delta";
     public const string TextDone = "response.output_text.done";
     public const string ShellOutputDelta = "response.shell_call_output_content.delta";
+    public const string ArgumentsDelta = "response.function_call_arguments.delta";
+    public const string ArgumentsDone = "response.function_call_arguments.done";
 
     /// <summary>Stores the events and keeps them in <paramref name="batch"/>, to be announced with the rest of a step's events.</summary>
     public async Task StoreAsync(AnnouncementBatch batch, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken) =>
@@ -66,6 +68,15 @@ public sealed class ResponseEvents(IResponseStore store)
             Done(outputIndex, message),
         ];
     }
+
+    /// <summary>A call to one of the client's functions, from added to done; its arguments came whole, so they are one delta.</summary>
+    public static IReadOnlyList<KeyedEvent> FunctionCall(int outputIndex, ResponseItem call) =>
+    [
+        Added(outputIndex, call with { Status = ItemStatus.InProgress, Arguments = "" }),
+        new($"{call.Id}:arguments.delta", New(ArgumentsDelta) with { OutputIndex = outputIndex, ItemId = call.Id, Text = call.Arguments ?? "" }),
+        new($"{call.Id}:arguments.done", New(ArgumentsDone) with { OutputIndex = outputIndex, ItemId = call.Id, Item = call, Text = call.Arguments ?? "" }),
+        Done(outputIndex, call),
+    ];
 
     public static KeyedEvent ShellOutput(int outputIndex, string itemId, ToolCallOutputProduced chunk) =>
         new($"{itemId}:delta:{chunk.Chunk}", New(ShellOutputDelta) with

@@ -106,6 +106,7 @@ public sealed partial class ResponseLifecycle(
 
         session.ActiveResponseId = null;
         session.PendingCalls = [];
+        session.EndsWithFunctionCalls = false;
         session.DeadlineAt = null;
         session.CallSentAt = null;
         await StartNextWaitingAsync(context);

@@ -25,6 +25,9 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     /// <summary>Shell calls of the model's last turn not yet completed; the first one is running.</summary>
     public List<ShellCallSpec> PendingCalls { get; set; } = [];
 
+    /// <summary>The model's last turn also called the client's functions: once its shell calls have run, the response ends.</summary>
+    public bool EndsWithFunctionCalls { get; set; }
+
     /// <summary>Output chunks of the running call passed on to the stream; the next one expected has this number.</summary>
     public int StreamedChunks { get; set; }
 

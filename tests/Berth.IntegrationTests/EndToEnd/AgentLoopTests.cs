@@ -23,10 +23,7 @@ public sealed class AgentLoopTests
         stack.BeginTest();
     }
 
-    private ResponsesClient Sdk() => new(new ApiKeyCredential("not-checked-yet"), new ResponsesClientOptions
-    {
-        Endpoint = new Uri(_stack.ApiBaseUrl.ToString().TrimEnd('/')),
-    });
+    private ResponsesClient Sdk() => ResponsesApi.Sdk(_stack);
 
     [Fact]
     public async Task Should_run_two_commands_and_answer_with_their_output_through_the_OpenAI_SDK()

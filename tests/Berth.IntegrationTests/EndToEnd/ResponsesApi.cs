@@ -12,6 +12,12 @@ public sealed class ResponsesApi(BerthStack stack, HttpClient? client = null)
 {
     private HttpClient Http => client ?? stack.Http;
 
+    /// <summary>The official SDK's Responses client, pointed at the stack's api.</summary>
+    public static OpenAI.Responses.ResponsesClient Sdk(BerthStack stack) => new(new System.ClientModel.ApiKeyCredential("not-checked-yet"), new OpenAI.Responses.ResponsesClientOptions
+    {
+        Endpoint = new Uri(stack.ApiBaseUrl.ToString().TrimEnd('/')),
+    });
+
     public async Task<(HttpStatusCode Status, JsonElement Body)> PostRawAsync(string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");

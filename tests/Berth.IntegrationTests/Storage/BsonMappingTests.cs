@@ -112,6 +112,37 @@ public sealed class BsonMappingTests
     }
 
     [Fact]
+    public void Should_store_a_responses_functions_tool_choice_function_outputs_and_function_calls_and_read_them_back()
+    {
+        var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot
+        {
+            Id = "resp_2",
+            SessionId = Guid.NewGuid(),
+            Status = "queued",
+            Model = "m",
+            Functions = [new FunctionToolSpec { Name = "get_weather", Description = "d", Parameters = """{"type":"object"}""", Strict = false }, new FunctionToolSpec { Name = "f" }],
+            ToolChoice = new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = "f" },
+            ParallelToolCalls = false,
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
+        }, [new InputMessage(InputMessage.Tool, "sunny") { CallId = "call_1" }, new InputMessage("user", "and tomorrow?")]);
+        var call = new ResponseItem { Id = "fc_1", Type = ResponseItem.FunctionCall, CallId = "call_2", Name = "get_weather", Arguments = """{"city":"Paris"}""" };
+
+        var document = ResponseDocument.From(stored).ToBsonDocument();
+        var item = ItemDocument.From("resp_2", 0, DateTime.UtcNow, call).ToBsonDocument();
+
+        Assert.Equal("get_weather", document["functions"][0]["name"].AsString);
+        Assert.Equal("call_1", document["input"][0]["callId"].AsString);
+        Assert.Equal("named", document["toolChoice"]["mode"].AsString);
+        Assert.Equal("""{"city":"Paris"}""", item["arguments"].AsString);
+        var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([BsonSerializer.Deserialize<ItemDocument>(item)]);
+        Assert.Equal(stored.Snapshot.Functions, read.Snapshot.Functions);
+        Assert.Equal(stored.Snapshot.ToolChoice, read.Snapshot.ToolChoice);
+        Assert.False(read.Snapshot.ParallelToolCalls);
+        Assert.Equal(stored.Input, read.Input);
+        Assert.Equal(call, read.Snapshot.Output.Single());
+    }
+
+    [Fact]
     public void Should_sum_the_usage_written_by_model_call()
     {
         var document = new BsonDocument

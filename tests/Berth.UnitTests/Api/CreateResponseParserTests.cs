@@ -31,6 +31,27 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_functions_tool_choice_and_function_outputs_when_the_client_offers_its_own_functions()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "previous_response_id": "resp_1",
+              "input": [ { "type": "function_call_output", "call_id": "call_1", "output": [ { "type": "input_text", "text": "sunny" } ] }, "again" ],
+              "tools": [ { "type": "function", "name": "get_weather", "description": "Weather.", "parameters": { "type": "object" }, "strict": false },
+                         { "type": "function", "name": "f2", "parameters": null, "strict": null } ],
+              "tool_choice": { "type": "function", "name": "f2" }, "parallel_tool_calls": false }
+            """.Replace("\"again\"", "{ \"role\": \"user\", \"content\": \"again\" }", StringComparison.Ordinal));
+
+        Assert.Null(error);
+        Assert.Equal([new Berth.Contracts.InputMessage("tool", "sunny") { CallId = "call_1" }, new("user", "again")], request!.Input);
+        Assert.Equal(new Berth.Contracts.FunctionToolSpec { Name = "get_weather", Description = "Weather.", Parameters = """{ "type": "object" }""", Strict = false }, request.Functions[0]);
+        Assert.Equal(new Berth.Contracts.FunctionToolSpec { Name = "f2" }, request.Functions[1]);
+        Assert.True(request.Functions[1].Strict);
+        Assert.Equal(new Berth.Contracts.ToolChoiceSpec { Mode = "named", Name = "f2" }, request.ToolChoice);
+        Assert.False(request.ParallelToolCalls);
+        Assert.Null(request.Shell);
+    }
+
+    [Fact]
     public void Should_default_to_container_auto_when_the_shell_tool_has_no_environment()
     {
         var (request, _) = Parse("""{ "model": "m", "input": "x", "tools": [ { "type": "shell" } ] }""");
@@ -57,7 +78,26 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m" }""", "input", "missing_required_parameter")]
     [InlineData("""{ "model": "m", "input": 3 }""", "input", "invalid_type")]
     [InlineData("""{ "model": "m", "input": [] }""", "input", "empty_array")]
-    [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": "o" } ] }""", "input[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call", "call_id": "c", "name": "f", "arguments": "{}" } ] }""", "input[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "output": "o" } ] }""", "input[0].call_id", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": 5 } ] }""", "input[0].output", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].output[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "get weather" } ] }""", "tools[0].name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "a123456789b123456789c123456789d123456789e123456789f123456789g12345" } ] }""", "tools[0].name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "shell" } ] }""", "tools[0].name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f" }, { "type": "function", "name": "f" } ] }""", "tools[1].name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f", "defer_loading": true } ] }""", "tools[0].defer_loading", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f", "parameters": "{}" } ] }""", "tools[0].parameters", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f", "strict": "yes" } ] }""", "tools[0].strict", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f", "surprise": 1 } ] }""", "tools[0].surprise", "unknown_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function" } ] }""", "tools[0].name", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f" } ], "tool_choice": "sometimes" }""", "tool_choice", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f" } ], "tool_choice": { "type": "function", "name": "g" } }""", "tool_choice.name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f" } ], "tool_choice": { "type": "shell" } }""", "tool_choice", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "function", "name": "f" } ], "tool_choice": { "type": "web_search" } }""", "tool_choice.type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tool_choice": "required" }""", "tool_choice", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tool_choice": 3 }""", "tool_choice", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "parallel_tool_calls": "no" }""", "parallel_tool_calls", "invalid_type")]
     [InlineData("""{ "model": "m", "input": [ { "role": "robot", "content": "x" } ] }""", "input[0].role", "invalid_value")]
     [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].content[0].type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "web_search" } ] }""", "tools[0].type", "invalid_value")]

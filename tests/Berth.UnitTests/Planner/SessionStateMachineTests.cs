@@ -65,6 +65,31 @@ public sealed class SessionStateMachineTests
     }
 
     [Fact]
+    public async Task Should_run_the_turns_shell_calls_then_end_completed_without_asking_the_model_when_it_also_called_a_function()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var (sessionId, responseId) = await session.BeginAsync();
+
+        session.Model.Answer(responseId, 1, new ModelTurn
+        {
+            ShellCalls = [SessionHarness.Call("call-1", "echo one")],
+            FunctionCalls = [new FunctionCallSpec { CallId = "call-f", Name = "lookup", Arguments = """{"q":"x"}""" }],
+            Usage = new TokenUsage(10, 5),
+        });
+        await session.NextToolCallAsync("call-1");
+        await session.ExecutorReportsAsync(sessionId, responseId, "call-1", stdout: "one\n");
+
+        var finished = await session.FinishedAsync(responseId);
+        Assert.Equal(ResponseStatuses.Completed, finished.Status);
+        var response = await session.ResponseAsync(responseId);
+        Assert.Equal(["function_call", "shell_call", "shell_call_output"], response.Output.Select(i => i.Type));
+        var call = response.Output[0];
+        Assert.Equal(("call-f", "lookup", """{"q":"x"}"""), (call.CallId, call.Name, call.Arguments));
+        Assert.DoesNotContain(session.Model.Asked, asked => asked.ResponseId == responseId && asked.Step == 2);
+        Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
+    }
+
+    [Fact]
     public async Task Should_announce_all_stream_events_of_a_step_in_one_message_when_the_model_answers()
     {
         await using var session = await SessionHarness.StartAsync();

@@ -8,8 +8,10 @@ using MassTransit;
 namespace Berth.Planner.Sessions.Activities;
 
 /// <summary>
-/// The model answered the session's current step: its text is stored as a message, and its shell
-/// calls start running (as many as <c>max_tool_calls</c> leaves); with no calls, the response is done.
+/// The model answered the session's current step: its text is stored as a message, its calls to
+/// the client's functions as <c>function_call</c> items, and its shell calls start running (as
+/// many as <c>max_tool_calls</c> leaves). With no shell calls, the response is done; with function
+/// calls, it is done once its shell calls have run, and the client answers them.
 /// </summary>
 public sealed class ApplyModelAnswerActivity(
     IResponseStore store,
@@ -36,7 +38,7 @@ public sealed class ApplyModelAnswerActivity(
 
         await store.RecordUsageAsync(responseId, step, turn.Usage, token);
 
-        if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count == 0)
+        if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count + turn.FunctionCalls.Count == 0)
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, step.ToString(CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
             var index = await store.AppendItemAsync(responseId, message, token);
@@ -46,6 +48,21 @@ public sealed class ApplyModelAnswerActivity(
                 turn.TextStreamed ? ResponseEvents.MessageDone(index, message) : ResponseEvents.Message(index, message), token);
         }
 
+        foreach (var function in turn.FunctionCalls)
+        {
+            var call = new ResponseItem
+            {
+                Id = Ids.Stable("fc", responseId, function.CallId),
+                Type = ResponseItem.FunctionCall,
+                CallId = function.CallId,
+                Name = function.Name,
+                Arguments = function.Arguments,
+            };
+            var at = await store.AppendItemAsync(responseId, call, token);
+            await events.StoreAsync(Announcements, responseId, ResponseEvents.FunctionCall(at, call), token);
+        }
+
+        session.EndsWithFunctionCalls = turn.FunctionCalls.Count > 0;
         if (turn.ShellCalls.Count == 0)
         {
             await lifecycle.FinishAsync(context, ResponseStatuses.Completed);

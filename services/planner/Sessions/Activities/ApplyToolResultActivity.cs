@@ -54,6 +54,11 @@ public sealed partial class ApplyToolResultActivity(
         {
             await calls.DispatchRunningCallAsync(context);
         }
+        else if (session.EndsWithFunctionCalls)
+        {
+            // The client answers those; the model hears the shell's results with them, next response.
+            await lifecycle.FinishAsync(context, ResponseStatuses.Completed);
+        }
         else
         {
             await lifecycle.AskModelAsync(context);

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Berth.Contracts;
+using static Berth.Api.Responses.JsonFields;
+
+namespace Berth.Api.Responses;
+
+/// <summary>The tools a <c>POST /v1/responses</c> body offers, and its <c>tool_choice</c>, read as OpenAI reads them.</summary>
+public static partial class ToolsParser
+{
+    private const string ShellName = "shell";
+    private const int MaxFunctions = 128;
+
+    // The hosted tools OpenAI's Responses API knows by name; a function may not take one.
+    private static readonly HashSet<string> BuiltIn = [ShellName, "local_shell", "apply_patch", "code_interpreter", "file_search", "web_search",
+        "web_search_preview", "computer_use_preview", "image_generation", "mcp", "custom"];
+
+    /// <summary>The request's <c>tools</c>: at most one <c>shell</c>, and the client's functions.</summary>
+    public static OfferedTools Parse(JsonElement body, IReadOnlyList<string> egressDomains)
+    {
+        var tools = Optional(body, "tools");
+        if (tools is null || tools.Value.ValueKind == JsonValueKind.Null)
+        {
+            return new OfferedTools(null, []);
+        }
+
+        if (tools.Value.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for 'tools': expected an array, but got {Describe(tools.Value)} instead.", "tools", "invalid_type");
+        }
+
+        ShellToolSpec? shell = null;
+        var functions = new List<FunctionToolSpec>();
+        var index = 0;
+        foreach (var tool in tools.Value.EnumerateArray())
+        {
+            var path = $"tools[{index++}]";
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(tool)} instead.", path, "invalid_type");
+            }
+
+            var type = RequiredString(tool, "type", path);
+            switch (type)
+            {
+                case "shell" when shell is not null:
+                    throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
+                case "shell":
+                    shell = ParseEnvironment(tool, path, egressDomains);
+                    break;
+                case "function":
+                    var function = ParseFunction(tool, path);
+                    if (functions.Any(f => f.Name == function.Name))
+                    {
+                        throw Invalid($"Invalid '{path}.name': duplicate function name '{function.Name}'.", $"{path}.name", "invalid_value");
+                    }
+
+                    functions.Add(function);
+                    break;
+                default:
+                    throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'shell' and 'function'.", $"{path}.type", "invalid_value");
+            }
+        }
+
+        if (functions.Count > MaxFunctions)
+        {
+            throw Invalid($"Invalid 'tools': at most {MaxFunctions} functions may be given, but got {functions.Count}.", "tools", "array_above_max_length");
+        }
+
+        return new OfferedTools(shell, functions);
+    }
+
+    /// <summary>
+    /// A function tool as OpenAI takes it. Its name follows OpenAI's rule, and may not be a
+    /// built-in tool's: the model would not know which one it called.
+    /// </summary>
+    private static FunctionToolSpec ParseFunction(JsonElement tool, string path)
+    {
+        foreach (var property in tool.EnumerateObject())
+        {
+            if (property.Name is not ("type" or "name" or "description" or "parameters" or "strict" or "defer_loading"))
+            {
+                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+            }
+        }
+
+        var name = RequiredString(tool, "name", path);
+        if (!FunctionName().IsMatch(name))
+        {
+            throw Invalid($"Invalid '{path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.", $"{path}.name", "invalid_value");
+        }
+
+        if (BuiltIn.Contains(name))
+        {
+            throw Invalid($"Invalid '{path}.name': '{name}' is the name of a built-in tool; give the function another name.", $"{path}.name", "invalid_value");
+        }
+
+        if (Optional(tool, "defer_loading") is { ValueKind: JsonValueKind.True })
+        {
+            throw Invalid($"'{path}.defer_loading' is not supported: Berth has no tool search, so every function is offered to the model.", $"{path}.defer_loading", "unsupported_parameter");
+        }
+
+        var parameters = Optional(tool, "parameters");
+        if (parameters is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        {
+            throw Invalid($"Invalid type for '{path}.parameters': expected an object, but got {Describe(parameters.Value)} instead.", $"{path}.parameters", "invalid_type");
+        }
+
+        var description = Optional(tool, "description");
+        if (description is { ValueKind: not (JsonValueKind.String or JsonValueKind.Null) })
+        {
+            throw Invalid($"Invalid type for '{path}.description': expected a string, but got {Describe(description.Value)} instead.", $"{path}.description", "invalid_type");
+        }
+
+        var strict = Optional(tool, "strict");
+        if (strict is { ValueKind: not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null) })
+        {
+            throw Invalid($"Invalid type for '{path}.strict': expected a boolean, but got {Describe(strict.Value)} instead.", $"{path}.strict", "invalid_type");
+        }
+
+        return new FunctionToolSpec
+        {
+            Name = name,
+            Description = description is { ValueKind: JsonValueKind.String } given ? given.GetString() : null,
+            Parameters = parameters is { ValueKind: JsonValueKind.Object } schema ? schema.GetRawText() : null,
+            Strict = strict?.ValueKind != JsonValueKind.False,
+        };
+    }
+
+    /// <summary>
+    /// The request's <c>tool_choice</c>: <c>auto</c>, <c>none</c>, <c>required</c>, or one tool
+    /// that was offered (<c>{"type": "function", "name"}</c> or <c>{"type": "shell"}</c>).
+    /// </summary>
+    public static ToolChoiceSpec? ParseChoice(JsonElement body, OfferedTools tools)
+    {
+        var choice = Optional(body, "tool_choice");
+        switch (choice?.ValueKind)
+        {
+            case null or JsonValueKind.Null:
+                return null;
+            case JsonValueKind.String:
+                var mode = choice.Value.GetString();
+                if (mode is not (ToolChoiceSpec.Auto or ToolChoiceSpec.None or ToolChoiceSpec.Required))
+                {
+                    throw Invalid($"Invalid value for 'tool_choice': '{Shortened(mode ?? "")}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice", "invalid_value");
+                }
+
+                if (mode == ToolChoiceSpec.Required && tools.Shell is null && tools.Functions.Count == 0)
+                {
+                    throw Invalid("Invalid value for 'tool_choice': 'required' needs at least one tool in 'tools'.", "tool_choice", "invalid_value");
+                }
+
+                return new ToolChoiceSpec { Mode = mode };
+            case JsonValueKind.Object:
+                var type = RequiredString(choice.Value, "type", "tool_choice");
+                if (type == "shell")
+                {
+                    return tools.Shell is not null
+                        ? new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = ShellName }
+                        : throw Invalid("Invalid 'tool_choice': the shell tool was chosen, but 'tools' has no shell tool.", "tool_choice", "invalid_value");
+                }
+
+                if (type != "function")
+                {
+                    throw Invalid($"Invalid value for 'tool_choice.type': '{Shortened(type)}'. Berth supports 'function' and 'shell'.", "tool_choice.type", "invalid_value");
+                }
+
+                var name = RequiredString(choice.Value, "name", "tool_choice");
+                return tools.Functions.Any(f => f.Name == name)
+                    ? new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = name }
+                    : throw Invalid($"Invalid 'tool_choice': function '{Shortened(name)}' is not in 'tools'.", "tool_choice.name", "invalid_value");
+            default:
+                throw Invalid($"Invalid type for 'tool_choice': expected a string or an object, but got {Describe(choice.Value)} instead.", "tool_choice", "invalid_type");
+        }
+    }
+
+    private static string Shortened(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
+    private static ShellToolSpec ParseEnvironment(JsonElement tool, string path, IReadOnlyList<string> egressDomains)
+    {
+        var environment = Optional(tool, "environment");
+        if (environment is null || environment.Value.ValueKind == JsonValueKind.Null)
+        {
+            return new ShellToolSpec();
+        }
+
+        var envPath = $"{path}.environment";
+        if (environment.Value.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"Invalid type for '{envPath}': expected an object, but got {Describe(environment.Value)} instead.", envPath, "invalid_type");
+        }
+
+        var type = RequiredString(environment.Value, "type", envPath);
+        var policy = Optional(environment.Value, "network_policy");
+        if (policy is { ValueKind: not JsonValueKind.Null } && type == "container_reference")
+        {
+            throw Invalid($"Invalid '{envPath}.network_policy': a referenced container keeps the policy it was created with.", $"{envPath}.network_policy", "invalid_value");
+        }
+
+        return type switch
+        {
+            "container_auto" => new ShellToolSpec { NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null },
+            "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
+            _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
+        };
+    }
+
+    private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)
+    {
+        var (policy, error) = Security.NetworkPolicyParser.Parse(value, param, egressDomains);
+        return error is null ? policy : throw new RequestException(error);
+    }
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex FunctionName();
+}
+
+/// <summary>A request's tools: its shell tool, if any, and the client's functions.</summary>
+public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions);
