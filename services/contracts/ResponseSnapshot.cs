@@ -14,6 +14,7 @@ public sealed record ResponseSnapshot
     public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
     public ToolChoiceSpec? ToolChoice { get; init; }
     public bool? ParallelToolCalls { get; init; }
+    public ModelSettings? Settings { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 

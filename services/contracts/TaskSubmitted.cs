@@ -23,6 +23,9 @@ public sealed record TaskSubmitted
 
     /// <summary>The request's <c>parallel_tool_calls</c>; null for the default (true).</summary>
     public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>Temperature, output format, token limit and the like, for every model call; null when none was given.</summary>
+    public ModelSettings? Settings { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 

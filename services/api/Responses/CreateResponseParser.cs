@@ -11,8 +11,8 @@ namespace Berth.Api.Responses;
 /// </summary>
 public static class CreateResponseParser
 {
-    // OpenAI's parameters. Those Berth does not act on are accepted and ignored, so SDKs that
-    // send them by default keep working; anything else is an unknown parameter, as on OpenAI.
+    // OpenAI's parameters: each is honoured, or a value Berth cannot honour is refused by name
+    // (ModelSettingsParser); anything else is an unknown parameter, as on OpenAI.
     private static readonly HashSet<string> KnownParameters =
     [
         "model", "input", "instructions", "tools", "previous_response_id", "max_tool_calls", "metadata", "background",
@@ -72,6 +72,7 @@ public static class CreateResponseParser
             Functions = tools.Functions,
             ToolChoice = ToolsParser.ParseChoice(body, tools),
             ParallelToolCalls = OptionalBool(body, "parallel_tool_calls"),
+            Settings = ModelSettingsParser.Parse(body),
             MaxToolCalls = OptionalPositiveInt(body, "max_tool_calls"),
             Metadata = ParseMetadata(body),
             Background = OptionalBool(body, "background") ?? false,

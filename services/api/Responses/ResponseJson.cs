@@ -41,7 +41,8 @@ public static class ResponseJson
         }
 
         WriteNullableString(writer, "instructions", response.Instructions);
-        writer.WriteNull("max_output_tokens");
+        var settings = response.Settings ?? new ModelSettings();
+        WriteNullableNumber(writer, "max_output_tokens", settings.MaxOutputTokens);
         if (response.MaxToolCalls is { } maxToolCalls)
         {
             writer.WriteNumber("max_tool_calls", maxToolCalls);
@@ -64,16 +65,15 @@ public static class ResponseJson
         writer.WriteBoolean("parallel_tool_calls", response.ParallelToolCalls ?? true);
         WriteNullableString(writer, "previous_response_id", response.PreviousResponseId);
         writer.WriteStartObject("reasoning");
-        writer.WriteNull("effort");
+        WriteNullableString(writer, "effort", settings.ReasoningEffort);
         writer.WriteNull("summary");
         writer.WriteEndObject();
         writer.WriteString("service_tier", "default");
         writer.WriteBoolean("store", true);
-        writer.WriteNumber("temperature", 1.0);
+        writer.WriteNumber("temperature", settings.Temperature ?? 1.0);
         writer.WriteStartObject("text");
-        writer.WriteStartObject("format");
-        writer.WriteString("type", "text");
-        writer.WriteEndObject();
+        WriteTextFormat(writer, settings.TextFormat);
+        writer.WriteString("verbosity", "medium");
         writer.WriteEndObject();
         WriteToolChoice(writer, response.ToolChoice);
 
@@ -105,10 +105,12 @@ public static class ResponseJson
         }
 
         writer.WriteEndArray();
-        writer.WriteNumber("top_p", 1.0);
+        writer.WriteNumber("top_p", settings.TopP ?? 1.0);
         writer.WriteString("truncation", "disabled");
         WriteUsage(writer, response.Usage);
-        writer.WriteNull("user");
+        WriteNullableString(writer, "user", settings.User);
+        WriteNullableString(writer, "safety_identifier", settings.SafetyIdentifier);
+        WriteNullableString(writer, "prompt_cache_key", settings.PromptCacheKey);
 
         writer.WriteStartObject("metadata");
         foreach (var (key, value) in response.Metadata)
@@ -120,6 +122,29 @@ public static class ResponseJson
 
         // Berth's extension: where to find this run in Jaeger. SDKs ignore fields they do not know.
         WriteNullableString(writer, "trace_id", response.TraceId);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTextFormat(Utf8JsonWriter writer, TextFormatSpec? format)
+    {
+        writer.WriteStartObject("format");
+        writer.WriteString("type", format?.Type ?? "text");
+        if (format is { Type: TextFormatSpec.JsonSchema })
+        {
+            writer.WriteString("name", format.Name);
+            WriteNullableString(writer, "description", format.Description);
+            writer.WritePropertyName("schema");
+            writer.WriteRawValue(format.Schema!);
+            if (format.Strict is { } strict)
+            {
+                writer.WriteBoolean("strict", strict);
+            }
+            else
+            {
+                writer.WriteNull("strict");
+            }
+        }
+
         writer.WriteEndObject();
     }
 

@@ -125,6 +125,7 @@ public sealed partial class ResponsesService(
                 Functions = request.Functions,
                 ToolChoice = request.ToolChoice,
                 ParallelToolCalls = request.ParallelToolCalls,
+                Settings = request.Settings,
                 Metadata = request.Metadata,
                 Background = request.Background,
                 Stream = request.Stream,

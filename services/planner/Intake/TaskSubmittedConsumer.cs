@@ -117,6 +117,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Functions = task.Functions,
             ToolChoice = task.ToolChoice,
             ParallelToolCalls = task.ParallelToolCalls,
+            Settings = task.Settings,
             Metadata = task.Metadata,
             Background = task.Background,
             Stream = task.Stream,

@@ -22,7 +22,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         }
 
         var response = chain[^1].Snapshot;
-        var options = ToolsOffered.Options(response, stepNumber);
+        var options = ChatOptions.For(response, stepNumber);
 
         Answer answer;
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);

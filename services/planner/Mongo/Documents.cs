@@ -22,6 +22,7 @@ public sealed class ResponseDocument
     [BsonElement("functions")] public List<FunctionDocument> Functions { get; set; } = [];
     [BsonElement("toolChoice")] public ToolChoiceDocument? ToolChoice { get; set; }
     [BsonElement("parallelToolCalls")] public bool? ParallelToolCalls { get; set; }
+    [BsonElement("settings")] public SettingsDocument? Settings { get; set; }
     [BsonElement("metadata")] public Dictionary<string, string> Metadata { get; set; } = [];
     [BsonElement("background")] public bool Background { get; set; }
     [BsonElement("stream")] public bool Stream { get; set; }
@@ -55,6 +56,7 @@ public sealed class ResponseDocument
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
             ParallelToolCalls = r.ParallelToolCalls,
+            Settings = SettingsDocument.From(r.Settings),
             Metadata = new Dictionary<string, string>(r.Metadata),
             Background = r.Background,
             Stream = r.Stream,
@@ -82,6 +84,7 @@ public sealed class ResponseDocument
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
             ParallelToolCalls = ParallelToolCalls,
+            Settings = Settings?.ToSettings(),
             Metadata = Metadata,
             Background = Background,
             Stream = Stream,
@@ -135,6 +138,51 @@ public sealed class FunctionDocument
     [BsonElement("description")] public string? Description { get; set; }
     [BsonElement("parameters")] public string? Parameters { get; set; }
     [BsonElement("strict")] public bool Strict { get; set; }
+}
+
+public sealed class SettingsDocument
+{
+    [BsonElement("temperature")] public double? Temperature { get; set; }
+    [BsonElement("topP")] public double? TopP { get; set; }
+    [BsonElement("maxOutputTokens")] public int? MaxOutputTokens { get; set; }
+    [BsonElement("textFormat")] public TextFormatDocument? TextFormat { get; set; }
+    [BsonElement("reasoningEffort")] public string? ReasoningEffort { get; set; }
+    [BsonElement("user")] public string? User { get; set; }
+    [BsonElement("safetyIdentifier")] public string? SafetyIdentifier { get; set; }
+    [BsonElement("promptCacheKey")] public string? PromptCacheKey { get; set; }
+
+    public static SettingsDocument? From(ModelSettings? s) => s is null ? null : new SettingsDocument
+    {
+        Temperature = s.Temperature,
+        TopP = s.TopP,
+        MaxOutputTokens = s.MaxOutputTokens,
+        TextFormat = s.TextFormat is { } f ? new TextFormatDocument { Type = f.Type, Name = f.Name, Description = f.Description, Schema = f.Schema, Strict = f.Strict } : null,
+        ReasoningEffort = s.ReasoningEffort,
+        User = s.User,
+        SafetyIdentifier = s.SafetyIdentifier,
+        PromptCacheKey = s.PromptCacheKey,
+    };
+
+    public ModelSettings ToSettings() => new()
+    {
+        Temperature = Temperature,
+        TopP = TopP,
+        MaxOutputTokens = MaxOutputTokens,
+        TextFormat = TextFormat is { } f ? new TextFormatSpec { Type = f.Type, Name = f.Name, Description = f.Description, Schema = f.Schema, Strict = f.Strict } : null,
+        ReasoningEffort = ReasoningEffort,
+        User = User,
+        SafetyIdentifier = SafetyIdentifier,
+        PromptCacheKey = PromptCacheKey,
+    };
+}
+
+public sealed class TextFormatDocument
+{
+    [BsonElement("type")] public string Type { get; set; } = "";
+    [BsonElement("name")] public string? Name { get; set; }
+    [BsonElement("description")] public string? Description { get; set; }
+    [BsonElement("schema")] public string? Schema { get; set; }
+    [BsonElement("strict")] public bool? Strict { get; set; }
 }
 
 public sealed class ToolChoiceDocument

@@ -112,7 +112,7 @@ public sealed class BsonMappingTests
     }
 
     [Fact]
-    public void Should_store_a_responses_functions_tool_choice_function_outputs_and_function_calls_and_read_them_back()
+    public void Should_store_a_responses_functions_tool_choice_settings_function_outputs_and_function_calls_and_read_them_back()
     {
         var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot
         {
@@ -123,6 +123,11 @@ public sealed class BsonMappingTests
             Functions = [new FunctionToolSpec { Name = "get_weather", Description = "d", Parameters = """{"type":"object"}""", Strict = false }, new FunctionToolSpec { Name = "f" }],
             ToolChoice = new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = "f" },
             ParallelToolCalls = false,
+            Settings = new ModelSettings
+            {
+                Temperature = 0.2, TopP = 0.9, MaxOutputTokens = 100, ReasoningEffort = "low", User = "u", SafetyIdentifier = "s", PromptCacheKey = "k",
+                TextFormat = new TextFormatSpec { Type = TextFormatSpec.JsonSchema, Name = "n", Description = "d", Schema = """{"type":"object"}""", Strict = true },
+            },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
         }, [new InputMessage(InputMessage.Tool, "sunny") { CallId = "call_1" }, new InputMessage("user", "and tomorrow?")]);
         var call = new ResponseItem { Id = "fc_1", Type = ResponseItem.FunctionCall, CallId = "call_2", Name = "get_weather", Arguments = """{"city":"Paris"}""" };
@@ -138,6 +143,8 @@ public sealed class BsonMappingTests
         Assert.Equal(stored.Snapshot.Functions, read.Snapshot.Functions);
         Assert.Equal(stored.Snapshot.ToolChoice, read.Snapshot.ToolChoice);
         Assert.False(read.Snapshot.ParallelToolCalls);
+        Assert.Equal(stored.Snapshot.Settings, read.Snapshot.Settings);
+        Assert.Equal(0.2, document["settings"]["temperature"].AsDouble);
         Assert.Equal(stored.Input, read.Input);
         Assert.Equal(call, read.Snapshot.Output.Single());
     }

@@ -52,6 +52,39 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_the_model_settings_when_the_request_sets_them()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": "x", "temperature": 0.2, "top_p": 0.9, "max_output_tokens": 300, "user": "u-1",
+              "safety_identifier": "s-1", "prompt_cache_key": "k-1", "reasoning": { "effort": "low", "summary": null },
+              "text": { "format": { "type": "json_schema", "name": "answer", "schema": { "type": "object" }, "strict": true }, "verbosity": "medium" },
+              "store": true, "include": [], "truncation": "disabled", "service_tier": "auto", "top_logprobs": 0, "stream_options": { "include_obfuscation": false } }
+            """);
+
+        Assert.Null(error);
+        Assert.Equal(new Berth.Contracts.ModelSettings
+        {
+            Temperature = 0.2,
+            TopP = 0.9,
+            MaxOutputTokens = 300,
+            User = "u-1",
+            SafetyIdentifier = "s-1",
+            PromptCacheKey = "k-1",
+            ReasoningEffort = "low",
+            TextFormat = new Berth.Contracts.TextFormatSpec { Type = "json_schema", Name = "answer", Schema = """{ "type": "object" }""", Strict = true },
+        }, request!.Settings);
+    }
+
+    [Fact]
+    public void Should_leave_the_settings_empty_when_the_request_sends_only_defaults()
+    {
+        var (request, error) = Parse("""{ "model": "m", "input": "x", "text": { "format": { "type": "text" } }, "store": true, "truncation": "disabled" }""");
+
+        Assert.Null(error);
+        Assert.Null(request!.Settings);
+    }
+
+    [Fact]
     public void Should_default_to_container_auto_when_the_shell_tool_has_no_environment()
     {
         var (request, _) = Parse("""{ "model": "m", "input": "x", "tools": [ { "type": "shell" } ] }""");
@@ -98,6 +131,28 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "tool_choice": "required" }""", "tool_choice", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tool_choice": 3 }""", "tool_choice", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "parallel_tool_calls": "no" }""", "parallel_tool_calls", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "store": false }""", "store", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "truncation": "auto" }""", "truncation", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "top_logprobs": 5 }""", "top_logprobs", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "service_tier": "priority" }""", "service_tier", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "prompt": { "id": "pmpt_1" } }""", "prompt", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction" } ] }""", "context_management", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "prompt_cache_retention": "24h" }""", "prompt_cache_retention", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "stream_options": { "include_obfuscation": true } }""", "stream_options.include_obfuscation", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "reasoning": { "summary": "auto" } }""", "reasoning.summary", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "reasoning": { "effort": "extreme" } }""", "reasoning.effort", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "text": { "verbosity": "high" } }""", "text.verbosity", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "text": { "format": { "type": "xml" } } }""", "text.format.type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "text": { "format": { "type": "json_schema", "schema": {} } } }""", "text.format.name", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "text": { "format": { "type": "json_schema", "name": "a b", "schema": {} } } }""", "text.format.name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "text": { "format": { "type": "json_schema", "name": "n" } } }""", "text.format.schema", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "temperature": 2.5 }""", "temperature", "decimal_above_max_value")]
+    [InlineData("""{ "model": "m", "input": "x", "temperature": "hot" }""", "temperature", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "top_p": -0.1 }""", "top_p", "decimal_below_min_value")]
+    [InlineData("""{ "model": "m", "input": "x", "max_output_tokens": 8 }""", "max_output_tokens", "integer_below_min_value")]
+    [InlineData("""{ "model": "m", "input": "x", "safety_identifier": "a123456789b123456789c123456789d123456789e123456789f123456789g12345" }""", "safety_identifier", "string_above_max_length")]
     [InlineData("""{ "model": "m", "input": [ { "role": "robot", "content": "x" } ] }""", "input[0].role", "invalid_value")]
     [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].content[0].type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "web_search" } ] }""", "tools[0].type", "invalid_value")]
