@@ -45,6 +45,7 @@ public static class CreateResponseParser
             throw Invalid($"The request body must be a JSON object, but got {Describe(body)}.", null, "invalid_type");
         }
 
+        RefuseLoneSurrogates(body);
         foreach (var property in body.EnumerateObject())
         {
             if (!KnownParameters.Contains(property.Name))

@@ -89,6 +89,70 @@ internal static class JsonFields
         _ => "null",
     };
 
+    /// <summary>
+    /// Refuses a body with a string that is not valid UTF-16 (a lone surrogate, written in JSON as
+    /// <c>"\ud800"</c>): it cannot be written out again, to the bus or to the model, so it would
+    /// fail later as a 500. The path of the first one found is named.
+    /// </summary>
+    public static void RefuseLoneSurrogates(JsonElement element, string path = "")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when !IsValidText(() => element.GetString()!):
+                throw Invalid($"Invalid '{path}': the string has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, "invalid_value");
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!IsValidText(() => property.Name))
+                    {
+                        throw Invalid($"Invalid parameter name in '{(path.Length == 0 ? "the body" : path)}': it has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, "invalid_value");
+                    }
+
+                    RefuseLoneSurrogates(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}");
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    RefuseLoneSurrogates(item, $"{path}[{index++}]");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>System.Text.Json itself throws on reading a lone surrogate as a string; a reader that did not would still hand one on.</summary>
+    private static bool IsValidText(Func<string> read)
+    {
+        try
+        {
+            return !HasLoneSurrogate(read());
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static RequestException Invalid(string message, string? param, string code) =>
         new(ApiError.InvalidRequest(message, param, code));
 

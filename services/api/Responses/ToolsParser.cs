@@ -191,6 +191,7 @@ public static partial class ToolsParser
         }
 
         var type = RequiredString(environment.Value, "type", envPath);
+        RefuseWhatContainersCannotTakeYet(environment.Value, envPath);
         var policy = Optional(environment.Value, "network_policy");
         if (policy is { ValueKind: not JsonValueKind.Null } && type == "container_reference")
         {
@@ -203,6 +204,40 @@ public static partial class ToolsParser
             "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
             _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
         };
+    }
+
+    /// <summary>
+    /// Fields of OpenAI's <c>container_auto</c> that Berth does not act on yet are refused by
+    /// name rather than dropped: a client that sent files or a memory size would otherwise
+    /// believe the container has them.
+    /// </summary>
+    private static void RefuseWhatContainersCannotTakeYet(JsonElement environment, string envPath)
+    {
+        foreach (var property in environment.EnumerateObject())
+        {
+            var name = property.Name;
+            if (name is not ("type" or "network_policy" or "container_id" or "file_ids" or "memory_limit" or "skills"))
+            {
+                throw Invalid($"Unknown parameter: '{envPath}.{Shortened(name)}'.", $"{envPath}.{Shortened(name)}", "unknown_parameter");
+            }
+
+            var given = property.Value.ValueKind switch
+            {
+                JsonValueKind.Null => false,
+                JsonValueKind.Array => property.Value.GetArrayLength() > 0,
+                _ => true,
+            };
+            if (given && name is "file_ids" or "memory_limit" or "skills")
+            {
+                var instead = name switch
+                {
+                    "memory_limit" => " Create the container with POST /v1/containers and 'memory_limit', and use it with 'container_reference'.",
+                    "file_ids" => " Upload files to a container with POST /v1/containers/{id}/files, and use it with 'container_reference'.",
+                    _ => "",
+                };
+                throw Invalid($"'{envPath}.{name}' is not supported yet.{instead}", $"{envPath}.{name}", "unsupported_parameter");
+            }
+        }
     }
 
     private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)

@@ -76,6 +76,18 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_accept_a_valid_surrogate_pair_and_container_auto_fields_left_empty()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": "ship it \ud83d\ude80",
+              "tools": [ { "type": "shell", "environment": { "type": "container_auto", "file_ids": [], "memory_limit": null, "skills": [] } } ] }
+            """);
+
+        Assert.Null(error);
+        Assert.Equal("ship it \U0001F680", request!.Input[0].Text);
+    }
+
+    [Fact]
     public void Should_leave_the_settings_empty_when_the_request_sends_only_defaults()
     {
         var (request, error) = Parse("""{ "model": "m", "input": "x", "text": { "format": { "type": "text" } }, "store": true, "truncation": "disabled" }""");
@@ -132,6 +144,13 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "tool_choice": 3 }""", "tool_choice", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "parallel_tool_calls": "no" }""", "parallel_tool_calls", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "store": false }""", "store", "unsupported_parameter")]
+    [InlineData("""{ "model": "\ud800", "input": "x" }""", "model", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_text", "text": "a\udc00b" } ] } ] }""", "input[0].content[0].text", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "metadata": { "k": "\ud83d" } }""", "metadata.k", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "file_ids": [ "file_1" ] } } ] }""", "tools[0].environment.file_ids", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "4g" } } ] }""", "tools[0].environment.memory_limit", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "s" } ] } } ] }""", "tools[0].environment.skills", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "gpu": true } } ] }""", "tools[0].environment.gpu", "unknown_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "truncation": "auto" }""", "truncation", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
