@@ -144,7 +144,7 @@ public static class CreateResponseParser
 
         if (type != "message")
         {
-            throw Invalid($"Invalid value for '{path}.type': '{(type.Length <= 64 ? type : type[..64] + "…")}'. Berth accepts input items of type 'message' and 'function_call_output'.", $"{path}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message' and 'function_call_output'.", $"{path}.type", "invalid_value");
         }
 
         var role = RequiredString(item, "role", path);

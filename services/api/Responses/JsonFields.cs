@@ -153,6 +153,9 @@ internal static class JsonFields
         return false;
     }
 
+    /// <summary>A value the client sent, quoted in an error: at most 64 characters of it, so a huge one cannot swell the answer.</summary>
+    public static string Shortened(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
     public static RequestException Invalid(string message, string? param, string code) =>
         new(ApiError.InvalidRequest(message, param, code));
 

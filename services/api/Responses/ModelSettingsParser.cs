@@ -237,8 +237,6 @@ public static partial class ModelSettingsParser
 
     private static RequestException Unsupported(string param, string message) => Invalid(message, param, "unsupported_parameter");
 
-    private static string Shortened(string text) => text.Length <= 64 ? text : text[..64] + "…";
-
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex SchemaName();
 }

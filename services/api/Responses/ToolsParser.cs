@@ -174,8 +174,6 @@ public static partial class ToolsParser
         }
     }
 
-    private static string Shortened(string text) => text.Length <= 64 ? text : text[..64] + "…";
-
     private static ShellToolSpec ParseEnvironment(JsonElement tool, string path, IReadOnlyList<string> egressDomains)
     {
         var environment = Optional(tool, "environment");
