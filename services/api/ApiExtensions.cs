@@ -20,6 +20,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<Security.RequestTenant>();
         builder.Services.AddScoped<ResponseStreamer>();
         builder.Services.AddScoped<ResponsesService>();
+        builder.Services.AddScoped<ResponseRecordsService>();
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<WebhooksService>();
@@ -32,6 +33,8 @@ public static class ApiExtensions
         bus.AddRequestClient<GetResponse>();
         bus.AddRequestClient<GetResponseEvents>();
         bus.AddRequestClient<CancelResponse>();
+        bus.AddRequestClient<GetResponseInput>();
+        bus.AddRequestClient<DeleteResponse>();
         bus.AddRequestClient<CreateWebhookEndpoint>();
         bus.AddRequestClient<ListWebhookEndpoints>();
         bus.AddRequestClient<DeleteWebhookEndpoint>();

@@ -55,4 +55,7 @@ public static class ErrorCodes
     /// expired, its request was given up on, or the services do not share one store.
     /// </summary>
     public const string PayloadUnavailable = "payload_unavailable";
+
+    /// <summary>A response cannot be deleted while it is queued or running: its session still writes to it.</summary>
+    public const string ResponseNotFinished = "response_not_finished";
 }

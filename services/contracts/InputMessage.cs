@@ -1,14 +1,26 @@
 namespace Berth.Contracts;
 
 /// <summary>
-/// One item of a request's input: a message, whose role is user, system, developer or assistant;
-/// or a <c>function_call_output</c>, whose role is <see cref="Tool"/>, with the
-/// <see cref="CallId"/> it answers and the output as its text.
+/// One item of a request's input. <see cref="Role"/> says which kind:
+/// <list type="bullet">
+/// <item>a message, whose role is user, system, developer or assistant, with its <see cref="Text"/>;</item>
+/// <item>a <c>function_call_output</c> (<see cref="Tool"/>), with the <see cref="CallId"/> it answers and the output as its text;</item>
+/// <item>an output item the client sends back (<see cref="OutputItem"/>), as clients that keep their own history do, in <see cref="Item"/>;</item>
+/// <item>an <c>item_reference</c> (<see cref="Reference"/>) to a stored item by its <see cref="Id"/>: the planner replaces it with the item at intake, so a stored input never holds one.</item>
+/// </list>
 /// </summary>
 public sealed record InputMessage(string Role, string Text)
 {
     public const string Tool = "tool";
+    public const string OutputItem = "output_item";
+    public const string Reference = "item_reference";
 
     /// <summary>For a function call's output: the call it answers.</summary>
     public string? CallId { get; init; }
+
+    /// <summary>The item's id, as <c>GET /v1/responses/{id}/input_items</c> lists it; for a reference, the id of the item referred to. Null in inputs stored before ids were given.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>For an output item sent back as input: the item, typed as in a response's output.</summary>
+    public ResponseItem? Item { get; init; }
 }

@@ -8,6 +8,7 @@ namespace Berth.Contracts;
 /// <item><c>shell_call</c>: <see cref="CallId"/>, <see cref="Commands"/>, <see cref="TimeoutMs"/>, <see cref="MaxOutputLength"/>.</item>
 /// <item><c>shell_call_output</c>: <see cref="CallId"/>, <see cref="Outputs"/>, <see cref="MaxOutputLength"/>.</item>
 /// <item><c>function_call</c>: <see cref="CallId"/>, <see cref="Name"/>, <see cref="Arguments"/>.</item>
+/// <item><c>reasoning</c>, only as input a client sends back: its summary as <see cref="Text"/>.</item>
 /// </list>
 /// </summary>
 public sealed record ResponseItem
@@ -28,4 +29,5 @@ public sealed record ResponseItem
     public const string ShellCall = "shell_call";
     public const string ShellCallOutput = "shell_call_output";
     public const string FunctionCall = "function_call";
+    public const string Reasoning = "reasoning";
 }

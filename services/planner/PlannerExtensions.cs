@@ -150,6 +150,7 @@ public static class PlannerExtensions
         bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<GetResponseEventsConsumer>().Endpoint(e => e.Name = "berth-responses");
+        bus.AddConsumer<ResponseRecordsConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ModelCallCanceller>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<CreateContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddConsumer<ContainerQueriesConsumer>().Endpoint(e => e.Name = "berth-containers");

@@ -67,7 +67,7 @@ public static class CreateResponseParser
         {
             Model = model,
             Instructions = OptionalString(body, "instructions"),
-            Input = ParseInput(body),
+            Input = InputItemsParser.Parse(body),
             PreviousResponseId = previous,
             Shell = tools.Shell,
             Functions = tools.Functions,
@@ -79,116 +79,6 @@ public static class CreateResponseParser
             Background = OptionalBool(body, "background") ?? false,
             Stream = OptionalBool(body, "stream") ?? false,
         };
-    }
-
-    private static List<InputMessage> ParseInput(JsonElement body)
-    {
-        var input = Optional(body, "input");
-        if (input is null)
-        {
-            throw Invalid("Missing required parameter: 'input'.", "input", "missing_required_parameter");
-        }
-
-        var value = input.Value;
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            return [new InputMessage("user", value.GetString()!)];
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", "invalid_type");
-        }
-
-        var messages = new List<InputMessage>();
-        var index = 0;
-        foreach (var item in value.EnumerateArray())
-        {
-            messages.Add(ParseInputItem(item, $"input[{index++}]"));
-        }
-
-        if (messages.Count == 0)
-        {
-            throw Invalid("Invalid 'input': expected at least one input item.", "input", "empty_array");
-        }
-
-        return messages;
-    }
-
-    /// <summary>The client's answer to one of the model's function calls: text, as a string or text parts.</summary>
-    private static InputMessage ParseFunctionOutput(JsonElement item, string path)
-    {
-        var callId = RequiredString(item, "call_id", path);
-        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
-        var text = output.ValueKind switch
-        {
-            JsonValueKind.String => output.GetString()!,
-            JsonValueKind.Array => TextOfParts(output, $"{path}.output"),
-            _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", "invalid_type"),
-        };
-        return new InputMessage(InputMessage.Tool, text) { CallId = callId };
-    }
-
-    private static InputMessage ParseInputItem(JsonElement item, string path)
-    {
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(item)} instead.", path, "invalid_type");
-        }
-
-        var type = OptionalString(item, "type", path) ?? "message";
-        if (type == "function_call_output")
-        {
-            return ParseFunctionOutput(item, path);
-        }
-
-        if (type != "message")
-        {
-            throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message' and 'function_call_output'.", $"{path}.type", "invalid_value");
-        }
-
-        var role = RequiredString(item, "role", path);
-        if (role is not ("user" or "system" or "developer" or "assistant"))
-        {
-            throw Invalid($"Invalid value for '{path}.role': '{role}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", "invalid_value");
-        }
-
-        var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            return new InputMessage(role, content.GetString()!);
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", "invalid_type");
-        }
-
-        return new InputMessage(role, TextOfParts(content, $"{path}.content"));
-    }
-
-    private static string TextOfParts(JsonElement content, string path)
-    {
-        var parts = new List<string>();
-        var index = 0;
-        foreach (var part in content.EnumerateArray())
-        {
-            var partPath = $"{path}[{index++}]";
-            if (part.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
-            }
-
-            var partType = RequiredString(part, "type", partPath);
-            if (partType is not ("input_text" or "output_text" or "text"))
-            {
-                throw Invalid($"Invalid value for '{partPath}.type': '{partType}'. Berth accepts text content parts only ('input_text', 'output_text').", $"{partPath}.type", "invalid_value");
-            }
-
-            parts.Add(RequiredString(part, "text", partPath));
-        }
-
-        return string.Join("\n", parts);
     }
 
     private static Dictionary<string, string> ParseMetadata(JsonElement body)

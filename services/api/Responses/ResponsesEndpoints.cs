@@ -11,6 +11,11 @@ public static class ResponsesEndpoints
             service.CreateAsync(request, cancellationToken));
         responses.MapGet("/{responseId}", (HttpContext http, string responseId, ResponsesService service, CancellationToken cancellationToken) =>
             service.GetAsync(http, responseId, cancellationToken));
+        responses.MapDelete("/{responseId}", (string responseId, ResponseRecordsService service, CancellationToken cancellationToken) =>
+            service.DeleteAsync(responseId, cancellationToken));
+        responses.MapGet("/{responseId}/input_items", (string responseId, int? limit, string? order, string? after, string? before, HttpRequest request,
+            ResponseRecordsService service, CancellationToken cancellationToken) =>
+            service.ListInputItemsAsync(responseId, limit, order, after, before, [.. request.Query["include"].Concat(request.Query["include[]"]).OfType<string>()], cancellationToken));
         responses.MapPost("/{responseId}/cancel", (string responseId, ResponsesService service, CancellationToken cancellationToken) =>
             service.CancelAsync(responseId, cancellationToken));
         return app;

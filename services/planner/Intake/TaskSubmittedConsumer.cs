@@ -34,10 +34,18 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             return;
         }
 
+        var (input, unresolved) = await ResolveReferencesAsync(task, token);
+        if (unresolved is not null)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = $"Item with id '{unresolved}' not found." });
+            return;
+        }
+
         var sessionId = NewId.NextGuid();
+        StoredResponse? previous = null;
         if (task.PreviousResponseId is not null)
         {
-            var previous = await store.FindAsync(task.PreviousResponseId, token);
+            previous = await store.FindAsync(task.PreviousResponseId, token);
             if (previous is null || !Tenancy.Owns(previous.Snapshot.Tenant, task.Tenant))
             {
                 await context.RespondAsync(new TaskRejected
@@ -64,17 +72,17 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
-            if (FunctionOutputProblem(previous.Snapshot, task.Input) is { } problem)
-            {
-                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = problem });
-                return;
-            }
-
             sessionId = previous.Snapshot.SessionId;
             if (task.Shell is { Environment: "container_auto" })
             {
                 await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
             }
+        }
+
+        if (InputItems.FunctionOutputProblem(previous?.Snapshot, input) is { } outputProblem)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = outputProblem });
+            return;
         }
 
         ContainerSnapshot? container = null;
@@ -129,7 +137,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         };
 
         var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: "container_auto" },
-            () => store.TryAddAsync(new StoredResponse(snapshot, task.Input), token), token);
+            () => store.TryAddAsync(new StoredResponse(snapshot, input), token), token);
         if (refusal is not null)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = refusal.Code, Message = refusal.Message });
@@ -152,26 +160,29 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
     }
 
     /// <summary>
-    /// A response that continues one which ended with calls to the client's functions must answer
-    /// each of them, as on OpenAI, and may answer nothing else; null when it does. A previous
-    /// response still running has made no calls yet to check against.
+    /// The input with ids given and every <c>item_reference</c> replaced by the item it names, of
+    /// this tenant's; or the first id that names none.
     /// </summary>
-    private static string? FunctionOutputProblem(ResponseSnapshot previous, IReadOnlyList<InputMessage> input)
+    private async Task<(IReadOnlyList<InputMessage> Input, string? Unresolved)> ResolveReferencesAsync(TaskSubmitted task, CancellationToken token)
     {
-        var given = input.Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!).ToList();
-        if (!ResponseStatuses.IsTerminal(previous.Status))
+        var input = new List<InputMessage>(task.Input.Count);
+        foreach (var item in task.Input)
         {
-            return null;
+            if (item.Role != InputMessage.Reference)
+            {
+                input.Add(item);
+                continue;
+            }
+
+            var found = await store.FindItemAsync(item.Id!, token);
+            if (found is null || !Tenancy.Owns(found.Tenant, task.Tenant))
+            {
+                return ([], item.Id);
+            }
+
+            input.Add(found.Item);
         }
 
-        var made = previous.Output.Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!).ToHashSet(StringComparer.Ordinal);
-        if (made.FirstOrDefault(id => !given.Contains(id, StringComparer.Ordinal)) is { } unanswered)
-        {
-            return $"No tool output found for function call {unanswered}.";
-        }
-
-        return given.FirstOrDefault(id => !made.Contains(id)) is { } unknown
-            ? $"No tool call found for function call output with call_id {unknown}."
-            : null;
+        return (InputItems.WithIds(task.ResponseId, input), null);
     }
 }

@@ -23,23 +23,38 @@ public static class Conversation
         // Only calls that have an output go back to the model, and only outputs of calls it made:
         // the chat API refuses either alone (a response that failed while a command ran leaves a
         // call behind). Shell calls are answered in their own response, the client's functions in
-        // the next one's input.
-        var answered = chain.SelectMany(r => r.Snapshot.Output).Where(i => i.Type == ResponseItem.ShellCallOutput).Select(i => i.CallId!)
+        // the next one's input, and calls a client sends back in the same input as their outputs.
+        var answered = chain.SelectMany(r => r.Snapshot.Output.Concat(ResentItems(r))).Where(i => i.Type == ResponseItem.ShellCallOutput).Select(i => i.CallId!)
             .Concat(chain.SelectMany(r => r.Input).Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!))
             .ToHashSet(StringComparer.Ordinal);
-        var made = chain.SelectMany(r => r.Snapshot.Output).Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!)
-            .ToHashSet(StringComparer.Ordinal);
 
+        var transcript = new Transcript(messages, answered);
         foreach (var response in chain)
         {
             // A function's output follows the call it answers, before anything else the client says.
-            messages.AddRange(response.Input.Where(i => i.Role == InputMessage.Tool && made.Contains(i.CallId!)).Select(i => new ToolChatMessage(i.CallId, i.Text)));
-            messages.AddRange(response.Input.Where(i => i.Role != InputMessage.Tool).Select(ToMessage));
-            AddOutput(messages, response.Snapshot.Output, answered);
+            var answers = response.Input.Where(i => i.Role == InputMessage.Tool && transcript.HasCall(i.CallId!)).ToList();
+            foreach (var answer in answers)
+            {
+                transcript.Add(answer);
+            }
+
+            foreach (var input in response.Input.Except(answers))
+            {
+                transcript.Add(input);
+            }
+
+            foreach (var item in response.Snapshot.Output)
+            {
+                transcript.Add(item);
+            }
+
+            transcript.Flush();
         }
 
         return messages;
     }
+
+    private static IEnumerable<ResponseItem> ResentItems(StoredResponse response) => response.Input.Select(i => i.Item).OfType<ResponseItem>();
 
     private static ChatMessage ToMessage(InputMessage input) => input.Role switch
     {
@@ -49,66 +64,114 @@ public static class Conversation
         _ => new UserChatMessage(input.Text),
     };
 
-    private static void AddOutput(List<ChatMessage> messages, IReadOnlyList<ResponseItem> output, HashSet<string> answered)
+    /// <summary>
+    /// Writes items as chat messages: an assistant's text and the calls that follow it become one
+    /// assistant message, then the calls' outputs as tool messages. A call or output seen twice
+    /// (in the chain and again as an item the client sent back) is written once.
+    /// </summary>
+    private sealed class Transcript(List<ChatMessage> messages, HashSet<string> answered)
     {
-        string? text = null;
-        var calls = new List<ChatToolCall>();
-        var results = new List<ChatMessage>();
+        private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _results = new(StringComparer.Ordinal);
+        private readonly List<ChatToolCall> _pendingCalls = [];
+        private readonly List<ChatMessage> _pendingResults = [];
+        private string? _text;
 
-        void Flush()
+        public bool HasCall(string callId) => _calls.Contains(callId);
+
+        public void Add(InputMessage input)
         {
-            if (calls.Count > 0)
+            switch (input.Role)
             {
-                var assistant = new AssistantChatMessage(calls);
-                if (!string.IsNullOrEmpty(text))
-                {
-                    assistant.Content.Add(ChatMessageContentPart.CreateTextPart(text));
-                }
-
-                messages.Add(assistant);
-                messages.AddRange(results);
+                case InputMessage.OutputItem:
+                    Add(input.Item!);
+                    break;
+                case InputMessage.Tool:
+                    AddResult(input.CallId!, new ToolChatMessage(input.CallId, input.Text));
+                    break;
+                case InputMessage.Reference:
+                    // Resolved at intake; a stored input never holds one.
+                    break;
+                default:
+                    Flush();
+                    messages.Add(ToMessage(input));
+                    break;
             }
-            else if (text is not null)
-            {
-                messages.Add(new AssistantChatMessage(text));
-            }
-
-            text = null;
-            calls.Clear();
-            results.Clear();
         }
 
-        foreach (var item in output)
+        public void Add(ResponseItem item)
         {
             switch (item.Type)
             {
                 case ResponseItem.Message:
                     Flush();
-                    text = item.Text ?? "";
+                    _text = item.Text ?? "";
                     break;
-                case ResponseItem.ShellCall when answered.Contains(item.CallId!):
-                    if (results.Count > 0)
-                    {
-                        Flush();
-                    }
-
-                    calls.Add(ChatToolCall.CreateFunctionToolCall(item.CallId, ShellTool.Name, BinaryData.FromString(Arguments(item))));
+                case ResponseItem.ShellCall:
+                    AddCall(item.CallId!, ShellTool.Name, Arguments(item));
                     break;
-                case ResponseItem.FunctionCall when answered.Contains(item.CallId!):
-                    if (results.Count > 0)
-                    {
-                        Flush();
-                    }
-
-                    calls.Add(ChatToolCall.CreateFunctionToolCall(item.CallId, item.Name, BinaryData.FromString(item.Arguments ?? "")));
+                case ResponseItem.FunctionCall:
+                    AddCall(item.CallId!, item.Name!, item.Arguments ?? "");
                     break;
                 case ResponseItem.ShellCallOutput:
-                    results.Add(new ToolChatMessage(item.CallId, ShellOutputJson.Serialize(item.Outputs ?? [])));
+                    AddResult(item.CallId!, new ToolChatMessage(item.CallId, ShellOutputJson.Serialize(item.Outputs ?? [])));
                     break;
             }
         }
 
-        Flush();
+        private void AddCall(string callId, string name, string arguments)
+        {
+            if (!answered.Contains(callId) || !_calls.Add(callId))
+            {
+                return;
+            }
+
+            if (_pendingResults.Count > 0)
+            {
+                Flush();
+            }
+
+            _pendingCalls.Add(ChatToolCall.CreateFunctionToolCall(callId, name, BinaryData.FromString(arguments)));
+        }
+
+        private void AddResult(string callId, ChatMessage result)
+        {
+            if (_calls.Contains(callId) && _results.Add(callId))
+            {
+                if (_pendingCalls.Count == 0 && _text is null)
+                {
+                    // The output of a call written already, in an earlier turn: it follows that turn directly.
+                    messages.Add(result);
+                }
+                else
+                {
+                    _pendingResults.Add(result);
+                }
+            }
+        }
+
+        public void Flush()
+        {
+            if (_pendingCalls.Count > 0)
+            {
+                var assistant = new AssistantChatMessage(_pendingCalls);
+                if (!string.IsNullOrEmpty(_text))
+                {
+                    assistant.Content.Add(ChatMessageContentPart.CreateTextPart(_text));
+                }
+
+                messages.Add(assistant);
+                messages.AddRange(_pendingResults);
+            }
+            else if (_text is not null)
+            {
+                messages.Add(new AssistantChatMessage(_text));
+            }
+
+            _text = null;
+            _pendingCalls.Clear();
+            _pendingResults.Clear();
+        }
     }
 
     private static string Arguments(ResponseItem call)

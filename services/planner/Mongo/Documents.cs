@@ -64,7 +64,7 @@ public sealed class ResponseDocument
             CompletedAt = r.CompletedAt?.UtcDateTime,
             Error = r.Error is null ? null : new ErrorDocument { Code = r.Error.Code, Message = r.Error.Message },
             IncompleteReason = r.IncompleteReason,
-            Input = [.. stored.Input.Select(i => new InputDocument { Role = i.Role, Text = i.Text, CallId = i.CallId })],
+            Input = [.. stored.Input.Select(InputDocument.From)],
             TraceId = r.TraceId,
             Tenant = r.Tenant,
         };
@@ -97,7 +97,7 @@ public sealed class ResponseDocument
             TraceId = TraceId,
             Tenant = Tenant,
         },
-        [.. Input.Select(i => new InputMessage(i.Role, i.Text) { CallId = i.CallId })]);
+        [.. Input.Select(i => i.ToInput())]);
 }
 
 public sealed class ShellDocument
@@ -130,6 +130,21 @@ public sealed class InputDocument
     [BsonElement("role")] public string Role { get; set; } = "";
     [BsonElement("text")] public string Text { get; set; } = "";
     [BsonElement("callId")] public string? CallId { get; set; }
+    [BsonElement("id"), BsonIgnoreIfNull] public string? Id { get; set; }
+
+    /// <summary>An output item sent back as input, stored as items are, without the fields that place an item in a response.</summary>
+    [BsonElement("item"), BsonIgnoreIfNull] public ItemDocument? Item { get; set; }
+
+    public static InputDocument From(InputMessage input) => new()
+    {
+        Role = input.Role,
+        Text = input.Text,
+        CallId = input.CallId,
+        Id = input.Id,
+        Item = input.Item is null ? null : ItemDocument.From("", 0, default, input.Item),
+    };
+
+    public InputMessage ToInput() => new(Role, Text) { CallId = CallId, Id = Id, Item = Item?.ToItem() };
 }
 
 public sealed class FunctionDocument

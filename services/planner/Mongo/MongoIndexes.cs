@@ -27,6 +27,10 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             Builders<ResponseDocument>.IndexKeys.Ascending(r => r.Tenant).Ascending(r => r.Status), new CreateIndexOptions { Name = "tenant_status" }), cancellationToken: cancellationToken);
         await CreateTtlAsync(responses, Builders<ResponseDocument>.IndexKeys.Ascending(r => r.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
 
+        // An item_reference may name an input item, which lives in its response's document.
+        await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
+            Builders<ResponseDocument>.IndexKeys.Ascending("input.id"), new CreateIndexOptions { Name = "input_id", Sparse = true }), cancellationToken: cancellationToken);
+
         var items = database.GetCollection<ItemDocument>(MongoResponseStore.ItemsCollection);
         await items.Indexes.CreateOneAsync(new CreateIndexModel<ItemDocument>(
             Builders<ItemDocument>.IndexKeys.Ascending(i => i.ResponseId).Ascending(i => i.Seq), new CreateIndexOptions { Name = "responseId_seq" }), cancellationToken: cancellationToken);

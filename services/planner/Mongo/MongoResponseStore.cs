@@ -206,6 +206,29 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         return chain;
     }
 
+    public async Task<FoundItem?> FindItemAsync(string itemId, CancellationToken cancellationToken)
+    {
+        var output = await _items.Find(i => i.Id == itemId).FirstOrDefaultAsync(cancellationToken);
+        if (output is not null)
+        {
+            var tenant = await _responses.Find(r => r.Id == output.ResponseId).Project(r => r.Tenant).FirstOrDefaultAsync(cancellationToken);
+            var item = output.ToItem();
+            return new FoundItem(output.ResponseId, tenant, new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item });
+        }
+
+        var holder = await _responses.Find(Builders<ResponseDocument>.Filter.Eq("input.id", itemId))
+            .Project(r => new { r.Id, r.Tenant, r.Input }).FirstOrDefaultAsync(cancellationToken);
+        return holder?.Input.FirstOrDefault(i => i.Id == itemId) is { } input ? new FoundItem(holder.Id, holder.Tenant, input.ToInput()) : null;
+    }
+
+    /// <summary>The response goes last, so a delete cut short is finished by the next one rather than leaving items no response owns unseen.</summary>
+    public async Task<bool> DeleteAsync(string responseId, CancellationToken cancellationToken)
+    {
+        await _items.DeleteManyAsync(i => i.ResponseId == responseId, cancellationToken);
+        await _events.DeleteManyAsync(e => e.ResponseId == responseId, cancellationToken);
+        return (await _responses.DeleteOneAsync(r => r.Id == responseId, cancellationToken)).DeletedCount > 0;
+    }
+
     private Task<List<ItemDocument>> ItemsOfAsync(string responseId, CancellationToken cancellationToken) =>
         _items.Find(i => i.ResponseId == responseId).SortBy(i => i.Seq).ToListAsync(cancellationToken);
 }

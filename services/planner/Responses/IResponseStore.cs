@@ -54,7 +54,20 @@ public interface IResponseStore
 
     /// <summary>The response and its ancestors through <c>previous_response_id</c>, oldest first.</summary>
     Task<IReadOnlyList<StoredResponse>> GetChainAsync(string responseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An item by its id, for an <c>item_reference</c>: an output item of any response, or an
+    /// input item that has an id; null when there is none. Output items come back as
+    /// <see cref="InputMessage.OutputItem"/> inputs.
+    /// </summary>
+    Task<FoundItem?> FindItemAsync(string itemId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a response with its items and events; false when there was no such response.</summary>
+    Task<bool> DeleteAsync(string responseId, CancellationToken cancellationToken);
 }
+
+/// <summary>A stored item, as an input, and the response it belongs to.</summary>
+public sealed record FoundItem(string ResponseId, string? Tenant, InputMessage Item);
 
 /// <summary>How a response ended.</summary>
 public sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);

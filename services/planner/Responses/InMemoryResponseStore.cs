@@ -131,6 +131,25 @@ public sealed class InMemoryResponseStore : IResponseStore
         return Task.FromResult<IReadOnlyList<StoredResponse>>(chain);
     }
 
+    public Task<FoundItem?> FindItemAsync(string itemId, CancellationToken cancellationToken)
+    {
+        foreach (var response in _responses.Values.Select(e => e.Read()))
+        {
+            var found = response.Snapshot.Output.FirstOrDefault(i => i.Id == itemId) is { } output
+                ? new InputMessage(InputMessage.OutputItem, "") { Id = output.Id, Item = output }
+                : response.Input.FirstOrDefault(i => i.Id == itemId);
+            if (found is not null)
+            {
+                return Task.FromResult<FoundItem?>(new FoundItem(response.Id, response.Snapshot.Tenant, found));
+            }
+        }
+
+        return Task.FromResult<FoundItem?>(null);
+    }
+
+    public Task<bool> DeleteAsync(string responseId, CancellationToken cancellationToken) =>
+        Task.FromResult(_responses.TryRemove(responseId, out _));
+
     private Task Change(string responseId, Func<StoredResponse, StoredResponse> change, Action<Entry>? alsoChange = null)
     {
         if (!_responses.TryGetValue(responseId, out var entry))

@@ -60,6 +60,8 @@ public sealed class TenantIsolationTests
             ("read a response", id => tenants.Globex.GetAsync($"responses/{id}"), responseId, NeverResponse),
             ("stream a response", id => tenants.Globex.GetAsync($"responses/{id}?stream=true"), responseId, NeverResponse),
             ("cancel a response", id => tenants.Globex.PostAsync($"responses/{id}/cancel", null), responseId, NeverResponse),
+            ("list a response's input items", id => tenants.Globex.GetAsync($"responses/{id}/input_items"), responseId, NeverResponse),
+            ("delete a response", id => tenants.Globex.DeleteAsync($"responses/{id}"), responseId, NeverResponse),
             ("continue a response", id => tenants.Globex.PostAsJsonAsync("responses", ResponsesApi.ShellRequest("cat note.txt", previousResponseId: id)), responseId, NeverResponse),
             ("run in a container", id => tenants.Globex.PostAsJsonAsync("responses", InContainer("cat /mnt/data/plan.txt", id)), containerId, NeverContainer),
             ("read a container", id => tenants.Globex.GetAsync($"containers/{id}"), containerId, NeverContainer),
@@ -86,6 +88,7 @@ public sealed class TenantIsolationTests
         // And Acme still has all of it, untouched by Globex's tries.
         var (_, mineAgain) = await acme.GetAsync(responseId);
         Assert.Equal("completed", mineAgain.Status());
+        Assert.Equal(HttpStatusCode.OK, (await tenants.Acme.GetAsync($"responses/{responseId}/input_items")).StatusCode);
         var next = await acme.CreateAsync(ResponsesApi.ShellRequest("cat note.txt", previousResponseId: responseId));
         Assert.Equal("acme-secret\n", next.CommandOutputs()[0].GetProperty("stdout").GetString());
         Assert.Equal("acme-only\n", await tenants.Acme.GetStringAsync($"containers/{containerId}/files/{fileId}/content"));

@@ -150,6 +150,33 @@ public sealed class BsonMappingTests
     }
 
     [Fact]
+    public void Should_store_input_ids_and_output_items_sent_back_and_read_an_input_from_before_them()
+    {
+        var shell = new ResponseItem
+        {
+            Id = "sho_1", Type = ResponseItem.ShellCallOutput, CallId = "call_s", MaxOutputLength = 10,
+            Outputs = [new CommandOutput { Stdout = "a", Stderr = "b", ExitCode = 3 }, new CommandOutput { TimedOut = true }],
+        };
+        var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot { Id = "resp_3", SessionId = Guid.NewGuid(), Status = "queued", Model = "m" },
+            [new InputMessage("user", "hi") { Id = "msg_1" }, new InputMessage(InputMessage.OutputItem, "") { Id = shell.Id, Item = shell }]);
+
+        var document = ResponseDocument.From(stored).ToBsonDocument();
+        var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([]);
+
+        Assert.Equal("msg_1", document["input"][0]["id"].AsString);
+        Assert.False(document["input"][0].AsBsonDocument.Contains("item"));
+        Assert.Equal("shell_call_output", document["input"][1]["item"]["type"].AsString);
+        Assert.Equal(stored.Input[0], read.Input[0]);
+        var resent = read.Input[1].Item!;
+        Assert.Equal((InputMessage.OutputItem, "sho_1"), (read.Input[1].Role, read.Input[1].Id));
+        Assert.Equal((shell.Id, shell.CallId, shell.MaxOutputLength), (resent.Id, resent.CallId, resent.MaxOutputLength));
+        Assert.Equal(shell.Outputs, resent.Outputs);
+
+        var older = new BsonDocument { { "role", "user" }, { "text", "from before ids" }, { "callId", BsonNull.Value } };
+        Assert.Equal(new InputMessage("user", "from before ids"), BsonSerializer.Deserialize<InputDocument>(older).ToInput());
+    }
+
+    [Fact]
     public void Should_sum_the_usage_written_by_model_call()
     {
         var document = new BsonDocument

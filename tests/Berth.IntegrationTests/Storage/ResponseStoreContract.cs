@@ -228,6 +228,56 @@ public abstract class ResponseStoreContract
     }
 
     [Fact]
+    public async Task Should_find_an_item_by_id_among_outputs_and_inputs_with_its_response_and_tenant()
+    {
+        var store = CreateStore();
+        var resent = new ResponseItem { Id = $"fc_{Guid.NewGuid():N}", Type = ResponseItem.FunctionCall, CallId = "call-9", Name = "lookup", Arguments = "{}" };
+        var response = NewResponse() with
+        {
+            Input = [new InputMessage("user", "hello") { Id = $"msg_{Guid.NewGuid():N}" }, new InputMessage(InputMessage.OutputItem, "") { Id = resent.Id, Item = resent }],
+        };
+        await store.TryAddAsync(response, CancellationToken.None);
+        var call = Call($"sh_{Guid.NewGuid():N}");
+        await store.AppendItemAsync(response.Id, call, CancellationToken.None);
+
+        var output = await store.FindItemAsync(call.Id, CancellationToken.None);
+        var message = await store.FindItemAsync(response.Input[0].Id!, CancellationToken.None);
+        var sentBack = await store.FindItemAsync(resent.Id, CancellationToken.None);
+
+        Assert.NotNull(output);
+        Assert.Equal((response.Id, "acme", InputMessage.OutputItem), (output.ResponseId, output.Tenant, output.Item.Role));
+        Assert.Equal(call.Commands, output.Item.Item!.Commands);
+        Assert.Equal(call.CallId, output.Item.Item.CallId);
+        Assert.NotNull(message);
+        Assert.Equal((response.Id, "user", "hello"), (message.ResponseId, message.Item.Role, message.Item.Text));
+        Assert.NotNull(sentBack);
+        Assert.Equal(("lookup", "call-9", "{}"), (sentBack.Item.Item!.Name, sentBack.Item.Item.CallId, sentBack.Item.Item.Arguments));
+        Assert.Null(await store.FindItemAsync($"msg_{Guid.NewGuid():N}", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_delete_a_response_with_its_items_and_events_and_leave_the_others()
+    {
+        var store = CreateStore();
+        var kept = NewResponse();
+        var deleted = NewResponse(previous: kept.Id, session: kept.Snapshot.SessionId);
+        await store.TryAddAsync(kept, CancellationToken.None);
+        await store.TryAddAsync(deleted, CancellationToken.None);
+        var item = Call($"sh_{Guid.NewGuid():N}");
+        await store.AppendItemAsync(deleted.Id, item, CancellationToken.None);
+        await store.AppendEventsAsync(deleted.Id, [new KeyedEvent("created", new ResponseStreamEvent { SequenceNumber = 0, Type = "response.created" })], CancellationToken.None);
+
+        Assert.True(await store.DeleteAsync(deleted.Id, CancellationToken.None));
+
+        Assert.Null(await store.FindAsync(deleted.Id, CancellationToken.None));
+        Assert.Null(await store.FindItemAsync(item.Id, CancellationToken.None));
+        Assert.Null(await store.ReadEventsAsync(deleted.Id, -1, 10, CancellationToken.None));
+        Assert.NotNull(await store.FindAsync(kept.Id, CancellationToken.None));
+        Assert.Equal([kept.Id], (await store.GetChainAsync(kept.Id, CancellationToken.None)).Select(r => r.Id));
+        Assert.False(await store.DeleteAsync(deleted.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Should_return_the_chain_oldest_first()
     {
         var store = CreateStore();

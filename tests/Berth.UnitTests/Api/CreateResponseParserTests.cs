@@ -116,6 +116,50 @@ public sealed class CreateResponseParserTests
         Assert.Equal([new("developer", "rules"), new("user", "a\nb")], request!.Input);
     }
 
+    [Fact]
+    public void Should_read_output_items_and_item_references_when_a_client_sends_back_its_own_history()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": [
+                { "type": "item_reference", "id": "msg_earlier" },
+                { "type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+                  "content": [ { "type": "output_text", "text": "on it", "annotations": [], "logprobs": [] } ] },
+                { "type": "shell_call", "id": "sh_1", "call_id": "call_s", "status": "completed",
+                  "action": { "commands": [ "ls", "pwd" ], "timeout_ms": 500, "max_output_length": 100 }, "environment": null },
+                { "type": "shell_call_output", "id": "sho_1", "call_id": "call_s", "max_output_length": 100,
+                  "output": [ { "stdout": "a\n", "stderr": "", "outcome": { "type": "exit", "exit_code": 0 } },
+                              { "stdout": "", "stderr": "slow", "outcome": { "type": "timeout" } } ] },
+                { "type": "reasoning", "id": "rs_1", "summary": [ { "type": "summary_text", "text": "list first" } ], "encrypted_content": "opaque" },
+                { "type": "function_call", "call_id": "call_f", "name": "lookup", "arguments": "{}" },
+                { "type": "function_call_output", "call_id": "call_f", "output": "found" } ] }
+            """);
+
+        Assert.Null(error);
+        var input = request!.Input;
+        Assert.Equal(new Berth.Contracts.InputMessage(Berth.Contracts.InputMessage.Reference, "") { Id = "msg_earlier" }, input[0]);
+        Assert.Equal(new Berth.Contracts.InputMessage("assistant", "on it") { Id = "msg_1" }, input[1]);
+        Assert.Equal([Berth.Contracts.InputMessage.OutputItem], input.Skip(2).Take(4).Select(i => i.Role).Distinct());
+        var shell = input[2].Item!;
+        Assert.Equal(("sh_1", "shell_call", "call_s", 500, 100), (shell.Id, shell.Type, shell.CallId, shell.TimeoutMs, shell.MaxOutputLength));
+        Assert.Equal(["ls", "pwd"], shell.Commands);
+        var outputs = input[3].Item!.Outputs!;
+        Assert.Equal(("a\n", 0, false), (outputs[0].Stdout, outputs[0].ExitCode, outputs[0].TimedOut));
+        Assert.Equal(("slow", (int?)null, true), (outputs[1].Stderr, outputs[1].ExitCode, outputs[1].TimedOut));
+        Assert.Equal(("reasoning", "list first"), (input[4].Item!.Type, input[4].Item!.Text));
+        Assert.Equal(("function_call", "lookup", "{}", "call_f"), (input[5].Item!.Type, input[5].Item!.Name, input[5].Item!.Arguments, input[5].Item!.CallId));
+        Assert.Null(input[5].Id);
+        Assert.Equal(new Berth.Contracts.InputMessage("tool", "found") { CallId = "call_f" }, input[6]);
+    }
+
+    [Fact]
+    public void Should_refuse_an_item_id_longer_than_the_limit()
+    {
+        var (_, error) = Parse($$"""{ "model": "m", "input": [ { "type": "item_reference", "id": "{{new string('a', 129)}}" } ] }""");
+
+        Assert.Equal(("input[0].id", "invalid_value"), (error!.Param, error.Code));
+        Assert.Null(Parse($$"""{ "model": "m", "input": [ { "type": "item_reference", "id": "{{new string('a', 128)}}" } ] }""").Error);
+    }
+
     [Theory]
     [InlineData("""{ "input": "x" }""", "model", "missing_required_parameter")]
     [InlineData("""{ "model": 4, "input": "x" }""", "model", "invalid_type")]
@@ -123,7 +167,21 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m" }""", "input", "missing_required_parameter")]
     [InlineData("""{ "model": "m", "input": 3 }""", "input", "invalid_type")]
     [InlineData("""{ "model": "m", "input": [] }""", "input", "empty_array")]
-    [InlineData("""{ "model": "m", "input": [ { "type": "function_call", "call_id": "c", "name": "f", "arguments": "{}" } ] }""", "input[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "computer_call", "call_id": "c" } ] }""", "input[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "function_call", "call_id": "c", "name": "f" } ] }""", "input[0].arguments", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "item_reference" } ] }""", "input[0].id", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "item_reference", "id": "../../etc/passwd" } ] }""", "input[0].id", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "item_reference", "id": "msg_\u0000" } ] }""", "input[0].id", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": "x", "id": 7 } ] }""", "input[0].id", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call", "call_id": "c" } ] }""", "input[0].action", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call", "call_id": "c", "action": { "commands": "ls" } } ] }""", "input[0].action.commands", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call", "call_id": "c", "action": { "commands": [ 1 ] } } ] }""", "input[0].action.commands[0]", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call", "call_id": "c", "action": { "commands": [], "timeout_ms": -1 } } ] }""", "input[0].action.timeout_ms", "integer_below_min_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call_output", "call_id": "c", "output": {} } ] }""", "input[0].output", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call_output", "call_id": "c", "output": [ { "stdout": "", "stderr": "", "outcome": { "type": "crash" } } ] } ] }""", "input[0].output[0].outcome.type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call_output", "call_id": "c", "output": [ { "stdout": "", "stderr": "", "outcome": { "type": "exit", "exit_code": "0" } } ] } ] }""", "input[0].output[0].outcome.exit_code", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "shell_call_output", "call_id": "c", "output": [ { "stderr": "", "outcome": { "type": "timeout" } } ] } ] }""", "input[0].output[0].stdout", "missing_required_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "reasoning", "id": "rs_1", "summary": "thought" } ] }""", "input[0].summary", "invalid_type")]
     [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "output": "o" } ] }""", "input[0].call_id", "missing_required_parameter")]
     [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": 5 } ] }""", "input[0].output", "invalid_type")]
     [InlineData("""{ "model": "m", "input": [ { "type": "function_call_output", "call_id": "c", "output": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].output[0].type", "invalid_value")]

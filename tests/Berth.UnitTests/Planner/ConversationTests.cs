@@ -72,4 +72,55 @@ public sealed class ConversationTests
         Assert.Equal("let me look", assistant.Content[0].Text);
         Assert.Equal("c1", Assert.Single(assistant.ToolCalls).Id);
     }
+
+    private static InputMessage Resent(ResponseItem item) => new(InputMessage.OutputItem, "") { Id = item.Id, Item = item };
+
+    private static ResponseItem FunctionCall(string callId) =>
+        new() { Id = $"fc_{callId}", Type = ResponseItem.FunctionCall, CallId = callId, Name = "lookup", Arguments = "{}" };
+
+    [Fact]
+    public void Should_replay_a_history_the_client_sent_back_with_each_call_followed_by_its_output()
+    {
+        var response = Response("r1", null, null,
+        [
+            new("user", "go"),
+            Resent(Message("on it")),
+            Resent(Call("c1", "ls")),
+            Resent(Output("c1", "a\n")),
+            Resent(new ResponseItem { Id = "rs_1", Type = ResponseItem.Reasoning, Text = "list first" }),
+            Resent(FunctionCall("f1")),
+            new(InputMessage.Tool, "found") { CallId = "f1" },
+            new("user", "next"),
+        ]);
+
+        var messages = Conversation.Build([response]);
+
+        Assert.Collection(messages,
+            m => Assert.Equal("go", Assert.IsType<UserChatMessage>(m).Content[0].Text),
+            m =>
+            {
+                var assistant = Assert.IsType<AssistantChatMessage>(m);
+                Assert.Equal("on it", assistant.Content[0].Text);
+                Assert.Equal(["c1"], assistant.ToolCalls.Select(c => c.Id));
+            },
+            m => Assert.Equal("c1", Assert.IsType<ToolChatMessage>(m).ToolCallId),
+            m => Assert.Equal(["f1"], Assert.IsType<AssistantChatMessage>(m).ToolCalls.Select(c => c.Id)),
+            m => Assert.Equal("found", Assert.IsType<ToolChatMessage>(m).Content[0].Text),
+            m => Assert.Equal("next", Assert.IsType<UserChatMessage>(m).Content[0].Text));
+    }
+
+    [Fact]
+    public void Should_write_a_call_once_when_the_client_sends_back_an_item_the_chain_holds()
+    {
+        var first = Response("r1", null, null, [new("user", "q")], FunctionCall("f1"));
+        var second = Response("r2", "r1", null, [Resent(FunctionCall("f1")), new(InputMessage.Tool, "x") { CallId = "f1" }, new("user", "go on")]);
+
+        var messages = Conversation.Build([first, second]);
+
+        Assert.Collection(messages,
+            m => Assert.IsType<UserChatMessage>(m),
+            m => Assert.Equal(["f1"], Assert.IsType<AssistantChatMessage>(m).ToolCalls.Select(c => c.Id)),
+            m => Assert.Equal("f1", Assert.IsType<ToolChatMessage>(m).ToolCallId),
+            m => Assert.Equal("go on", Assert.IsType<UserChatMessage>(m).Content[0].Text));
+    }
 }

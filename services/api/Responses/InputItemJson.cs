@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Berth.Contracts;
+
+namespace Berth.Api.Responses;
+
+/// <summary>A response's input items in the shapes of OpenAI's <c>ResponseItem</c>, as <c>GET /v1/responses/{id}/input_items</c> lists them.</summary>
+public static class InputItemJson
+{
+    public static void Write(Utf8JsonWriter writer, InputMessage input)
+    {
+        switch (input.Role)
+        {
+            case InputMessage.OutputItem:
+                ResponseJson.WriteItem(writer, input.Item!);
+                return;
+            case "assistant":
+                ResponseJson.WriteItem(writer, new ResponseItem { Id = input.Id!, Type = ResponseItem.Message, Text = input.Text });
+                return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("id", input.Id);
+        if (input.Role == InputMessage.Tool)
+        {
+            writer.WriteString("type", "function_call_output");
+            writer.WriteString("call_id", input.CallId);
+            writer.WriteString("output", input.Text);
+            writer.WriteString("status", "completed");
+        }
+        else
+        {
+            writer.WriteString("type", "message");
+            writer.WriteString("role", input.Role);
+            writer.WriteString("status", "completed");
+            writer.WriteStartArray("content");
+            writer.WriteStartObject();
+            writer.WriteString("type", "input_text");
+            writer.WriteString("text", input.Text);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+}

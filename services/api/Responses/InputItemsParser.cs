@@ -1,0 +1,297 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Berth.Contracts;
+using static Berth.Api.Responses.JsonFields;
+
+namespace Berth.Api.Responses;
+
+/// <summary>
+/// Reads a request's <c>input</c>: a string, or items. Besides messages and function outputs, a
+/// client that keeps its own history (as with <c>store: false</c>) sends back the output items it
+/// was given, and one that keeps ids sends <c>item_reference</c>s; both are read here into
+/// <see cref="InputMessage"/>s, in the shapes of OpenAI's <c>ResponseInputItem</c>.
+/// </summary>
+internal static partial class InputItemsParser
+{
+    /// <summary>Longer than any id OpenAI or Berth gives, and short enough to store and look up without care.</summary>
+    public const int MaxIdLength = 128;
+
+    public static List<InputMessage> Parse(JsonElement body)
+    {
+        var input = Optional(body, "input") ?? throw Invalid("Missing required parameter: 'input'.", "input", "missing_required_parameter");
+        var value = input;
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return [new InputMessage("user", value.GetString()!)];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", "invalid_type");
+        }
+
+        var messages = new List<InputMessage>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            messages.Add(ParseItem(item, $"input[{index++}]"));
+        }
+
+        if (messages.Count == 0)
+        {
+            throw Invalid("Invalid 'input': expected at least one input item.", "input", "empty_array");
+        }
+
+        return messages;
+    }
+
+    private static InputMessage ParseItem(JsonElement item, string path)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(item)} instead.", path, "invalid_type");
+        }
+
+        var type = OptionalString(item, "type", path) ?? "message";
+        return type switch
+        {
+            "message" => ParseMessage(item, path),
+            "function_call_output" => ParseFunctionOutput(item, path),
+            InputMessage.Reference => new InputMessage(InputMessage.Reference, "") { Id = RequiredId(item, path) },
+            ResponseItem.FunctionCall => Resent(item, path, new ResponseItem
+            {
+                Id = "",
+                Type = ResponseItem.FunctionCall,
+                CallId = RequiredString(item, "call_id", path),
+                Name = RequiredString(item, "name", path),
+                Arguments = RequiredText(item, "arguments", path),
+            }),
+            ResponseItem.ShellCall => Resent(item, path, ParseShellCall(item, path)),
+            ResponseItem.ShellCallOutput => Resent(item, path, ParseShellCallOutput(item, path)),
+            ResponseItem.Reasoning => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Reasoning, Text = SummaryOf(item, path) }),
+            _ => throw Invalid(
+                $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output' and 'reasoning'.",
+                $"{path}.type", "invalid_value"),
+        };
+    }
+
+    private static InputMessage ParseMessage(JsonElement item, string path)
+    {
+        var role = RequiredString(item, "role", path);
+        if (role is not ("user" or "system" or "developer" or "assistant"))
+        {
+            throw Invalid($"Invalid value for '{path}.role': '{Shortened(role)}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", "invalid_value");
+        }
+
+        var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
+        var text = content.ValueKind switch
+        {
+            JsonValueKind.String => content.GetString()!,
+            JsonValueKind.Array => TextOfParts(content, $"{path}.content"),
+            _ => throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", "invalid_type"),
+        };
+        return new InputMessage(role, text) { Id = OptionalId(item, path) };
+    }
+
+    /// <summary>The client's answer to one of the model's function calls: text, as a string or text parts.</summary>
+    private static InputMessage ParseFunctionOutput(JsonElement item, string path)
+    {
+        var callId = RequiredString(item, "call_id", path);
+        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
+        var text = output.ValueKind switch
+        {
+            JsonValueKind.String => output.GetString()!,
+            JsonValueKind.Array => TextOfParts(output, $"{path}.output"),
+            _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", "invalid_type"),
+        };
+        return new InputMessage(InputMessage.Tool, text) { CallId = callId, Id = OptionalId(item, path) };
+    }
+
+    private static InputMessage Resent(JsonElement item, string path, ResponseItem parsed) =>
+        new(InputMessage.OutputItem, "") { Id = OptionalId(item, path), Item = parsed with { Id = OptionalId(item, path) ?? "" } };
+
+    private static ResponseItem ParseShellCall(JsonElement item, string path)
+    {
+        var action = RequiredObject(item, "action", path);
+        var actionPath = $"{path}.action";
+        var commands = Optional(action, "commands") ?? throw Invalid($"Missing required parameter: '{actionPath}.commands'.", $"{actionPath}.commands", "missing_required_parameter");
+        if (commands.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for '{actionPath}.commands': expected an array of strings, but got {Describe(commands)} instead.", $"{actionPath}.commands", "invalid_type");
+        }
+
+        var list = new List<string>();
+        var index = 0;
+        foreach (var command in commands.EnumerateArray())
+        {
+            var commandPath = $"{actionPath}.commands[{index++}]";
+            list.Add(command.ValueKind == JsonValueKind.String
+                ? command.GetString()!
+                : throw Invalid($"Invalid type for '{commandPath}': expected a string, but got {Describe(command)} instead.", commandPath, "invalid_type"));
+        }
+
+        return new ResponseItem
+        {
+            Id = "",
+            Type = ResponseItem.ShellCall,
+            CallId = RequiredString(item, "call_id", path),
+            Commands = list,
+            TimeoutMs = OptionalCount(action, "timeout_ms", actionPath),
+            MaxOutputLength = OptionalCount(action, "max_output_length", actionPath),
+        };
+    }
+
+    private static ResponseItem ParseShellCallOutput(JsonElement item, string path)
+    {
+        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
+        if (output.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for '{path}.output': expected an array of command outputs, but got {Describe(output)} instead.", $"{path}.output", "invalid_type");
+        }
+
+        var outputs = new List<CommandOutput>();
+        var index = 0;
+        foreach (var one in output.EnumerateArray())
+        {
+            var onePath = $"{path}.output[{index++}]";
+            if (one.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"Invalid type for '{onePath}': expected an object, but got {Describe(one)} instead.", onePath, "invalid_type");
+            }
+
+            var outcome = RequiredObject(one, "outcome", onePath);
+            var outcomeType = RequiredString(outcome, "type", $"{onePath}.outcome");
+            outputs.Add(outcomeType switch
+            {
+                "exit" => new CommandOutput
+                {
+                    Stdout = RequiredText(one, "stdout", onePath),
+                    Stderr = RequiredText(one, "stderr", onePath),
+                    ExitCode = RequiredInt(outcome, "exit_code", $"{onePath}.outcome"),
+                },
+                "timeout" => new CommandOutput { Stdout = RequiredText(one, "stdout", onePath), Stderr = RequiredText(one, "stderr", onePath), TimedOut = true },
+                _ => throw Invalid($"Invalid value for '{onePath}.outcome.type': '{Shortened(outcomeType)}'. Supported values are: 'exit' and 'timeout'.", $"{onePath}.outcome.type", "invalid_value"),
+            });
+        }
+
+        return new ResponseItem
+        {
+            Id = "",
+            Type = ResponseItem.ShellCallOutput,
+            CallId = RequiredString(item, "call_id", path),
+            Outputs = outputs,
+            MaxOutputLength = OptionalCount(item, "max_output_length", path),
+        };
+    }
+
+    /// <summary>A reasoning item's summary texts. Its encrypted content is OpenAI's, for OpenAI's models, and means nothing to another.</summary>
+    private static string SummaryOf(JsonElement item, string path)
+    {
+        var summary = Optional(item, "summary") ?? throw Invalid($"Missing required parameter: '{path}.summary'.", $"{path}.summary", "missing_required_parameter");
+        if (summary.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for '{path}.summary': expected an array of summary parts, but got {Describe(summary)} instead.", $"{path}.summary", "invalid_type");
+        }
+
+        var texts = new List<string>();
+        var index = 0;
+        foreach (var part in summary.EnumerateArray())
+        {
+            var partPath = $"{path}.summary[{index++}]";
+            if (part.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
+            }
+
+            texts.Add(RequiredText(part, "text", partPath));
+        }
+
+        return string.Join("\n", texts);
+    }
+
+    private static string TextOfParts(JsonElement content, string path)
+    {
+        var parts = new List<string>();
+        var index = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            var partPath = $"{path}[{index++}]";
+            if (part.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
+            }
+
+            var partType = RequiredString(part, "type", partPath);
+            if (partType is not ("input_text" or "output_text" or "text"))
+            {
+                throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts only ('input_text', 'output_text').", $"{partPath}.type", "invalid_value");
+            }
+
+            parts.Add(RequiredString(part, "text", partPath));
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    private static string RequiredId(JsonElement item, string path) =>
+        OptionalId(item, path) ?? throw Invalid($"Missing required parameter: '{path}.id'.", $"{path}.id", "missing_required_parameter");
+
+    /// <summary>An item id the client gives: bounded and plain, since it is stored, looked up and used as a list cursor.</summary>
+    private static string? OptionalId(JsonElement item, string path)
+    {
+        var id = OptionalString(item, "id", path);
+        if (id is not null && (id.Length > MaxIdLength || !IdShape().IsMatch(id)))
+        {
+            throw Invalid($"Invalid '{path}.id': '{Shortened(id)}'. An item id has at most {MaxIdLength} letters, digits, '_' and '-'.", $"{path}.id", "invalid_value");
+        }
+
+        return id;
+    }
+
+    /// <summary>A string that may be empty, as a command's output or a call's arguments may be.</summary>
+    private static string RequiredText(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        return value is { ValueKind: JsonValueKind.String } text
+            ? text.GetString()!
+            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
+                    ? $"Missing required parameter: '{path}.{name}'."
+                    : $"Invalid type for '{path}.{name}': expected a string, but got {Describe(value.Value)} instead.",
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? "missing_required_parameter" : "invalid_type");
+    }
+
+    private static JsonElement RequiredObject(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        return value is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
+                    ? $"Missing required parameter: '{path}.{name}'."
+                    : $"Invalid type for '{path}.{name}': expected an object, but got {Describe(value.Value)} instead.",
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? "missing_required_parameter" : "invalid_type");
+    }
+
+    private static int RequiredInt(JsonElement parent, string name, string path) =>
+        OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", "missing_required_parameter");
+
+    private static int? OptionalCount(JsonElement parent, string name, string path) =>
+        OptionalInt(parent, name, path) is { } number && number < 0
+            ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", "integer_below_min_value")
+            : OptionalInt(parent, name, path);
+
+    private static int? OptionalInt(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        if (value is null or { ValueKind: JsonValueKind.Null })
+        {
+            return null;
+        }
+
+        return value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt32(out var number)
+            ? number
+            : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", "invalid_type");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex IdShape();
+}

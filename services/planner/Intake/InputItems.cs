@@ -1,0 +1,83 @@
+using System.Globalization;
+using Berth.Contracts;
+
+namespace Berth.Planner.Intake;
+
+/// <summary>The checks and ids a request's input gets at intake, before it is stored.</summary>
+public static class InputItems
+{
+    /// <summary>
+    /// An item's id: the client's own, or one derived from the response and the item's place, so
+    /// a redelivered submission gives the same ids. Inputs stored before items had ids get theirs
+    /// the same way when they are read.
+    /// </summary>
+    public static string IdOf(string responseId, int index, InputMessage input) =>
+        input.Id ?? Ids.Stable(Prefix(input), responseId, "input", index.ToString(CultureInfo.InvariantCulture));
+
+    public static IReadOnlyList<InputMessage> WithIds(string responseId, IReadOnlyList<InputMessage> input) =>
+        [.. input.Select((item, index) => WithId(item, IdOf(responseId, index, item)))];
+
+    private static InputMessage WithId(InputMessage item, string id) =>
+        item with { Id = id, Item = item.Item is null ? null : item.Item with { Id = id } };
+
+    private static string Prefix(InputMessage input) => input.Role switch
+    {
+        InputMessage.Tool => "fco",
+        InputMessage.OutputItem => input.Item!.Type switch
+        {
+            ResponseItem.FunctionCall => "fc",
+            ResponseItem.ShellCall => "sh",
+            ResponseItem.ShellCallOutput => "sho",
+            ResponseItem.Reasoning => "rs",
+            _ => "msg",
+        },
+        _ => "msg",
+    };
+
+    /// <summary>
+    /// Null when the input's call outputs fit the calls made, as on OpenAI. A response that
+    /// continues one which ended with calls to the client's functions must answer each of them.
+    /// An output may answer only a call made before it: by the previous response, or earlier in
+    /// this input (a client that keeps its own history sends its calls back). A previous response
+    /// still running has made no calls yet to check against.
+    /// </summary>
+    public static string? FunctionOutputProblem(ResponseSnapshot? previous, IReadOnlyList<InputMessage> input)
+    {
+        if (previous is not null && !ResponseStatuses.IsTerminal(previous.Status))
+        {
+            return null;
+        }
+
+        var owed = (previous?.Output ?? []).Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!).ToList();
+        var made = owed.ToHashSet(StringComparer.Ordinal);
+        var shellCalls = new HashSet<string>(StringComparer.Ordinal);
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in input)
+        {
+            switch (item)
+            {
+                case { Role: InputMessage.Tool, CallId: { } callId }:
+                    if (!made.Contains(callId))
+                    {
+                        return $"No tool call found for function call output with call_id {callId}.";
+                    }
+
+                    given.Add(callId);
+                    break;
+                case { Item: { Type: ResponseItem.FunctionCall, CallId: { } callId } }:
+                    made.Add(callId);
+                    owed.Add(callId);
+                    break;
+                case { Item: { Type: ResponseItem.ShellCall, CallId: { } callId } }:
+                    shellCalls.Add(callId);
+                    break;
+                case { Item: { Type: ResponseItem.ShellCallOutput, CallId: { } callId } } when !shellCalls.Contains(callId):
+                    return $"No tool call found for shell call output with call_id {callId}.";
+            }
+        }
+
+        return owed.FirstOrDefault(id => !given.Contains(id)) is { } unanswered
+            ? $"No tool output found for function call {unanswered}."
+            : null;
+    }
+}
