@@ -3,6 +3,7 @@ using Berth.Api.Responses;
 using Berth.Api.Webhooks;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Models;
 using MassTransit;
 
 namespace Berth.Api;
@@ -12,6 +13,7 @@ public static class ApiExtensions
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        builder.AddModelCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ResponseWaiters>();
@@ -24,6 +26,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<WebhooksService>();
+        builder.Services.AddScoped<Models.ModelsService>();
         return builder;
     }
 
@@ -35,6 +38,7 @@ public static class ApiExtensions
         bus.AddRequestClient<CancelResponse>();
         bus.AddRequestClient<GetResponseInput>();
         bus.AddRequestClient<DeleteResponse>();
+        bus.AddRequestClient<ListModels>();
         bus.AddRequestClient<CreateWebhookEndpoint>();
         bus.AddRequestClient<ListWebhookEndpoints>();
         bus.AddRequestClient<DeleteWebhookEndpoint>();

@@ -1,6 +1,7 @@
 using Berth.Api;
 using Berth.Api.Containers;
 using Berth.Api.Errors;
+using Berth.Api.Models;
 using Berth.Api.Responses;
 using Berth.Api.Security;
 using Berth.Api.Webhooks;
@@ -21,6 +22,7 @@ app.UseOpenAIErrors();
 app.MapServiceDefaults(tenantFacing: app.HasApiKeys());
 app.UseApiKeys();
 app.MapResponses();
+app.MapModels();
 app.MapContainers();
 app.MapWebhookEndpoints();
 

@@ -8,6 +8,7 @@ using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using Berth.Planner.Webhooks;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using MongoDB.Driver;
@@ -24,8 +25,10 @@ public static class PlannerExtensions
             {
                 options.BaseUrl ??= builder.Configuration["OPENAI_BASE_URL"];
                 options.ApiKey ??= builder.Configuration["OPENAI_API_KEY"];
+                options.HasCatalog = builder.Configuration.GetSection(ModelCatalog.Section).GetChildren().Any();
             });
 
+        builder.AddModelCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
@@ -152,6 +155,7 @@ public static class PlannerExtensions
         bus.AddConsumer<GetResponseEventsConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ResponseRecordsConsumer>().Endpoint(e => e.Name = "berth-responses");
         bus.AddConsumer<ModelCallCanceller>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ListModelsConsumer>().Endpoint(e => e.Name = "berth-models");
         bus.AddConsumer<CreateContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddConsumer<ContainerQueriesConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddConsumer<DeleteContainerConsumer>().Endpoint(e => e.Name = "berth-containers");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Models;
 using static Berth.Api.Responses.JsonFields;
 
 namespace Berth.Api.Responses;
@@ -60,6 +61,11 @@ public static class CreateResponseParser
         }
 
         var model = RequiredString(body, "model");
+        if (ModelCatalog.NameProblem(model) is { } badName)
+        {
+            throw Invalid(badName, "model", "invalid_value");
+        }
+
         var previous = OptionalString(body, "previous_response_id");
         var tools = ToolsParser.Parse(body, egressDomains);
 

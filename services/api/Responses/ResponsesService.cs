@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Api.Security;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Models;
 using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public sealed partial class ResponsesService(
     RequestTenant tenant,
     TimeProvider time,
     PayloadStore payloads,
+    IOptions<ModelCatalog> catalog,
     ILogger<ResponsesService> logger)
 {
 
@@ -52,6 +54,11 @@ public sealed partial class ResponsesService(
             }
 
             request = parsed!;
+        }
+
+        if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
+        {
+            return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
         }
 
         // Taken before the response is submitted: a stream refused must not leave a response running.

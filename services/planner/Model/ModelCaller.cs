@@ -24,15 +24,26 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         var response = chain[^1].Snapshot;
         var options = ChatOptions.For(response, stepNumber);
 
+        // The api checks names against the catalog; a response queued before the catalog changed may still name one gone.
+        if (models.For(response.Model) is not { } route)
+        {
+            return ModelTurn.Failed("model_not_found", $"The model '{response.Model}' is not in this deployment's model catalog.");
+        }
+
         Answer answer;
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (route.Slots is { } slots)
+        {
+            await slots.WaitAsync(cancellationToken);
+        }
+
         try
         {
             // Someone may be reading the response as it runs (a stream, or a background response
             // read with ?stream=true): the model's words are relayed as they come. A response
             // waited for whole gets them whole, as one request.
-            var chat = models.For(response.Model);
+            var chat = route.Chat;
             var conversation = Conversation.Build(chain);
             answer = response.Stream || response.Background
                 ? await StreamAsync(chat, conversation, options, responseId, stepNumber, response.Stream, clock, cancellationToken)
@@ -63,6 +74,10 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             LogModelError(responseId, 0, cause.Message);
             PlannerTelemetry.ModelFailed(span, response.Model, "model_unavailable", clock.Elapsed);
             return ModelTurn.Failed("model_unavailable", $"The model endpoint could not be reached. {InTheLog()}");
+        }
+        finally
+        {
+            route.Slots?.Release();
         }
 
         var calls = new List<ShellCallSpec>();

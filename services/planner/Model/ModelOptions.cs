@@ -22,12 +22,15 @@ public sealed class ModelOptions : IValidatableObject
     [Range(1, 3600)]
     public int TimeoutSeconds { get; set; } = 300;
 
+    /// <summary>Set from the configuration: the operator lists models (<c>Models:&lt;n&gt;:*</c>), each with its own endpoint, so none is needed here.</summary>
+    public bool HasCatalog { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrWhiteSpace(BaseUrl) && string.IsNullOrWhiteSpace(ApiKey))
+        if (string.IsNullOrWhiteSpace(BaseUrl) && string.IsNullOrWhiteSpace(ApiKey) && !HasCatalog)
         {
             yield return new ValidationResult(
-                "No model configured: set OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for any OpenAI-compatible server: Azure OpenAI, vLLM, Ollama, LM Studio, or Berth's scripted model).",
+                "No model configured: set OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for any OpenAI-compatible server: Azure OpenAI, vLLM, Ollama, LM Studio, or Berth's scripted model), or list models (Models__0__Id, Models__0__BaseUrl, …).",
                 [nameof(BaseUrl), nameof(ApiKey)]);
         }
 

@@ -54,4 +54,7 @@ public sealed class TenantSettings
 
     /// <summary>Containers the tenant may hold at once, its sessions' included; over <see cref="PlannerOptions.MaxContainersPerTenant"/> for this tenant. 0: no limit.</summary>
     public int? MaxContainers { get; set; }
+
+    /// <summary>The catalog's model ids the tenant may use (<c>Tenants:&lt;tenant&gt;:Models:&lt;n&gt;</c>); read and checked by <see cref="ServiceDefaults.Models.ModelCatalog"/>.</summary>
+    public List<string>? Models { get; set; }
 }

@@ -23,8 +23,10 @@ public sealed class BadInputTests
     [InlineData("not json at all", null, "invalid_json")]
     [InlineData("{\"input\": \"hi\"}", "model", "missing_required_parameter")]
     [InlineData("{\"model\": \"m\", \"input\": \"hi\", \"tools\": [{\"type\": \"code_interpreter\"}]}", "tools[0].type", "invalid_value")]
-    [InlineData("{\"model\": \"m\", \"input\": \"hi\", \"previous_response_id\": \"resp_does_not_exist\"}", "previous_response_id", "previous_response_not_found")]
-    [InlineData("{\"model\": \"m\", \"input\": \"hi\", \"tools\": [{\"type\": \"shell\", \"environment\": {\"type\": \"container_reference\", \"container_id\": \"cntr_nope\"}}]}", "tools", "container_not_found")]
+    [InlineData("{\"model\": \"berth-scripted\", \"input\": \"hi\", \"previous_response_id\": \"resp_does_not_exist\"}", "previous_response_id", "previous_response_not_found")]
+    [InlineData("{\"model\": \"berth-scripted\", \"input\": \"hi\", \"tools\": [{\"type\": \"shell\", \"environment\": {\"type\": \"container_reference\", \"container_id\": \"cntr_nope\"}}]}", "tools", "container_not_found")]
+    [InlineData("{\"model\": \"gpt-4o\", \"input\": \"hi\"}", "model", "model_not_found")]
+    [InlineData("{\"model\": \"gpt 4o\", \"input\": \"hi\"}", "model", "invalid_value")]
     public async Task Should_answer_400_with_the_OpenAI_error_shape_when_the_request_is_bad(string body, string? param, string code)
     {
         var (status, response) = await _api.PostRawAsync(body);

@@ -137,6 +137,10 @@ public class BerthStack : IAsyncLifetime
         PlannerUrl = planner.Url;
     }
 
+    public const string ScriptedModelName = "berth-scripted";
+    public const string AliasModelName = "berth-alias";
+    public const string AliasUpstreamName = "berth-scripted-upstream";
+
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
     public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
     {
@@ -216,6 +220,15 @@ public class BerthStack : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+
+            // A catalog, as a production deployment has one: the scripted model under its own
+            // name, and again under an alias with its own address and upstream name. Tenant
+            // capped may use the first only.
+            ["Models__0__Id"] = ScriptedModelName,
+            ["Models__1__Id"] = AliasModelName,
+            ["Models__1__Name"] = AliasUpstreamName,
+            ["Models__1__BaseUrl"] = Model.BaseUrl.ToString(),
+            ["Tenants__capped__Models__0"] = ScriptedModelName,
         };
 
         _plannerEnvironment = With(With(common,

@@ -2,6 +2,7 @@ using Berth.Contracts;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.ScriptedModel;
+using Berth.ServiceDefaults.Models;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,8 +29,20 @@ public sealed class ModelCallerTests : IAsyncLifetime
         _model = await ScriptedModelServer.StartAsync();
         _bus = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(validateScopes: true);
         await Harness.Start();
-        var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }));
-        _caller = new ModelCaller(_store, models, new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
+        _caller = Caller(new ModelCatalog());
+    }
+
+    private ModelCaller Caller(ModelCatalog catalog)
+    {
+        var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }), Options.Create(catalog));
+        return new ModelCaller(_store, models, new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
+    }
+
+    private static ModelCatalog Catalog(params ModelEntry[] entries)
+    {
+        var catalog = new ModelCatalog();
+        catalog.Models.AddRange(entries);
+        return catalog;
     }
 
     public async ValueTask DisposeAsync()
@@ -42,7 +55,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
     private Task<ModelTurn> StoreAndAskAsync(string input, bool withShell = true, bool stream = false) =>
         StoreAndAskAsync($"resp_{Guid.NewGuid():N}", input, withShell, stream);
 
-    private async Task<ModelTurn> StoreAndAskAsync(string responseId, string input, bool withShell, bool stream)
+    private async Task<ModelTurn> StoreAndAskAsync(string responseId, string input, bool withShell, bool stream, string model = "scripted", ModelCaller? caller = null)
     {
         var sessionId = Guid.NewGuid();
         await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
@@ -50,12 +63,57 @@ public sealed class ModelCallerTests : IAsyncLifetime
             Id = responseId,
             SessionId = sessionId,
             Status = ResponseStatuses.InProgress,
-            Model = "scripted",
+            Model = model,
             Shell = withShell ? new ShellToolSpec() : null,
             Stream = stream,
         }, [new InputMessage("user", input)]), CancellationToken.None);
 
-        return await _caller.AskAsync(sessionId, responseId, 1, TestContext.Current.CancellationToken);
+        return await (caller ?? _caller).AskAsync(sessionId, responseId, 1, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Should_call_a_catalog_model_at_its_endpoint_under_its_upstream_name_and_refuse_a_name_not_listed()
+    {
+        var caller = Caller(Catalog(new ModelEntry { Id = "fast", Name = "upstream-fast-v2", BaseUrl = _model.BaseUrl.ToString() }));
+        var marker = Guid.NewGuid().ToString("N");
+
+        var answered = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", marker, withShell: false, stream: false, model: "fast", caller);
+        var refused = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", "hello", withShell: false, stream: false, model: "scripted", caller);
+
+        Assert.Null(answered.Error);
+        Assert.Equal("upstream-fast-v2", _model.Requests.Single(r => r.LastUserText == marker).Model);
+        Assert.Equal("model_not_found", refused.Error!.Code);
+    }
+
+    [Fact]
+    public async Task Should_hold_a_second_call_until_the_first_ends_when_the_model_takes_one_at_a_time()
+    {
+        using var firstArrived = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        var arrived = 0;
+        _model.UseScript(request =>
+        {
+            if (Interlocked.Increment(ref arrived) == 1)
+            {
+                firstArrived.Release();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return ScriptedReply.Say("done");
+        });
+        var caller = Caller(Catalog(new ModelEntry { Id = "single", BaseUrl = _model.BaseUrl.ToString(), MaxConcurrency = 1 }));
+
+        var first = StoreAndAskAsync($"resp_{Guid.NewGuid():N}", "one", withShell: false, stream: false, model: "single", caller);
+        await firstArrived.WaitAsync(TestContext.Current.CancellationToken);
+        var second = StoreAndAskAsync($"resp_{Guid.NewGuid():N}", "two", withShell: false, stream: false, model: "single", caller);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        var arrivedWhileFirstRan = Volatile.Read(ref arrived);
+        release.Release();
+
+        Assert.Equal(1, arrivedWhileFirstRan);
+        Assert.Null((await first).Error);
+        Assert.Null((await second).Error);
+        Assert.Equal(2, Volatile.Read(ref arrived));
     }
 
     [Fact]

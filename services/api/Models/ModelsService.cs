@@ -1,0 +1,70 @@
+using Berth.Api.Errors;
+using Berth.Api.Security;
+using Berth.Contracts;
+using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Models;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Models;
+
+/// <summary>
+/// <c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: what the caller may ask for. The planner
+/// answers, as it holds the endpoints' keys for the list a deployment without a catalog shows.
+/// </summary>
+public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiOptions> options, RequestTenant tenant)
+{
+    public Task<IResult> ListAsync(CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    {
+        var (models, problem) = await FetchAsync(cancellationToken);
+        return problem ?? Results.Bytes(JsonBytes.Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("object", "list");
+            writer.WriteStartArray("data");
+            foreach (var model in models)
+            {
+                Write(writer, model);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }), "application/json");
+    }, Unanswered);
+
+    public Task<IResult> GetAsync(string model, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    {
+        if (ModelCatalog.NameProblem(model) is not null)
+        {
+            return NotFound(model[..Math.Min(model.Length, ModelCatalog.MaxNameLength)]);
+        }
+
+        var (models, problem) = await FetchAsync(cancellationToken);
+        return problem ?? (models.FirstOrDefault(m => m.Id == model) is { } found
+            ? Results.Bytes(JsonBytes.Write(writer => Write(writer, found)), "application/json")
+            : NotFound(model));
+    }, Unanswered);
+
+    private async Task<(IReadOnlyList<ModelInfo> Models, IResult? Problem)> FetchAsync(CancellationToken cancellationToken)
+    {
+        var reply = await list.GetResponse<ModelList>(new ListModels { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        return reply.Message.Unavailable is { } why
+            ? ([], ApiError.Unavailable(why, "model_unavailable").ToResult())
+            : (reply.Message.Models, null);
+    }
+
+    private static void Write(System.Text.Json.Utf8JsonWriter writer, ModelInfo model)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", model.Id);
+        writer.WriteString("object", "model");
+        writer.WriteNumber("created", model.Created);
+        writer.WriteString("owned_by", model.OwnedBy);
+        writer.WriteEndObject();
+    }
+
+    private static IResult NotFound(string model) =>
+        new ApiError(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found").ToResult();
+
+    private const string Unanswered = "The planner did not answer in time.";
+}
