@@ -7,6 +7,10 @@ public sealed record ShellToolSpec
     public string Environment { get; init; } = "container_auto";
     public string? ContainerId { get; init; }
 
-    /// <summary>For <c>container_auto</c>: the network its container gets; null is none at all.</summary>
+    /// <summary>
+    /// The network of the container: for <c>container_auto</c>, as the request asked; for
+    /// <c>container_reference</c>, the container's own, filled in when the response is stored.
+    /// Null is none at all.
+    /// </summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
 }

@@ -89,7 +89,8 @@ public static class ResponseJson
                 writer.WriteString("container_id", shell.ContainerId);
             }
 
-            if (shell.NetworkPolicy is { } policy)
+            // A referenced container's network is its own, shown on the container, not a field of this environment.
+            if (shell.NetworkPolicy is { } policy && shell.ContainerId is null)
             {
                 writer.WritePropertyName("network_policy");
                 ContainerJson.WriteNetworkPolicy(writer, policy);

@@ -120,7 +120,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Model = task.Model,
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
-            Shell = task.Shell,
+            Shell = container is null ? task.Shell : task.Shell! with { NetworkPolicy = container.NetworkPolicy },
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,
             ToolChoice = task.ToolChoice,

@@ -18,9 +18,9 @@ public static class ChatOptions
             Apply(options, settings);
         }
 
-        if (response.Shell is not null)
+        if (response.Shell is { } shell)
         {
-            options.Tools.Add(ShellTool.Definition);
+            options.Tools.Add(ShellTool.For(shell.NetworkPolicy));
         }
 
         foreach (var function in response.Functions)

@@ -13,11 +13,17 @@ public static class ShellTool
 {
     public const string Name = "shell";
 
-    public static ChatTool Definition { get; } = ChatTool.CreateFunctionTool(
-        Name,
+    /// <summary>The tool as offered for a container with this network: its description says what the commands can reach, so the model does not try what cannot work, nor give up on what can.</summary>
+    public static ChatTool For(NetworkPolicySpec? network) => ChatTool.CreateFunctionTool(Name, Describe(network), Parameters);
+
+    public static string Describe(NetworkPolicySpec? network) =>
         "Run shell commands, one after another, in this session's Linux container. The working directory is /mnt/data, "
-        + "and files there persist for the rest of the conversation. Each command runs under `sh -c`. There is no network.",
-        BinaryData.FromString("""
+        + "and files there persist for the rest of the conversation. Each command runs under `sh -c`. "
+        + (network is { Type: NetworkPolicySpec.Allowlist, AllowedDomains.Count: > 0 }
+            ? $"The network is limited to HTTP and HTTPS through a proxy (HTTPS_PROXY is set), to these domains only: {string.Join(", ", network.AllowedDomains)}. Every other address is unreachable."
+            : "There is no network.");
+
+    private static readonly BinaryData Parameters = BinaryData.FromString("""
         {
           "type": "object",
           "properties": {
@@ -27,7 +33,7 @@ public static class ShellTool
           },
           "required": ["commands"]
         }
-        """));
+        """);
 
     /// <summary>Reads the model's arguments; null with a reason when they are not a valid shell call.</summary>
     public static (ShellCallSpec? Call, string? Problem) Parse(string callId, BinaryData arguments)

@@ -45,7 +45,8 @@ public sealed class NetworkPolicyTests
         var (api, http) = await _stack.StartApiAsync("api-egress", ("Api__AllowedEgressDomains__0", "*.berth.test"));
         using (http)
         {
-            var (status, body) = await PostAsync(http, Request("echo hi", ["allowed.berth.test"]));
+            var marker = Guid.NewGuid().ToString("N")[..12];
+            var (status, body) = await PostAsync(http, Request($"echo {marker}", ["allowed.berth.test"]));
 
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal("failed", body.Status());
@@ -54,6 +55,10 @@ public sealed class NetworkPolicyTests
             var policy = body.GetProperty("tools")[0].GetProperty("environment").GetProperty("network_policy");
             Assert.Equal("allowlist", policy.GetProperty("type").GetString());
             Assert.Equal(["allowed.berth.test"], policy.GetProperty("allowed_domains").EnumerateArray().Select(d => d.GetString()));
+
+            // The model was told the truth about the network its commands would have.
+            var offered = _stack.Model.Requests.Last(r => r.LastUserText.Contains(marker, StringComparison.Ordinal)).Raw.GetProperty("tools")[0].GetProperty("function");
+            Assert.Contains("to these domains only: allowed.berth.test.", offered.GetProperty("description").GetString(), StringComparison.Ordinal);
 
             // Outside the operator's cap: refused before anything runs, with the entry named.
             var (refused, error) = await PostAsync(http, Request("echo hi", ["allowed.berth.test", "pypi.org"]));

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.Planner.Model;
 
 namespace Berth.UnitTests.Planner;
@@ -33,5 +34,16 @@ public sealed class ShellToolTests
 
         Assert.Null(call);
         Assert.False(string.IsNullOrWhiteSpace(problem));
+    }
+
+    [Fact]
+    public void Should_tell_the_model_its_container_has_no_network_or_which_domains_it_may_reach()
+    {
+        var allowlist = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org", "*.pythonhosted.org"] };
+
+        Assert.EndsWith("There is no network.", ShellTool.Describe(null), StringComparison.Ordinal);
+        Assert.DoesNotContain("no network", ShellTool.Describe(allowlist), StringComparison.Ordinal);
+        Assert.Contains("to these domains only: pypi.org, *.pythonhosted.org.", ShellTool.Describe(allowlist), StringComparison.Ordinal);
+        Assert.EndsWith("There is no network.", ShellTool.Describe(new NetworkPolicySpec { Type = NetworkPolicySpec.Disabled }), StringComparison.Ordinal);
     }
 }

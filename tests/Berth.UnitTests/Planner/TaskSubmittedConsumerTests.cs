@@ -56,6 +56,31 @@ public sealed class TaskSubmittedConsumerTests
         Assert.Equal($"Item with id '{said.Id}' not found.", hidden.Message.Message);
     }
 
+    [Fact]
+    public async Task Should_store_the_referenced_containers_own_network_with_a_response_that_runs_in_it()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var policy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org"] };
+        var containerId = $"cntr_{Guid.NewGuid():N}";
+        await session.Containers.AddAsync(new ContainerSnapshot
+        {
+            Id = containerId, Name = "box", Status = ContainerStatuses.Running, SessionId = Guid.NewGuid(), NetworkPolicy = policy, Tenant = "local",
+        }, CancellationToken.None);
+
+        var reply = await session.Harness.GetRequestClient<TaskSubmitted>().GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
+        {
+            ResponseId = $"resp_{Guid.NewGuid():N}",
+            Model = "scripted",
+            Input = [new InputMessage("user", "pip download requests")],
+            Shell = new ShellToolSpec { Environment = "container_reference", ContainerId = containerId },
+            SubmittedAt = DateTimeOffset.UtcNow,
+        }, TestContext.Current.CancellationToken, RequestTimeout.After(s: 10));
+
+        Assert.True(reply.Is(out Response<TaskAccepted>? accepted));
+        var stored = await session.Store.FindAsync(accepted.Message.Response!.Id, CancellationToken.None);
+        Assert.Equal(policy, stored!.Snapshot.Shell!.NetworkPolicy);
+    }
+
     private static Task<Response<TaskAccepted, TaskRejected>> SubmitAsync(SessionHarness session, string tenant, params InputMessage[] input) =>
         session.Harness.GetRequestClient<TaskSubmitted>().GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
         {
