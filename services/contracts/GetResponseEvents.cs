@@ -12,4 +12,7 @@ public sealed record GetResponseEvents
 
     /// <summary>The tenant asking, from its API key. Another tenant's response is answered as not found.</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>As <see cref="GetResponse.IncludeUnstored"/>: set for the stream of the request that made the response.</summary>
+    public bool IncludeUnstored { get; init; }
 }

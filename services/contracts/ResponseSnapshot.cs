@@ -18,6 +18,13 @@ public sealed record ResponseSnapshot
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 
+    /// <summary>
+    /// False for <c>store: false</c>. Not part of OpenAI's response object: such a response is
+    /// answered as not found to every client read, and removed a while after it ends, once the
+    /// request that made it has been answered.
+    /// </summary>
+    public bool Store { get; init; } = true;
+
     /// <summary>Created with <c>stream: true</c>. Not part of OpenAI's response object: it says whether the model is called streaming.</summary>
     public bool Stream { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

@@ -7,7 +7,9 @@ namespace Berth.Contracts;
 /// <item><c>response.created</c>, <c>response.in_progress</c> and the terminal events: <see cref="Status"/>.</item>
 /// <item><c>response.output_item.added</c> and <c>.done</c>: <see cref="OutputIndex"/>, <see cref="Item"/>.</item>
 /// <item><c>response.content_part.*</c>, <c>response.output_text.*</c>: <see cref="OutputIndex"/>, <see cref="ItemId"/>, and <see cref="Text"/> (the delta, or the whole text when done).</item>
+/// <item><c>response.shell_call_command.added</c>, <c>.delta</c> and <c>.done</c>: <see cref="OutputIndex"/>, <see cref="CommandIndex"/>, and <see cref="Text"/> (the command, or its delta).</item>
 /// <item><c>response.shell_call_output_content.delta</c>: <see cref="OutputIndex"/>, <see cref="ItemId"/>, <see cref="CommandIndex"/>, <see cref="Stdout"/>, <see cref="Stderr"/>.</item>
+/// <item><c>response.shell_call_output_content.done</c>: <see cref="OutputIndex"/>, <see cref="ItemId"/>, <see cref="CommandIndex"/>, <see cref="Output"/>.</item>
 /// </list>
 /// </summary>
 public sealed record ResponseStreamEvent
@@ -23,4 +25,7 @@ public sealed record ResponseStreamEvent
     public int? CommandIndex { get; init; }
     public string? Stdout { get; init; }
     public string? Stderr { get; init; }
+
+    /// <summary>For <c>response.shell_call_output_content.done</c>: the command's whole output and how it ended.</summary>
+    public CommandOutput? Output { get; init; }
 }

@@ -29,6 +29,9 @@ public sealed record TaskSubmitted
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
 
+    /// <summary>False for <c>store: false</c>: the response is delivered to this request and then forgotten; no client can read it, continue from it or refer to its items.</summary>
+    public bool Store { get; init; } = true;
+
     /// <summary>The client asked for the response as a stream (<c>stream: true</c>): the model's words are relayed as they come.</summary>
     public bool Stream { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }

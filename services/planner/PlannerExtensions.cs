@@ -53,6 +53,7 @@ public static class PlannerExtensions
         builder.Services.AddHostedService<ExecutorWatch>();
         builder.Services.AddSingleton<ResponseWatchdog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());
+        builder.Services.AddHostedService<UnstoredResponsePurge>();
         builder.Services.AddHostedService<Queues.QueueDepths>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);

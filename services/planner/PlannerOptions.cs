@@ -67,6 +67,13 @@ public sealed class PlannerOptions : IValidatableObject
     [Range(1, 3600)]
     public int NoExecutorSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long a response made with <c>store: false</c> is kept after it ends, unseen by clients,
+    /// for the api instance answering its request to read it back; then it is removed.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int UnstoredKeepSeconds { get; set; } = 300;
+
     /// <summary>How often the watchdog looks for responses past their deadline and first calls no executor can take.</summary>
     [Range(1, 600)]
     public int WatchdogSeconds { get; set; } = 5;

@@ -5,7 +5,7 @@ namespace Berth.Api.Errors;
 /// <summary>
 /// Reads a request's JSON body for the endpoints that take one: at most
 /// <see cref="ApiOptions.MaxJsonBodyBytes"/>, valid UTF-8, nested no deeper than
-/// <see cref="MaxDepth"/>. Anything else is a 4xx in OpenAI's shape, before any parsing of fields.
+/// <see cref="MaxDepth"/>, with no string that is not valid UTF-16. Anything else is a 4xx in OpenAI's shape, before any parsing of fields.
 /// </summary>
 public static class JsonBody
 {
@@ -39,7 +39,14 @@ public static class JsonBody
 
         try
         {
-            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth }), null);
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            if (LoneSurrogates.Find(document.RootElement) is { } invalid)
+            {
+                document.Dispose();
+                return (null, invalid);
+            }
+
+            return (document, null);
         }
         catch (JsonException e)
         {

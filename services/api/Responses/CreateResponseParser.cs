@@ -46,7 +46,6 @@ public static class CreateResponseParser
             throw Invalid($"The request body must be a JSON object, but got {Describe(body)}.", null, "invalid_type");
         }
 
-        RefuseLoneSurrogates(body);
         foreach (var property in body.EnumerateObject())
         {
             if (!KnownParameters.Contains(property.Name))
@@ -68,6 +67,13 @@ public static class CreateResponseParser
 
         var previous = OptionalString(body, "previous_response_id");
         var tools = ToolsParser.Parse(body, egressDomains);
+        var background = OptionalBool(body, "background") ?? false;
+        var store = OptionalBool(body, "store") ?? true;
+        if (background && !store)
+        {
+            // As on OpenAI: a background response is read later, so it must be kept.
+            throw Invalid("A background response must be stored: 'background: true' cannot go with 'store: false'.", "background", "invalid_value");
+        }
 
         return new CreateResponseRequest
         {
@@ -82,7 +88,8 @@ public static class CreateResponseParser
             Settings = ModelSettingsParser.Parse(body),
             MaxToolCalls = OptionalPositiveInt(body, "max_tool_calls"),
             Metadata = ParseMetadata(body),
-            Background = OptionalBool(body, "background") ?? false,
+            Background = background,
+            Store = store,
             Stream = OptionalBool(body, "stream") ?? false,
         };
     }

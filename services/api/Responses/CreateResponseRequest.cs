@@ -17,5 +17,6 @@ public sealed record CreateResponseRequest
     public ModelSettings? Settings { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public bool Background { get; init; }
+    public bool Store { get; init; } = true;
     public bool Stream { get; init; }
 }

@@ -37,11 +37,6 @@ public static partial class ModelSettingsParser
 
     private static void RefuseWhatCannotBeHonoured(JsonElement body)
     {
-        if (Optional(body, "store") is { ValueKind: JsonValueKind.False })
-        {
-            throw Unsupported("store", "'store: false' is not supported yet: Berth keeps every response. Leave 'store' out or set it to true.");
-        }
-
         if (Optional(body, "truncation") is { } truncation && truncation.ValueKind != JsonValueKind.Null
             && !(truncation.ValueKind == JsonValueKind.String && truncation.GetString() == "disabled"))
         {

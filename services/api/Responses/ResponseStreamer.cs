@@ -36,10 +36,15 @@ public sealed partial class ResponseStreamer(
 
     private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
 
+    private bool _includeUnstored;
+
     /// <summary>Streams the response's events after <paramref name="after"/> until its terminal event, or until the client leaves.</summary>
     /// <param name="known">The response as the caller has it already, if it does.</param>
     public async Task<IResult> StreamAsync(HttpContext http, string responseId, int after, ResponseSnapshot? known, CancellationToken cancellationToken)
     {
+        // Only the request that made the response knows it already: it may stream one made with
+        // store: false, which a later GET ?stream=true may not.
+        _includeUnstored = known is not null;
         using var live = hub.Subscribe(responseId);
         IReadOnlyList<ResponseStreamEvent> stored;
         try
@@ -225,7 +230,7 @@ public sealed partial class ResponseStreamer(
         var all = new List<ResponseStreamEvent>();
         while (true)
         {
-            var reply = await events.GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { Tenant = tenant.Id, ResponseId = responseId, After = after, Limit = PageSize },
+            var reply = await events.GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { Tenant = tenant.Id, ResponseId = responseId, After = after, Limit = PageSize, IncludeUnstored = _includeUnstored },
                 cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
             if (!reply.Is(out Response<ResponseEventList>? list))
             {
@@ -258,7 +263,7 @@ public sealed partial class ResponseStreamer(
 
     private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken,
+        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = _includeUnstored }, cancellationToken,
             RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }

@@ -135,6 +135,7 @@ public sealed partial class ResponsesService(
                 Settings = request.Settings,
                 Metadata = request.Metadata,
                 Background = request.Background,
+                Store = request.Store,
                 Stream = request.Stream,
                 SubmittedAt = time.GetUtcNow(),
                 Tenant = tenant.Id,
@@ -175,7 +176,7 @@ public sealed partial class ResponsesService(
         {
             try
             {
-                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: 2));
+                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = true }, cancellationToken, RequestTimeout.After(s: 2));
                 return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
             }
             catch (RequestTimeoutException)
@@ -205,7 +206,7 @@ public sealed partial class ResponsesService(
         }
 
 
-        var snapshot = await FindAsync(responseId, cancellationToken);
+        var snapshot = await FindAsync(responseId, includeUnstored: false, cancellationToken);
         return snapshot is null
             ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
             : Render(snapshot);
@@ -280,7 +281,7 @@ public sealed partial class ResponsesService(
 
             try
             {
-                latest = await FindAsync(accepted.Id, cancellationToken) ?? latest;
+                latest = await FindAsync(accepted.Id, includeUnstored: true, cancellationToken) ?? latest;
             }
             catch (RequestTimeoutException)
             {
@@ -293,9 +294,11 @@ public sealed partial class ResponsesService(
         return latest;
     }
 
-    private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
+    /// <param name="includeUnstored">Whether this is the request that made the response, which may read it though it was made with <c>store: false</c>.</param>
+    private async Task<ResponseSnapshot?> FindAsync(string responseId, bool includeUnstored, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = includeUnstored }, cancellationToken,
+            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Contracts;
+using Berth.ServiceDefaults;
 
 namespace Berth.Api.Responses;
 
@@ -81,6 +82,26 @@ public static class StreamEventJson
                 writer.WriteNumber("output_index", e.OutputIndex ?? 0);
                 writer.WriteString("name", e.Item?.Name ?? "");
                 writer.WriteString("arguments", e.Text ?? "");
+                break;
+
+            case "response.shell_call_command.added" or "response.shell_call_command.done":
+                writer.WriteNumber("output_index", e.OutputIndex ?? 0);
+                writer.WriteNumber("command_index", e.CommandIndex ?? 0);
+                writer.WriteString("command", e.Text ?? "");
+                break;
+
+            case "response.shell_call_command.delta":
+                writer.WriteNumber("output_index", e.OutputIndex ?? 0);
+                writer.WriteNumber("command_index", e.CommandIndex ?? 0);
+                writer.WriteString("delta", e.Text ?? "");
+                break;
+
+            case "response.shell_call_output_content.done":
+                writer.WriteString("item_id", e.ItemId);
+                writer.WriteNumber("output_index", e.OutputIndex ?? 0);
+                writer.WriteNumber("command_index", e.CommandIndex ?? 0);
+                writer.WritePropertyName("output");
+                ShellOutputJson.WriteOutputs(writer, e.Output is null ? [] : [e.Output]);
                 break;
 
             case "response.shell_call_output_content.delta":

@@ -21,7 +21,7 @@ public sealed class SessionContainers(IContainerStore containers, IResponseStore
     /// <summary>The session's first call made its container.</summary>
     public async Task RecordAsync(SessionState session, ToolCallCompleted made, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var tenant = await responses.FindTenantAsync(made.ResponseId, cancellationToken);
+        var tenant = (await responses.FindOwnerAsync(made.ResponseId, cancellationToken))?.Tenant;
         await containers.AddAsync(new ContainerSnapshot
         {
             Id = IdOf(session.CorrelationId),

@@ -12,7 +12,7 @@ public sealed class GetResponseConsumer(IResponseStore store, PayloadStore paylo
     public async Task Consume(ConsumeContext<GetResponse> context)
     {
         var response = await store.FindAsync(context.Message.ResponseId, context.CancellationToken);
-        if (response is null || !Tenancy.Owns(response.Snapshot.Tenant, context.Message.Tenant))
+        if (response is null || !Tenancy.Owns(response.Snapshot.Tenant, context.Message.Tenant) || (!response.Snapshot.Store && !context.Message.IncludeUnstored))
         {
             await context.RespondAsync(new ResponseNotFound(context.Message.ResponseId));
         }

@@ -18,8 +18,8 @@ public sealed class GetResponseEventsConsumer(IResponseStore store, PayloadStore
     public async Task Consume(ConsumeContext<GetResponseEvents> context)
     {
         var request = context.Message;
-        var owner = await store.FindTenantAsync(request.ResponseId, context.CancellationToken);
-        if (owner is null || !Tenancy.Owns(owner, request.Tenant))
+        var owner = await store.FindOwnerAsync(request.ResponseId, context.CancellationToken);
+        if (owner is null || !Tenancy.Owns(owner.Tenant, request.Tenant) || (!owner.Stored && !request.IncludeUnstored))
         {
             await context.RespondAsync(new ResponseNotFound(request.ResponseId));
             return;

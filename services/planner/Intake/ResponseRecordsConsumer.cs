@@ -42,6 +42,7 @@ public sealed class ResponseRecordsConsumer(IResponseStore store) : IConsumer<Ge
         }
     }
 
+    /// <summary>The tenant's response, if clients may see it: one made with <c>store: false</c> has no records to list or delete.</summary>
     private async Task<StoredResponse?> FindAsync(string responseId, string? tenant, CancellationToken cancellationToken) =>
-        await store.FindAsync(responseId, cancellationToken) is { } response && Tenancy.Owns(response.Snapshot.Tenant, tenant) ? response : null;
+        await store.FindAsync(responseId, cancellationToken) is { Snapshot.Store: true } response && Tenancy.Owns(response.Snapshot.Tenant, tenant) ? response : null;
 }

@@ -46,7 +46,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         if (task.PreviousResponseId is not null)
         {
             previous = await store.FindAsync(task.PreviousResponseId, token);
-            if (previous is null || !Tenancy.Owns(previous.Snapshot.Tenant, task.Tenant))
+            if (previous is null || !Tenancy.Owns(previous.Snapshot.Tenant, task.Tenant) || !previous.Snapshot.Store)
             {
                 await context.RespondAsync(new TaskRejected
                 {
@@ -128,6 +128,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Settings = task.Settings,
             Metadata = task.Metadata,
             Background = task.Background,
+            Store = task.Store,
             Stream = task.Stream,
             CreatedAt = task.SubmittedAt,
             Tenant = Tenancy.Of(task.Tenant),
@@ -175,7 +176,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             }
 
             var found = await store.FindItemAsync(item.Id!, token);
-            if (found is null || !Tenancy.Owns(found.Tenant, task.Tenant))
+            if (found is not { Stored: true } || !Tenancy.Owns(found.Tenant, task.Tenant))
             {
                 return ([], item.Id);
             }

@@ -25,6 +25,9 @@ public sealed class ResponseDocument
     [BsonElement("settings")] public SettingsDocument? Settings { get; set; }
     [BsonElement("metadata")] public Dictionary<string, string> Metadata { get; set; } = [];
     [BsonElement("background")] public bool Background { get; set; }
+
+    /// <summary>Made with <c>store: false</c>; absent for every other response, so the partial index holds only these.</summary>
+    [BsonElement("unstored"), BsonIgnoreIfDefault] public bool Unstored { get; set; }
     [BsonElement("stream")] public bool Stream { get; set; }
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
     [BsonElement("completedAt")] public DateTime? CompletedAt { get; set; }
@@ -59,6 +62,7 @@ public sealed class ResponseDocument
             Settings = SettingsDocument.From(r.Settings),
             Metadata = new Dictionary<string, string>(r.Metadata),
             Background = r.Background,
+            Unstored = !r.Store,
             Stream = r.Stream,
             CreatedAt = r.CreatedAt.UtcDateTime,
             CompletedAt = r.CompletedAt?.UtcDateTime,
@@ -87,6 +91,7 @@ public sealed class ResponseDocument
             Settings = Settings?.ToSettings(),
             Metadata = Metadata,
             Background = Background,
+            Store = !Unstored,
             Stream = Stream,
             CreatedAt = MongoTime.Read(CreatedAt),
             CompletedAt = CompletedAt is { } completed ? MongoTime.Read(completed) : null,
@@ -249,7 +254,7 @@ public sealed class ItemDocument
         MaxOutputLength = item.MaxOutputLength,
         Name = item.Name,
         Arguments = item.Arguments,
-        Outputs = item.Outputs?.Select(o => new OutputDocument { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
+        Outputs = item.Outputs?.Select(OutputDocument.From).ToList(),
     };
 
     public ResponseItem ToItem() => new()
@@ -264,7 +269,7 @@ public sealed class ItemDocument
         MaxOutputLength = MaxOutputLength,
         Name = Name,
         Arguments = Arguments,
-        Outputs = Outputs?.Select(o => new CommandOutput { Stdout = o.Stdout, Stderr = o.Stderr, ExitCode = o.ExitCode, TimedOut = o.TimedOut }).ToList(),
+        Outputs = Outputs?.Select(o => o.ToOutput()).ToList(),
     };
 }
 
@@ -274,6 +279,10 @@ public sealed class OutputDocument
     [BsonElement("stderr")] public string Stderr { get; set; } = "";
     [BsonElement("exitCode")] public int? ExitCode { get; set; }
     [BsonElement("timedOut")] public bool TimedOut { get; set; }
+
+    public static OutputDocument From(CommandOutput output) => new() { Stdout = output.Stdout, Stderr = output.Stderr, ExitCode = output.ExitCode, TimedOut = output.TimedOut };
+
+    public CommandOutput ToOutput() => new() { Stdout = Stdout, Stderr = Stderr, ExitCode = ExitCode, TimedOut = TimedOut };
 }
 
 /// <summary>
@@ -298,6 +307,7 @@ public sealed class EventDocument
     [BsonElement("commandIndex")] public int? CommandIndex { get; set; }
     [BsonElement("stdout")] public string? Stdout { get; set; }
     [BsonElement("stderr")] public string? Stderr { get; set; }
+    [BsonElement("output"), BsonIgnoreIfNull] public OutputDocument? Output { get; set; }
 
     public static EventDocument From(string responseId, string key, DateTime createdAt, ResponseStreamEvent e) => new()
     {
@@ -315,6 +325,7 @@ public sealed class EventDocument
         CommandIndex = e.CommandIndex,
         Stdout = e.Stdout,
         Stderr = e.Stderr,
+        Output = e.Output is null ? null : OutputDocument.From(e.Output),
     };
 
     public ResponseStreamEvent ToEvent() => new()
@@ -329,5 +340,6 @@ public sealed class EventDocument
         CommandIndex = CommandIndex,
         Stdout = Stdout,
         Stderr = Stderr,
+        Output = Output?.ToOutput(),
     };
 }

@@ -27,6 +27,12 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             Builders<ResponseDocument>.IndexKeys.Ascending(r => r.Tenant).Ascending(r => r.Status), new CreateIndexOptions { Name = "tenant_status" }), cancellationToken: cancellationToken);
         await CreateTtlAsync(responses, Builders<ResponseDocument>.IndexKeys.Ascending(r => r.CreatedAt), "createdAt_ttl", responseTtl, cancellationToken);
 
+        // The watchdog purges responses made with store: false once they have been delivered.
+        await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
+            Builders<ResponseDocument>.IndexKeys.Ascending(r => r.CompletedAt),
+            new CreateIndexOptions<ResponseDocument> { Name = "unstored_completedAt", PartialFilterExpression = Builders<ResponseDocument>.Filter.Eq(r => r.Unstored, true) }),
+            cancellationToken: cancellationToken);
+
         // An item_reference may name an input item, which lives in its response's document.
         await responses.Indexes.CreateOneAsync(new CreateIndexModel<ResponseDocument>(
             Builders<ResponseDocument>.IndexKeys.Ascending("input.id"), new CreateIndexOptions { Name = "input_id", Sparse = true }), cancellationToken: cancellationToken);

@@ -25,10 +25,10 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         return response is null ? null : response.ToStored(await ItemsOfAsync(responseId, cancellationToken));
     }
 
-    public async Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken)
+    public async Task<ResponseOwner?> FindOwnerAsync(string responseId, CancellationToken cancellationToken)
     {
-        var found = await _responses.Find(r => r.Id == responseId).Project(r => new { r.Tenant }).FirstOrDefaultAsync(cancellationToken);
-        return found is null ? null : Tenants.Tenancy.Of(found.Tenant);
+        var found = await _responses.Find(r => r.Id == responseId).Project(r => new { r.Tenant, r.Unstored }).FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : new ResponseOwner(Tenants.Tenancy.Of(found.Tenant), !found.Unstored);
     }
 
     public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) =>
@@ -211,14 +211,14 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         var output = await _items.Find(i => i.Id == itemId).FirstOrDefaultAsync(cancellationToken);
         if (output is not null)
         {
-            var tenant = await _responses.Find(r => r.Id == output.ResponseId).Project(r => r.Tenant).FirstOrDefaultAsync(cancellationToken);
+            var owner = await FindOwnerAsync(output.ResponseId, cancellationToken);
             var item = output.ToItem();
-            return new FoundItem(output.ResponseId, tenant, new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item });
+            return owner is null ? null : new FoundItem(output.ResponseId, owner.Tenant, new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item }, owner.Stored);
         }
 
         var holder = await _responses.Find(Builders<ResponseDocument>.Filter.Eq("input.id", itemId))
-            .Project(r => new { r.Id, r.Tenant, r.Input }).FirstOrDefaultAsync(cancellationToken);
-        return holder?.Input.FirstOrDefault(i => i.Id == itemId) is { } input ? new FoundItem(holder.Id, holder.Tenant, input.ToInput()) : null;
+            .Project(r => new { r.Id, r.Tenant, r.Input, r.Unstored }).FirstOrDefaultAsync(cancellationToken);
+        return holder?.Input.FirstOrDefault(i => i.Id == itemId) is { } input ? new FoundItem(holder.Id, holder.Tenant, input.ToInput(), !holder.Unstored) : null;
     }
 
     /// <summary>The response goes last, so a delete cut short is finished by the next one rather than leaving items no response owns unseen.</summary>
@@ -227,6 +227,19 @@ public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider tim
         await _items.DeleteManyAsync(i => i.ResponseId == responseId, cancellationToken);
         await _events.DeleteManyAsync(e => e.ResponseId == responseId, cancellationToken);
         return (await _responses.DeleteOneAsync(r => r.Id == responseId, cancellationToken)).DeletedCount > 0;
+    }
+
+    public async Task<int> PurgeUnstoredAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        var cutoff = endedBefore.UtcDateTime;
+        var ended = await _responses.Find(r => r.Unstored && r.CompletedAt < cutoff).Project(r => r.Id).ToListAsync(cancellationToken);
+        var purged = 0;
+        foreach (var id in ended)
+        {
+            purged += await DeleteAsync(id, cancellationToken) ? 1 : 0;
+        }
+
+        return purged;
     }
 
     private Task<List<ItemDocument>> ItemsOfAsync(string responseId, CancellationToken cancellationToken) =>

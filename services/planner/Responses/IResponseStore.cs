@@ -11,8 +11,8 @@ public interface IResponseStore
 {
     Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken);
 
-    /// <summary>The tenant a response belongs to, without reading its output; null when there is no such response.</summary>
-    Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken);
+    /// <summary>The tenant a response belongs to and whether it is stored, without reading its output; null when there is no such response.</summary>
+    Task<ResponseOwner?> FindOwnerAsync(string responseId, CancellationToken cancellationToken);
 
     /// <summary>The sessions in which the tenant has a response queued or in progress.</summary>
     Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken);
@@ -64,10 +64,16 @@ public interface IResponseStore
 
     /// <summary>Removes a response with its items and events; false when there was no such response.</summary>
     Task<bool> DeleteAsync(string responseId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the responses made with <c>store: false</c> that ended before <paramref name="endedBefore"/>, with their items and events; returns how many.</summary>
+    Task<int> PurgeUnstoredAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
 }
 
-/// <summary>A stored item, as an input, and the response it belongs to.</summary>
-public sealed record FoundItem(string ResponseId, string? Tenant, InputMessage Item);
+/// <summary>A stored item, as an input, and the response it belongs to: its tenant, and whether it is kept for clients (<c>store</c>).</summary>
+public sealed record FoundItem(string ResponseId, string? Tenant, InputMessage Item, bool Stored = true);
+
+/// <summary>Whose a response is (<c>local</c> for one made before tenants), and whether clients may read it (<c>store</c>).</summary>
+public sealed record ResponseOwner(string Tenant, bool Stored);
 
 /// <summary>How a response ended.</summary>
 public sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);

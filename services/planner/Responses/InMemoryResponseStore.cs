@@ -14,8 +14,10 @@ public sealed class InMemoryResponseStore : IResponseStore
     public Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? entry.Read() : null);
 
-    public Task<string?> FindTenantAsync(string responseId, CancellationToken cancellationToken) =>
-        Task.FromResult(_responses.TryGetValue(responseId, out var entry) ? Tenants.Tenancy.Of(entry.Read().Snapshot.Tenant) : null);
+    public Task<ResponseOwner?> FindOwnerAsync(string responseId, CancellationToken cancellationToken) =>
+        Task.FromResult(_responses.TryGetValue(responseId, out var entry)
+            ? new ResponseOwner(Tenants.Tenancy.Of(entry.Response.Snapshot.Tenant), entry.Response.Snapshot.Store)
+            : null);
 
     public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) => ActiveSessions(tenant, withShell: false);
 
@@ -140,7 +142,7 @@ public sealed class InMemoryResponseStore : IResponseStore
                 : response.Input.FirstOrDefault(i => i.Id == itemId);
             if (found is not null)
             {
-                return Task.FromResult<FoundItem?>(new FoundItem(response.Id, response.Snapshot.Tenant, found));
+                return Task.FromResult<FoundItem?>(new FoundItem(response.Id, response.Snapshot.Tenant, found, response.Snapshot.Store));
             }
         }
 
@@ -149,6 +151,14 @@ public sealed class InMemoryResponseStore : IResponseStore
 
     public Task<bool> DeleteAsync(string responseId, CancellationToken cancellationToken) =>
         Task.FromResult(_responses.TryRemove(responseId, out _));
+
+    public Task<int> PurgeUnstoredAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        var ended = _responses.Values.Select(e => e.Response)
+            .Where(r => !r.Snapshot.Store && r.IsFinished && r.Snapshot.CompletedAt < endedBefore)
+            .Select(r => r.Id).ToList();
+        return Task.FromResult(ended.Count(id => _responses.TryRemove(id, out _)));
+    }
 
     private Task Change(string responseId, Func<StoredResponse, StoredResponse> change, Action<Entry>? alsoChange = null)
     {

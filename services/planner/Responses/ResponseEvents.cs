@@ -21,6 +21,10 @@ public sealed class ResponseEvents(IResponseStore store)
     public const string ShellOutputDelta = "response.shell_call_output_content.delta";
     public const string ArgumentsDelta = "response.function_call_arguments.delta";
     public const string ArgumentsDone = "response.function_call_arguments.done";
+    public const string CommandAdded = "response.shell_call_command.added";
+    public const string CommandDelta = "response.shell_call_command.delta";
+    public const string CommandDone = "response.shell_call_command.done";
+    public const string ShellOutputDone = "response.shell_call_output_content.done";
 
     /// <summary>Stores the events and keeps them in <paramref name="batch"/>, to be announced with the rest of a step's events.</summary>
     public async Task StoreAsync(AnnouncementBatch batch, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken) =>
@@ -77,6 +81,23 @@ public sealed class ResponseEvents(IResponseStore store)
         new($"{call.Id}:arguments.done", New(ArgumentsDone) with { OutputIndex = outputIndex, ItemId = call.Id, Item = call, Text = call.Arguments ?? "" }),
         Done(outputIndex, call),
     ];
+
+    /// <summary>A shell call begins, and its commands with it: each came whole from the model, so each is one delta.</summary>
+    public static IReadOnlyList<KeyedEvent> ShellCall(int outputIndex, ResponseItem call) =>
+    [
+        Added(outputIndex, call),
+        .. (call.Commands ?? []).SelectMany((command, index) => new KeyedEvent[]
+        {
+            new($"{call.Id}:command{index}.added", New(CommandAdded) with { OutputIndex = outputIndex, CommandIndex = index, Text = "" }),
+            new($"{call.Id}:command{index}.delta", New(CommandDelta) with { OutputIndex = outputIndex, CommandIndex = index, Text = command }),
+            new($"{call.Id}:command{index}.done", New(CommandDone) with { OutputIndex = outputIndex, CommandIndex = index, Text = command }),
+        }),
+    ];
+
+    /// <summary>Each command's whole output, before its output item is done.</summary>
+    public static IEnumerable<KeyedEvent> ShellOutputsDone(int outputIndex, ResponseItem output) =>
+        (output.Outputs ?? []).Select((one, index) =>
+            new KeyedEvent($"{output.Id}:content{index}.done", New(ShellOutputDone) with { OutputIndex = outputIndex, ItemId = output.Id, CommandIndex = index, Output = one }));
 
     public static KeyedEvent ShellOutput(int outputIndex, string itemId, ToolCallOutputProduced chunk) =>
         new($"{itemId}:delta:{chunk.Chunk}", New(ShellOutputDelta) with

@@ -39,7 +39,7 @@ public sealed class ShellCallSteps(
                 MaxOutputLength = call.MaxOutputLength,
             };
             var index = await store.AppendItemAsync(responseId, item, context.CancellationToken);
-            await events.StoreAsync(announcements, responseId, [ResponseEvents.Added(index, item)], context.CancellationToken);
+            await events.StoreAsync(announcements, responseId, ResponseEvents.ShellCall(index, item), context.CancellationToken);
         }
 
         session.ToolCalls += calls.Count;
@@ -147,7 +147,12 @@ public sealed class ShellCallSteps(
         };
         var callIndex = await store.AppendItemAsync(responseId, callItem, token);
         await events.StoreAsync(announcements, responseId,
-            [ResponseEvents.Done(callIndex, callItem), ResponseEvents.Added(outputIndex, RunningOutputItem(callId)), ResponseEvents.Done(outputIndex, output)], token);
+            [
+                ResponseEvents.Done(callIndex, callItem),
+                ResponseEvents.Added(outputIndex, RunningOutputItem(callId)),
+                .. ResponseEvents.ShellOutputsDone(outputIndex, output),
+                ResponseEvents.Done(outputIndex, output),
+            ], token);
     }
 
     /// <summary>

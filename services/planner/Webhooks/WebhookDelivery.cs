@@ -16,9 +16,17 @@ public sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseSt
         var eventId = Ids.Stable("evt", context.Message.ResponseId, type);
 
         // A tenant's endpoints hear only its own responses; the operator's configured ones hear all.
-        var tenant = context.Message.Response is { } finished
-            ? Tenants.Tenancy.Of(finished.Tenant)
-            : await responses.FindTenantAsync(context.Message.ResponseId, context.CancellationToken);
+        var owner = context.Message.Response is { } finished
+            ? new Responses.ResponseOwner(Tenants.Tenancy.Of(finished.Tenant), finished.Store)
+            : await responses.FindOwnerAsync(context.Message.ResponseId, context.CancellationToken);
+
+        // One made with store: false is gone once delivered: a receiver could not read it.
+        if (owner is not { Stored: true })
+        {
+            return;
+        }
+
+        var tenant = owner.Tenant;
         var listeners = (await store.AllAsync(context.CancellationToken))
             .Where(e => e.Tenant is null || Tenants.Tenancy.Owns(e.Tenant, tenant))
             .Where(e => e.Events.Count == 0 || e.Events.Contains(type));

@@ -27,6 +27,8 @@ public sealed class BadInputTests
     [InlineData("{\"model\": \"berth-scripted\", \"input\": \"hi\", \"tools\": [{\"type\": \"shell\", \"environment\": {\"type\": \"container_reference\", \"container_id\": \"cntr_nope\"}}]}", "tools", "container_not_found")]
     [InlineData("{\"model\": \"gpt-4o\", \"input\": \"hi\"}", "model", "model_not_found")]
     [InlineData("{\"model\": \"gpt 4o\", \"input\": \"hi\"}", "model", "invalid_value")]
+    [InlineData("{\"model\": \"berth-scripted\", \"input\": \"hi\", \"store\": false, \"background\": true}", "background", "invalid_value")]
+    [InlineData("{\"name\": \"box \\ud800\"}", "name", "invalid_value")]
     public async Task Should_answer_400_with_the_OpenAI_error_shape_when_the_request_is_bad(string body, string? param, string code)
     {
         var (status, response) = await _api.PostRawAsync(body);

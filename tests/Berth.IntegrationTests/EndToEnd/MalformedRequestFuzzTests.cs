@@ -20,7 +20,7 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
 
     private static readonly string[] Paths =
     [
-        "responses", "responses/{id}", "responses/{id}/cancel", "containers", "containers/{id}", "containers/{id}/files",
+        "responses", "responses/{id}", "responses/{id}/cancel", "responses/{id}/input_items", "models", "models/{id}", "containers", "containers/{id}", "containers/{id}/files",
         "containers/{id}/files/{id}", "containers/{id}/files/{id}/content", "webhook_endpoints", "webhook_endpoints/{id}",
         "webhook_endpoints/{id}/deliveries",
     ];
@@ -76,9 +76,10 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
     private static FuzzCase NewCase(Random random)
     {
         var path = Paths[random.Next(Paths.Length)].Replace("{id}", Ids[random.Next(Ids.Length)], StringComparison.Ordinal);
-        return random.Next(10) switch
+        return random.Next(12) switch
         {
             < 6 => new FuzzCase(HttpMethod.Post, "responses", MutatedBody(random), "application/json"),
+            10 or 11 => new FuzzCase(HttpMethod.Post, random.Next(2) == 0 ? "containers" : "webhook_endpoints", OtherBody(random), "application/json"),
             6 => new FuzzCase(HttpMethod.Post, Paths[random.Next(Paths.Length)].Replace("{id}", "x", StringComparison.Ordinal), MutatedBody(random), "application/json"),
             7 => new FuzzCase(HttpMethod.Post, "responses", Encoding.UTF8.GetBytes(ValidBody), random.Next(2) == 0 ? "text/plain" : "multipart/form-data; boundary=x"),
             8 => new FuzzCase(new[] { HttpMethod.Get, HttpMethod.Delete, HttpMethod.Put, HttpMethod.Patch }[random.Next(4)], path, null, "application/json"),
@@ -89,7 +90,7 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
     private static byte[] MutatedBody(Random random)
     {
         var text = ValidBody;
-        switch (random.Next(9))
+        switch (random.Next(10))
         {
             case 0:
                 // Cut anywhere.
@@ -119,11 +120,38 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
             case 7:
                 // Tools that cannot be.
                 return Encoding.UTF8.GetBytes("""{"model": "m", "input": "hi", "tools": [{"type": "shell", "environment": {"type": "container_reference", "container_id": "../../etc"}}, {"type": "function"}]}""");
+            case 8:
+                // An unpaired surrogate, in a value or a name, anywhere.
+                var lone = new[] { "\\ud800", "\\udfff", "a\\ud83d", "\\ud83d\\u0041" }[random.Next(4)];
+                return Encoding.UTF8.GetBytes(random.Next(3) switch
+                {
+                    0 => $"{{\"model\": \"{lone}\", \"input\": \"hi\"}}",
+                    1 => $"{{\"model\": \"berth-scripted\", \"input\": [{{\"type\": \"item_reference\", \"id\": \"{lone}\"}}]}}",
+                    _ => $"{{\"model\": \"berth-scripted\", \"input\": \"hi\", \"metadata\": {{\"{lone}\": \"v\"}}}}",
+                });
             default:
                 // Input items of every wrong shape.
-                var item = new[] { "{}", "{\"role\": \"system\"}", "{\"role\": \"user\", \"content\": 5}", "{\"type\": \"shell_call_output\"}", "[]", "\"x\"" }[random.Next(6)];
-                return Encoding.UTF8.GetBytes($"{{\"model\": \"m\", \"input\": [{item}]}}");
+                var item = new[]
+                {
+                    "{}", "{\"role\": \"system\"}", "{\"role\": \"user\", \"content\": 5}", "{\"type\": \"shell_call_output\"}", "[]", "\"x\"",
+                    "{\"type\": \"item_reference\"}", "{\"type\": \"item_reference\", \"id\": \"" + new string('x', random.Next(100, 10_000)) + "\"}",
+                    "{\"type\": \"shell_call\", \"call_id\": \"c\", \"action\": {\"commands\": [1]}}", "{\"type\": \"function_call\", \"call_id\": \"c\", \"name\": 5}",
+                    "{\"type\": \"shell_call_output\", \"call_id\": \"c\", \"output\": [{\"outcome\": {\"type\": \"exit\", \"exit_code\": 1e99}}]}", "{\"type\": \"reasoning\", \"summary\": {}}",
+                }[random.Next(12)];
+                return Encoding.UTF8.GetBytes($"{{\"model\": \"berth-scripted\", \"input\": [{item}]}}");
         }
+    }
+
+    /// <summary>Bodies for the other routes that take one: wrong types, huge values and unpaired surrogates in their fields.</summary>
+    private static byte[] OtherBody(Random random)
+    {
+        var key = new[] { "name", "expires_after", "memory_limit", "network_policy", "file_ids", "url", "events", "secret" }[random.Next(8)];
+        var value = new[]
+        {
+            "null", "-1", "1e309", "\"\"", "[]", "{}", "[[[]]]", "\"\\ud800\"", "[\"\\udc00\"]", "{\"anchor\": \"\\ud83d\", \"minutes\": 5}",
+            "\"" + new string('x', random.Next(1, 100_000)) + "\"", "{\"type\": \"allowlist\", \"allowed_domains\": [\"\\udfff.test\"]}",
+        }[random.Next(12)];
+        return Encoding.UTF8.GetBytes($"{{\"{key}\": {value}}}");
     }
 
     private async Task<(int Status, string Problem, bool ByServer)> SendAsync(FuzzCase fuzz)

@@ -58,6 +58,24 @@ public sealed class StreamingTests
         Assert.Equal(kept.GetProperty("stderr").GetString(), string.Concat(deltas.Select(d => d.Data.GetProperty("delta").GetProperty("stderr").GetString())));
         Assert.Equal("first\nthird\n", kept.GetProperty("stdout").GetString());
 
+        // The command itself went out as the SDK types have it, between the call's added and its output's added.
+        var command = events.Where(e => e.Type.StartsWith("response.shell_call_command.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["response.shell_call_command.added", "response.shell_call_command.delta", "response.shell_call_command.done"], command.Select(e => e.Type));
+        Assert.All(command, e => Assert.Equal((0, 0), (e.Data.GetProperty("output_index").GetInt32(), e.Data.GetProperty("command_index").GetInt32())));
+        const string Script = "echo first; sleep 1; echo second >&2; sleep 1; echo third";
+        Assert.Equal((Script, Script), (command[1].Data.GetProperty("delta").GetString(), command[2].Data.GetProperty("command").GetString()));
+        var callAdded = events.Single(e => e.Type == "response.output_item.added" && e.ItemType == "shell_call");
+        var outputAdded = events.Single(e => e.Type == "response.output_item.added" && e.ItemType == "shell_call_output");
+        Assert.All(command, e => Assert.InRange(e.Sequence, callAdded.Sequence + 1, outputAdded.Sequence - 1));
+
+        // And its whole output once more, just before the output item is done.
+        var contentDone = events.Single(e => e.Type == "response.shell_call_output_content.done");
+        Assert.Equal(outputDone.Sequence - 1, contentDone.Sequence);
+        Assert.Equal(outputDone.Data.GetProperty("item").GetProperty("id").GetString(), contentDone.Data.GetProperty("item_id").GetString());
+        var whole = Assert.Single(contentDone.Data.GetProperty("output").EnumerateArray());
+        Assert.Equal(("first\nthird\n", "second\n", "exit", 0),
+            (whole.GetProperty("stdout").GetString(), whole.GetProperty("stderr").GetString(), whole.GetProperty("outcome").GetProperty("type").GetString(), whole.GetProperty("outcome").GetProperty("exit_code").GetInt32()));
+
         var text = events.Single(e => e.Type == "response.output_text.done").Data.GetProperty("text").GetString();
         Assert.Equal(text, string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => e.Data.GetProperty("delta").GetString())));
         Assert.Contains("second", text, StringComparison.Ordinal);

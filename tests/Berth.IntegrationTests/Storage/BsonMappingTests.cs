@@ -177,6 +177,23 @@ public sealed class BsonMappingTests
     }
 
     [Fact]
+    public void Should_store_a_commands_whole_output_with_its_event_and_read_it_back()
+    {
+        var e = new ResponseStreamEvent
+        {
+            SequenceNumber = 7, Type = "response.shell_call_output_content.done", OutputIndex = 1, ItemId = "sho_1", CommandIndex = 2,
+            Output = new CommandOutput { Stdout = "out", Stderr = "err", TimedOut = true },
+        };
+
+        var document = EventDocument.From("resp_4", "sho_1:content2.done", DateTime.UtcNow, e).ToBsonDocument();
+        var read = BsonSerializer.Deserialize<EventDocument>(document).ToEvent();
+
+        Assert.True(document["output"]["timedOut"].AsBoolean);
+        Assert.Equal(e, read);
+        Assert.False(EventDocument.From("resp_4", "k", DateTime.UtcNow, e with { Output = null }).ToBsonDocument().Contains("output"));
+    }
+
+    [Fact]
     public void Should_sum_the_usage_written_by_model_call()
     {
         var document = new BsonDocument

@@ -82,17 +82,21 @@ public abstract class ResponseStoreContract
             await store.TryAddAsync(response, CancellationToken.None);
         }
 
-        Assert.Equal("acme", await store.FindTenantAsync(queued.Id, CancellationToken.None));
-        Assert.Equal("local", await store.FindTenantAsync(beforeTenants.Id, CancellationToken.None));
-        Assert.Null(await store.FindTenantAsync("resp_missing", CancellationToken.None));
+        var unstored = NewResponse() with { Snapshot = NewResponse().Snapshot with { Store = false } };
+        await store.TryAddAsync(unstored, CancellationToken.None);
+
+        Assert.Equal(new ResponseOwner("acme", Stored: true), await store.FindOwnerAsync(queued.Id, CancellationToken.None));
+        Assert.Equal(new ResponseOwner("local", Stored: true), await store.FindOwnerAsync(beforeTenants.Id, CancellationToken.None));
+        Assert.Equal(new ResponseOwner("acme", Stored: false), await store.FindOwnerAsync(unstored.Id, CancellationToken.None));
+        Assert.Null(await store.FindOwnerAsync("resp_missing", CancellationToken.None));
 
         var acme = await store.ActiveSessionsAsync("acme", CancellationToken.None);
-        Assert.Equal(new HashSet<Guid> { session, runningElsewhere.Snapshot.SessionId }, acme.ToHashSet());
+        Assert.Equal(new HashSet<Guid> { session, runningElsewhere.Snapshot.SessionId, unstored.Snapshot.SessionId }, acme.ToHashSet());
         Assert.Equal(new HashSet<Guid> { globex.Snapshot.SessionId }, (await store.ActiveSessionsAsync("globex", CancellationToken.None)).ToHashSet());
         Assert.Equal(new HashSet<Guid> { beforeTenants.Snapshot.SessionId }, (await store.ActiveSessionsAsync("local", CancellationToken.None)).ToHashSet());
 
         await store.FinishAsync(runningElsewhere.Id, new ResponseOutcome(ResponseStatuses.Completed, DateTimeOffset.FromUnixTimeSeconds(1_790_000_100)), CancellationToken.None);
-        Assert.Equal(new HashSet<Guid> { session }, (await store.ActiveSessionsAsync("acme", CancellationToken.None)).ToHashSet());
+        Assert.Equal(new HashSet<Guid> { session, unstored.Snapshot.SessionId }, (await store.ActiveSessionsAsync("acme", CancellationToken.None)).ToHashSet());
     }
 
     [Fact]
@@ -275,6 +279,38 @@ public abstract class ResponseStoreContract
         Assert.NotNull(await store.FindAsync(kept.Id, CancellationToken.None));
         Assert.Equal([kept.Id], (await store.GetChainAsync(kept.Id, CancellationToken.None)).Select(r => r.Id));
         Assert.False(await store.DeleteAsync(deleted.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_purge_only_the_unstored_responses_that_ended_before_the_cutoff_with_their_items_and_events()
+    {
+        var store = CreateStore();
+        var endedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_500);
+        var gone = NewResponse() with { Snapshot = NewResponse().Snapshot with { Store = false } };
+        var endedLater = NewResponse() with { Snapshot = NewResponse().Snapshot with { Store = false } };
+        var running = NewResponse() with { Snapshot = NewResponse().Snapshot with { Store = false } };
+        var stored = NewResponse();
+        foreach (var response in new[] { gone, endedLater, running, stored })
+        {
+            await store.TryAddAsync(response, CancellationToken.None);
+        }
+
+        var item = Call($"sh_{Guid.NewGuid():N}", ItemStatus.Completed);
+        await store.AppendItemAsync(gone.Id, item, CancellationToken.None);
+        await store.FinishAsync(gone.Id, new ResponseOutcome(ResponseStatuses.Completed, endedAt), CancellationToken.None);
+        await store.FinishAsync(endedLater.Id, new ResponseOutcome(ResponseStatuses.Completed, endedAt.AddMinutes(10)), CancellationToken.None);
+        await store.FinishAsync(stored.Id, new ResponseOutcome(ResponseStatuses.Completed, endedAt), CancellationToken.None);
+
+        var purged = await store.PurgeUnstoredAsync(endedAt.AddMinutes(5), CancellationToken.None);
+
+        Assert.Equal(1, purged);
+        Assert.Null(await store.FindAsync(gone.Id, CancellationToken.None));
+        Assert.Null(await store.FindItemAsync(item.Id, CancellationToken.None));
+        Assert.NotNull(await store.FindAsync(endedLater.Id, CancellationToken.None));
+        Assert.NotNull(await store.FindAsync(running.Id, CancellationToken.None));
+        Assert.NotNull(await store.FindAsync(stored.Id, CancellationToken.None));
+        Assert.False((await store.FindAsync(endedLater.Id, CancellationToken.None))!.Snapshot.Store);
+        Assert.Equal(0, await store.PurgeUnstoredAsync(endedAt.AddMinutes(5), CancellationToken.None));
     }
 
     [Fact]

@@ -105,10 +105,13 @@ public sealed class SessionStateMachineTests
         Assert.Equal(
             [
                 ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDone, ResponseEvents.PartDone, ResponseEvents.ItemDone,
-                ResponseEvents.ItemAdded, ResponseEvents.ItemAdded, ResponseEvents.ItemAdded,
+                ResponseEvents.ItemAdded, ResponseEvents.CommandAdded, ResponseEvents.CommandDelta, ResponseEvents.CommandDone,
+                ResponseEvents.ItemAdded, ResponseEvents.CommandAdded, ResponseEvents.CommandDelta, ResponseEvents.CommandDone,
+                ResponseEvents.ItemAdded,
             ],
             step.Events.Select(e => e.Type));
-        Assert.Equal(["call-2", "call-3", "call-2"], step.Events.TakeLast(3).Select(e => e.Item!.CallId));
+        Assert.Equal(["call-2", "call-3", "call-2"], step.Events.Skip(6).Where(e => e.Type == ResponseEvents.ItemAdded).Select(e => e.Item!.CallId));
+        Assert.Equal(["ls", "pwd"], step.Events.Where(e => e.Type == ResponseEvents.CommandDone).Select(e => e.Text));
     }
 
     [Fact]
@@ -554,17 +557,18 @@ public sealed class SessionStateMachineTests
         Assert.Equal(
         [
             "response.in_progress",
-            "response.output_item.added shell_call 0", "response.output_item.added shell_call 1",
+            "response.output_item.added shell_call 0", "command 0 0 added: ", "command 0 0 delta: echo one", "command 0 0 done: echo one",
+            "response.output_item.added shell_call 1", "command 1 0 added: ", "command 1 0 delta: echo two", "command 1 0 done: echo two",
             "response.output_item.added shell_call_output 2",
-            "response.output_item.done shell_call 0", "response.output_item.done shell_call_output 2",
+            "response.output_item.done shell_call 0", "output 2 0 done: one\n", "response.output_item.done shell_call_output 2",
             "response.output_item.added shell_call_output 3",
-            "response.output_item.done shell_call 1", "response.output_item.done shell_call_output 3",
+            "response.output_item.done shell_call 1", "output 3 0 done: two\n", "response.output_item.done shell_call_output 3",
             "response.output_item.added message 4", "response.content_part.added", "response.output_text.delta", "response.output_text.done",
             "response.content_part.done", "response.output_item.done message 4",
             "response.completed",
         ], events.Select(Describe));
-        Assert.Equal("two\n", events[8].Item!.Outputs![0].Stdout);
-        Assert.Equal("done", events[11].Text);
+        Assert.Equal("two\n", events[16].Item!.Outputs![0].Stdout);
+        Assert.Equal("done", events[19].Text);
         Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.Events.Any(e => e.Type == "response.completed")));
     }
 
@@ -613,6 +617,11 @@ public sealed class SessionStateMachineTests
         }
     }
 
-    private static string Describe(ResponseStreamEvent e) =>
-        e.Item is { } item ? $"{e.Type} {item.Type} {e.OutputIndex}" : e.Type;
+    private static string Describe(ResponseStreamEvent e) => e switch
+    {
+        { Item: { } item } => $"{e.Type} {item.Type} {e.OutputIndex}",
+        { Type: ResponseEvents.CommandAdded or ResponseEvents.CommandDelta or ResponseEvents.CommandDone } => $"command {e.OutputIndex} {e.CommandIndex} {e.Type.Split('.')[^1]}: {e.Text}",
+        { Type: ResponseEvents.ShellOutputDone } => $"output {e.OutputIndex} {e.CommandIndex} done: {e.Output!.Stdout}",
+        _ => e.Type,
+    };
 }
