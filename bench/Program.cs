@@ -1,6 +1,6 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model|throughput];
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model|throughput|context];
 // RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();
@@ -22,6 +22,11 @@ if (options.Runs(BenchOptions.Neighbour))
 if (options.Runs(BenchOptions.SlowModel))
 {
     await SlowModelBench.RunAsync(options, table);
+}
+
+if (options.Runs(BenchOptions.Context))
+{
+    ContextBench.Run(options, table);
 }
 
 Console.WriteLine(table.Render(options));

@@ -22,6 +22,16 @@ public sealed record ModelSettings
     public string? User { get; init; }
     public string? SafetyIdentifier { get; init; }
     public string? PromptCacheKey { get; init; }
+
+    /// <summary>
+    /// <c>truncation</c>: <see cref="TruncateAuto"/> drops the oldest turns to fit the model's
+    /// context window; null is <c>disabled</c>, where a conversation that does not fit fails
+    /// with <c>context_length_exceeded</c>.
+    /// </summary>
+    public string? Truncation { get; init; }
+
+    public const string TruncateAuto = "auto";
+    public const string TruncateDisabled = "disabled";
 }
 
 /// <summary><c>text.format</c>: JSON of any shape (<c>json_object</c>), or JSON that follows <see cref="Schema"/> (<c>json_schema</c>).</summary>

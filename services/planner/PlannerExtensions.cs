@@ -31,6 +31,8 @@ public static class PlannerExtensions
         builder.AddModelCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChatModels>();
+        builder.Services.AddSingleton<TokenCounter>();
+        builder.Services.AddSingleton<ContextCheck>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
         builder.Services.AddSingleton<ModelCancels>();
         builder.Services.AddSingleton<ModelTurns>();

@@ -31,18 +31,22 @@ public static partial class ModelSettingsParser
             User = Identifier(body, "user", MaxIdentifierLength),
             SafetyIdentifier = Identifier(body, "safety_identifier", 64),
             PromptCacheKey = Identifier(body, "prompt_cache_key", MaxIdentifierLength),
+            Truncation = Truncation(body),
         };
         return settings == new ModelSettings() ? null : settings;
     }
 
+    /// <summary><c>auto</c>, or null for <c>disabled</c> (the default).</summary>
+    private static string? Truncation(JsonElement body) =>
+        OptionalString(body, "truncation") switch
+        {
+            null or ModelSettings.TruncateDisabled => null,
+            ModelSettings.TruncateAuto => ModelSettings.TruncateAuto,
+            var other => throw Invalid($"Invalid value for 'truncation': '{Shortened(other)}'. Supported values are: 'auto' and 'disabled'.", "truncation", "invalid_value"),
+        };
+
     private static void RefuseWhatCannotBeHonoured(JsonElement body)
     {
-        if (Optional(body, "truncation") is { } truncation && truncation.ValueKind != JsonValueKind.Null
-            && !(truncation.ValueKind == JsonValueKind.String && truncation.GetString() == "disabled"))
-        {
-            throw Unsupported("truncation", "Only 'truncation: \"disabled\"' is supported yet: Berth does not know the model's context window.");
-        }
-
         if (Optional(body, "include") is { } include && include.ValueKind != JsonValueKind.Null)
         {
             if (include.ValueKind != JsonValueKind.Array)

@@ -107,7 +107,7 @@ public static class ResponseJson
 
         writer.WriteEndArray();
         writer.WriteNumber("top_p", settings.TopP ?? 1.0);
-        writer.WriteString("truncation", "disabled");
+        writer.WriteString("truncation", settings.Truncation ?? ModelSettings.TruncateDisabled);
         WriteUsage(writer, response.Usage);
         WriteNullableString(writer, "user", settings.User);
         WriteNullableString(writer, "safety_identifier", settings.SafetyIdentifier);

@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
+using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
 using Berth.ServiceDefaults.Payloads;
@@ -12,7 +13,8 @@ namespace Berth.Planner.Intake;
 /// conversation, the previous response's session for a continuation. Answers the api, which
 /// waits for this before it tells the client the response exists.
 /// </summary>
-public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads)
+public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads,
+    ContextCheck contextCheck)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -137,6 +139,12 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
+        if (await ContextProblemAsync(snapshot, input, previous, token) is { } tooLong)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = ContextCheck.Exceeded, Param = "input", Message = tooLong });
+            return;
+        }
+
         var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: "container_auto" },
             () => store.TryAddAsync(new StoredResponse(snapshot, input), token), token);
         if (refusal is not null)
@@ -158,6 +166,22 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             ContainerId = container?.DockerContainerId,
         });
         await context.RespondAsync(new TaskAccepted { Response = snapshot });
+    }
+
+    /// <summary>
+    /// Where the catalog gives the model a context window: why the conversation the response
+    /// starts with does not fit, as its first model call would find; null when it does.
+    /// </summary>
+    private async Task<string?> ContextProblemAsync(ResponseSnapshot snapshot, IReadOnlyList<InputMessage> input, StoredResponse? previous, CancellationToken token)
+    {
+        if (!contextCheck.Applies(snapshot.Model))
+        {
+            return null;
+        }
+
+        var chain = previous is null ? [] : await store.GetChainAsync(previous.Id, token);
+        var conversation = Conversation.Build([.. chain, new StoredResponse(snapshot, input)]);
+        return contextCheck.Fit(snapshot, conversation, ChatOptions.For(snapshot, 1)).Problem;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Berth.Planner.Model;
 /// as its conversation. An error the endpoint returns, or a connection it refuses, becomes a
 /// failed turn with a code a client can act on.
 /// </summary>
-public sealed partial class ModelCaller(IResponseStore store, ChatModels models, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
+public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
 {
     public async Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken)
     {
@@ -30,6 +30,13 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             return ModelTurn.Failed("model_not_found", $"The model '{response.Model}' is not in this deployment's model catalog.");
         }
 
+        // A run grows with every command's output: the window is checked at every call.
+        var (conversation, tooLong) = context.Fit(response, Conversation.Build(chain), options);
+        if (conversation is null)
+        {
+            return ModelTurn.Failed(ContextCheck.Exceeded, tooLong!);
+        }
+
         Answer answer;
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -44,7 +51,6 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             // read with ?stream=true): the model's words are relayed as they come. A response
             // waited for whole gets them whole, as one request.
             var chat = route.Chat;
-            var conversation = Conversation.Build(chain);
             answer = response.Stream || response.Background
                 ? await StreamAsync(chat, conversation, options, responseId, stepNumber, response.Stream, clock, cancellationToken)
                 : Whole(await chat.CompleteChatAsync(conversation, options, cancellationToken));

@@ -170,6 +170,7 @@ public sealed class SettingsDocument
     [BsonElement("user")] public string? User { get; set; }
     [BsonElement("safetyIdentifier")] public string? SafetyIdentifier { get; set; }
     [BsonElement("promptCacheKey")] public string? PromptCacheKey { get; set; }
+    [BsonElement("truncation"), BsonIgnoreIfNull] public string? Truncation { get; set; }
 
     public static SettingsDocument? From(ModelSettings? s) => s is null ? null : new SettingsDocument
     {
@@ -181,6 +182,7 @@ public sealed class SettingsDocument
         User = s.User,
         SafetyIdentifier = s.SafetyIdentifier,
         PromptCacheKey = s.PromptCacheKey,
+        Truncation = s.Truncation,
     };
 
     public ModelSettings ToSettings() => new()
@@ -193,6 +195,7 @@ public sealed class SettingsDocument
         User = User,
         SafetyIdentifier = SafetyIdentifier,
         PromptCacheKey = PromptCacheKey,
+        Truncation = Truncation,
     };
 }
 

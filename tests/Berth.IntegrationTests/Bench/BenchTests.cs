@@ -34,6 +34,7 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
         [
             "raw docker exec", "exec per command", "persistent shell", "floor: bash starts and reaps", "docker run", "Berth, no warm pool", "Berth, warm pool",
             "3 calls per response", "1 call per response", "3 calls per response" + Traced,
+            "bound it by its UTF-8 bytes", "count a 40-turn run", "fit it into 32k tokens",
         ];
         foreach (var name in measured)
         {

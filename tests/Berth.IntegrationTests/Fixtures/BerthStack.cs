@@ -140,6 +140,8 @@ public class BerthStack : IAsyncLifetime
     public const string ScriptedModelName = "berth-scripted";
     public const string AliasModelName = "berth-alias";
     public const string AliasUpstreamName = "berth-scripted-upstream";
+    public const string SmallModelName = "berth-small";
+    public const int SmallModelContextTokens = 2048;
 
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
     public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
@@ -229,6 +231,12 @@ public class BerthStack : IAsyncLifetime
             ["Models__1__Name"] = AliasUpstreamName,
             ["Models__1__BaseUrl"] = Model.BaseUrl.ToString(),
             ["Tenants__capped__Models__0"] = ScriptedModelName,
+
+            // The scripted model again, with a context window small enough to fill in a test.
+            ["Models__2__Id"] = SmallModelName,
+            ["Models__2__Name"] = ScriptedModelName,
+            ["Models__2__BaseUrl"] = Model.BaseUrl.ToString(),
+            ["Models__2__ContextTokens"] = SmallModelContextTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
         _plannerEnvironment = With(With(common,

@@ -125,7 +125,7 @@ public sealed class BsonMappingTests
             ParallelToolCalls = false,
             Settings = new ModelSettings
             {
-                Temperature = 0.2, TopP = 0.9, MaxOutputTokens = 100, ReasoningEffort = "low", User = "u", SafetyIdentifier = "s", PromptCacheKey = "k",
+                Temperature = 0.2, TopP = 0.9, MaxOutputTokens = 100, ReasoningEffort = "low", User = "u", SafetyIdentifier = "s", PromptCacheKey = "k", Truncation = ModelSettings.TruncateAuto,
                 TextFormat = new TextFormatSpec { Type = TextFormatSpec.JsonSchema, Name = "n", Description = "d", Schema = """{"type":"object"}""", Strict = true },
             },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),

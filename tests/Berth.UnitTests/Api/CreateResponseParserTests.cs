@@ -58,12 +58,13 @@ public sealed class CreateResponseParserTests
             { "model": "m", "input": "x", "temperature": 0.2, "top_p": 0.9, "max_output_tokens": 300, "user": "u-1",
               "safety_identifier": "s-1", "prompt_cache_key": "k-1", "reasoning": { "effort": "low", "summary": null },
               "text": { "format": { "type": "json_schema", "name": "answer", "schema": { "type": "object" }, "strict": true }, "verbosity": "medium" },
-              "store": true, "include": [], "truncation": "disabled", "service_tier": "auto", "top_logprobs": 0, "stream_options": { "include_obfuscation": false } }
+              "store": true, "include": [], "truncation": "auto", "service_tier": "auto", "top_logprobs": 0, "stream_options": { "include_obfuscation": false } }
             """);
 
         Assert.Null(error);
         Assert.Equal(new Berth.Contracts.ModelSettings
         {
+            Truncation = "auto",
             Temperature = 0.2,
             TopP = 0.9,
             MaxOutputTokens = 300,
@@ -207,7 +208,8 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "4g" } } ] }""", "tools[0].environment.memory_limit", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "s" } ] } } ] }""", "tools[0].environment.skills", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "gpu": true } } ] }""", "tools[0].environment.gpu", "unknown_parameter")]
-    [InlineData("""{ "model": "m", "input": "x", "truncation": "auto" }""", "truncation", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "truncation": "sometimes" }""", "truncation", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "truncation": 1 }""", "truncation", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "top_logprobs": 5 }""", "top_logprobs", "unsupported_parameter")]

@@ -35,7 +35,8 @@ public sealed class ModelCallerTests : IAsyncLifetime
     private ModelCaller Caller(ModelCatalog catalog)
     {
         var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }), Options.Create(catalog));
-        return new ModelCaller(_store, models, new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
+        return new ModelCaller(_store, models, new ContextCheck(new TokenCounter(), Options.Create(catalog)),
+            new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
     }
 
     private static ModelCatalog Catalog(params ModelEntry[] entries)
@@ -83,6 +84,47 @@ public sealed class ModelCallerTests : IAsyncLifetime
         Assert.Null(answered.Error);
         Assert.Equal("upstream-fast-v2", _model.Requests.Single(r => r.LastUserText == marker).Model);
         Assert.Equal("model_not_found", refused.Error!.Code);
+    }
+
+    [Fact]
+    public async Task Should_fail_with_context_length_exceeded_when_a_run_outgrows_the_window_and_truncation_is_disabled()
+    {
+        var caller = Caller(Catalog(new ModelEntry { Id = "small", BaseUrl = _model.BaseUrl.ToString(), ContextTokens = 1_100 }));
+        var asked = _model.Requests.Count;
+
+        var fits = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", "hello", withShell: false, stream: false, model: "small", caller);
+        var outgrown = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", string.Join(' ', Enumerable.Range(0, 200)), withShell: false, stream: false, model: "small", caller);
+
+        Assert.Null(fits.Error);
+        Assert.Equal("context_length_exceeded", outgrown.Error!.Code);
+        Assert.Contains("'truncation' to 'auto'", outgrown.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(asked + 1, _model.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_drop_the_oldest_turn_before_calling_the_model_when_truncation_is_auto_and_the_chain_outgrew_the_window()
+    {
+        var caller = Caller(Catalog(new ModelEntry { Id = "small", BaseUrl = _model.BaseUrl.ToString(), ContextTokens = 1_300 }));
+        var old = $"resp_{Guid.NewGuid():N}";
+        var current = $"resp_{Guid.NewGuid():N}";
+        var marker = Guid.NewGuid().ToString("N");
+        await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
+        {
+            Id = old, SessionId = Guid.NewGuid(), Status = ResponseStatuses.Completed, Model = "small",
+            Output = [new ResponseItem { Id = "msg_old", Type = ResponseItem.Message, Text = string.Join(' ', Enumerable.Range(0, 300)) }],
+        }, [new InputMessage("user", "the oldest question")]), CancellationToken.None);
+        await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
+        {
+            Id = current, SessionId = Guid.NewGuid(), Status = ResponseStatuses.InProgress, Model = "small", PreviousResponseId = old,
+            Settings = new ModelSettings { Truncation = ModelSettings.TruncateAuto },
+        }, [new InputMessage("user", marker)]), CancellationToken.None);
+
+        var turn = await caller.AskAsync(Guid.NewGuid(), current, 1, TestContext.Current.CancellationToken);
+
+        Assert.Null(turn.Error);
+        var sent = _model.Requests.Single(r => r.LastUserText == marker);
+        Assert.DoesNotContain(sent.Messages, m => m.Content == "the oldest question");
+        Assert.Equal(["user"], sent.Messages.Select(m => m.Role));
     }
 
     [Fact]

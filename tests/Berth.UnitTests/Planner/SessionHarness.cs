@@ -8,10 +8,12 @@ using Berth.Planner.Responses;
 using Berth.Planner.Sessions;
 using Berth.Planner.Sessions.Activities;
 using Berth.Planner.Tenants;
+using Berth.ServiceDefaults.Models;
 using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Berth.UnitTests.Planner;
@@ -63,8 +65,9 @@ public sealed class SessionHarness : IAsyncDisposable
     /// <param name="maxFinishedTextChars">The largest response, in characters of text, sent whole with <c>ResponseFinished</c>.</param>
     /// <param name="maxConcurrentSteps">Session steps the saga's endpoint runs at once.</param>
     /// <param name="tenants">Per-tenant settings, as <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> would give.</param>
+    /// <param name="catalog">The operator's model catalog; none by default.</param>
     public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024,
-        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024, int maxConcurrentSteps = 64)
+        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024, int maxConcurrentSteps = 64, ModelCatalog? catalog = null)
     {
         var payloadDirectory = Path.Combine(Path.GetTempPath(), $"berth-harness-payloads-{Guid.NewGuid():N}");
         var provider = new ServiceCollection()
@@ -80,6 +83,9 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddScoped(services => ActivatorUtilities.CreateInstance<ShellCallSteps>(services, ClockOf(services)))
             .AddScoped(services => ActivatorUtilities.CreateInstance<ApplyToolResultActivity>(services, ClockOf(services)))
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
+            .AddSingleton<TokenCounter>()
+            .AddSingleton<ContextCheck>()
+            .AddSingleton(Options.Create(catalog ?? new ModelCatalog()))
             .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()
             .AddSingleton(TimeProvider.System)
