@@ -23,4 +23,11 @@ public sealed record InputMessage(string Role, string Text)
 
     /// <summary>For an output item sent back as input: the item, typed as in a response's output.</summary>
     public ResponseItem? Item { get; init; }
+
+    /// <summary>
+    /// For a user message with images: its parts in order, text and images. Null for a message
+    /// of text alone, whose <see cref="Text"/> is all there is; <see cref="Text"/> is always the
+    /// message's text parts joined.
+    /// </summary>
+    public IReadOnlyList<ContentPart>? Parts { get; init; }
 }

@@ -33,10 +33,24 @@ public static class InputItemJson
             writer.WriteString("role", input.Role);
             writer.WriteString("status", "completed");
             writer.WriteStartArray("content");
-            writer.WriteStartObject();
-            writer.WriteString("type", "input_text");
-            writer.WriteString("text", input.Text);
-            writer.WriteEndObject();
+            foreach (var part in input.Parts ?? [new ContentPart { Type = ContentPart.InputText, Text = input.Text }])
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", part.Type);
+                if (part.Type == ContentPart.InputImage)
+                {
+                    writer.WriteString("image_url", part.ImageUrl);
+                    writer.WriteString("detail", part.Detail ?? "auto");
+                    writer.WriteNull("file_id");
+                }
+                else
+                {
+                    writer.WriteString("text", part.Text);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndArray();
         }
 

@@ -11,7 +11,7 @@ namespace Berth.Api.Responses;
 /// was given, and one that keeps ids sends <c>item_reference</c>s; both are read here into
 /// <see cref="InputMessage"/>s, in the shapes of OpenAI's <c>ResponseInputItem</c>.
 /// </summary>
-internal static partial class InputItemsParser
+public static partial class InputItemsParser
 {
     /// <summary>Longer than any id OpenAI or Berth gives, and short enough to store and look up without care.</summary>
     public const int MaxIdLength = 128;
@@ -32,9 +32,10 @@ internal static partial class InputItemsParser
 
         var messages = new List<InputMessage>();
         var index = 0;
+        var images = new ImageCount();
         foreach (var item in value.EnumerateArray())
         {
-            messages.Add(ParseItem(item, $"input[{index++}]"));
+            messages.Add(ParseItem(item, $"input[{index++}]", images));
         }
 
         if (messages.Count == 0)
@@ -45,7 +46,7 @@ internal static partial class InputItemsParser
         return messages;
     }
 
-    private static InputMessage ParseItem(JsonElement item, string path)
+    private static InputMessage ParseItem(JsonElement item, string path, ImageCount images)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -55,7 +56,7 @@ internal static partial class InputItemsParser
         var type = OptionalString(item, "type", path) ?? "message";
         return type switch
         {
-            "message" => ParseMessage(item, path),
+            "message" => ParseMessage(item, path, images),
             "function_call_output" => ParseFunctionOutput(item, path),
             InputMessage.Reference => new InputMessage(InputMessage.Reference, "") { Id = RequiredId(item, path) },
             ResponseItem.FunctionCall => Resent(item, path, new ResponseItem
@@ -75,7 +76,7 @@ internal static partial class InputItemsParser
         };
     }
 
-    private static InputMessage ParseMessage(JsonElement item, string path)
+    private static InputMessage ParseMessage(JsonElement item, string path, ImageCount images)
     {
         var role = RequiredString(item, "role", path);
         if (role is not ("user" or "system" or "developer" or "assistant"))
@@ -84,6 +85,13 @@ internal static partial class InputItemsParser
         }
 
         var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
+        if (content.ValueKind == JsonValueKind.Array && role == "user")
+        {
+            var parts = PartsOf(content, $"{path}.content", images);
+            var joined = string.Join("\n", parts.Where(p => p.Type == ContentPart.InputText).Select(p => p.Text));
+            return new InputMessage(role, joined) { Id = OptionalId(item, path), Parts = parts.Any(p => p.Type == ContentPart.InputImage) ? parts : null };
+        }
+
         var text = content.ValueKind switch
         {
             JsonValueKind.String => content.GetString()!,
@@ -91,6 +99,39 @@ internal static partial class InputItemsParser
             _ => throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", "invalid_type"),
         };
         return new InputMessage(role, text) { Id = OptionalId(item, path) };
+    }
+
+    /// <summary>A user message's parts, text and images, in order.</summary>
+    private static List<ContentPart> PartsOf(JsonElement content, string path, ImageCount images)
+    {
+        var parts = new List<ContentPart>();
+        var index = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            var partPath = $"{path}[{index++}]";
+            if (part.ValueKind == JsonValueKind.Object && OptionalString(part, "type", partPath) == ContentPart.InputImage)
+            {
+                if (++images.Count > MaxImages)
+                {
+                    throw Invalid($"Invalid 'input': at most {MaxImages} images may be sent in one request.", partPath, "invalid_value");
+                }
+
+                parts.Add(ImageParts.Parse(part, partPath));
+                continue;
+            }
+
+            parts.Add(new ContentPart { Type = ContentPart.InputText, Text = TextOfPart(part, partPath) });
+        }
+
+        return parts;
+    }
+
+    /// <summary>Images a request may send: each goes to the model with every call, so a client cannot make one request of thousands.</summary>
+    public const int MaxImages = 50;
+
+    private sealed class ImageCount
+    {
+        public int Count { get; set; }
     }
 
     /// <summary>The client's answer to one of the model's function calls: text, as a string or text parts.</summary>
@@ -215,22 +256,31 @@ internal static partial class InputItemsParser
         var index = 0;
         foreach (var part in content.EnumerateArray())
         {
-            var partPath = $"{path}[{index++}]";
-            if (part.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
-            }
-
-            var partType = RequiredString(part, "type", partPath);
-            if (partType is not ("input_text" or "output_text" or "text"))
-            {
-                throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts only ('input_text', 'output_text').", $"{partPath}.type", "invalid_value");
-            }
-
-            parts.Add(RequiredString(part, "text", partPath));
+            parts.Add(TextOfPart(part, $"{path}[{index++}]"));
         }
 
         return string.Join("\n", parts);
+    }
+
+    private static string TextOfPart(JsonElement part, string partPath)
+    {
+        if (part.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
+        }
+
+        var partType = RequiredString(part, "type", partPath);
+        if (partType == "input_file")
+        {
+            throw Invalid($"'{partPath}': 'input_file' parts are not supported yet: Berth has no Files API. Put the file in the session's container and let the model read it there.", $"{partPath}.type", "unsupported_parameter");
+        }
+
+        if (partType is not ("input_text" or "output_text" or "text"))
+        {
+            throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts ('input_text', 'output_text'), and images ('input_image') in user messages.", $"{partPath}.type", "invalid_value");
+        }
+
+        return RequiredString(part, "text", partPath);
     }
 
     private static string RequiredId(JsonElement item, string path) =>

@@ -61,8 +61,29 @@ public static class Conversation
         // The SDK marks its developer message experimental, and the chat API reads both roles the same way.
         "system" or "developer" => new SystemChatMessage(input.Text),
         "assistant" => new AssistantChatMessage(input.Text),
+        _ when input.Parts is { } parts => new UserChatMessage(parts.Select(ToPart)),
         _ => new UserChatMessage(input.Text),
     };
+
+    /// <summary>A text part, or an image: a data URL goes as its bytes, which a URL of that length could not carry.</summary>
+    private static ChatMessageContentPart ToPart(ContentPart part)
+    {
+        if (part.Type != ContentPart.InputImage)
+        {
+            return ChatMessageContentPart.CreateTextPart(part.Text ?? "");
+        }
+
+        var detail = new ChatImageDetailLevel(part.Detail ?? "auto");
+        var url = part.ImageUrl!;
+        if (url.StartsWith("data:", StringComparison.Ordinal))
+        {
+            var comma = url.IndexOf(',', StringComparison.Ordinal);
+            var mediaType = url[5..url.IndexOf(';', StringComparison.Ordinal)];
+            return ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(Convert.FromBase64String(url[(comma + 1)..])), mediaType, detail);
+        }
+
+        return ChatMessageContentPart.CreateImagePart(new Uri(url), detail);
+    }
 
     /// <summary>
     /// Writes items as chat messages: an assistant's text and the calls that follow it become one

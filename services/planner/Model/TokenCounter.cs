@@ -22,9 +22,12 @@ public sealed class TokenCounter
 
     public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.Value.CountTokens(text);
 
+    /// <summary>What OpenAI charges a 1024×1024 image at high detail; an image's size is not known here, so each counts as this.</summary>
+    public const int PerImage = 765;
+
     public int Count(ChatMessage message)
     {
-        var tokens = PerMessage + message.Content.Sum(part => Count(part.Text));
+        var tokens = PerMessage + message.Content.Sum(part => part.Kind == ChatMessageContentPartKind.Image ? PerImage : Count(part.Text));
         if (message is AssistantChatMessage assistant)
         {
             tokens += assistant.ToolCalls.Sum(call => Count(call.FunctionName) + Count(call.FunctionArguments.ToString()));
@@ -40,7 +43,8 @@ public sealed class TokenCounter
     /// </summary>
     public static int UpperBound(ChatMessage message)
     {
-        var bytes = PerMessage + message.Content.Sum(part => part.Text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(part.Text));
+        var bytes = PerMessage + message.Content.Sum(part => part.Kind == ChatMessageContentPartKind.Image ? PerImage
+            : part.Text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(part.Text));
         if (message is AssistantChatMessage assistant)
         {
             bytes += assistant.ToolCalls.Sum(call => System.Text.Encoding.UTF8.GetByteCount(call.FunctionName) + call.FunctionArguments.ToMemory().Length);

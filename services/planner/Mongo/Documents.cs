@@ -140,6 +140,8 @@ public sealed class InputDocument
     /// <summary>An output item sent back as input, stored as items are, without the fields that place an item in a response.</summary>
     [BsonElement("item"), BsonIgnoreIfNull] public ItemDocument? Item { get; set; }
 
+    [BsonElement("parts"), BsonIgnoreIfNull] public List<PartDocument>? Parts { get; set; }
+
     public static InputDocument From(InputMessage input) => new()
     {
         Role = input.Role,
@@ -147,9 +149,24 @@ public sealed class InputDocument
         CallId = input.CallId,
         Id = input.Id,
         Item = input.Item is null ? null : ItemDocument.From("", 0, default, input.Item),
+        Parts = input.Parts?.Select(p => new PartDocument { Type = p.Type, Text = p.Text, ImageUrl = p.ImageUrl, Detail = p.Detail }).ToList(),
     };
 
-    public InputMessage ToInput() => new(Role, Text) { CallId = CallId, Id = Id, Item = Item?.ToItem() };
+    public InputMessage ToInput() => new(Role, Text)
+    {
+        CallId = CallId,
+        Id = Id,
+        Item = Item?.ToItem(),
+        Parts = Parts?.Select(p => new ContentPart { Type = p.Type, Text = p.Text, ImageUrl = p.ImageUrl, Detail = p.Detail }).ToList(),
+    };
+}
+
+public sealed class PartDocument
+{
+    [BsonElement("type")] public string Type { get; set; } = "";
+    [BsonElement("text"), BsonIgnoreIfNull] public string? Text { get; set; }
+    [BsonElement("imageUrl"), BsonIgnoreIfNull] public string? ImageUrl { get; set; }
+    [BsonElement("detail"), BsonIgnoreIfNull] public string? Detail { get; set; }
 }
 
 public sealed class FunctionDocument

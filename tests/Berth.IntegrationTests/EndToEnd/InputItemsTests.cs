@@ -126,6 +126,35 @@ public sealed class InputItemsTests
         Assert.Equal(("assistant", "output_text", "noted"), (assistant.GetProperty("role").GetString(), assistant.GetProperty("content")[0].GetProperty("type").GetString(), assistant.GetProperty("content")[0].GetProperty("text").GetString()));
     }
 
+    [Fact]
+    public async Task Should_pass_the_images_of_a_user_message_to_the_model_in_order_and_list_them_through_the_OpenAI_SDK()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var message = ResponseItem.CreateUserMessageItem(
+        [
+            ResponseContentPart.CreateInputTextPart($"what is in these? {marker}"),
+            ResponseContentPart.CreateInputImagePart(new Uri("https://images.example.test/cat.png"), ResponseImageDetailLevel.Low),
+        ]);
+        message.Patch.Append("$.content"u8, BinaryData.FromString($$"""{"type":"input_image","image_url":"data:image/png;base64,{{TinyPng}}","detail":"high"}"""));
+
+        ResponseResult response = await Sdk().CreateResponseAsync(new CreateResponseOptions(BerthStack.ScriptedModelName, [message]));
+
+        Assert.Equal(ResponseStatus.Completed, response.Status);
+        var sent = _stack.Model.Requests.Last(r => r.LastUserText.Contains(marker, StringComparison.Ordinal)).Raw.GetProperty("messages").EnumerateArray().Last();
+        var parts = sent.GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["text", "image_url", "image_url"], parts.Select(p => p.GetProperty("type").GetString()));
+        Assert.Equal(("https://images.example.test/cat.png", "low"), (parts[1].GetProperty("image_url").GetProperty("url").GetString(), parts[1].GetProperty("image_url").GetProperty("detail").GetString()));
+        Assert.Equal(($"data:image/png;base64,{TinyPng}", "high"), (parts[2].GetProperty("image_url").GetProperty("url").GetString(), parts[2].GetProperty("image_url").GetProperty("detail").GetString()));
+
+        var (_, listed) = await ListAsync(response.Id, "");
+        var content = listed.GetProperty("data")[0].GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["input_text", "input_image", "input_image"], content.Select(p => p.GetProperty("type").GetString()));
+        Assert.Equal("https://images.example.test/cat.png", content[1].GetProperty("image_url").GetString());
+    }
+
+    /// <summary>A PNG of one pixel.</summary>
+    private const string TinyPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=101", "limit")]

@@ -158,7 +158,11 @@ public sealed class BsonMappingTests
             Outputs = [new CommandOutput { Stdout = "a", Stderr = "b", ExitCode = 3 }, new CommandOutput { TimedOut = true }],
         };
         var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot { Id = "resp_3", SessionId = Guid.NewGuid(), Status = "queued", Model = "m" },
-            [new InputMessage("user", "hi") { Id = "msg_1" }, new InputMessage(InputMessage.OutputItem, "") { Id = shell.Id, Item = shell }]);
+            [
+                new InputMessage("user", "hi") { Id = "msg_1" },
+                new InputMessage(InputMessage.OutputItem, "") { Id = shell.Id, Item = shell },
+                new InputMessage("user", "see") { Parts = [new ContentPart { Type = ContentPart.InputText, Text = "see" }, new ContentPart { Type = ContentPart.InputImage, ImageUrl = "https://a.test/a.png", Detail = "low" }] },
+            ]);
 
         var document = ResponseDocument.From(stored).ToBsonDocument();
         var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([]);
@@ -171,6 +175,8 @@ public sealed class BsonMappingTests
         Assert.Equal((InputMessage.OutputItem, "sho_1"), (read.Input[1].Role, read.Input[1].Id));
         Assert.Equal((shell.Id, shell.CallId, shell.MaxOutputLength), (resent.Id, resent.CallId, resent.MaxOutputLength));
         Assert.Equal(shell.Outputs, resent.Outputs);
+        Assert.Equal(stored.Input[2].Parts, read.Input[2].Parts);
+        Assert.Equal("https://a.test/a.png", document["input"][2]["parts"][1]["imageUrl"].AsString);
 
         var older = new BsonDocument { { "role", "user" }, { "text", "from before ids" }, { "callId", BsonNull.Value } };
         Assert.Equal(new InputMessage("user", "from before ids"), BsonSerializer.Deserialize<InputDocument>(older).ToInput());

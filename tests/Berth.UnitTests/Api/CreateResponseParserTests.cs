@@ -153,6 +153,60 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_a_user_messages_text_and_images_in_order()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": [ { "role": "user", "content": [
+                { "type": "input_text", "text": "look" },
+                { "type": "input_image", "image_url": "https://images.example.test/a.png", "detail": "high" },
+                { "type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo=", "file_id": null },
+                { "type": "input_text", "text": "and say" } ] } ] }
+            """);
+
+        Assert.Null(error);
+        var message = request!.Input[0];
+        Assert.Equal("look\nand say", message.Text);
+        var parts = message.Parts!;
+        Assert.Equal(["input_text", "input_image", "input_image", "input_text"], parts.Select(p => p.Type));
+        Assert.Equal(("https://images.example.test/a.png", "high"), (parts[1].ImageUrl, parts[1].Detail));
+        Assert.Equal(("data:image/png;base64,iVBORw0KGgo=", "auto"), (parts[2].ImageUrl, parts[2].Detail));
+        Assert.Null(Parse("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_text", "text": "x" } ] } ] }""").Request!.Input[0].Parts);
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://images.example.test/a.png")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("data:text/html;base64,PGgxPg==")]
+    [InlineData("data:image/png;base64,not base64!")]
+    [InlineData("data:image/svg+xml;base64,PHN2Zz4=")]
+    [InlineData("/relative/a.png")]
+    public void Should_refuse_an_image_url_that_is_not_an_http_url_or_an_image_in_base64(string url)
+    {
+        var (_, error) = Parse($$"""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_image", "image_url": {{JsonSerializer.Serialize(url)}} } ] } ] }""");
+
+        Assert.Equal(("input[0].content[0].image_url", "invalid_value"), (error!.Param, error.Code));
+    }
+
+    [Fact]
+    public void Should_refuse_images_past_the_limit_too_long_a_link_and_what_Berth_cannot_send()
+    {
+        var image = """{ "type": "input_image", "image_url": "https://images.example.test/a.png" }""";
+        var many = string.Join(", ", Enumerable.Repeat(image, InputItemsParser.MaxImages + 1));
+        string Error(string content) => Parse($$"""{ "model": "m", "input": [ { "role": "user", "content": [ {{content}} ] } ] }""").Error is { } e ? $"{e.Param} {e.Code}" : "none";
+
+        Assert.Equal($"input[0].content[{InputItemsParser.MaxImages}] invalid_value", Error(many));
+        Assert.Equal("input[0].content[0].image_url invalid_value", Error($$"""{ "type": "input_image", "image_url": "https://a.test/{{new string('a', ImageParts.MaxUrlLength)}}" }"""));
+        Assert.Equal("input[0].content[0].file_id unsupported_parameter", Error("""{ "type": "input_image", "file_id": "file-1" }"""));
+        Assert.Equal("input[0].content[0].detail unsupported_parameter", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "detail": "original" }"""));
+        Assert.Equal("input[0].content[0].detail invalid_value", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "detail": "max" }"""));
+        Assert.Equal("input[0].content[0].prompt_cache_breakpoint unsupported_parameter", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "prompt_cache_breakpoint": { "mode": "explicit" } }"""));
+        Assert.Equal("none", Error(string.Join(", ", Enumerable.Repeat(image, InputItemsParser.MaxImages))));
+        var (_, system) = Parse($$"""{ "model": "m", "input": [ { "role": "system", "content": [ {{image}} ] } ] }""");
+        Assert.Equal(("input[0].content[0].type", "invalid_value"), (system!.Param, system.Code));
+    }
+
+    [Fact]
     public void Should_refuse_an_item_id_longer_than_the_limit()
     {
         var (_, error) = Parse($$"""{ "model": "m", "input": [ { "type": "item_reference", "id": "{{new string('a', 129)}}" } ] }""");
@@ -231,7 +285,7 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "max_output_tokens": 8 }""", "max_output_tokens", "integer_below_min_value")]
     [InlineData("""{ "model": "m", "input": "x", "safety_identifier": "a123456789b123456789c123456789d123456789e123456789f123456789g12345" }""", "safety_identifier", "string_above_max_length")]
     [InlineData("""{ "model": "m", "input": [ { "role": "robot", "content": "x" } ] }""", "input[0].role", "invalid_value")]
-    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_image", "image_url": "u" } ] } ] }""", "input[0].content[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_file", "file_id": "file-1" } ] } ] }""", "input[0].content[0].type", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "web_search" } ] }""", "tools[0].type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "vm" } } ] }""", "tools[0].environment.type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference" } } ] }""", "tools[0].environment.container_id", "missing_required_parameter")]

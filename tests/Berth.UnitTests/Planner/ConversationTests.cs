@@ -123,4 +123,26 @@ public sealed class ConversationTests
             m => Assert.Equal("f1", Assert.IsType<ToolChatMessage>(m).ToolCallId),
             m => Assert.Equal("go on", Assert.IsType<UserChatMessage>(m).Content[0].Text));
     }
+
+    [Fact]
+    public void Should_send_a_user_messages_images_in_order_a_data_url_as_its_bytes()
+    {
+        var input = new InputMessage("user", "look\nthen say")
+        {
+            Parts =
+            [
+                new ContentPart { Type = ContentPart.InputText, Text = "look" },
+                new ContentPart { Type = ContentPart.InputImage, ImageUrl = "https://images.example.test/a.png", Detail = "low" },
+                new ContentPart { Type = ContentPart.InputImage, ImageUrl = "data:image/gif;base64,R0lGODdh", Detail = "auto" },
+                new ContentPart { Type = ContentPart.InputText, Text = "then say" },
+            ],
+        };
+
+        var user = Assert.IsType<UserChatMessage>(Assert.Single(Conversation.Build([Response("r1", null, null, [input])])));
+
+        Assert.Equal([ChatMessageContentPartKind.Text, ChatMessageContentPartKind.Image, ChatMessageContentPartKind.Image, ChatMessageContentPartKind.Text], user.Content.Select(p => p.Kind));
+        Assert.Equal(new Uri("https://images.example.test/a.png"), user.Content[1].ImageUri);
+        Assert.Equal(ChatImageDetailLevel.Low, user.Content[1].ImageDetailLevel);
+        Assert.Equal(("image/gif", "GIF87a"), (user.Content[2].ImageBytesMediaType, System.Text.Encoding.ASCII.GetString(user.Content[2].ImageBytes.ToArray())));
+    }
 }
