@@ -73,7 +73,7 @@ public sealed partial class ToolCallConsumer(
                 await context.Publish(completed);
             }
         }
-        catch (Exception e) when (letGo is not null && (held.IsCancellationRequested || IsLostConnection(e)))
+        catch (Exception e) when (letGo is not null && !run.IsFaulted && !run.IsCanceled && (held.IsCancellationRequested || IsLostConnection(e)))
         {
             LogLetGo(call.SessionId, call.CallId);
             letGo.PublishWhenDone(run);
@@ -253,6 +253,13 @@ public sealed partial class ToolCallConsumer(
         {
             LogDockerUnreachable(call.SessionId, call.CallId, e.Message);
             error = $"The sandbox could not run the commands: {SandboxErrors.Describe(e)}";
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Said here, while the delivery still holds the call: given back, it could be
+            // acknowledged as the bus stops and never reach the next process.
+            error = $"The executor was stopped before the call finished and gave up waiting for it after {CommandLifetime.Drain.TotalSeconds:0} s; its commands may have had effects. Check the container's state before retrying.";
+            errorCode = ErrorCodes.Interrupted;
         }
 
         if (error is not null)

@@ -290,7 +290,7 @@ public static partial class InputItemsParser
     private static string? OptionalId(JsonElement item, string path)
     {
         var id = OptionalString(item, "id", path);
-        if (id is not null && (id.Length > MaxIdLength || !IdShape().IsMatch(id)))
+        if (id is not null && !IsItemId(id))
         {
             throw Invalid($"Invalid '{path}.id': '{Shortened(id)}'. An item id has at most {MaxIdLength} letters, digits, '_' and '-'.", $"{path}.id", "invalid_value");
         }
@@ -324,10 +324,13 @@ public static partial class InputItemsParser
     private static int RequiredInt(JsonElement parent, string name, string path) =>
         OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", "missing_required_parameter");
 
-    private static int? OptionalCount(JsonElement parent, string name, string path) =>
-        OptionalInt(parent, name, path) is { } number && number < 0
+    private static int? OptionalCount(JsonElement parent, string name, string path)
+    {
+        var number = OptionalInt(parent, name, path);
+        return number < 0
             ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", "integer_below_min_value")
-            : OptionalInt(parent, name, path);
+            : number;
+    }
 
     private static int? OptionalInt(JsonElement parent, string name, string path)
     {
@@ -341,6 +344,9 @@ public static partial class InputItemsParser
             ? number
             : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", "invalid_type");
     }
+
+    /// <summary>Whether <paramref name="id"/> has the shape of an item id: bounded and plain, as ids are stored, looked up and used as list cursors.</summary>
+    public static bool IsItemId(string id) => id.Length <= MaxIdLength && IdShape().IsMatch(id);
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex IdShape();

@@ -27,7 +27,7 @@ public sealed class ResponseRecordsService(
 
         foreach (var (name, cursor) in new[] { ("after", after), ("before", before) })
         {
-            if (cursor is not null && (cursor.Length > InputItemsParser.MaxIdLength || !cursor.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+            if (cursor is not null && !InputItemsParser.IsItemId(cursor))
             {
                 return ApiError.InvalidRequest($"Invalid '{name}': expected the id of an item from a previous page (at most {InputItemsParser.MaxIdLength} letters, digits, '_' and '-').", name, "invalid_value").ToResult();
             }

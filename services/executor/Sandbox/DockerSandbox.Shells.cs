@@ -38,12 +38,18 @@ public sealed partial class DockerSandbox
     // container may have, which a kill from outside (a docker exec) cannot. A shell started after
     // another went away first ends any command the old one left running.
     //
-    // With job control on, a plain `wait` returns as soon as the command's group is stopped
-    // (`kill -STOP $BASHPID` in the command, say): the end would be marked while the command can
-    // still be continued and print, into the next command's output. `wait -f` (bash 5.1) waits
-    // for it to end, but bash 5.2 still returns early now and then when the stop comes during the
-    // wait; so the driver waits again while the command's process exists, then reads the status
-    // it ended with. A command that stays stopped is ended by the timer at its limit.
+    // Job control is on only while the command is started, which puts it in a group of its own,
+    // and off while the driver waits for it: with it on, a plain `wait` returns as soon as the
+    // command's group is stopped (`kill -STOP $BASHPID` in the command, say), and the end would
+    // be marked while the command can still be continued and print, into the next command's
+    // output; with it off, bash does not ask to hear of stops, so `wait` returns only when the
+    // command has ended. `wait -f` is not used: in bash 5.2, `wait -f PID` reads the job's record
+    // after the wait may have freed it, and now and then spins forever at full CPU ("wait_for: No
+    // record of process"), which left a session's command hanging until its executor stopped.
+    // A stop that lands in the instant before job control goes off is still seen; the driver then
+    // waits again, a twentieth of a second apart (a read that times out on a pipe nothing writes
+    // to, fd 5: no process), while the command's process exists. A command that stays stopped is
+    // ended by the timer at its limit.
     //
     // A header whose limit is "-" is no command: the driver itself ends what earlier commands
     // left running, and marks the end with how many processes it ended. end_left_running stops
@@ -53,7 +59,8 @@ public sealed partial class DockerSandbox
     // signalled or counted twice). It uses only bash built-ins, as the timer does: it needs no
     // new process, so it works when what was left running holds the whole PID limit. Processes
     // of another user (a file operation's root exec) refuse the signal and are left alone.
-    private const string ShellDriver = """
+    /// <summary>The session shell's script, as <c>bash -c</c> runs it (see the comment above).</summary>
+    public const string ShellDriver = """
         exec 3>&2 2>/dev/null
         if read -r stale < /tmp/.berth-running && [ -n "$stale" ]; then kill -KILL -- "-$stale"; fi
         : > /tmp/.berth-running
@@ -91,7 +98,7 @@ public sealed partial class DockerSandbox
             ((code += ${#left[@]}))
           done
         }
-        set -m
+        exec 5<> <(:)
         rs=$'\036'
         while IFS=' ' read -r nonce secs count; do
           if [[ $secs == - ]]; then
@@ -106,12 +113,14 @@ public sealed partial class DockerSandbox
             if ((i)); then cmd+=$'\n'; fi
             cmd+=$part
           done
-          ( exec 3>&- 4>&-; unset -v nonce secs count part i pid code stale rs timer round left p stat killed; unset -f end_left_running; eval "$cmd" ) </dev/null 2>&3 &
+          set -m
+          ( exec 3>&- 4>&- 5>&-; unset -v nonce secs count part i pid code stale rs timer round left p stat killed; unset -f end_left_running; eval "$cmd" ) </dev/null 2>&3 &
           pid=$!
+          set +m
           echo "$pid" > /tmp/.berth-running
           echo "$pid $secs" >&4
-          wait -f "$pid"
-          while kill -0 "$pid"; do wait -f "$pid"; done
+          wait "$pid"
+          while kill -0 "$pid"; do read -r -t 0.05 -u 5; wait "$pid"; done
           wait "$pid"
           code=$?
           : > /tmp/.berth-running

@@ -135,7 +135,7 @@ public sealed class InMemoryResponseStore : IResponseStore
 
     public Task<FoundItem?> FindItemAsync(string itemId, CancellationToken cancellationToken)
     {
-        foreach (var response in _responses.Values.Select(e => e.Read()))
+        foreach (var response in _responses.Values.Select(e => e.Response))
         {
             var found = response.Snapshot.Output.FirstOrDefault(i => i.Id == itemId) is { } output
                 ? new InputMessage(InputMessage.OutputItem, "") { Id = output.Id, Item = output }

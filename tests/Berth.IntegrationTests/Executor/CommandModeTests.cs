@@ -83,6 +83,26 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
         Assert.Equal("next\n", next.Stdout);
     }
 
+    [Fact]
+    public async Task Should_mark_the_end_of_the_command_when_each_of_two_thousand_new_session_shells_runs_one()
+    {
+        // The driver once waited with `wait -f PID`, which in bash 5.2 reads the job's record
+        // after freeing it: glibc's per-process heap key, written over the freed record, then
+        // says "stopped" in about one new shell in 256, and the wait spins forever. 2000 shells
+        // would all have passed that driver about once in 2500 runs. The pid file is emptied
+        // before each, as each new driver ends the command a stale pid file names (this one's).
+        // Run as the executor runs it, with `bash -c`: read from a file, bash's heap differs and
+        // the old driver did not spin.
+        var (sandbox, container) = await SessionAsync(CommandMode.Shell);
+        var command = $"cat > /tmp/driver.sh <<'BERTH_DRIVER'\n{DockerSandbox.ShellDriver}\nBERTH_DRIVER\n"
+            + "driver=$(cat /tmp/driver.sh); hung=0; for i in $(seq 2000); do : > /tmp/.berth-running; printf 'n 5 1\\nsleep 0.001\\n' | timeout 2 bash -c \"$driver\" > /dev/null 2>&1; "
+            + "if [ $? -eq 124 ]; then hung=$((hung + 1)); fi; done; echo \"hung $hung\"";
+
+        var output = await sandbox.RunAsync(container, command, 300_000, 1_000, CancellationToken.None);
+
+        Assert.Equal(("hung 0\n", 0), (output.Stdout, output.ExitCode));
+    }
+
     [Theory]
     [InlineData(CommandMode.Shell)]
     [InlineData(CommandMode.Exec)]

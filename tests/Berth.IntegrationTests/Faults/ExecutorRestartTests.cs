@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Berth.Contracts;
+using Berth.Executor.Calls;
 using Berth.IntegrationTests.EndToEnd;
 using Berth.IntegrationTests.Fixtures;
 
@@ -86,5 +87,29 @@ public sealed class ExecutorRestartTests
         Assert.Equal("1\n", ended.CommandOutputs().Single().GetProperty("stdout").GetString());
         _output.WriteLine($"SIGTERM 1 s into 'echo once >> once.txt; sleep 4': the executor let the call finish and exited {stopped.TotalSeconds:0.0} s later; "
             + "after a restart under its id the response was completed, the command having run once");
+    }
+
+    [Fact]
+    public async Task Should_end_the_call_interrupted_when_its_executor_is_stopped_gracefully_and_the_command_outlasts_the_drain()
+    {
+        (string, string)[] settings = [("Executor__InstanceId", $"outlasted-{Guid.NewGuid().ToString("N")[..8]}"), ("Executor__WarmContainers", "0")];
+        var executor = _stack.StartExecutor("outlasted-before", settings);
+        await executor.WaitUntilReadyAsync(Ready);
+        var running = (await _api.CreateAsync(ResponsesApi.ShellRequest("[timeout_ms=300000] sleep 240", background: true))).Id();
+        await _api.WaitUntilCallsSentAsync(running);
+
+        var clock = Stopwatch.StartNew();
+        await executor.StopAsync(TimeSpan.FromSeconds(60));
+        var stopped = clock.Elapsed;
+
+        // Back under the same id, as a rolling restart brings it: its heartbeats tell the planner
+        // the session's executor is alive, so only the stopped process's word can end the call.
+        await using var restarted = _stack.StartExecutor("outlasted-after", settings);
+        await restarted.WaitUntilReadyAsync(Ready);
+        var ended = await _api.WaitUntilFinishedAsync(running);
+
+        Assert.Equal(("failed", ErrorCodes.Interrupted), (ended.Status(), ended.GetProperty("error").GetProperty("code").GetString()));
+        _output.WriteLine($"SIGTERM under 'sleep 240': the executor waited {CommandLifetime.Drain.TotalSeconds:0} s for it and exited {stopped.TotalSeconds:0.0} s after the signal; "
+            + $"the response ended failed ({ErrorCodes.Interrupted}), seen {clock.Elapsed.TotalSeconds:0.0} s after it");
     }
 }
