@@ -26,6 +26,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<WebhooksService>();
+        builder.Services.AddScoped<Files.FilesService>();
+        builder.Services.AddScoped<Files.FileUpload>();
         builder.Services.AddScoped<Models.ModelsService>();
         return builder;
     }
@@ -47,6 +49,10 @@ public static class ApiExtensions
         bus.AddRequestClient<GetContainer>();
         bus.AddRequestClient<ListContainers>();
         bus.AddRequestClient<DeleteContainer>();
+        bus.AddRequestClient<CreateFile>();
+        bus.AddRequestClient<GetFile>();
+        bus.AddRequestClient<ListFiles>();
+        bus.AddRequestClient<DeleteFile>();
         bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ResponseEventsAppendedConsumer>().ExcludeFromConfigureEndpoints();
         return bus;

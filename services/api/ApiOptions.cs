@@ -43,6 +43,14 @@ public sealed class ApiOptions : IValidatableObject
     public int MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
 
     /// <summary>
+    /// The largest file <c>POST /v1/files</c> accepts; larger ones get 413 <c>file_too_large</c>.
+    /// The bytes stream into the payload store (a directory, or GridFS), never into memory.
+    /// OpenAI's limit, 512 MiB, by default.
+    /// </summary>
+    [Range(1, 8L * 1024 * 1024 * 1024)]
+    public long MaxFileBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
     /// Domains a request's <c>network_policy</c> may allow (<c>pypi.org</c>, <c>*.pythonhosted.org</c>).
     /// Empty, the default: no request gets any network. The executors' egress proxies enforce
     /// what each session asked for; this caps what it may ask.

@@ -1,6 +1,7 @@
 using Berth.Api;
 using Berth.Api.Containers;
 using Berth.Api.Errors;
+using Berth.Api.Files;
 using Berth.Api.Models;
 using Berth.Api.Responses;
 using Berth.Api.Security;
@@ -24,6 +25,7 @@ app.UseApiKeys();
 app.MapResponses();
 app.MapModels();
 app.MapContainers();
+app.MapFiles();
 app.MapWebhookEndpoints();
 
 await app.RunAsync();

@@ -16,6 +16,9 @@ public static class Endpoints
     /// <summary>The planners' model calls: any planner takes a session's <see cref="AskModel"/>.</summary>
     public const string ModelCallsQueue = "berth-model-calls";
 
+    /// <summary>The planners' record of uploaded files (<c>/v1/files</c>).</summary>
+    public const string FilesQueue = "berth-files";
+
     public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>

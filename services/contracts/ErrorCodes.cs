@@ -56,6 +56,9 @@ public static class ErrorCodes
     /// </summary>
     public const string PayloadUnavailable = "payload_unavailable";
 
+    /// <summary>An upload larger than this Berth accepts (413).</summary>
+    public const string FileTooLarge = "file_too_large";
+
     /// <summary>A response cannot be deleted while it is queued or running: its session still writes to it.</summary>
     public const string ResponseNotFinished = "response_not_finished";
 }

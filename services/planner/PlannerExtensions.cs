@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
+using Berth.Planner.Files;
 using Berth.Planner.Executors;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
@@ -56,6 +57,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<ResponseWatchdog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());
         builder.Services.AddHostedService<UnstoredResponsePurge>();
+        builder.Services.AddHostedService<ExpiredFilePurge>();
         builder.Services.AddHostedService<Queues.QueueDepths>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
@@ -116,6 +118,7 @@ public static class PlannerExtensions
             builder.Services.AddSingleton<IResponseStore, InMemoryResponseStore>();
             builder.Services.AddSingleton<IContainerStore, InMemoryContainerStore>();
             builder.Services.AddSingleton<IWebhookStore, InMemoryWebhookStore>();
+            builder.Services.AddSingleton<IFileStore, InMemoryFileStore>();
             return store;
         }
 
@@ -126,6 +129,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IResponseStore, MongoResponseStore>();
         builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
         builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
+        builder.Services.AddSingleton<IFileStore, MongoFileStore>();
         builder.Services.AddHostedService<MongoIndexes>();
         builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongodb", tags: [ObservabilityExtensions.ReadyTag]);
         return store;
@@ -165,6 +169,7 @@ public static class PlannerExtensions
         bus.AddConsumer<ContainerRemovedConsumer>().Endpoint(e => e.Name = "berth-containers");
         bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<FileConsumers>().Endpoint(e => e.Name = Endpoints.FilesQueue);
         bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
         bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
         bus.AddConsumer<WebhookDelivery>().Endpoint(e =>

@@ -40,7 +40,7 @@ public sealed class ContainerFilesService(
         if (file.Length > options.Value.MaxUploadBytes)
         {
             return new ApiError(StatusCodes.Status413PayloadTooLarge, $"The file has {file.Length} bytes; uploads are limited to {options.Value.MaxUploadBytes}.",
-                "invalid_request_error", "file", "file_too_large").ToResult();
+                "invalid_request_error", "file", ErrorCodes.FileTooLarge).ToResult();
         }
 
         PutContainerFile put;
@@ -185,7 +185,7 @@ public sealed class ContainerFilesService(
         return failed.Code switch
         {
             "not_found" => ApiError.NotFound(failed.Message).ToResult(),
-            "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, "file_too_large").ToResult(),
+            "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, ErrorCodes.FileTooLarge).ToResult(),
             "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, ErrorCodes.ContainerExpired).ToResult(),
             "invalid_path" => ApiError.InvalidRequest(failed.Message, "file", "invalid_path").ToResult(),
             "too_many_files" => ApiError.InvalidRequest(failed.Message, "file", "too_many_files").ToResult(),

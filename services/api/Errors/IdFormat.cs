@@ -29,7 +29,14 @@ public static partial class IdFormat
         ("responseId", ResponseId(), "Response"),
         ("containerId", ContainerId(), "Container"),
         ("endpointId", EndpointId(), "Webhook endpoint"),
+        ("uploadedFileId", FileId(), "File"),
     ];
+
+    /// <summary>What a file id looks like, for messages.</summary>
+    public const string FileIdShape = "'file-' and 32 hex digits";
+
+    /// <summary>Whether the string could be an uploaded file's id: an <c>after</c> cursor or a <c>file_id</c> that could not is refused, not sent on.</summary>
+    public static bool IsFileId(string value) => FileId().IsMatch(value);
 
     /// <summary>Whether the string could be a container id: an <c>after</c> cursor that could not is refused, not sent on.</summary>
     public static bool IsContainerId(string value) => ContainerId().IsMatch(value);
@@ -41,6 +48,9 @@ public static partial class IdFormat
 
     [GeneratedRegex("^cntr_[0-9a-f]{32}$")]
     private static partial Regex ContainerId();
+
+    [GeneratedRegex("^file-[0-9a-f]{32}$")]
+    private static partial Regex FileId();
 
     [GeneratedRegex("^we_([0-9a-f]{32}|configured_[0-9]{1,6})$")]
     private static partial Regex EndpointId();

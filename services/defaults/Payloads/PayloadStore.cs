@@ -19,6 +19,9 @@ public sealed class PayloadStore(IPayloadRepository repository, IOptions<Payload
 
     public Task<Uri> PutAsync(Stream content, CancellationToken cancellationToken) => repository.Put(content, TimeToLive, cancellationToken);
 
+    /// <summary>Stores a payload with no time to live: an uploaded file, kept until its owner deletes it.</summary>
+    public Task<Uri> KeepAsync(Stream content, CancellationToken cancellationToken) => repository.Put(content, null, cancellationToken);
+
     public async Task<Uri> PutAsync(byte[] content, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content, writable: false);

@@ -63,6 +63,14 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
             cancellationToken: cancellationToken);
         await CreateTtlAsync(attempts, Builders<WebhookAttemptDocument>.IndexKeys.Ascending(a => a.At), "at_ttl", responseTtl, cancellationToken);
 
+        // No TTL index for files: the purge deletes each expired file's bytes with its record.
+        var files = database.GetCollection<FileDocument>(MongoFileStore.Collection);
+        await files.Indexes.CreateOneAsync(new CreateIndexModel<FileDocument>(
+            Builders<FileDocument>.IndexKeys.Ascending(f => f.Tenant).Descending(f => f.CreatedAt).Descending(f => f.Id), new CreateIndexOptions { Name = "tenant_createdAt" }),
+            cancellationToken: cancellationToken);
+        await files.Indexes.CreateOneAsync(new CreateIndexModel<FileDocument>(
+            Builders<FileDocument>.IndexKeys.Ascending(f => f.ExpiresAt), new CreateIndexOptions { Name = "expiresAt", Sparse = true }), cancellationToken: cancellationToken);
+
         // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
         var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
         await sessions.Indexes.CreateOneAsync(new CreateIndexModel<SessionState>(

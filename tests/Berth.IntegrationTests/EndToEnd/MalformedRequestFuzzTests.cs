@@ -22,7 +22,7 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
     [
         "responses", "responses/{id}", "responses/{id}/cancel", "responses/{id}/input_items", "models", "models/{id}", "containers", "containers/{id}", "containers/{id}/files",
         "containers/{id}/files/{id}", "containers/{id}/files/{id}/content", "webhook_endpoints", "webhook_endpoints/{id}",
-        "webhook_endpoints/{id}/deliveries",
+        "webhook_endpoints/{id}/deliveries", "files", "files/{id}", "files/{id}/content",
     ];
 
     private static readonly string[] Ids =
@@ -81,10 +81,29 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
             < 6 => new FuzzCase(HttpMethod.Post, "responses", MutatedBody(random), "application/json"),
             10 or 11 => new FuzzCase(HttpMethod.Post, random.Next(2) == 0 ? "containers" : "webhook_endpoints", OtherBody(random), "application/json"),
             6 => new FuzzCase(HttpMethod.Post, Paths[random.Next(Paths.Length)].Replace("{id}", "x", StringComparison.Ordinal), MutatedBody(random), "application/json"),
-            7 => new FuzzCase(HttpMethod.Post, "responses", Encoding.UTF8.GetBytes(ValidBody), random.Next(2) == 0 ? "text/plain" : "multipart/form-data; boundary=x"),
+            7 when random.Next(2) == 0 => new FuzzCase(HttpMethod.Post, "files", MultipartBody(random), "multipart/form-data; boundary=b"),
+            7 => new FuzzCase(HttpMethod.Post, random.Next(2) == 0 ? "responses" : "files", Encoding.UTF8.GetBytes(ValidBody), random.Next(2) == 0 ? "text/plain" : "multipart/form-data; boundary=x"),
             8 => new FuzzCase(new[] { HttpMethod.Get, HttpMethod.Delete, HttpMethod.Put, HttpMethod.Patch }[random.Next(4)], path, null, "application/json"),
             _ => new FuzzCase(HttpMethod.Get, path + (random.Next(2) == 0 ? "?stream=true&starting_after=" + Ids[random.Next(Ids.Length)] : "?limit=-5&order=sideways&after=%00"), null, "application/json"),
         };
+    }
+
+    /// <summary>Uploads for <c>POST /v1/files</c> that are broken or hostile: cut short, odd names, oversized headers and fields, the wrong boundary.</summary>
+    private static byte[] MultipartBody(Random random)
+    {
+        var filename = new[] { "notes.txt", "../../etc/passwd", "a\\b", "..", "", new string('n', 5000), "x\u0001y" }[random.Next(7)];
+        var disposition = random.Next(4) switch
+        {
+            0 => $"form-data; name=\"file\"; filename*=UTF-8''%ED%A0%80{random.Next()}",
+            1 => "attachment",
+            2 => $"form-data; name=\"{new string('f', random.Next(1, 20_000))}\"",
+            _ => $"form-data; name=\"file\"; filename=\"{filename}\"",
+        };
+        var purpose = new[] { "user_data", "batch", "", new string('p', 100_000), "\ud800" }[random.Next(5)];
+        var text = $"--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n{purpose}\r\n"
+            + $"--b\r\nContent-Disposition: {disposition}\r\n\r\nabc\r\n--{(random.Next(4) == 0 ? "c" : "b")}--\r\n";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return random.Next(3) == 0 ? bytes[..random.Next(bytes.Length)] : bytes;
     }
 
     private static byte[] MutatedBody(Random random)

@@ -1,0 +1,99 @@
+using Berth.Api.Containers;
+using Berth.Api.Errors;
+using Berth.Api.Security;
+using Berth.Contracts;
+using Berth.ServiceDefaults.Payloads;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Api.Files;
+
+/// <summary>
+/// <c>/v1/files</c> but the upload (<see cref="FileUpload"/>): the planner keeps the records,
+/// tenant by tenant, and the bytes come straight from the payload store.
+/// </summary>
+public sealed class FilesService(
+    IRequestClient<GetFile> get, IRequestClient<ListFiles> list, IRequestClient<DeleteFile> delete,
+    PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+{
+    /// <summary>As OpenAI's files list: up to 10,000 a page, and that many unless told otherwise.</summary>
+    public const int MaxLimit = 10_000;
+
+    private const int MaxPurposeLength = 64;
+
+    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
+
+    public Task<IResult> ListAsync(int? limit, string? order, string? after, string? purpose, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Refused($"Invalid 'limit': expected an integer from 1 to {MaxLimit}.", "limit");
+        }
+
+        if (Pagination.Validate(null, order) is { } invalid)
+        {
+            return Task.FromResult(invalid.ToResult());
+        }
+
+        if (after is not null && !IdFormat.IsFileId(after))
+        {
+            return Refused($"Invalid 'after': expected the id of a file from a previous page ({IdFormat.FileIdShape}).", "after");
+        }
+
+        if (purpose is { Length: > MaxPurposeLength })
+        {
+            return Refused($"Invalid 'purpose': at most {MaxPurposeLength} characters.", "purpose");
+        }
+
+        return PlannerCalls.Guard(async () =>
+        {
+            var page = (await list.GetResponse<FileList>(new ListFiles
+            {
+                Tenant = tenant.Id,
+                Purpose = purpose,
+                Limit = limit ?? MaxLimit,
+                After = after,
+                OldestFirst = order == "asc",
+            }, cancellationToken, Timeout)).Message;
+            return Json(FileJson.SerializeList(page.Files, page.HasMore));
+        }, Unanswered);
+    }
+
+    public Task<IResult> GetAsync(string fileId, CancellationToken cancellationToken) =>
+        WithFile(fileId, file => Task.FromResult(Json(FileJson.Serialize(file))), cancellationToken);
+
+    /// <summary>The bytes, streamed from the payload store.</summary>
+    public Task<IResult> ContentAsync(string fileId, CancellationToken cancellationToken) => WithFile(fileId, async file =>
+    {
+        try
+        {
+            var content = await payloads.OpenAsync(file.ContentAddress, cancellationToken);
+            return Results.Stream(content, "application/octet-stream", file.Filename);
+        }
+        catch (MessageDataNotFoundException)
+        {
+            return new ApiError(StatusCodes.Status500InternalServerError, "The file's content is not in the payload store; do all services share one (Payloads__Directory or ConnectionStrings__mongodb)?",
+                "server_error", null, ErrorCodes.PayloadUnavailable).ToResult();
+        }
+    }, cancellationToken);
+
+    public Task<IResult> DeleteAsync(string fileId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    {
+        var reply = await delete.GetResponse<FileSnapshot, FileNotFound>(new DeleteFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        return reply.Is(out Response<FileSnapshot>? _) ? Json(FileJson.SerializeDeleted(fileId)) : NotFound(fileId);
+    }, Unanswered);
+
+    private Task<IResult> WithFile(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    {
+        var reply = await get.GetResponse<FileSnapshot, FileNotFound>(new GetFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        return reply.Is(out Response<FileSnapshot>? found) ? await work(found.Message) : NotFound(fileId);
+    }, Unanswered);
+
+    public static IResult NotFound(string fileId) => ApiError.NotFound($"No such File object: {fileId}").ToResult();
+
+    public const string Unanswered = "The planner did not answer in time.";
+
+    private static Task<IResult> Refused(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, "invalid_value").ToResult());
+
+    private static IResult Json(byte[] body) => Results.Text(body, "application/json");
+}

@@ -1,0 +1,3 @@
+namespace Berth.Contracts;
+
+public sealed record FileList(IReadOnlyList<FileSnapshot> Files, bool HasMore);

@@ -1,0 +1,3 @@
+namespace Berth.Contracts;
+
+public sealed record FileNotFound(string FileId);
