@@ -25,6 +25,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ResponseRecordsService>();
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
+        builder.Services.AddScoped<UploadedFileCopies>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();
         builder.Services.AddScoped<Files.FileUpload>();

@@ -13,15 +13,20 @@ namespace Berth.Api.Containers;
 /// store, and is deleted here once the executor has answered, whatever it answered.
 /// </summary>
 public sealed class ContainerFilesService(
-    IRequestClient<GetContainer> containers, IClientFactory clients, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+    IRequestClient<GetContainer> containers, IClientFactory clients, PayloadStore payloads, UploadedFileCopies copies, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainer(containerId, async container =>
     {
+        if (http.HasJsonContentType())
+        {
+            return await CopyUploadedAsync(container, http, cancellationToken);
+        }
+
         if (!http.HasFormContentType)
         {
-            return ApiError.InvalidRequest("Upload the file as multipart/form-data in a field named 'file'; 'file_id' references are not supported.", "file", "invalid_request").ToResult();
+            return ApiError.InvalidRequest("Upload the file as multipart/form-data in a field named 'file', or send JSON {\"file_id\"} naming a file uploaded to /v1/files.", "file", "invalid_request").ToResult();
         }
 
         var form = await http.ReadFormAsync(cancellationToken);
@@ -72,6 +77,52 @@ public sealed class ContainerFilesService(
             }
         }
     }, cancellationToken);
+
+    /// <summary><c>{"file_id"}</c>: a file uploaded to <c>/v1/files</c>, copied to <c>/mnt/data/&lt;its name&gt;</c>.</summary>
+    private async Task<IResult> CopyUploadedAsync(ContainerSnapshot container, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return invalid!.ToResult();
+        }
+
+        string fileId;
+        using (body)
+        {
+            var root = body.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return ApiError.InvalidRequest("The request body must be a JSON object.", null, "invalid_type").ToResult();
+            }
+
+            if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => name != "file_id") is { } unknown)
+            {
+                return ApiError.InvalidRequest($"Unknown parameter: '{unknown}'.", unknown, "unknown_parameter").ToResult();
+            }
+
+            if (!root.TryGetProperty("file_id", out var given) || given.ValueKind != System.Text.Json.JsonValueKind.String)
+            {
+                return ApiError.InvalidRequest("Missing required parameter: 'file_id' (a string).", "file_id", "missing_required_parameter").ToResult();
+            }
+
+            fileId = given.GetString()!;
+        }
+
+        if (!IdFormat.IsFileId(fileId))
+        {
+            return ApiError.InvalidRequest($"Invalid 'file_id': expected a file id ({IdFormat.FileIdShape}).", "file_id", "invalid_value").ToResult();
+        }
+
+        var (files, unknownFile) = await copies.ResolveAsync([fileId], "file_id", cancellationToken);
+        if (unknownFile is not null)
+        {
+            return unknownFile.ToResult();
+        }
+
+        var reply = await copies.CopyAsync(container, files![0], cancellationToken);
+        return Render(container, reply, info => Json(ContainerFileJson.Serialize(container.Id, info)));
+    }
 
     public Task<IResult> ListAsync(string containerId, int? limit, string? order, string? after, CancellationToken cancellationToken) =>
         WithContainer(containerId, async container =>
@@ -173,7 +224,7 @@ public sealed class ContainerFilesService(
             return await work(found.Message);
         }, "The planner or the container's executor did not answer in time.", "executor_unavailable");
 
-    private static IResult Render<T>(ContainerSnapshot container, Response<T, ContainerFileFailed> reply, Func<T, IResult> render)
+    internal static IResult Render<T>(ContainerSnapshot container, Response<T, ContainerFileFailed> reply, Func<T, IResult> render)
         where T : class
     {
         if (reply.Is(out Response<T>? ok))

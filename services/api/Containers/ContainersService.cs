@@ -13,6 +13,7 @@ public sealed class ContainersService(
     IRequestClient<GetContainer> get,
     IRequestClient<ListContainers> list,
     IRequestClient<DeleteContainer> delete,
+    UploadedFileCopies copies,
     IOptions<ApiOptions> options,
     RequestTenant tenant,
     TimeProvider time)
@@ -41,6 +42,13 @@ public sealed class ContainersService(
 
         return await PlannerCalls.Guard(async () =>
         {
+            // Every file is found before anything is made: an unknown id leaves no container behind.
+            var (files, unknown) = await copies.ResolveAsync(request.FileIds, "file_ids", cancellationToken);
+            if (unknown is not null)
+            {
+                return unknown.ToResult();
+            }
+
             var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
             {
                 ContainerId = $"cntr_{Guid.NewGuid():N}",
@@ -53,13 +61,29 @@ public sealed class ContainersService(
             }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
 
             return reply.Is(out Response<ContainerSnapshot>? created)
-                ? Json(ContainerJson.Serialize(created.Message))
+                ? await CopyFilesAsync(created.Message, files!, cancellationToken) ?? Json(ContainerJson.Serialize(created.Message))
                 : reply.Is(out Response<TaskRejected>? rejected)
                     ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
                         ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
                         : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code)).ToResult()
                     : throw new InvalidOperationException("The planner answered neither created nor rejected.");
         }, "The planner or the executor pool did not answer in time.");
+    }
+
+    /// <summary>Copies the files into the new container; if one cannot be, the container is deleted and the refusal returned, so a create either has all its files or makes nothing.</summary>
+    private async Task<IResult?> CopyFilesAsync(ContainerSnapshot container, IReadOnlyList<FileSnapshot> files, CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            var copied = await copies.CopyAsync(container, file, cancellationToken);
+            if (!copied.Is(out Response<ContainerFileInfo>? _))
+            {
+                await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(container.Id) { Tenant = tenant.Id }, CancellationToken.None, Timeout);
+                return ContainerFilesService.Render(container, copied, _ => Results.Empty);
+            }
+        }
+
+        return null;
     }
 
     public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>

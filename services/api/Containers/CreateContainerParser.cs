@@ -4,7 +4,11 @@ using Berth.Api.Errors;
 namespace Berth.Api.Containers;
 
 /// <summary>A valid <c>POST /v1/containers</c> body.</summary>
-public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null);
+public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null)
+{
+    /// <summary>Files uploaded through <c>/v1/files</c> to copy into <c>/mnt/data</c>; empty for none.</summary>
+    public IReadOnlyList<string> FileIds { get; init; } = [];
+}
 
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
 public static class CreateContainerParser
@@ -40,9 +44,10 @@ public static class CreateContainerParser
             return (null, ApiError.InvalidRequest("Missing required parameter: 'name' (a non-empty string).", "name", "missing_required_parameter"));
         }
 
-        if (body.TryGetProperty("file_ids", out var files) && files.ValueKind == JsonValueKind.Array && files.GetArrayLength() > 0)
+        var (fileIds, badFiles) = UploadedFileCopies.ParseIds(body, "file_ids");
+        if (badFiles is not null)
         {
-            return (null, ApiError.InvalidRequest("'file_ids' is not supported; upload files with POST /v1/containers/{id}/files.", "file_ids", "unsupported_parameter"));
+            return (null, badFiles);
         }
 
         var minutes = DefaultMinutes;
@@ -82,6 +87,6 @@ public static class CreateContainerParser
             }
         }
 
-        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy), null);
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [] }, null);
     }
 }

@@ -230,7 +230,7 @@ public static partial class ToolsParser
                 var instead = name switch
                 {
                     "memory_limit" => " Create the container with POST /v1/containers and 'memory_limit', and use it with 'container_reference'.",
-                    "file_ids" => " Upload files to a container with POST /v1/containers/{id}/files, and use it with 'container_reference'.",
+                    "file_ids" => " Create the container with POST /v1/containers and 'file_ids', and use it with 'container_reference'.",
                     _ => "",
                 };
                 throw Invalid($"'{envPath}.{name}' is not supported yet.{instead}", $"{envPath}.{name}", "unsupported_parameter");

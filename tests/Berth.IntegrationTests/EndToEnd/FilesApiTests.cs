@@ -165,6 +165,61 @@ public sealed class FilesApiTests
     }
 
     [Fact]
+    public async Task Should_copy_uploaded_files_into_a_new_container_and_into_a_running_one_by_file_id()
+    {
+        var files = Sdk(_stack.Http);
+        OpenAIFile alpha = await files.UploadFileAsync(BinaryData.FromString("alpha\n"), "alpha.txt", FileUploadPurpose.UserData);
+        var bigBytes = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        OpenAIFile big = await files.UploadFileAsync(BinaryData.FromBytes(bigBytes), "big.bin", FileUploadPurpose.Assistants);
+        OpenAIFile later = await files.UploadFileAsync(BinaryData.FromString("later\n"), "later.txt", FileUploadPurpose.UserData);
+        OpenAIFile sameName = await files.UploadFileAsync(BinaryData.FromString("other\n"), "alpha.txt", FileUploadPurpose.UserData);
+        var name = $"with-files-{Guid.NewGuid():N}";
+
+        // Refused before anything is made: an unknown id, two files of one name, an id of the wrong shape.
+        foreach (var (ids, param) in new[]
+        {
+            ($"[\"{alpha.Id}\", \"file-{Guid.NewGuid():N}\"]", "file_ids[1]"),
+            ($"[\"{alpha.Id}\", \"{sameName.Id}\"]", "file_ids[1]"),
+            ("[\"../etc/passwd\"]", "file_ids[0]"),
+            ($"[\"{alpha.Id}\", \"{alpha.Id}\"]", "file_ids[1]"),
+            ("\"file-0\"", "file_ids"),
+        })
+        {
+            var (status, body) = await SendAsync(_stack.Http, HttpMethod.Post, "containers", new StringContent($$"""{"name": "{{name}}", "file_ids": {{ids}}}""", Encoding.UTF8, "application/json"));
+            Assert.True(status == HttpStatusCode.BadRequest && body.GetProperty("error").GetProperty("param").GetString() == param, $"{ids}: {status} {body}");
+        }
+
+        var containers = (await SendAsync(_stack.Http, HttpMethod.Get, "containers?limit=100")).Body.GetProperty("data").EnumerateArray();
+        Assert.DoesNotContain(containers, c => c.GetProperty("name").GetString() == name);
+
+        var (created, container) = await SendAsync(_stack.Http, HttpMethod.Post, "containers",
+            new StringContent($$"""{"name": "{{name}}", "file_ids": ["{{alpha.Id}}", "{{big.Id}}"]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, created);
+        var containerId = container.GetProperty("id").GetString()!;
+        var (added, copy) = await SendAsync(_stack.Http, HttpMethod.Post, $"containers/{containerId}/files",
+            new StringContent($$"""{"file_id": "{{later.Id}}"}""", Encoding.UTF8, "application/json"));
+        Assert.True(added == HttpStatusCode.OK, copy.ToString());
+        Assert.Equal(("/mnt/data/later.txt", "user"), (copy.GetProperty("path").GetString(), copy.GetProperty("source").GetString()));
+
+        // Copies: the uploads can go, and the container keeps its files.
+        foreach (var upload in new[] { alpha, big, later, sameName })
+        {
+            await files.DeleteFileAsync(upload.Id);
+        }
+
+        var listed = (await SendAsync(_stack.Http, HttpMethod.Get, $"containers/{containerId}/files")).Body.GetProperty("data").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("id").GetString()!);
+        Assert.Equal(["/mnt/data/alpha.txt", "/mnt/data/big.bin", "/mnt/data/later.txt"], listed.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("alpha\n"u8.ToArray(), await _stack.Http.GetByteArrayAsync($"containers/{containerId}/files/{listed["/mnt/data/alpha.txt"]}/content"));
+        Assert.Equal(bigBytes, await _stack.Http.GetByteArrayAsync($"containers/{containerId}/files/{listed["/mnt/data/big.bin"]}/content"));
+
+        var (gone, refusal) = await SendAsync(_stack.Http, HttpMethod.Post, $"containers/{containerId}/files",
+            new StringContent($$"""{"file_id": "{{later.Id}}"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal((HttpStatusCode.BadRequest, "file_id"), (gone, refusal.GetProperty("error").GetProperty("param").GetString()));
+        await SendAsync(_stack.Http, HttpMethod.Delete, $"containers/{containerId}");
+    }
+
+    [Fact]
     public async Task Should_refuse_a_file_over_the_cap_and_show_each_tenant_only_its_own_files()
     {
         const int cap = 1024 * 1024;
