@@ -13,4 +13,7 @@ public sealed record ShellToolSpec
     /// Null is none at all.
     /// </summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
+
+    /// <summary><c>container_auto</c>'s <c>memory_limit</c>, in megabytes; null for the executors' default.</summary>
+    public int? MemoryMb { get; init; }
 }

@@ -20,4 +20,7 @@ public sealed record ToolCallRequested
 
     /// <summary>The network the session's container is made with; null is none at all. A container made with another policy is not reused.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
+
+    /// <summary>The memory the session's container is made with, in megabytes; null for the executor's default. Used only when the container is made.</summary>
+    public int? MemoryMb { get; init; }
 }

@@ -166,7 +166,7 @@ public sealed partial class ToolCallConsumer(
         try
         {
             await FindHolderElsewhereAsync(context, stopping);
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, network: call.NetworkPolicy);
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy);
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);
             await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => PublishChunkAsync(context, chunk, stopping));

@@ -13,14 +13,6 @@ public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? M
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
 public static class CreateContainerParser
 {
-    private static readonly Dictionary<string, int> MemoryLimits = new(StringComparer.Ordinal)
-    {
-        ["1g"] = 1024,
-        ["4g"] = 4 * 1024,
-        ["16g"] = 16 * 1024,
-        ["64g"] = 64 * 1024,
-    };
-
     private const int DefaultMinutes = 20;
     private const int MaxMinutes = 7 * 24 * 60;
 
@@ -69,9 +61,9 @@ public static class CreateContainerParser
         int? memoryMb = null;
         if (body.TryGetProperty("memory_limit", out var memory) && memory.ValueKind != JsonValueKind.Null)
         {
-            if (memory.ValueKind != JsonValueKind.String || !MemoryLimits.TryGetValue(memory.GetString()!, out var mb))
+            if (memory.ValueKind != JsonValueKind.String || !MemoryLimits.TryParse(memory.GetString(), out var mb))
             {
-                return (null, ApiError.InvalidRequest("Invalid 'memory_limit': supported values are '1g', '4g', '16g' and '64g'.", "memory_limit", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid 'memory_limit': supported values are {MemoryLimits.Supported}.", "memory_limit", "invalid_value"));
             }
 
             memoryMb = mb;

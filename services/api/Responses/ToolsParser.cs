@@ -198,7 +198,11 @@ public static partial class ToolsParser
 
         return type switch
         {
-            "container_auto" => new ShellToolSpec { NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null },
+            "container_auto" => new ShellToolSpec
+            {
+                NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null,
+                MemoryMb = MemoryOf(environment.Value, envPath),
+            },
             "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
             _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
         };
@@ -225,17 +229,34 @@ public static partial class ToolsParser
                 JsonValueKind.Array => property.Value.GetArrayLength() > 0,
                 _ => true,
             };
-            if (given && name is "file_ids" or "memory_limit" or "skills")
+            if (given && name is "memory_limit" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
+            {
+                throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", "invalid_value");
+            }
+
+            if (given && name is "file_ids" or "skills")
             {
                 var instead = name switch
                 {
-                    "memory_limit" => " Create the container with POST /v1/containers and 'memory_limit', and use it with 'container_reference'.",
                     "file_ids" => " Create the container with POST /v1/containers and 'file_ids', and use it with 'container_reference'.",
                     _ => "",
                 };
                 throw Invalid($"'{envPath}.{name}' is not supported yet.{instead}", $"{envPath}.{name}", "unsupported_parameter");
             }
         }
+    }
+
+    /// <summary><c>container_auto</c>'s <c>memory_limit</c>, in megabytes; null for the executors' default.</summary>
+    private static int? MemoryOf(JsonElement environment, string envPath)
+    {
+        if (!environment.TryGetProperty("memory_limit", out var memory) || memory.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return memory.ValueKind == JsonValueKind.String && Containers.MemoryLimits.TryParse(memory.GetString(), out var megabytes)
+            ? megabytes
+            : throw Invalid($"Invalid '{envPath}.memory_limit': supported values are {Containers.MemoryLimits.Supported}.", $"{envPath}.memory_limit", "invalid_value");
     }
 
     private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)

@@ -35,6 +35,7 @@ public sealed class SessionContainers(IContainerStore containers, IResponseStore
             LastActiveAt = at,
             Tenant = tenant,
             NetworkPolicy = session.NetworkPolicy,
+            MemoryMb = session.MemoryMb,
             Auto = true,
         }, cancellationToken);
     }

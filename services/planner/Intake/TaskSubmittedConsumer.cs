@@ -74,6 +74,20 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
+            // And the memory: a continuation may leave memory_limit out, not change it.
+            if (previous.Snapshot.Shell is { Environment: "container_auto" } made && task.Shell is { Environment: "container_auto", MemoryMb: { } asked }
+                && made.MemoryMb != asked)
+            {
+                await context.RespondAsync(new TaskRejected
+                {
+                    ResponseId = task.ResponseId,
+                    Code = "invalid_value",
+                    Param = "tools",
+                    Message = $"The shell tool's memory_limit ({asked / 1024}g) differs from the one of previous response '{task.PreviousResponseId}' ({(made.MemoryMb is { } mb ? $"{mb / 1024}g" : "the default")}): a session's container keeps the memory it was made with. Start a new conversation for another limit.",
+                });
+                return;
+            }
+
             sessionId = previous.Snapshot.SessionId;
             if (task.Shell is { Environment: "container_auto" })
             {
@@ -122,7 +136,9 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Model = task.Model,
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
-            Shell = container is null ? task.Shell : task.Shell! with { NetworkPolicy = container.NetworkPolicy },
+            Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
+                : task.Shell is { Environment: "container_auto", MemoryMb: null } && previous?.Snapshot.Shell is { MemoryMb: { } kept } ? task.Shell with { MemoryMb = kept }
+                : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,
             ToolChoice = task.ToolChoice,

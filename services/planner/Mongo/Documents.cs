@@ -54,7 +54,7 @@ public sealed class ResponseDocument
             Model = r.Model,
             Instructions = r.Instructions,
             PreviousResponseId = r.PreviousResponseId,
-            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy) },
+            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb },
             MaxToolCalls = r.MaxToolCalls,
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
@@ -83,7 +83,7 @@ public sealed class ResponseDocument
             Model = Model,
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
-            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec() },
+            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb },
             MaxToolCalls = MaxToolCalls,
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
@@ -110,6 +110,7 @@ public sealed class ShellDocument
     [BsonElement("environment")] public string Environment { get; set; } = "";
     [BsonElement("containerId")] public string? ContainerId { get; set; }
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
+    [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
 }
 
 /// <summary>A network policy other than none at all; absent means none.</summary>

@@ -139,6 +139,7 @@ public sealed partial class ResponseLifecycle(
         if (session.ContainerId is null)
         {
             session.NetworkPolicy = response.Snapshot.Shell?.NetworkPolicy;
+            session.MemoryMb = response.Snapshot.Shell?.MemoryMb;
         }
         session.PendingCalls = [];
 

@@ -41,6 +41,9 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     /// <summary>The network the session's container is made with (null: none); fixed once it has a container.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; set; }
 
+    /// <summary>The memory the session's container is made with (<c>memory_limit</c>, in megabytes); null for the executors' default.</summary>
+    public int? MemoryMb { get; set; }
+
     /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
     public string? ContainerLostCode { get; set; }
 

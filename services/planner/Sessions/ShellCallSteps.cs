@@ -89,6 +89,7 @@ public sealed class ShellCallSteps(
             MaxOutputLength = call.MaxOutputLength,
             ContainerId = session.ContainerId,
             NetworkPolicy = session.NetworkPolicy,
+            MemoryMb = session.MemoryMb,
         });
     }
 

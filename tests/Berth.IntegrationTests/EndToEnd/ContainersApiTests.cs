@@ -160,6 +160,30 @@ public sealed class ContainersApiTests
     }
 
     [Fact]
+    public async Task Should_make_a_sessions_own_container_with_the_memory_limit_its_request_asked_for_and_keep_it_along_the_chain()
+    {
+        // cgroup v2 names the limit memory.max; v1, which Docker 20.10 may run on, memory.limit_in_bytes.
+        const string readLimit = "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes";
+        object Request(string input, string? memory, string? previous = null) => new Dictionary<string, object?>
+        {
+            ["model"] = "berth-scripted",
+            ["input"] = input,
+            ["tools"] = new[] { new { type = "shell", environment = new Dictionary<string, object?> { ["type"] = "container_auto", ["memory_limit"] = memory } } },
+            ["previous_response_id"] = previous,
+        };
+
+        var first = await _api.CreateAsync(Request(readLimit, "1g"));
+        var kept = await _api.CreateAsync(Request(readLimit, null, first.Id()));
+        var (status, refusal) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(Request("echo more", "4g", first.Id())));
+        var plain = await _api.CreateAsync(ResponsesApi.ShellRequest(readLimit));
+
+        Assert.Equal("1073741824\n", first.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.Equal("1073741824\n", kept.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "tools"), (status, refusal.GetProperty("error").GetProperty("param").GetString()));
+        Assert.NotEqual("1073741824\n", plain.CommandOutputs().Single().GetProperty("stdout").GetString());
+    }
+
+    [Fact]
     public async Task Should_refuse_a_list_cursor_that_is_no_container_id_and_list_nothing_after_an_unknown_one()
     {
         var (refused, error) = await GetRawAsync($"containers?after={Uri.EscapeDataString("cntr_x\" || 1 == 1 || \"" + new string('a', 5000))}");

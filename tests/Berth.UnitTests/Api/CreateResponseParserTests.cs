@@ -89,6 +89,15 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_give_container_auto_the_memory_limit_asked_for_in_megabytes()
+    {
+        var (request, error) = Parse("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "4g" } } ] }""");
+
+        Assert.Null(error);
+        Assert.Equal(4096, request!.Shell!.MemoryMb);
+    }
+
+    [Fact]
     public void Should_leave_the_settings_empty_when_the_request_sends_only_defaults()
     {
         var (request, error) = Parse("""{ "model": "m", "input": "x", "text": { "format": { "type": "text" } }, "store": true, "truncation": "disabled" }""");
@@ -259,7 +268,9 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "store": false, "background": true }""", "background", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "store": "no" }""", "store", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "file_ids": [ "file_1" ] } } ] }""", "tools[0].environment.file_ids", "unsupported_parameter")]
-    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "4g" } } ] }""", "tools[0].environment.memory_limit", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "3g" } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": 4 } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference", "container_id": "cntr_1", "memory_limit": "4g" } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "s" } ] } } ] }""", "tools[0].environment.skills", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "gpu": true } } ] }""", "tools[0].environment.gpu", "unknown_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "truncation": "sometimes" }""", "truncation", "invalid_value")]
