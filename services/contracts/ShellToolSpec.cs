@@ -16,4 +16,17 @@ public sealed record ShellToolSpec
 
     /// <summary><c>container_auto</c>'s <c>memory_limit</c>, in megabytes; null for the executors' default.</summary>
     public int? MemoryMb { get; init; }
+
+    /// <summary><c>container_auto</c>'s <c>file_ids</c>, as the request named them.</summary>
+    public IReadOnlyList<string> FileIds { get; init; } = [];
+
+    /// <summary>Those files, found by the api: what the session's container is made with.</summary>
+    public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
+
+    // By value, files included: a list compares by reference otherwise.
+    public bool Equals(ShellToolSpec? other) =>
+        other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
+        && MemoryMb == other.MemoryMb && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files);
+
+    public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count);
 }

@@ -23,4 +23,7 @@ public sealed record ToolCallRequested
 
     /// <summary>The memory the session's container is made with, in megabytes; null for the executor's default. Used only when the container is made.</summary>
     public int? MemoryMb { get; init; }
+
+    /// <summary>Files copied into the session's container when it is made, before the commands run; empty once it has one.</summary>
+    public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
 }

@@ -31,7 +31,8 @@ public sealed partial class ToolCallConsumer(
     CommandLifetime? lifetime = null,
     SessionHolders? holders = null,
     LetGoResults? letGo = null,
-    BackgroundCpu? background = null) : IConsumer<ToolCallRequested>
+    BackgroundCpu? background = null,
+    ContainerSeeds? seeds = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -167,6 +168,10 @@ public sealed partial class ToolCallConsumer(
         {
             await FindHolderElsewhereAsync(context, stopping);
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy);
+            if (call.Files.Count > 0 && seeds is not null)
+            {
+                await seeds.CopyAsync(call.SessionId, containerId, call.Files, stopping);
+            }
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);
             await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => PublishChunkAsync(context, chunk, stopping));
@@ -220,6 +225,12 @@ public sealed partial class ToolCallConsumer(
         catch (CallRecordException e)
         {
             error = e.Message;
+        }
+        catch (FileOperationException e)
+        {
+            // A file the container was to be made with could not be copied in.
+            error = e.Message;
+            errorCode = e.Code;
         }
         catch (EgressUnavailableException e)
         {

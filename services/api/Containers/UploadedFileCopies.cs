@@ -50,9 +50,10 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
                 cancellationToken, Timeout);
 
     /// <summary>Reads <c>file_ids</c>: null when absent or empty; else ids of the right shape, at most <see cref="MaxFiles"/>, each once.</summary>
-    public static (IReadOnlyList<string>? Ids, ApiError? Error) ParseIds(System.Text.Json.JsonElement parent, string param)
+    public static (IReadOnlyList<string>? Ids, ApiError? Error) ParseIds(System.Text.Json.JsonElement parent, string name, string? path = null)
     {
-        if (!parent.TryGetProperty(param, out var given) || given.ValueKind == System.Text.Json.JsonValueKind.Null)
+        var param = path ?? name;
+        if (!parent.TryGetProperty(name, out var given) || given.ValueKind == System.Text.Json.JsonValueKind.Null)
         {
             return (null, null);
         }

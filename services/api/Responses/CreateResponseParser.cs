@@ -82,6 +82,7 @@ public static class CreateResponseParser
             Input = InputItemsParser.Parse(body),
             PreviousResponseId = previous,
             Shell = tools.Shell,
+            ShellPath = tools.ShellPath,
             Functions = tools.Functions,
             ToolChoice = ToolsParser.ParseChoice(body, tools),
             ParallelToolCalls = OptionalBool(body, "parallel_tool_calls"),

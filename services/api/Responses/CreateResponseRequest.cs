@@ -10,6 +10,9 @@ public sealed record CreateResponseRequest
     public required IReadOnlyList<InputMessage> Input { get; init; }
     public string? PreviousResponseId { get; init; }
     public ShellToolSpec? Shell { get; init; }
+
+    /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>
+    public string? ShellPath { get; init; }
     public int? MaxToolCalls { get; init; }
     public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
     public ToolChoiceSpec? ToolChoice { get; init; }

@@ -25,6 +25,7 @@ public sealed partial class ResponsesService(
     RequestTenant tenant,
     TimeProvider time,
     PayloadStore payloads,
+    Containers.UploadedFileCopies copies,
     IOptions<ModelCatalog> catalog,
     ILogger<ResponsesService> logger)
 {
@@ -59,6 +60,29 @@ public sealed partial class ResponsesService(
         if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
         {
             return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
+        }
+
+        if (request.Shell is { FileIds.Count: > 0 } shell)
+        {
+            // Found now, so that the session's container is made with exactly these bytes, and
+            // an unknown id is refused before anything is queued.
+            IReadOnlyList<FileSnapshot>? files;
+            ApiError? unknown;
+            try
+            {
+                (files, unknown) = await copies.ResolveAsync(shell.FileIds, $"{request.ShellPath}.environment.file_ids", cancellationToken);
+            }
+            catch (RequestTimeoutException)
+            {
+                return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the files in 'file_ids' exist.").ToResult();
+            }
+
+            if (unknown is not null)
+            {
+                return unknown.ToResult();
+            }
+
+            request = request with { Shell = shell with { Files = [.. files!.Select(f => new ContainerFileSeed(f.Id, f.Filename, f.ContentAddress))] } };
         }
 
         // Taken before the response is submitted: a stream refused must not leave a response running.

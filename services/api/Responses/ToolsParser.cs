@@ -30,6 +30,7 @@ public static partial class ToolsParser
         }
 
         ShellToolSpec? shell = null;
+        string? shellPath = null;
         var functions = new List<FunctionToolSpec>();
         var index = 0;
         foreach (var tool in tools.Value.EnumerateArray())
@@ -47,6 +48,7 @@ public static partial class ToolsParser
                     throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
                 case "shell":
                     shell = ParseEnvironment(tool, path, egressDomains);
+                    shellPath = path;
                     break;
                 case "function":
                     var function = ParseFunction(tool, path);
@@ -67,7 +69,7 @@ public static partial class ToolsParser
             throw Invalid($"Invalid 'tools': at most {MaxFunctions} functions may be given, but got {functions.Count}.", "tools", "array_above_max_length");
         }
 
-        return new OfferedTools(shell, functions);
+        return new OfferedTools(shell, functions) { ShellPath = shellPath };
     }
 
     /// <summary>
@@ -202,6 +204,7 @@ public static partial class ToolsParser
             {
                 NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null,
                 MemoryMb = MemoryOf(environment.Value, envPath),
+                FileIds = FileIdsOf(environment.Value, envPath),
             },
             "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
             _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
@@ -229,21 +232,28 @@ public static partial class ToolsParser
                 JsonValueKind.Array => property.Value.GetArrayLength() > 0,
                 _ => true,
             };
+            if (given && name is "file_ids" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
+            {
+                throw Invalid($"Invalid '{envPath}.file_ids': add files to a referenced container with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.", $"{envPath}.file_ids", "invalid_value");
+            }
+
             if (given && name is "memory_limit" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
             {
                 throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", "invalid_value");
             }
 
-            if (given && name is "file_ids" or "skills")
+            if (given && name is "skills")
             {
-                var instead = name switch
-                {
-                    "file_ids" => " Create the container with POST /v1/containers and 'file_ids', and use it with 'container_reference'.",
-                    _ => "",
-                };
-                throw Invalid($"'{envPath}.{name}' is not supported yet.{instead}", $"{envPath}.{name}", "unsupported_parameter");
+                throw Invalid($"'{envPath}.{name}' is not supported yet.", $"{envPath}.{name}", "unsupported_parameter");
             }
         }
+    }
+
+    /// <summary><c>container_auto</c>'s <c>file_ids</c>, checked for shape here and found by the api before the response is submitted.</summary>
+    private static IReadOnlyList<string> FileIdsOf(JsonElement environment, string envPath)
+    {
+        var (ids, error) = Containers.UploadedFileCopies.ParseIds(environment, "file_ids", $"{envPath}.file_ids");
+        return error is not null ? throw new RequestException(error) : ids ?? [];
     }
 
     /// <summary><c>container_auto</c>'s <c>memory_limit</c>, in megabytes; null for the executors' default.</summary>
@@ -270,4 +280,8 @@ public static partial class ToolsParser
 }
 
 /// <summary>A request's tools: its shell tool, if any, and the client's functions.</summary>
-public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions);
+public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions)
+{
+    /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>
+    public string? ShellPath { get; init; }
+}

@@ -74,6 +74,20 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
+            // And its files: a continuation may leave file_ids out, or repeat them, not change them.
+            if (previous.Snapshot.Shell is { Environment: "container_auto" } seeded && task.Shell is { Environment: "container_auto", FileIds.Count: > 0 } again
+                && !again.FileIds.SequenceEqual(seeded.FileIds))
+            {
+                await context.RespondAsync(new TaskRejected
+                {
+                    ResponseId = task.ResponseId,
+                    Code = "invalid_value",
+                    Param = "tools",
+                    Message = $"The shell tool's file_ids differ from those of previous response '{task.PreviousResponseId}': a session's container is made once, with the first response's files. Add files to it with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.",
+                });
+                return;
+            }
+
             // And the memory: a continuation may leave memory_limit out, not change it.
             if (previous.Snapshot.Shell is { Environment: "container_auto" } made && task.Shell is { Environment: "container_auto", MemoryMb: { } asked }
                 && made.MemoryMb != asked)
@@ -137,7 +151,8 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
-                : task.Shell is { Environment: "container_auto", MemoryMb: null } && previous?.Snapshot.Shell is { MemoryMb: { } kept } ? task.Shell with { MemoryMb = kept }
+                : task.Shell is { Environment: "container_auto" } && previous?.Snapshot.Shell is { Environment: "container_auto" } first
+                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,

@@ -54,7 +54,8 @@ public sealed class ResponseDocument
             Model = r.Model,
             Instructions = r.Instructions,
             PreviousResponseId = r.PreviousResponseId,
-            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb },
+            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb,
+                FileIds = [.. r.Shell.FileIds], Files = [.. r.Shell.Files.Select(FileSeedDocument.From)] },
             MaxToolCalls = r.MaxToolCalls,
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
@@ -83,7 +84,8 @@ public sealed class ResponseDocument
             Model = Model,
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
-            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb },
+            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb,
+                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())] },
             MaxToolCalls = MaxToolCalls,
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
@@ -111,6 +113,8 @@ public sealed class ShellDocument
     [BsonElement("containerId")] public string? ContainerId { get; set; }
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
+    [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
+    [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
 }
 
 /// <summary>A network policy other than none at all; absent means none.</summary>
@@ -363,4 +367,15 @@ public sealed class EventDocument
         Stderr = Stderr,
         Output = Output?.ToOutput(),
     };
+}
+
+public sealed class FileSeedDocument
+{
+    [BsonElement("fileId")] public string FileId { get; set; } = "";
+    [BsonElement("filename")] public string Filename { get; set; } = "";
+    [BsonElement("content")] public string Content { get; set; } = "";
+
+    public static FileSeedDocument From(ContainerFileSeed seed) => new() { FileId = seed.FileId, Filename = seed.Filename, Content = seed.ContentAddress.ToString() };
+
+    public ContainerFileSeed ToSeed() => new(FileId, Filename, new Uri(Content));
 }

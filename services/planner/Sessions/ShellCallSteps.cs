@@ -79,6 +79,12 @@ public sealed class ShellCallSteps(
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
         var executor = session.ExecutorId is null ? Endpoints.Executors : Endpoints.Executor(session.ExecutorId);
+
+        // The files the container is made with, read from the response only while there is none:
+        // they stay out of the saga, which every step of the session rewrites.
+        var files = session.ContainerId is null
+            ? (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot.Shell?.Files ?? []
+            : [];
         await context.Send(executor, new ToolCallRequested
         {
             SessionId = session.CorrelationId,
@@ -90,6 +96,7 @@ public sealed class ShellCallSteps(
             ContainerId = session.ContainerId,
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
+            Files = files,
         });
     }
 

@@ -220,6 +220,32 @@ public sealed class FilesApiTests
     }
 
     [Fact]
+    public async Task Should_make_a_sessions_own_container_with_the_files_container_auto_names_and_keep_it_so_along_the_chain()
+    {
+        var files = Sdk(_stack.Http);
+        OpenAIFile data = await files.UploadFileAsync(BinaryData.FromString("a,b\n1,2\n"), "data.csv", FileUploadPurpose.UserData);
+        OpenAIFile other = await files.UploadFileAsync(BinaryData.FromString("x\n"), "other.txt", FileUploadPurpose.UserData);
+        static object Request(string input, string[]? fileIds, string? previous = null) => new Dictionary<string, object?>
+        {
+            ["model"] = "berth-scripted",
+            ["input"] = input,
+            ["tools"] = new object[] { new { type = "function", name = "noop", parameters = new { type = "object" } }, new { type = "shell", environment = new Dictionary<string, object?> { ["type"] = "container_auto", ["file_ids"] = fileIds } } },
+            ["previous_response_id"] = previous,
+        };
+
+        var api = new ResponsesApi(_stack);
+        var (unknownStatus, unknown) = await api.PostRawAsync(JsonSerializer.Serialize(Request("ls /mnt/data", [$"file-{Guid.NewGuid():N}"])));
+        var first = await api.CreateAsync(Request("cat /mnt/data/data.csv", [data.Id]));
+        var repeated = await api.CreateAsync(Request("ls /mnt/data", [data.Id], first.Id()));
+        var (changedStatus, changed) = await api.PostRawAsync(JsonSerializer.Serialize(Request("ls /mnt/data", [other.Id], repeated.Id())));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "tools[1].environment.file_ids[0]"), (unknownStatus, unknown.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Equal("a,b\n1,2\n", first.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.Equal("data.csv\n", repeated.CommandOutputs().Single().GetProperty("stdout").GetString());
+        Assert.Equal((HttpStatusCode.BadRequest, "tools"), (changedStatus, changed.GetProperty("error").GetProperty("param").GetString()));
+    }
+
+    [Fact]
     public async Task Should_refuse_a_file_over_the_cap_and_show_each_tenant_only_its_own_files()
     {
         const int cap = 1024 * 1024;

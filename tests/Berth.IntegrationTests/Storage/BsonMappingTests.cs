@@ -88,7 +88,13 @@ public sealed class BsonMappingTests
             SessionId = Guid.NewGuid(),
             Status = "queued",
             Model = "m",
-            Shell = new ShellToolSpec { NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org"] } },
+            Shell = new ShellToolSpec
+            {
+                NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["pypi.org"] },
+                MemoryMb = 4096,
+                FileIds = ["file-0123456789abcdef0123456789abcdef"],
+                Files = [new ContainerFileSeed("file-0123456789abcdef0123456789abcdef", "data.csv", new Uri("urn:berth-payload:file:kept:abc"))],
+            },
             Metadata = new Dictionary<string, string> { ["k"] = "v" },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
             Tenant = "acme",
