@@ -178,8 +178,7 @@ public sealed class ContainerFilesService(
         }
         catch (MessageDataNotFoundException)
         {
-            return new ApiError(StatusCodes.Status500InternalServerError, "The file's content is not in the payload store; do all services share one (Payloads__Directory or ConnectionStrings__mongodb)?",
-                "server_error", null, ErrorCodes.PayloadUnavailable).ToResult();
+            return ApiError.PayloadMissing().ToResult();
         }
 
         return Results.Stream(async body =>

@@ -12,6 +12,11 @@ public sealed record ApiError(int Status, string Message, string Type, string? P
     public static ApiError Unavailable(string message, string code = "planner_unavailable") =>
         new(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, code);
 
+    /// <summary>A stored content the payload store does not have: most often services that do not share one.</summary>
+    public static ApiError PayloadMissing() =>
+        new(StatusCodes.Status500InternalServerError, "The file's content is not in the payload store; do all services share one (Payloads__Directory or ConnectionStrings__mongodb)?",
+            "server_error", null, Berth.Contracts.ErrorCodes.PayloadUnavailable);
+
     public IResult ToResult() => Results.Json(
         new { error = new { message = Message, type = Type, param = Param, code = Code } },
         statusCode: Status);
