@@ -60,45 +60,10 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
-            // The session's container keeps the network it was made with.
             if (previous.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
-                && !Equals(before.NetworkPolicy, now.NetworkPolicy))
+                && ContainerMismatch(before, now, task.PreviousResponseId) is { } mismatch)
             {
-                await context.RespondAsync(new TaskRejected
-                {
-                    ResponseId = task.ResponseId,
-                    Code = "invalid_value",
-                    Param = "tools",
-                    Message = $"The shell tool's network_policy ({now.NetworkPolicy?.ToKey() ?? "disabled"}) differs from the one of previous response '{task.PreviousResponseId}' ({before.NetworkPolicy?.ToKey() ?? "disabled"}): a session's container keeps the network it was made with. Start a new conversation for another policy.",
-                });
-                return;
-            }
-
-            // And its files: a continuation may leave file_ids out, or repeat them, not change them.
-            if (previous.Snapshot.Shell is { Environment: "container_auto" } seeded && task.Shell is { Environment: "container_auto", FileIds.Count: > 0 } again
-                && !again.FileIds.SequenceEqual(seeded.FileIds))
-            {
-                await context.RespondAsync(new TaskRejected
-                {
-                    ResponseId = task.ResponseId,
-                    Code = "invalid_value",
-                    Param = "tools",
-                    Message = $"The shell tool's file_ids differ from those of previous response '{task.PreviousResponseId}': a session's container is made once, with the first response's files. Add files to it with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.",
-                });
-                return;
-            }
-
-            // And the memory: a continuation may leave memory_limit out, not change it.
-            if (previous.Snapshot.Shell is { Environment: "container_auto" } made && task.Shell is { Environment: "container_auto", MemoryMb: { } asked }
-                && made.MemoryMb != asked)
-            {
-                await context.RespondAsync(new TaskRejected
-                {
-                    ResponseId = task.ResponseId,
-                    Code = "invalid_value",
-                    Param = "tools",
-                    Message = $"The shell tool's memory_limit ({asked / 1024}g) differs from the one of previous response '{task.PreviousResponseId}' ({(made.MemoryMb is { } mb ? $"{mb / 1024}g" : "the default")}): a session's container keeps the memory it was made with. Start a new conversation for another limit.",
-                });
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
                 return;
             }
 
@@ -240,5 +205,27 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         }
 
         return (InputItems.WithIds(task.ResponseId, input), null);
+    }
+
+    /// <summary>
+    /// Why a continuation's <c>container_auto</c> cannot run in its session's container, which
+    /// keeps the network, memory and files it was made with; null if it can. A continuation may
+    /// leave <c>memory_limit</c> and <c>file_ids</c> out, or repeat them, not change them.
+    /// </summary>
+    private static string? ContainerMismatch(ShellToolSpec before, ShellToolSpec now, string previousId)
+    {
+        if (!Equals(before.NetworkPolicy, now.NetworkPolicy))
+        {
+            return $"The shell tool's network_policy ({now.NetworkPolicy?.ToKey() ?? "disabled"}) differs from the one of previous response '{previousId}' ({before.NetworkPolicy?.ToKey() ?? "disabled"}): a session's container keeps the network it was made with. Start a new conversation for another policy.";
+        }
+
+        if (now.FileIds.Count > 0 && !now.FileIds.SequenceEqual(before.FileIds))
+        {
+            return $"The shell tool's file_ids differ from those of previous response '{previousId}': a session's container is made once, with the first response's files. Add files to it with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.";
+        }
+
+        return now.MemoryMb is { } asked && before.MemoryMb != asked
+            ? $"The shell tool's memory_limit ({asked / 1024}g) differs from the one of previous response '{previousId}' ({(before.MemoryMb is { } mb ? $"{mb / 1024}g" : "the default")}): a session's container keeps the memory it was made with. Start a new conversation for another limit."
+            : null;
     }
 }
