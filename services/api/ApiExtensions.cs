@@ -26,6 +26,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<UploadedFileCopies>();
+        builder.Services.AddScoped<InputFiles>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();
         builder.Services.AddScoped<Files.FileUpload>();

@@ -51,6 +51,14 @@ public sealed class ApiOptions : IValidatableObject
     public long MaxFileBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
+    /// The largest <c>memory_limit</c> a container may ask for (<c>POST /v1/containers</c> and
+    /// <c>container_auto</c>); a larger one is 400 rather than quietly made smaller. Set it to the
+    /// executors' <c>Executor:MaxMemoryMb</c>, whose default it shares.
+    /// </summary>
+    [Range(16, 1024 * 1024)]
+    public int MaxMemoryMb { get; set; } = 4096;
+
+    /// <summary>
     /// Domains a request's <c>network_policy</c> may allow (<c>pypi.org</c>, <c>*.pythonhosted.org</c>).
     /// Empty, the default: no request gets any network. The executors' egress proxies enforce
     /// what each session asked for; this caps what it may ask.

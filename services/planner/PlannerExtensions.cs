@@ -34,6 +34,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<ChatModels>();
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ContextCheck>();
+        builder.Services.AddSingleton<ModelFiles>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
         builder.Services.AddSingleton<ModelCancels>();
         builder.Services.AddSingleton<ModelTurns>();

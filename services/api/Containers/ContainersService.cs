@@ -40,6 +40,11 @@ public sealed class ContainersService(
             request = parsed!;
         }
 
+        if (MemoryLimits.Refusal(request.MemoryMb, options.Value.MaxMemoryMb, "memory_limit") is { } tooMuch)
+        {
+            return tooMuch.ToResult();
+        }
+
         return await PlannerCalls.Guard(async () =>
         {
             // Every file is found before anything is made: an unknown id leaves no container behind.

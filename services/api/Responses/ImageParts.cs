@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Berth.Api.Errors;
 using Berth.Contracts;
 using static Berth.Api.Responses.JsonFields;
 
@@ -8,8 +9,9 @@ namespace Berth.Api.Responses;
 
 /// <summary>
 /// Reads an <c>input_image</c> part: an http(s) URL, which the model's host fetches (Berth never
-/// does), or a <c>data:</c> URL of a PNG, JPEG, GIF or WebP image in base64, bounded by the body
-/// limit. Images by <c>file_id</c> wait for the Files API and are refused by name.
+/// does), a <c>data:</c> URL of a PNG, JPEG, GIF or WebP image in base64, bounded by the body
+/// limit, or the <c>file_id</c> of an image uploaded to <c>/v1/files</c>, which the api checks
+/// and the planner sends to the model as its bytes.
 /// </summary>
 public static partial class ImageParts
 {
@@ -18,18 +20,11 @@ public static partial class ImageParts
 
     public static ContentPart Parse(JsonElement part, string path)
     {
-        foreach (var name in new[] { "file_id", "prompt_cache_breakpoint" })
+        if (Optional(part, "prompt_cache_breakpoint") is { ValueKind: not JsonValueKind.Null })
         {
-            if (Optional(part, name) is { ValueKind: not JsonValueKind.Null })
-            {
-                throw Invalid(name == "file_id"
-                        ? $"'{path}.file_id' is not supported yet: Berth has no Files API. Send the image as 'image_url', an https or data URL."
-                        : $"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.",
-                    $"{path}.{name}", "unsupported_parameter");
-            }
+            throw Invalid($"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.", $"{path}.prompt_cache_breakpoint", "unsupported_parameter");
         }
 
-        var url = RequiredString(part, "image_url", path);
         var detail = OptionalString(part, "detail", path) ?? "auto";
         if (detail is not ("low" or "high" or "auto"))
         {
@@ -38,7 +33,21 @@ public static partial class ImageParts
                 : Invalid($"Invalid value for '{path}.detail': '{Shortened(detail)}'. Supported values are: 'low', 'high', 'auto'.", $"{path}.detail", "invalid_value");
         }
 
-        if (url.StartsWith("data:", StringComparison.Ordinal))
+        var fileId = OptionalString(part, "file_id", path);
+        var url = OptionalString(part, "image_url", path);
+        if ((fileId is null) == (url is null))
+        {
+            throw Invalid($"'{path}' must give exactly one of 'image_url' and 'file_id'.", $"{path}.image_url", fileId is null ? "missing_required_parameter" : "invalid_value");
+        }
+
+        if (fileId is not null)
+        {
+            return IdFormat.IsFileId(fileId)
+                ? new ContentPart { Type = ContentPart.InputImage, FileId = fileId, Detail = detail }
+                : throw Invalid($"Invalid '{path}.file_id': '{Shortened(fileId)}'. Expected a file id ({IdFormat.FileIdShape}).", $"{path}.file_id", "invalid_value");
+        }
+
+        if (url!.StartsWith("data:", StringComparison.Ordinal))
         {
             var match = DataUrl().Match(url);
             if (!match.Success || !Base64.IsValid(url.AsSpan(match.Length)))
@@ -57,4 +66,14 @@ public static partial class ImageParts
     /// <summary>What a data URL of an image starts with; the rest is the base64.</summary>
     [GeneratedRegex("^data:image/(png|jpeg|gif|webp);base64,")]
     public static partial Regex DataUrl();
+
+    /// <summary>The media type of an image the chat API takes, from its first bytes (at least 12); null for anything else.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> head) => head switch
+    {
+        [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "image/png",
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [(byte)'G', (byte)'I', (byte)'F', (byte)'8', (byte)'7' or (byte)'9', (byte)'a', ..] => "image/gif",
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..] => "image/webp",
+        _ => null,
+    };
 }

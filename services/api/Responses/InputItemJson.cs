@@ -41,7 +41,16 @@ public static class InputItemJson
                 {
                     writer.WriteString("image_url", part.ImageUrl);
                     writer.WriteString("detail", part.Detail ?? "auto");
-                    writer.WriteNull("file_id");
+                    writer.WriteString("file_id", part.FileId);
+                }
+                else if (part.Type == ContentPart.InputFile)
+                {
+                    writer.WriteString("file_id", part.FileId);
+                    writer.WriteString("filename", part.Filename);
+                    if (part.FileData is not null)
+                    {
+                        writer.WriteString("file_data", part.FileData);
+                    }
                 }
                 else
                 {

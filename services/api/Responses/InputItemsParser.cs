@@ -89,7 +89,7 @@ public static partial class InputItemsParser
         {
             var parts = PartsOf(content, $"{path}.content", images);
             var joined = string.Join("\n", parts.Where(p => p.Type == ContentPart.InputText).Select(p => p.Text));
-            return new InputMessage(role, joined) { Id = OptionalId(item, path), Parts = parts.Any(p => p.Type == ContentPart.InputImage) ? parts : null };
+            return new InputMessage(role, joined) { Id = OptionalId(item, path), Parts = parts.Any(p => p.Type != ContentPart.InputText) ? parts : null };
         }
 
         var text = content.ValueKind switch
@@ -101,7 +101,7 @@ public static partial class InputItemsParser
         return new InputMessage(role, text) { Id = OptionalId(item, path) };
     }
 
-    /// <summary>A user message's parts, text and images, in order.</summary>
+    /// <summary>A user message's parts, text, images and files, in order.</summary>
     private static List<ContentPart> PartsOf(JsonElement content, string path, ImageCount images)
     {
         var parts = new List<ContentPart>();
@@ -109,14 +109,15 @@ public static partial class InputItemsParser
         foreach (var part in content.EnumerateArray())
         {
             var partPath = $"{path}[{index++}]";
-            if (part.ValueKind == JsonValueKind.Object && OptionalString(part, "type", partPath) == ContentPart.InputImage)
+            var type = part.ValueKind == JsonValueKind.Object ? OptionalString(part, "type", partPath) : null;
+            if (type is ContentPart.InputImage or ContentPart.InputFile)
             {
                 if (++images.Count > MaxImages)
                 {
-                    throw Invalid($"Invalid 'input': at most {MaxImages} images may be sent in one request.", partPath, "invalid_value");
+                    throw Invalid($"Invalid 'input': at most {MaxImages} images and files may be sent in one request.", partPath, "invalid_value");
                 }
 
-                parts.Add(ImageParts.Parse(part, partPath));
+                parts.Add(type == ContentPart.InputImage ? ImageParts.Parse(part, partPath) : FileParts.Parse(part, partPath));
                 continue;
             }
 
@@ -126,7 +127,7 @@ public static partial class InputItemsParser
         return parts;
     }
 
-    /// <summary>Images a request may send: each goes to the model with every call, so a client cannot make one request of thousands.</summary>
+    /// <summary>Images and files a request may send: each goes to the model with every call, so a client cannot make one request of thousands.</summary>
     public const int MaxImages = 50;
 
     private sealed class ImageCount
@@ -270,14 +271,9 @@ public static partial class InputItemsParser
         }
 
         var partType = RequiredString(part, "type", partPath);
-        if (partType == "input_file")
-        {
-            throw Invalid($"'{partPath}': 'input_file' parts are not supported yet: Berth has no Files API. Put the file in the session's container and let the model read it there.", $"{partPath}.type", "unsupported_parameter");
-        }
-
         if (partType is not ("input_text" or "output_text" or "text"))
         {
-            throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts ('input_text', 'output_text'), and images ('input_image') in user messages.", $"{partPath}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts ('input_text', 'output_text'), and images ('input_image') and files ('input_file') in user messages.", $"{partPath}.type", "invalid_value");
         }
 
         return RequiredString(part, "text", partPath);

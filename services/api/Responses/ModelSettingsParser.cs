@@ -54,9 +54,19 @@ public static partial class ModelSettingsParser
                 throw Invalid($"Invalid type for 'include': expected an array, but got {Describe(include)} instead.", "include", "invalid_type");
             }
 
-            if (include.GetArrayLength() > 0)
+            var index = 0;
+            foreach (var value in include.EnumerateArray())
             {
-                throw Unsupported("include", $"'include' value '{Shortened(include[0].ToString())}' is not supported: Berth has none of the extra fields it would add.");
+                var param = $"include[{index++}]";
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value)} instead.", param, "invalid_type");
+                }
+
+                if (IncludeValues.Refusal(value.GetString()!) is { } refusal)
+                {
+                    throw Unsupported("include", refusal);
+                }
             }
         }
 

@@ -38,9 +38,9 @@ public sealed class ResponseRecordsService(
             return ApiError.InvalidRequest("Give 'after' or 'before', not both.", "before", "invalid_value").ToResult();
         }
 
-        if (include.Count > 0)
+        if (include.Select(IncludeValues.Refusal).FirstOrDefault(refusal => refusal is not null) is { } refused)
         {
-            return ApiError.InvalidRequest("Berth does not support 'include' values: it keeps no image URLs, file search results or logprobs to add.", "include", "unsupported_parameter").ToResult();
+            return ApiError.InvalidRequest(refused, "include", "unsupported_parameter").ToResult();
         }
 
         var reply = await read.GetResponse<ResponseInput, ResponseNotFound>(new GetResponseInput(responseId) { Tenant = tenant.Id }, cancellationToken, Timeout);

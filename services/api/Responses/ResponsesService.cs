@@ -26,6 +26,7 @@ public sealed partial class ResponsesService(
     TimeProvider time,
     PayloadStore payloads,
     Containers.UploadedFileCopies copies,
+    InputFiles inputFiles,
     IOptions<ModelCatalog> catalog,
     ILogger<ResponsesService> logger)
 {
@@ -62,6 +63,11 @@ public sealed partial class ResponsesService(
             return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
         }
 
+        if (Containers.MemoryLimits.Refusal(request.Shell?.MemoryMb, options.Value.MaxMemoryMb, $"{request.ShellPath}.environment.memory_limit") is { } tooMuch)
+        {
+            return tooMuch.ToResult();
+        }
+
         if (request.Shell is { FileIds.Count: > 0 } shell)
         {
             // Found now, so that the session's container is made with exactly these bytes, and
@@ -83,6 +89,21 @@ public sealed partial class ResponsesService(
             }
 
             request = request with { Shell = shell with { Files = [.. files!.Select(f => new ContainerFileSeed(f.Id, f.Filename, f.ContentAddress))] } };
+        }
+
+        try
+        {
+            var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
+            if (unusable is not null)
+            {
+                return unusable.ToResult();
+            }
+
+            request = request with { Input = input! };
+        }
+        catch (RequestTimeoutException)
+        {
+            return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the files of the input exist.").ToResult();
         }
 
         // Taken before the response is submitted: a stream refused must not leave a response running.

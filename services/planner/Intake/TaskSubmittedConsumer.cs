@@ -14,7 +14,8 @@ namespace Berth.Planner.Intake;
 /// waits for this before it tells the client the response exists.
 /// </summary>
 public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads,
-    ContextCheck contextCheck)
+    ContextCheck contextCheck,
+    ModelFiles modelFiles)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -135,9 +136,9 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
-        if (await ContextProblemAsync(snapshot, input, previous, token) is { } tooLong)
+        if (await ContextProblemAsync(snapshot, input, previous, token) is { } unfit)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = ContextCheck.Exceeded, Param = "input", Message = tooLong });
+            await context.RespondAsync(unfit);
             return;
         }
 
@@ -166,18 +167,27 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
 
     /// <summary>
     /// Where the catalog gives the model a context window: why the conversation the response
-    /// starts with does not fit, as its first model call would find; null when it does.
+    /// starts with does not fit, or cannot be put together (a file it sends was deleted), as its
+    /// first model call would find; null when it fits.
     /// </summary>
-    private async Task<string?> ContextProblemAsync(ResponseSnapshot snapshot, IReadOnlyList<InputMessage> input, StoredResponse? previous, CancellationToken token)
+    private async Task<TaskRejected?> ContextProblemAsync(ResponseSnapshot snapshot, IReadOnlyList<InputMessage> input, StoredResponse? previous, CancellationToken token)
     {
         if (!contextCheck.Applies(snapshot.Model))
         {
             return null;
         }
 
-        var chain = previous is null ? [] : await store.GetChainAsync(previous.Id, token);
-        var conversation = Conversation.Build([.. chain, new StoredResponse(snapshot, input)]);
-        return contextCheck.Fit(snapshot, conversation, ChatOptions.For(snapshot, 1)).Problem;
+        IReadOnlyList<StoredResponse> chain = [.. previous is null ? [] : await store.GetChainAsync(previous.Id, token), new StoredResponse(snapshot, input)];
+        var (files, gone) = await modelFiles.LoadAsync(chain, token);
+        if (files is null)
+        {
+            return new TaskRejected { ResponseId = snapshot.Id, Code = "invalid_value", Param = "input", Message = gone! };
+        }
+
+        var conversation = Conversation.Build(chain, files);
+        return contextCheck.Fit(snapshot, conversation, ChatOptions.For(snapshot, 1)).Problem is { } tooLong
+            ? new TaskRejected { ResponseId = snapshot.Id, Code = ContextCheck.Exceeded, Param = "input", Message = tooLong }
+            : null;
     }
 
     /// <summary>

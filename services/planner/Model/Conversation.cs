@@ -1,3 +1,5 @@
+// The SDK marks its chat file parts experimental; the wire shape is the chat API's documented one.
+#pragma warning disable OPENAI001
 using System.Text.Json;
 using Berth.Contracts;
 using Berth.Planner.Responses;
@@ -9,7 +11,8 @@ namespace Berth.Planner.Model;
 /// <summary>Turns a chain of stored responses into the Chat Completions messages the model sees.</summary>
 public static class Conversation
 {
-    public static List<ChatMessage> Build(IReadOnlyList<StoredResponse> chain)
+    /// <param name="files">The bytes of the uploaded files the chain sends, by content address (<see cref="ModelFiles"/>).</param>
+    public static List<ChatMessage> Build(IReadOnlyList<StoredResponse> chain, IReadOnlyDictionary<Uri, BinaryData>? files = null)
     {
         var messages = new List<ChatMessage>();
         var current = chain[^1];
@@ -28,7 +31,7 @@ public static class Conversation
             .Concat(chain.SelectMany(r => r.Input).Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!))
             .ToHashSet(StringComparer.Ordinal);
 
-        var transcript = new Transcript(messages, answered);
+        var transcript = new Transcript(messages, answered, files ?? new Dictionary<Uri, BinaryData>());
         foreach (var response in chain)
         {
             // A function's output follows the call it answers, before anything else the client says.
@@ -56,33 +59,48 @@ public static class Conversation
 
     private static IEnumerable<ResponseItem> ResentItems(StoredResponse response) => response.Input.Select(i => i.Item).OfType<ResponseItem>();
 
-    private static ChatMessage ToMessage(InputMessage input) => input.Role switch
+    private static ChatMessage ToMessage(InputMessage input, IReadOnlyDictionary<Uri, BinaryData> files) => input.Role switch
     {
         // The SDK marks its developer message experimental, and the chat API reads both roles the same way.
         "system" or "developer" => new SystemChatMessage(input.Text),
         "assistant" => new AssistantChatMessage(input.Text),
-        _ when input.Parts is { } parts => new UserChatMessage(parts.Select(ToPart)),
+        _ when input.Parts is { } parts => new UserChatMessage(parts.Select(part => ToPart(part, files))),
         _ => new UserChatMessage(input.Text),
     };
 
-    /// <summary>A text part, or an image: a data URL goes as its bytes, which a URL of that length could not carry.</summary>
-    private static ChatMessageContentPart ToPart(ContentPart part)
+    /// <summary>
+    /// A text part, an image or a file. Data URLs and uploaded files go as their bytes: the chat
+    /// API takes a file no other way, and an image URL of that length could not carry one.
+    /// </summary>
+    private static ChatMessageContentPart ToPart(ContentPart part, IReadOnlyDictionary<Uri, BinaryData> files)
     {
-        if (part.Type != ContentPart.InputImage)
+        switch (part.Type)
         {
-            return ChatMessageContentPart.CreateTextPart(part.Text ?? "");
-        }
+            case ContentPart.InputImage:
+                var detail = new ChatImageDetailLevel(part.Detail ?? "auto");
+                if (part.ContentAddress is { } image)
+                {
+                    return ChatMessageContentPart.CreateImagePart(files[image], part.MediaType!, detail);
+                }
 
-        var detail = new ChatImageDetailLevel(part.Detail ?? "auto");
-        var url = part.ImageUrl!;
-        if (url.StartsWith("data:", StringComparison.Ordinal))
-        {
-            var comma = url.IndexOf(',', StringComparison.Ordinal);
-            var mediaType = url[5..url.IndexOf(';', StringComparison.Ordinal)];
-            return ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(Convert.FromBase64String(url[(comma + 1)..])), mediaType, detail);
+                return part.ImageUrl!.StartsWith("data:", StringComparison.Ordinal)
+                    ? ChatMessageContentPart.CreateImagePart(DataOf(part.ImageUrl, out var imageType), imageType, detail)
+                    : ChatMessageContentPart.CreateImagePart(new Uri(part.ImageUrl), detail);
+            case ContentPart.InputFile:
+                return part.ContentAddress is { } file
+                    ? ChatMessageContentPart.CreateFilePart(files[file], part.MediaType!, part.Filename!)
+                    : ChatMessageContentPart.CreateFilePart(DataOf(part.FileData!, out var fileType), fileType, part.Filename!);
+            default:
+                return ChatMessageContentPart.CreateTextPart(part.Text ?? "");
         }
+    }
 
-        return ChatMessageContentPart.CreateImagePart(new Uri(url), detail);
+    /// <summary>The bytes of a <c>data:&lt;media type&gt;;base64,</c> URL the api checked.</summary>
+    private static BinaryData DataOf(string url, out string mediaType)
+    {
+        var semicolon = url.IndexOf(';', StringComparison.Ordinal);
+        mediaType = url[5..semicolon];
+        return BinaryData.FromBytes(Convert.FromBase64String(url[(url.IndexOf(',', semicolon) + 1)..]));
     }
 
     /// <summary>
@@ -90,7 +108,7 @@ public static class Conversation
     /// assistant message, then the calls' outputs as tool messages. A call or output seen twice
     /// (in the chain and again as an item the client sent back) is written once.
     /// </summary>
-    private sealed class Transcript(List<ChatMessage> messages, HashSet<string> answered)
+    private sealed class Transcript(List<ChatMessage> messages, HashSet<string> answered, IReadOnlyDictionary<Uri, BinaryData> files)
     {
         private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
         private readonly HashSet<string> _results = new(StringComparer.Ordinal);
@@ -115,7 +133,7 @@ public static class Conversation
                     break;
                 default:
                     Flush();
-                    messages.Add(ToMessage(input));
+                    messages.Add(ToMessage(input, files));
                     break;
             }
         }

@@ -1,3 +1,5 @@
+// The SDK marks its chat file parts experimental; the wire shape is the chat API's documented one.
+#pragma warning disable OPENAI001
 using Microsoft.ML.Tokenizers;
 using OpenAI.Chat;
 
@@ -25,9 +27,20 @@ public sealed class TokenCounter
     /// <summary>What OpenAI charges a 1024×1024 image at high detail; an image's size is not known here, so each counts as this.</summary>
     public const int PerImage = 765;
 
+    /// <summary>
+    /// A file's tokens, estimated as one for every four of its bytes, as for text: what the model
+    /// host makes of a PDF (its text, its pages as images) is not known here.
+    /// </summary>
+    public static int FileTokens(ChatMessageContentPart part) => (int)Math.Min(int.MaxValue, (part.FileBytes?.ToMemory().Length ?? 0) / 4);
+
     public int Count(ChatMessage message)
     {
-        var tokens = PerMessage + message.Content.Sum(part => part.Kind == ChatMessageContentPartKind.Image ? PerImage : Count(part.Text));
+        var tokens = PerMessage + message.Content.Sum(part => part.Kind switch
+        {
+            ChatMessageContentPartKind.Image => PerImage,
+            ChatMessageContentPartKind.File => FileTokens(part),
+            _ => Count(part.Text),
+        });
         if (message is AssistantChatMessage assistant)
         {
             tokens += assistant.ToolCalls.Sum(call => Count(call.FunctionName) + Count(call.FunctionArguments.ToString()));
@@ -43,8 +56,12 @@ public sealed class TokenCounter
     /// </summary>
     public static int UpperBound(ChatMessage message)
     {
-        var bytes = PerMessage + message.Content.Sum(part => part.Kind == ChatMessageContentPartKind.Image ? PerImage
-            : part.Text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(part.Text));
+        var bytes = PerMessage + message.Content.Sum(part => part.Kind switch
+        {
+            ChatMessageContentPartKind.Image => PerImage,
+            ChatMessageContentPartKind.File => FileTokens(part),
+            _ => part.Text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(part.Text),
+        });
         if (message is AssistantChatMessage assistant)
         {
             bytes += assistant.ToolCalls.Sum(call => System.Text.Encoding.UTF8.GetByteCount(call.FunctionName) + call.FunctionArguments.ToMemory().Length);

@@ -154,7 +154,7 @@ public sealed class InputDocument
         CallId = input.CallId,
         Id = input.Id,
         Item = input.Item is null ? null : ItemDocument.From("", 0, default, input.Item),
-        Parts = input.Parts?.Select(p => new PartDocument { Type = p.Type, Text = p.Text, ImageUrl = p.ImageUrl, Detail = p.Detail }).ToList(),
+        Parts = input.Parts?.Select(PartDocument.From).ToList(),
     };
 
     public InputMessage ToInput() => new(Role, Text)
@@ -162,7 +162,7 @@ public sealed class InputDocument
         CallId = CallId,
         Id = Id,
         Item = Item?.ToItem(),
-        Parts = Parts?.Select(p => new ContentPart { Type = p.Type, Text = p.Text, ImageUrl = p.ImageUrl, Detail = p.Detail }).ToList(),
+        Parts = Parts?.Select(p => p.ToPart()).ToList(),
     };
 }
 
@@ -172,6 +172,37 @@ public sealed class PartDocument
     [BsonElement("text"), BsonIgnoreIfNull] public string? Text { get; set; }
     [BsonElement("imageUrl"), BsonIgnoreIfNull] public string? ImageUrl { get; set; }
     [BsonElement("detail"), BsonIgnoreIfNull] public string? Detail { get; set; }
+    [BsonElement("fileId"), BsonIgnoreIfNull] public string? FileId { get; set; }
+    [BsonElement("filename"), BsonIgnoreIfNull] public string? Filename { get; set; }
+    [BsonElement("fileData"), BsonIgnoreIfNull] public string? FileData { get; set; }
+    [BsonElement("contentAddress"), BsonIgnoreIfNull] public string? ContentAddress { get; set; }
+    [BsonElement("mediaType"), BsonIgnoreIfNull] public string? MediaType { get; set; }
+
+    public static PartDocument From(ContentPart part) => new()
+    {
+        Type = part.Type,
+        Text = part.Text,
+        ImageUrl = part.ImageUrl,
+        Detail = part.Detail,
+        FileId = part.FileId,
+        Filename = part.Filename,
+        FileData = part.FileData,
+        ContentAddress = part.ContentAddress?.ToString(),
+        MediaType = part.MediaType,
+    };
+
+    public ContentPart ToPart() => new()
+    {
+        Type = Type,
+        Text = Text,
+        ImageUrl = ImageUrl,
+        Detail = Detail,
+        FileId = FileId,
+        Filename = Filename,
+        FileData = FileData,
+        ContentAddress = ContentAddress is null ? null : new Uri(ContentAddress),
+        MediaType = MediaType,
+    };
 }
 
 public sealed class FunctionDocument

@@ -137,6 +137,7 @@ public sealed class ContainersApiTests
     [Theory]
     [InlineData("{}", "name")]
     [InlineData("{\"name\": \"x\", \"memory_limit\": \"3g\"}", "memory_limit")]
+    [InlineData("{\"name\": \"x\", \"memory_limit\": \"16g\"}", "memory_limit")]
     [InlineData("{\"name\": \"x\", \"expires_after\": {\"anchor\": \"created_at\", \"minutes\": 5}}", "expires_after.anchor")]
     [InlineData("{\"name\": \"x\", \"expires_after\": {\"anchor\": \"last_active_at\", \"minutes\": 0}}", "expires_after.minutes")]
     [InlineData("{\"name\": \"x\", \"colour\": \"red\"}", "colour")]
@@ -176,11 +177,16 @@ public sealed class ContainersApiTests
         var kept = await _api.CreateAsync(Request(readLimit, null, first.Id()));
         var (status, refusal) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(Request("echo more", "4g", first.Id())));
         var plain = await _api.CreateAsync(ResponsesApi.ShellRequest(readLimit));
+        var (overStatus, over) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(Request("echo big", "16g")));
 
         Assert.Equal("1073741824\n", first.CommandOutputs().Single().GetProperty("stdout").GetString());
         Assert.Equal("1073741824\n", kept.CommandOutputs().Single().GetProperty("stdout").GetString());
         Assert.Equal((System.Net.HttpStatusCode.BadRequest, "tools"), (status, refusal.GetProperty("error").GetProperty("param").GetString()));
         Assert.NotEqual("1073741824\n", plain.CommandOutputs().Single().GetProperty("stdout").GetString());
+
+        // Above the deployment's ceiling (Api:MaxMemoryMb, 4g by default) is refused, not quietly made smaller.
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "tools[0].environment.memory_limit"), (overStatus, over.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Contains("'1g', '4g'", over.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Fact]

@@ -146,10 +146,74 @@ public sealed class InputItemsTests
         Assert.Equal(("https://images.example.test/cat.png", "low"), (parts[1].GetProperty("image_url").GetProperty("url").GetString(), parts[1].GetProperty("image_url").GetProperty("detail").GetString()));
         Assert.Equal(($"data:image/png;base64,{TinyPng}", "high"), (parts[2].GetProperty("image_url").GetProperty("url").GetString(), parts[2].GetProperty("image_url").GetProperty("detail").GetString()));
 
-        var (_, listed) = await ListAsync(response.Id, "");
+        var (_, listed) = await ListAsync(response.Id, "include[]=message.input_image.image_url");
         var content = listed.GetProperty("data")[0].GetProperty("content").EnumerateArray().ToList();
         Assert.Equal(["input_text", "input_image", "input_image"], content.Select(p => p.GetProperty("type").GetString()));
         Assert.Equal("https://images.example.test/cat.png", content[1].GetProperty("image_url").GetString());
+    }
+
+    [Fact]
+    public async Task Should_send_uploaded_files_and_images_by_file_id_and_an_inline_file_to_the_model_and_list_them_through_the_OpenAI_SDK()
+    {
+        var files = new OpenAI.Files.OpenAIFileClient(new System.ClientModel.ApiKeyCredential("not-checked-here"),
+            new OpenAI.OpenAIClientOptions { Endpoint = new Uri(_stack.Http.BaseAddress!.ToString().TrimEnd('/')) });
+        var png = Convert.FromBase64String(TinyPng);
+        var pdf = "%PDF-1.4 quarterly report"u8.ToArray();
+        var image = (await files.UploadFileAsync(BinaryData.FromBytes(png), "pixel.png", OpenAI.Files.FileUploadPurpose.Vision)).Value;
+        var report = (await files.UploadFileAsync(BinaryData.FromBytes(pdf), "report.pdf", OpenAI.Files.FileUploadPurpose.UserData)).Value;
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var message = ResponseItem.CreateUserMessageItem(
+        [
+            ResponseContentPart.CreateInputTextPart($"read these {marker}"),
+            ResponseContentPart.CreateInputImagePart(image.Id, ResponseImageDetailLevel.Low),
+            ResponseContentPart.CreateInputFilePart(report.Id),
+            ResponseContentPart.CreateInputFilePart(BinaryData.FromString("hello"), "text/plain", "notes.txt"),
+        ]);
+
+        ResponseResult response = await Sdk().CreateResponseAsync(new CreateResponseOptions(BerthStack.ScriptedModelName, [message]));
+
+        Assert.Equal(ResponseStatus.Completed, response.Status);
+        var sent = _stack.Model.Requests.Last(r => r.LastUserText.Contains(marker, StringComparison.Ordinal)).Raw.GetProperty("messages").EnumerateArray().Last()
+            .GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["text", "image_url", "file", "file"], sent.Select(p => p.GetProperty("type").GetString()));
+        Assert.Equal($"data:image/png;base64,{TinyPng}", sent[1].GetProperty("image_url").GetProperty("url").GetString());
+        Assert.Equal(("report.pdf", $"data:application/pdf;base64,{Convert.ToBase64String(pdf)}"),
+            (sent[2].GetProperty("file").GetProperty("filename").GetString(), sent[2].GetProperty("file").GetProperty("file_data").GetString()));
+        Assert.Equal(("notes.txt", "data:text/plain;base64,aGVsbG8="),
+            (sent[3].GetProperty("file").GetProperty("filename").GetString(), sent[3].GetProperty("file").GetProperty("file_data").GetString()));
+
+        var listed = new List<ResponseItem>();
+        await foreach (var item in Sdk().GetResponseInputItemsAsync(response.Id))
+        {
+            listed.Add(item);
+        }
+
+        var parts = ((MessageResponseItem)Assert.Single(listed)).Content;
+        Assert.Equal(image.Id, parts[1].InputImageFileId);
+        Assert.Equal((report.Id, "report.pdf"), (parts[2].InputFileId, parts[2].InputFilename));
+        Assert.Equal(("notes.txt", "hello"), (parts[3].InputFilename, parts[3].InputFileBytes.ToString()));
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_unknown_file_an_image_that_is_none_and_a_deleted_one_before_anything_is_queued()
+    {
+        var files = new OpenAI.Files.OpenAIFileClient(new System.ClientModel.ApiKeyCredential("not-checked-here"),
+            new OpenAI.OpenAIClientOptions { Endpoint = new Uri(_stack.Http.BaseAddress!.ToString().TrimEnd('/')) });
+        var text = (await files.UploadFileAsync(BinaryData.FromString("not an image"), "cat.png", OpenAI.Files.FileUploadPurpose.Vision)).Value;
+        var deleted = (await files.UploadFileAsync(BinaryData.FromString("%PDF-1.4"), "gone.pdf", OpenAI.Files.FileUploadPurpose.UserData)).Value;
+        await files.DeleteFileAsync(deleted.Id);
+        string Body(string part) => $$"""{ "model": "{{BerthStack.ScriptedModelName}}", "input": [ { "role": "user", "content": [ { "type": "input_text", "text": "look" }, {{part}} ] } ] }""";
+        var asked = _stack.Model.Requests.Count;
+
+        var (unknown, unknownBody) = await _api.PostRawAsync(Body("""{ "type": "input_file", "file_id": "file-00000000000000000000000000000000" }"""));
+        var (notImage, notImageBody) = await _api.PostRawAsync(Body($$"""{ "type": "input_image", "file_id": "{{text.Id}}" }"""));
+        var (gone, goneBody) = await _api.PostRawAsync(Body($$"""{ "type": "input_file", "file_id": "{{deleted.Id}}" }"""));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "input[0].content[1].file_id"), (unknown, unknownBody.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "input[0].content[1].file_id"), (notImage, notImageBody.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Contains("not a PNG, JPEG, GIF or WebP image", notImageBody.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "input[0].content[1].file_id"), (gone, goneBody.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Equal(asked, _stack.Model.Requests.Count);
     }
 
     /// <summary>A PNG of one pixel.</summary>
@@ -161,7 +225,7 @@ public sealed class InputItemsTests
     [InlineData("order=sideways", "order")]
     [InlineData("after=msg%2F..%2F..", "after")]
     [InlineData("include=file_search_call.results", "include")]
-    [InlineData("include[]=message.input_image.image_url", "include")]
+    [InlineData("include[]=message.input_image.image_url&include[]=reasoning.encrypted_content", "include")]
     public async Task Should_answer_400_naming_the_parameter_when_an_input_items_query_is_hostile(string query, string param)
     {
         var response = await _api.CreateAsync(new { model = "berth-scripted", input = "hello" });

@@ -156,7 +156,11 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
                     "{\"type\": \"item_reference\"}", "{\"type\": \"item_reference\", \"id\": \"" + new string('x', random.Next(100, 10_000)) + "\"}",
                     "{\"type\": \"shell_call\", \"call_id\": \"c\", \"action\": {\"commands\": [1]}}", "{\"type\": \"function_call\", \"call_id\": \"c\", \"name\": 5}",
                     "{\"type\": \"shell_call_output\", \"call_id\": \"c\", \"output\": [{\"outcome\": {\"type\": \"exit\", \"exit_code\": 1e99}}]}", "{\"type\": \"reasoning\", \"summary\": {}}",
-                }[random.Next(12)];
+                    "{\"role\": \"user\", \"content\": [{\"type\": \"input_file\", \"file_id\": \"file-\ud800\"}]}",
+                    "{\"role\": \"user\", \"content\": [{\"type\": \"input_file\", \"file_data\": \"data:" + new string('a', random.Next(1, 10_000)) + "/x;base64,AA==\", \"filename\": \"a\"}]}",
+                    "{\"role\": \"user\", \"content\": [{\"type\": \"input_image\", \"file_id\": \"file-00000000000000000000000000000000\", \"image_url\": 5}]}",
+                    "{\"role\": \"user\", \"content\": [{\"type\": \"input_file\", \"file_id\": \"file-00000000000000000000000000000000\", \"filename\": \"" + new string('n', random.Next(256, 5_000)) + "\"}]}",
+                }[random.Next(16)];
                 return Encoding.UTF8.GetBytes($"{{\"model\": \"berth-scripted\", \"input\": [{item}]}}");
         }
     }

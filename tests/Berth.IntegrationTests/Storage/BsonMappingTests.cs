@@ -167,7 +167,9 @@ public sealed class BsonMappingTests
             [
                 new InputMessage("user", "hi") { Id = "msg_1" },
                 new InputMessage(InputMessage.OutputItem, "") { Id = shell.Id, Item = shell },
-                new InputMessage("user", "see") { Parts = [new ContentPart { Type = ContentPart.InputText, Text = "see" }, new ContentPart { Type = ContentPart.InputImage, ImageUrl = "https://a.test/a.png", Detail = "low" }] },
+                new InputMessage("user", "see") { Parts = [new ContentPart { Type = ContentPart.InputText, Text = "see" }, new ContentPart { Type = ContentPart.InputImage, ImageUrl = "https://a.test/a.png", Detail = "low" },
+                    new ContentPart { Type = ContentPart.InputFile, FileId = "file-1", Filename = "r.pdf", ContentAddress = new Uri("urn:payload:abc"), MediaType = "application/pdf" },
+                    new ContentPart { Type = ContentPart.InputFile, Filename = "n.txt", FileData = "data:text/plain;base64,aGk=", MediaType = "text/plain" }] },
             ]);
 
         var document = ResponseDocument.From(stored).ToBsonDocument();

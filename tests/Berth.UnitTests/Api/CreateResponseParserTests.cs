@@ -52,6 +52,12 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_accept_the_include_value_whose_field_Berth_always_shows()
+    {
+        Assert.Null(Parse("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url" ] }""").Error);
+    }
+
+    [Fact]
     public void Should_read_the_model_settings_when_the_request_sets_them()
     {
         var (request, error) = Parse("""
@@ -206,13 +212,60 @@ public sealed class CreateResponseParserTests
 
         Assert.Equal($"input[0].content[{InputItemsParser.MaxImages}] invalid_value", Error(many));
         Assert.Equal("input[0].content[0].image_url invalid_value", Error($$"""{ "type": "input_image", "image_url": "https://a.test/{{new string('a', ImageParts.MaxUrlLength)}}" }"""));
-        Assert.Equal("input[0].content[0].file_id unsupported_parameter", Error("""{ "type": "input_image", "file_id": "file-1" }"""));
+        Assert.Equal("input[0].content[0].file_id invalid_value", Error("""{ "type": "input_image", "file_id": "file-1/../../etc" }"""));
+        Assert.Equal("input[0].content[0].image_url invalid_value", Error("""{ "type": "input_image", "file_id": "file-0123456789abcdef0123456789abcdef", "image_url": "https://a.test/a.png" }"""));
+        Assert.Equal("input[0].content[0].image_url missing_required_parameter", Error("""{ "type": "input_image", "detail": "low" }"""));
         Assert.Equal("input[0].content[0].detail unsupported_parameter", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "detail": "original" }"""));
         Assert.Equal("input[0].content[0].detail invalid_value", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "detail": "max" }"""));
         Assert.Equal("input[0].content[0].prompt_cache_breakpoint unsupported_parameter", Error("""{ "type": "input_image", "image_url": "https://a.test/a.png", "prompt_cache_breakpoint": { "mode": "explicit" } }"""));
         Assert.Equal("none", Error(string.Join(", ", Enumerable.Repeat(image, InputItemsParser.MaxImages))));
         var (_, system) = Parse($$"""{ "model": "m", "input": [ { "role": "system", "content": [ {{image}} ] } ] }""");
         Assert.Equal(("input[0].content[0].type", "invalid_value"), (system!.Param, system.Code));
+    }
+
+    [Fact]
+    public void Should_read_an_image_and_files_by_id_or_inline_in_a_user_message_in_order()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": [ { "role": "user", "content": [
+                { "type": "input_text", "text": "read these" },
+                { "type": "input_image", "file_id": "file-0123456789abcdef0123456789abcdef", "detail": "high", "image_url": null },
+                { "type": "input_file", "file_id": "file-fedcba9876543210fedcba9876543210" },
+                { "type": "input_file", "filename": "notes.txt", "file_data": "data:text/plain;base64,aGVsbG8=", "detail": "auto" } ] } ] }
+            """);
+
+        Assert.Null(error);
+        var parts = request!.Input.Single().Parts!;
+        Assert.Equal(["input_text", "input_image", "input_file", "input_file"], parts.Select(p => p.Type));
+        Assert.Equal(("file-0123456789abcdef0123456789abcdef", "high"), (parts[1].FileId, parts[1].Detail));
+        Assert.Equal(("file-fedcba9876543210fedcba9876543210", null), (parts[2].FileId, parts[2].Filename));
+        Assert.Equal(("notes.txt", "data:text/plain;base64,aGVsbG8=", "text/plain"), (parts[3].Filename, parts[3].FileData, parts[3].MediaType));
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "input_file", "file_url": "https://files.example.test/a.pdf" }""", "file_url", "unsupported_parameter")]
+    [InlineData("""{ "type": "input_file" }""", "file_id", "missing_required_parameter")]
+    [InlineData("""{ "type": "input_file", "file_id": "file-0123456789abcdef0123456789abcdef", "file_data": "data:text/plain;base64,aGVsbG8=", "filename": "a" }""", "file_id", "invalid_value")]
+    [InlineData("""{ "type": "input_file", "file_data": "data:text/plain;base64,aGVsbG8=" }""", "filename", "missing_required_parameter")]
+    [InlineData("""{ "type": "input_file", "file_data": "aGVsbG8=", "filename": "a.txt" }""", "file_data", "invalid_value")]
+    [InlineData("""{ "type": "input_file", "file_data": "data:text/plain;base64,not base64!", "filename": "a.txt" }""", "file_data", "invalid_value")]
+    [InlineData("""{ "type": "input_file", "file_data": "data:text/plain;base64,aGVsbG8=", "filename": "a\u0000b" }""", "filename", "invalid_value")]
+    [InlineData("""{ "type": "input_file", "file_id": "file-0123456789abcdef0123456789abcdef", "detail": "high" }""", "detail", "unsupported_parameter")]
+    [InlineData("""{ "type": "input_file", "file_id": "file-0123456789abcdef0123456789abcdef", "prompt_cache_breakpoint": { "mode": "explicit" } }""", "prompt_cache_breakpoint", "unsupported_parameter")]
+    public void Should_refuse_a_file_part_that_Berth_cannot_send_naming_its_field(string part, string field, string code)
+    {
+        var (_, error) = Parse($$"""{ "model": "m", "input": [ { "role": "user", "content": [ {{part}} ] } ] }""");
+
+        Assert.Equal(($"input[0].content[0].{field}", code), (error?.Param, error?.Code));
+    }
+
+    [Fact]
+    public void Should_refuse_a_file_name_longer_than_the_limit()
+    {
+        string Part(int length) => $$"""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_file", "file_data": "data:text/plain;base64,aGVsbG8=", "filename": "{{new string('a', length)}}" } ] } ] }""";
+
+        Assert.Equal("input[0].content[0].filename", Parse(Part(FileParts.MaxFilenameLength + 1)).Error?.Param);
+        Assert.Null(Parse(Part(FileParts.MaxFilenameLength)).Error);
     }
 
     [Fact]
@@ -279,6 +332,8 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "truncation": 1 }""", "truncation", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url", "message.output_text.logprobs" ] }""", "include", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "include": [ 4 ] }""", "include[0]", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "top_logprobs": 5 }""", "top_logprobs", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "service_tier": "priority" }""", "service_tier", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "prompt": { "id": "pmpt_1" } }""", "prompt", "unsupported_parameter")]
@@ -298,7 +353,7 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "max_output_tokens": 8 }""", "max_output_tokens", "integer_below_min_value")]
     [InlineData("""{ "model": "m", "input": "x", "safety_identifier": "a123456789b123456789c123456789d123456789e123456789f123456789g12345" }""", "safety_identifier", "string_above_max_length")]
     [InlineData("""{ "model": "m", "input": [ { "role": "robot", "content": "x" } ] }""", "input[0].role", "invalid_value")]
-    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_file", "file_id": "file-1" } ] } ] }""", "input[0].content[0].type", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": [ { "role": "user", "content": [ { "type": "input_file", "file_id": "file-1" } ] } ] }""", "input[0].content[0].file_id", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "web_search" } ] }""", "tools[0].type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "vm" } } ] }""", "tools[0].environment.type", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference" } } ] }""", "tools[0].environment.container_id", "missing_required_parameter")]

@@ -3,6 +3,7 @@ using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.ScriptedModel;
 using Berth.ServiceDefaults.Models;
+using Berth.ServiceDefaults.Payloads;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,8 @@ namespace Berth.UnitTests.Planner;
 public sealed class ModelCallerTests : IAsyncLifetime
 {
     private readonly InMemoryResponseStore _store = new();
+    private readonly string _payloadDirectory = Directory.CreateTempSubdirectory("berth-model-files-").FullName;
+    private PayloadStore _payloads = null!;
     private ServiceProvider _bus = null!;
     private ScriptedModelServer _model = null!;
     private ModelCaller _caller = null!;
@@ -28,6 +31,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
     {
         _model = await ScriptedModelServer.StartAsync();
         _bus = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(validateScopes: true);
+        _payloads = new PayloadStore(new FileSystemPayloadRepository(_payloadDirectory, TimeProvider.System), Options.Create(new PayloadOptions()), NullLogger<PayloadStore>.Instance);
         await Harness.Start();
         _caller = Caller(new ModelCatalog());
     }
@@ -35,7 +39,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
     private ModelCaller Caller(ModelCatalog catalog)
     {
         var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }), Options.Create(catalog));
-        return new ModelCaller(_store, models, new ContextCheck(new TokenCounter(), Options.Create(catalog)),
+        return new ModelCaller(_store, models, new ContextCheck(new TokenCounter(), Options.Create(catalog)), new ModelFiles(_payloads),
             new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
     }
 
@@ -51,12 +55,16 @@ public sealed class ModelCallerTests : IAsyncLifetime
         await _model.DisposeAsync();
         await Harness.Stop();
         await _bus.DisposeAsync();
+        Directory.Delete(_payloadDirectory, recursive: true);
     }
 
     private Task<ModelTurn> StoreAndAskAsync(string input, bool withShell = true, bool stream = false) =>
         StoreAndAskAsync($"resp_{Guid.NewGuid():N}", input, withShell, stream);
 
-    private async Task<ModelTurn> StoreAndAskAsync(string responseId, string input, bool withShell, bool stream, string model = "scripted", ModelCaller? caller = null)
+    private Task<ModelTurn> StoreAndAskAsync(string responseId, string input, bool withShell, bool stream, string model = "scripted", ModelCaller? caller = null) =>
+        StoreAndAskAsync(responseId, [new InputMessage("user", input)], withShell, stream, model, caller);
+
+    private async Task<ModelTurn> StoreAndAskAsync(string responseId, IReadOnlyList<InputMessage> input, bool withShell = false, bool stream = false, string model = "scripted", ModelCaller? caller = null)
     {
         var sessionId = Guid.NewGuid();
         await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
@@ -67,7 +75,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
             Model = model,
             Shell = withShell ? new ShellToolSpec() : null,
             Stream = stream,
-        }, [new InputMessage("user", input)]), CancellationToken.None);
+        }, input), CancellationToken.None);
 
         return await (caller ?? _caller).AskAsync(sessionId, responseId, 1, TestContext.Current.CancellationToken);
     }
@@ -156,6 +164,43 @@ public sealed class ModelCallerTests : IAsyncLifetime
         Assert.Null((await first).Error);
         Assert.Null((await second).Error);
         Assert.Equal(2, Volatile.Read(ref arrived));
+    }
+
+    [Fact]
+    public async Task Should_send_uploaded_and_inline_files_and_images_to_the_model_as_their_bytes_and_fail_when_one_was_deleted()
+    {
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+        var pdf = "%PDF-1.4 a report"u8.ToArray();
+        var pdfAddress = await _payloads.KeepAsync(new MemoryStream(pdf), CancellationToken.None);
+        var pngAddress = await _payloads.KeepAsync(new MemoryStream(png), CancellationToken.None);
+        var marker = Guid.NewGuid().ToString("N");
+        ContentPart[] parts =
+        [
+            new() { Type = ContentPart.InputText, Text = marker },
+            new() { Type = ContentPart.InputFile, FileId = "file-1", Filename = "report.pdf", ContentAddress = pdfAddress, MediaType = "application/pdf" },
+            new() { Type = ContentPart.InputImage, FileId = "file-2", Detail = "low", ContentAddress = pngAddress, MediaType = "image/png" },
+            new() { Type = ContentPart.InputFile, Filename = "notes.txt", FileData = "data:text/plain;base64," + Convert.ToBase64String("hello"u8) },
+        ];
+
+        var turn = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", [new InputMessage("user", marker) { Parts = parts }]);
+
+        Assert.Null(turn.Error);
+        var sent = _model.Requests.Single(r => r.LastUserText == marker).Raw.GetProperty("messages").EnumerateArray().Last().GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["text", "file", "image_url", "file"], sent.Select(p => p.GetProperty("type").GetString()));
+        Assert.Equal(("report.pdf", $"data:application/pdf;base64,{Convert.ToBase64String(pdf)}"),
+            (sent[1].GetProperty("file").GetProperty("filename").GetString(), sent[1].GetProperty("file").GetProperty("file_data").GetString()));
+        Assert.Equal(($"data:image/png;base64,{Convert.ToBase64String(png)}", "low"),
+            (sent[2].GetProperty("image_url").GetProperty("url").GetString(), sent[2].GetProperty("image_url").GetProperty("detail").GetString()));
+        Assert.Equal(("notes.txt", "data:text/plain;base64," + Convert.ToBase64String("hello"u8)),
+            (sent[3].GetProperty("file").GetProperty("filename").GetString(), sent[3].GetProperty("file").GetProperty("file_data").GetString()));
+
+        await _payloads.DeleteAsync(pdfAddress);
+        var asked = _model.Requests.Count;
+        var gone = await StoreAndAskAsync($"resp_{Guid.NewGuid():N}", [new InputMessage("user", marker) { Parts = parts }]);
+
+        Assert.Equal(ErrorCodes.PayloadUnavailable, gone.Error?.Code);
+        Assert.Contains("file-1", gone.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(asked, _model.Requests.Count);
     }
 
     [Fact]

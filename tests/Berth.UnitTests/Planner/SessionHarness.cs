@@ -85,6 +85,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IModelCaller>(new ScriptedTurns { Crash = crashingModelCaller })
             .AddSingleton<TokenCounter>()
             .AddSingleton<ContextCheck>()
+            .AddSingleton<ModelFiles>()
             .AddSingleton(Options.Create(catalog ?? new ModelCatalog()))
             .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()
