@@ -27,6 +27,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<UploadedFileCopies>();
         builder.Services.AddScoped<InputFiles>();
+        builder.Services.AddScoped<Conversations.ConversationsService>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();
         builder.Services.AddScoped<Files.FileUpload>();

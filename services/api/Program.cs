@@ -1,5 +1,6 @@
 using Berth.Api;
 using Berth.Api.Containers;
+using Berth.Api.Conversations;
 using Berth.Api.Errors;
 using Berth.Api.Files;
 using Berth.Api.Models;
@@ -26,6 +27,7 @@ app.MapResponses();
 app.MapModels();
 app.MapContainers();
 app.MapFiles();
+app.MapConversations();
 app.MapWebhookEndpoints();
 
 await app.RunAsync();

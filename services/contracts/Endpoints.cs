@@ -19,6 +19,9 @@ public static class Endpoints
     /// <summary>The planners' record of uploaded files (<c>/v1/files</c>).</summary>
     public const string FilesQueue = "berth-files";
 
+    /// <summary>The planners' record of conversations and their items (<c>/v1/conversations</c>).</summary>
+    public const string ConversationsQueue = "berth-conversations";
+
     public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>

@@ -9,6 +9,9 @@ public sealed record ResponseSnapshot
     public required string Model { get; init; }
     public string? Instructions { get; init; }
     public string? PreviousResponseId { get; init; }
+
+    /// <summary>The conversation (<c>/v1/conversations</c>) the response is part of: its items come before the input, and the response's own are added to it when it ends.</summary>
+    public string? ConversationId { get; init; }
     public ShellToolSpec? Shell { get; init; }
     public int? MaxToolCalls { get; init; }
     public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];

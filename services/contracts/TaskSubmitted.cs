@@ -11,6 +11,9 @@ public sealed record TaskSubmitted
     public string? Instructions { get; init; }
     public required IReadOnlyList<InputMessage> Input { get; init; }
     public string? PreviousResponseId { get; init; }
+
+    /// <summary>The conversation (<c>/v1/conversations</c>) the response is part of: its items come before the input, and the response's own are added to it when it ends.</summary>
+    public string? ConversationId { get; init; }
     /// <summary>Null when the request offered no shell tool: the model then only talks.</summary>
     public ShellToolSpec? Shell { get; init; }
     public int? MaxToolCalls { get; init; }

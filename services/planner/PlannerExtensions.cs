@@ -35,6 +35,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ContextCheck>();
         builder.Services.AddSingleton<ModelFiles>();
+        builder.Services.AddSingleton<Conversations.ConversationHistory>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
         builder.Services.AddSingleton<ModelCancels>();
         builder.Services.AddSingleton<ModelTurns>();
@@ -120,6 +121,7 @@ public static class PlannerExtensions
             builder.Services.AddSingleton<IContainerStore, InMemoryContainerStore>();
             builder.Services.AddSingleton<IWebhookStore, InMemoryWebhookStore>();
             builder.Services.AddSingleton<IFileStore, InMemoryFileStore>();
+            builder.Services.AddSingleton<Conversations.IConversationStore, Conversations.InMemoryConversationStore>();
             return store;
         }
 
@@ -131,6 +133,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
         builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
         builder.Services.AddSingleton<IFileStore, MongoFileStore>();
+        builder.Services.AddSingleton<Conversations.IConversationStore, MongoConversationStore>();
         builder.Services.AddHostedService<MongoIndexes>();
         builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongodb", tags: [ObservabilityExtensions.ReadyTag]);
         return store;
@@ -171,6 +174,7 @@ public static class PlannerExtensions
         bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<FileConsumers>().Endpoint(e => e.Name = Endpoints.FilesQueue);
+        bus.AddConsumer<Conversations.ConversationConsumers>().Endpoint(e => e.Name = Endpoints.ConversationsQueue);
         bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
         bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
         bus.AddConsumer<WebhookDelivery>().Endpoint(e =>

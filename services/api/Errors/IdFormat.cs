@@ -30,7 +30,15 @@ public static partial class IdFormat
         ("containerId", ContainerId(), "Container"),
         ("endpointId", EndpointId(), "Webhook endpoint"),
         ("uploadedFileId", FileId(), "File"),
+        ("conversationId", ConversationId(), "Conversation"),
+        ("conversationItemId", ItemId(), "Item"),
     ];
+
+    /// <summary>What a conversation id looks like, for messages.</summary>
+    public const string ConversationIdShape = "'conv_' and 32 hex digits";
+
+    /// <summary>Whether the string could be a conversation's id: a <c>conversation</c> that could not is refused, not sent on.</summary>
+    public static bool IsConversationId(string value) => ConversationId().IsMatch(value);
 
     /// <summary>What a file id looks like, for messages.</summary>
     public const string FileIdShape = "'file-' and 32 hex digits";
@@ -51,6 +59,13 @@ public static partial class IdFormat
 
     [GeneratedRegex("^file-[0-9a-f]{32}$")]
     private static partial Regex FileId();
+
+    [GeneratedRegex("^conv_[0-9a-f]{32}$")]
+    private static partial Regex ConversationId();
+
+    /// <summary>An item id: Berth's, or a client's own (<see cref="Responses.InputItemsParser.IsItemId"/>).</summary>
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex ItemId();
 
     [GeneratedRegex("^we_([0-9a-f]{32}|configured_[0-9]{1,6})$")]
     private static partial Regex EndpointId();

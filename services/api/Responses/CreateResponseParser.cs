@@ -54,11 +54,6 @@ public static class CreateResponseParser
             }
         }
 
-        if (Optional(body, "conversation") is { ValueKind: not JsonValueKind.Null })
-        {
-            throw Invalid("The 'conversation' parameter is not supported; chain responses with 'previous_response_id'.", "conversation", "unsupported_parameter");
-        }
-
         var model = RequiredString(body, "model");
         if (ModelCatalog.NameProblem(model) is { } badName)
         {
@@ -66,6 +61,13 @@ public static class CreateResponseParser
         }
 
         var previous = OptionalString(body, "previous_response_id");
+        var conversation = ConversationOf(body);
+        if (conversation is not null && previous is not null)
+        {
+            // As on OpenAI: a conversation holds the history a previous response would give.
+            throw Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "conversation", "mutually_exclusive_parameters");
+        }
+
         var tools = ToolsParser.Parse(body, egressDomains);
         var background = OptionalBool(body, "background") ?? false;
         var store = OptionalBool(body, "store") ?? true;
@@ -81,6 +83,7 @@ public static class CreateResponseParser
             Instructions = OptionalString(body, "instructions"),
             Input = InputItemsParser.Parse(body),
             PreviousResponseId = previous,
+            ConversationId = conversation,
             Shell = tools.Shell,
             ShellPath = tools.ShellPath,
             Functions = tools.Functions,
@@ -95,7 +98,24 @@ public static class CreateResponseParser
         };
     }
 
-    private static Dictionary<string, string> ParseMetadata(JsonElement body)
+    /// <summary><c>conversation</c>: a conversation's id, or <c>{"id"}</c>; null when absent.</summary>
+    private static string? ConversationOf(JsonElement body)
+    {
+        var given = Optional(body, "conversation");
+        var id = given?.ValueKind switch
+        {
+            null or JsonValueKind.Null => null,
+            JsonValueKind.String => given.Value.GetString()!,
+            JsonValueKind.Object => RequiredString(given.Value, "id", "conversation"),
+            _ => throw Invalid($"Invalid type for 'conversation': expected a conversation id or an object with 'id', but got {Describe(given.Value)} instead.", "conversation", "invalid_type"),
+        };
+        return id is null || Errors.IdFormat.IsConversationId(id)
+            ? id
+            : throw Invalid($"Invalid 'conversation': '{Shortened(id)}'. Expected a conversation id ({Errors.IdFormat.ConversationIdShape}).", "conversation", "invalid_value");
+    }
+
+    /// <summary><c>metadata</c>: at most 16 pairs of bounded strings, as on OpenAI; empty when absent.</summary>
+    internal static Dictionary<string, string> ParseMetadata(JsonElement body)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var value = Optional(body, "metadata");

@@ -9,6 +9,8 @@ public sealed record CreateResponseRequest
     public string? Instructions { get; init; }
     public required IReadOnlyList<InputMessage> Input { get; init; }
     public string? PreviousResponseId { get; init; }
+
+    public string? ConversationId { get; init; }
     public ShellToolSpec? Shell { get; init; }
 
     /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>

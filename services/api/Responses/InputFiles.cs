@@ -26,7 +26,8 @@ public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore paylo
     private static readonly FileExtensionContentTypeProvider MediaTypes = new();
 
     /// <exception cref="RequestTimeoutException">The planner did not answer in time.</exception>
-    public async Task<(IReadOnlyList<InputMessage>? Input, ApiError? Error)> ResolveAsync(IReadOnlyList<InputMessage> input, CancellationToken cancellationToken)
+    /// <param name="root">The array the items came in, for the parameter an error names (<c>input</c>, or a conversation's <c>items</c>).</param>
+    public async Task<(IReadOnlyList<InputMessage>? Input, ApiError? Error)> ResolveAsync(IReadOnlyList<InputMessage> input, CancellationToken cancellationToken, string root = "input")
     {
         if (!input.Any(message => message.Parts?.Any(part => part.FileId is not null) == true))
         {
@@ -46,7 +47,7 @@ public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore paylo
             var found = new List<ContentPart>(parts.Count);
             foreach (var (part, j) in parts.Select((part, j) => (part, j)))
             {
-                var param = $"input[{i}].content[{j}].file_id";
+                var param = $"{root}[{i}].content[{j}].file_id";
                 if (part.FileId is null)
                 {
                     found.Add(part);

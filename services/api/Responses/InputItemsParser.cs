@@ -30,17 +30,24 @@ public static partial class InputItemsParser
             throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", "invalid_type");
         }
 
-        var messages = new List<InputMessage>();
-        var index = 0;
-        var images = new ImageCount();
-        foreach (var item in value.EnumerateArray())
-        {
-            messages.Add(ParseItem(item, $"input[{index++}]", images));
-        }
-
+        var messages = ParseArray(value, "input");
         if (messages.Count == 0)
         {
             throw Invalid("Invalid 'input': expected at least one input item.", "input", "empty_array");
+        }
+
+        return messages;
+    }
+
+    /// <summary>Items of an array named <paramref name="root"/> (a conversation's <c>items</c>), read as <c>input</c>'s are.</summary>
+    public static List<InputMessage> ParseArray(JsonElement items, string root)
+    {
+        var messages = new List<InputMessage>();
+        var index = 0;
+        var images = new ImageCount();
+        foreach (var item in items.EnumerateArray())
+        {
+            messages.Add(ParseItem(item, $"{root}[{index++}]", images));
         }
 
         return messages;

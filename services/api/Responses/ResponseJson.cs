@@ -64,6 +64,17 @@ public static class ResponseJson
 
         writer.WriteBoolean("parallel_tool_calls", response.ParallelToolCalls ?? true);
         WriteNullableString(writer, "previous_response_id", response.PreviousResponseId);
+        if (response.ConversationId is { } conversation)
+        {
+            writer.WriteStartObject("conversation");
+            writer.WriteString("id", conversation);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("conversation");
+        }
+
         writer.WriteStartObject("reasoning");
         WriteNullableString(writer, "effort", settings.ReasoningEffort);
         writer.WriteNull("summary");

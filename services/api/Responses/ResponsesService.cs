@@ -172,6 +172,7 @@ public sealed partial class ResponsesService(
                 Instructions = request.Instructions,
                 Input = request.Input,
                 PreviousResponseId = request.PreviousResponseId,
+                ConversationId = request.ConversationId,
                 Shell = request.Shell,
                 MaxToolCalls = request.MaxToolCalls,
                 Functions = request.Functions,

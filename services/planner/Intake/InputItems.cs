@@ -41,15 +41,19 @@ public static class InputItems
     /// this input (a client that keeps its own history sends its calls back). A previous response
     /// still running has made no calls yet to check against.
     /// </summary>
-    public static string? FunctionOutputProblem(ResponseSnapshot? previous, IReadOnlyList<InputMessage> input)
+    /// <param name="history">A conversation's items, which hold the calls made before (and the outputs given) in place of the previous response's output.</param>
+    public static string? FunctionOutputProblem(ResponseSnapshot? previous, IReadOnlyList<InputMessage> input, IReadOnlyList<InputMessage>? history = null)
     {
         if (previous is not null && !ResponseStatuses.IsTerminal(previous.Status))
         {
             return null;
         }
 
-        var owed = (previous?.Output ?? []).Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!).ToList();
+        var owed = history is null
+            ? (previous?.Output ?? []).Where(i => i.Type == ResponseItem.FunctionCall).Select(i => i.CallId!).ToList()
+            : UnansweredCalls(history);
         var made = owed.ToHashSet(StringComparer.Ordinal);
+        made.UnionWith(history?.Where(i => i.Item is { Type: ResponseItem.FunctionCall }).Select(i => i.Item!.CallId!) ?? []);
         var shellCalls = new HashSet<string>(StringComparer.Ordinal);
         var given = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in input)
@@ -79,5 +83,11 @@ public static class InputItems
         return owed.FirstOrDefault(id => !given.Contains(id)) is { } unanswered
             ? $"No tool output found for function call {unanswered}."
             : null;
+    }
+
+    private static List<string> UnansweredCalls(IReadOnlyList<InputMessage> history)
+    {
+        var answered = history.Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!).ToHashSet(StringComparer.Ordinal);
+        return [.. history.Where(i => i.Item is { Type: ResponseItem.FunctionCall }).Select(i => i.Item!.CallId!).Where(id => !answered.Contains(id))];
     }
 }

@@ -1,5 +1,6 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
+using Berth.Planner.Conversations;
 using Berth.Planner.Model;
 using Berth.Planner.Responses;
 using Berth.Planner.Tenants;
@@ -15,7 +16,8 @@ namespace Berth.Planner.Intake;
 /// </summary>
 public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads,
     ContextCheck contextCheck,
-    ModelFiles modelFiles)
+    ModelFiles modelFiles,
+    IConversationStore conversations)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -75,7 +77,36 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             }
         }
 
-        if (InputItems.FunctionOutputProblem(previous?.Snapshot, input) is { } outputProblem)
+        // A conversation's responses run one after another in its session, each continuing the
+        // one before as along a previous_response_id chain; the history is its items.
+        ConversationSnapshot? conversation = null;
+        IReadOnlyList<InputMessage>? history = null;
+        if (task.ConversationId is { } conversationId)
+        {
+            conversation = await conversations.FindAsync(conversationId, token);
+            if (conversation is null || !Tenancy.Owns(conversation.Tenant, task.Tenant))
+            {
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "conversation", Message = $"Conversation with id '{conversationId}' not found." });
+                return;
+            }
+
+            previous = conversation.LastResponseId is { } last ? await store.FindAsync(last, token) : null;
+            if (previous?.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
+                && ContainerMismatch(before, now, previous.Id) is { } mismatch)
+            {
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
+                return;
+            }
+
+            sessionId = conversation.SessionId;
+            history = await conversations.ListAsync(conversationId, null, int.MaxValue, oldestFirst: true, token);
+            if (task.Shell is { Environment: "container_auto" })
+            {
+                await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
+            }
+        }
+
+        if (InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) is { } outputProblem)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = outputProblem });
             return;
@@ -96,6 +127,8 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 { Status: not ContainerStatuses.Running } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
                 _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
                     ("container_mismatch", $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
+                _ when conversation is not null && container.SessionId != sessionId =>
+                    ("container_mismatch", $"Container '{containerId}' is not the container of conversation '{conversation.Id}': a conversation's responses share the session's own container (container_auto)."),
                 _ => ((string, string)?)null,
             };
             if (problem is var (code, message))
@@ -116,6 +149,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             Model = task.Model,
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
+            ConversationId = task.ConversationId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
                 : task.Shell is { Environment: "container_auto" } && previous?.Snapshot.Shell is { Environment: "container_auto" } first
                     ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files }
@@ -136,7 +170,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
         };
 
-        if (await ContextProblemAsync(snapshot, input, previous, token) is { } unfit)
+        if (await ContextProblemAsync(snapshot, input, conversation is null ? previous : null, history, token) is { } unfit)
         {
             await context.RespondAsync(unfit);
             return;
@@ -148,6 +182,11 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = refusal.Code, Message = refusal.Message });
             return;
+        }
+
+        if (conversation is not null)
+        {
+            await conversations.SetLastResponseAsync(conversation.Id, task.ResponseId, token);
         }
 
         // Stored, not announced: nobody can be following a response before it is accepted (a
@@ -170,7 +209,8 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
     /// starts with does not fit, or cannot be put together (a file it sends was deleted), as its
     /// first model call would find; null when it fits.
     /// </summary>
-    private async Task<TaskRejected?> ContextProblemAsync(ResponseSnapshot snapshot, IReadOnlyList<InputMessage> input, StoredResponse? previous, CancellationToken token)
+    private async Task<TaskRejected?> ContextProblemAsync(ResponseSnapshot snapshot, IReadOnlyList<InputMessage> input, StoredResponse? previous,
+        IReadOnlyList<InputMessage>? history, CancellationToken token)
     {
         if (!contextCheck.Applies(snapshot.Model))
         {
@@ -178,6 +218,11 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         }
 
         IReadOnlyList<StoredResponse> chain = [.. previous is null ? [] : await store.GetChainAsync(previous.Id, token), new StoredResponse(snapshot, input)];
+        if (history is not null)
+        {
+            chain = [ConversationHistory.AsResponse(snapshot, history), .. chain];
+        }
+
         var (files, gone) = await modelFiles.LoadAsync(chain, token);
         if (files is null)
         {

@@ -11,7 +11,7 @@ namespace Berth.Planner.Model;
 /// as its conversation. An error the endpoint returns, or a connection it refuses, becomes a
 /// failed turn with a code a client can act on.
 /// </summary>
-public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
+public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, Conversations.ConversationHistory history, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
 {
     public async Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken)
     {
@@ -30,6 +30,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             return ModelTurn.Failed("model_not_found", $"The model '{response.Model}' is not in this deployment's model catalog.");
         }
 
+        chain = await history.PrependAsync(chain, cancellationToken);
         var (files, gone) = await modelFiles.LoadAsync(chain, cancellationToken);
         if (files is null)
         {

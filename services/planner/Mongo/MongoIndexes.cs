@@ -71,6 +71,11 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
         await files.Indexes.CreateOneAsync(new CreateIndexModel<FileDocument>(
             Builders<FileDocument>.IndexKeys.Ascending(f => f.ExpiresAt), new CreateIndexOptions { Name = "expiresAt", Sparse = true }), cancellationToken: cancellationToken);
 
+        var conversationItems = database.GetCollection<ConversationItemDocument>(MongoConversationStore.ItemsCollection);
+        await conversationItems.Indexes.CreateOneAsync(new CreateIndexModel<ConversationItemDocument>(
+            Builders<ConversationItemDocument>.IndexKeys.Ascending(i => i.ConversationId).Ascending(i => i.Sequence), new CreateIndexOptions { Name = "conversationId_sequence" }),
+            cancellationToken: cancellationToken);
+
         // ExecutorLost reaches its sessions by executor id, and the executor watch looks for Acting sessions.
         var sessions = database.GetCollection<SessionState>(MongoSetup.SessionsCollection);
         await sessions.Indexes.CreateOneAsync(new CreateIndexModel<SessionState>(

@@ -11,7 +11,7 @@ namespace Berth.Planner.Responses;
 /// every ending announces that one, so a client and a webhook receiver see one outcome however
 /// many of them race.
 /// </summary>
-public sealed class ResponseEnding(IResponseStore store, ResponseEvents events, TimeProvider time, IOptions<PlannerOptions> options)
+public sealed class ResponseEnding(IResponseStore store, Conversations.IConversationStore conversations, ResponseEvents events, TimeProvider time, IOptions<PlannerOptions> options)
 {
     /// <summary>Ends the response, keeping its stream events in <paramref name="batch"/>; returns the status that stands.</summary>
     public async Task<string> EndAsync(IPublishEndpoint publish, AnnouncementBatch batch, Guid sessionId, string responseId,
@@ -25,6 +25,7 @@ public sealed class ResponseEnding(IResponseStore store, ResponseEvents events, 
         }
 
         await events.StoreAsync(batch, responseId, [ResponseEvents.Terminal(standing.Status)], cancellationToken);
+        await AddToConversationAsync(responseId, cancellationToken);
 
         // Read back only when it may travel: with the limit at 0 nothing is sent whole.
         var limit = options.Value.MaxFinishedTextChars;
@@ -37,6 +38,22 @@ public sealed class ResponseEnding(IResponseStore store, ResponseEvents events, 
             Response = finished is not null && OutputLimits.TextChars(finished) <= limit ? finished : null,
         }, cancellationToken);
         return standing.Status;
+    }
+
+    /// <summary>
+    /// A conversation's response adds its input and output items to it as it ends, before its
+    /// session takes the next response, which must see them. Every ending adds them, and the
+    /// store keeps each item once.
+    /// </summary>
+    private async Task AddToConversationAsync(string responseId, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(responseId, cancellationToken) is not { Snapshot.ConversationId: { } conversationId } response)
+        {
+            return;
+        }
+
+        var output = response.Snapshot.Output.Select(item => new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item });
+        await conversations.AppendAsync(conversationId, [.. response.Input, .. output], cancellationToken);
     }
 
     /// <summary>Ends the response from outside its session's saga, announcing at once.</summary>

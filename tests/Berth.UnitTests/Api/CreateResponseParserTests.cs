@@ -52,6 +52,14 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_a_conversation_given_as_an_id_or_as_an_object()
+    {
+        const string id = "conv_0123456789abcdef0123456789abcdef";
+        Assert.Equal(id, Parse($$"""{ "model": "m", "input": "x", "conversation": "{{id}}" }""").Request?.ConversationId);
+        Assert.Equal(id, Parse($$"""{ "model": "m", "input": "x", "conversation": { "id": "{{id}}" } }""").Request?.ConversationId);
+    }
+
+    [Fact]
     public void Should_accept_the_include_value_whose_field_Berth_always_shows()
     {
         Assert.Null(Parse("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url" ] }""").Error);
@@ -332,6 +340,10 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "truncation": 1 }""", "truncation", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "conversation": "conv_0123456789abcdef0123456789abcdef", "previous_response_id": "resp_1" }""", "conversation", "mutually_exclusive_parameters")]
+    [InlineData("""{ "model": "m", "input": "x", "conversation": "conv_../../etc" }""", "conversation", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "conversation": 5 }""", "conversation", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "conversation": { } }""", "conversation.id", "missing_required_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url", "message.output_text.logprobs" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ 4 ] }""", "include[0]", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "top_logprobs": 5 }""", "top_logprobs", "unsupported_parameter")]

@@ -47,6 +47,16 @@ public sealed class InputItemsTests
     }
 
     [Fact]
+    public void Should_owe_only_the_calls_a_conversations_items_leave_unanswered_when_the_response_is_in_a_conversation()
+    {
+        IReadOnlyList<InputMessage> history = [Resent(ResponseItem.FunctionCall, "f1"), Answer("f1"), Resent(ResponseItem.FunctionCall, "f2")];
+
+        Assert.Equal("No tool output found for function call f2.", InputItems.FunctionOutputProblem(null, [new InputMessage("user", "next")], history));
+        Assert.Null(InputItems.FunctionOutputProblem(null, [Answer("f2")], history));
+        Assert.Equal("No tool call found for function call output with call_id f3.", InputItems.FunctionOutputProblem(null, [Answer("f2"), Answer("f3")], history));
+    }
+
+    [Fact]
     public void Should_give_the_same_ids_again_and_keep_the_clients_own()
     {
         InputMessage[] input = [new("user", "hi"), new("user", "again") { Id = "msg_mine" }, Resent(ResponseItem.FunctionCall, "f1"), Answer("f1")];

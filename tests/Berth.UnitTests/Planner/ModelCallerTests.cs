@@ -40,6 +40,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
     {
         var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }), Options.Create(catalog));
         return new ModelCaller(_store, models, new ContextCheck(new TokenCounter(), Options.Create(catalog)), new ModelFiles(_payloads),
+            new Berth.Planner.Conversations.ConversationHistory(new Berth.Planner.Conversations.InMemoryConversationStore()),
             new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
     }
 

@@ -86,6 +86,8 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<TokenCounter>()
             .AddSingleton<ContextCheck>()
             .AddSingleton<ModelFiles>()
+            .AddSingleton<Berth.Planner.Conversations.IConversationStore, Berth.Planner.Conversations.InMemoryConversationStore>()
+            .AddSingleton<Berth.Planner.Conversations.ConversationHistory>()
             .AddSingleton(Options.Create(catalog ?? new ModelCatalog()))
             .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()
