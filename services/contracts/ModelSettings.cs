@@ -30,6 +30,12 @@ public sealed record ModelSettings
     /// </summary>
     public string? Truncation { get; init; }
 
+    /// <summary>
+    /// <c>context_management</c>'s <c>compaction</c> entry: past this many tokens, the planner
+    /// has the model summarise the older part of the conversation before it calls it again.
+    /// </summary>
+    public int? CompactThreshold { get; init; }
+
     public const string TruncateAuto = "auto";
     public const string TruncateDisabled = "disabled";
 }

@@ -8,7 +8,11 @@ public sealed record ModelTurn
 
     /// <summary>Calls to the client's functions: the response ends with them, once its shell calls have run.</summary>
     public IReadOnlyList<FunctionCallSpec> FunctionCalls { get; init; } = [];
+    /// <summary>Usage of this step's model calls: the answer's, and a compaction's when one was made.</summary>
     public TokenUsage Usage { get; init; } = new(0, 0);
+
+    /// <summary>The <c>compaction</c> item made before this step's model call, stored ahead of the step's other items.</summary>
+    public ResponseItem? Compaction { get; init; }
 
     /// <summary>
     /// The text was streamed as it came: its message item, its content part and its deltas are

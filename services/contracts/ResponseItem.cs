@@ -25,9 +25,23 @@ public sealed record ResponseItem
     public string? Name { get; init; }
     public string? Arguments { get; init; }
 
+    /// <summary>
+    /// A <c>compaction</c> item's summary, sealed for the client (<see cref="Text"/> holds it in
+    /// the clear, for the planner's own use): what a client passes back to carry on from it.
+    /// </summary>
+    public string? EncryptedContent { get; init; }
+
+    /// <summary>
+    /// A <c>compaction</c> item made in a run: the id of the first item it kept whole. It stands
+    /// for everything but the user's messages before that item; without one (a compaction item
+    /// a client sent), for everything before it.
+    /// </summary>
+    public string? CompactsBefore { get; init; }
+
     public const string Message = "message";
     public const string ShellCall = "shell_call";
     public const string ShellCallOutput = "shell_call_output";
     public const string FunctionCall = "function_call";
     public const string Reasoning = "reasoning";
+    public const string Compaction = "compaction";
 }

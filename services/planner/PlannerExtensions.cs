@@ -35,6 +35,8 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ContextCheck>();
         builder.Services.AddSingleton<ModelFiles>();
+        builder.Services.AddSingleton<CompactionSeal>();
+        builder.Services.AddSingleton<Compactor>();
         builder.Services.AddSingleton<Conversations.ConversationHistory>();
         builder.Services.AddSingleton<IModelCaller, ModelCaller>();
         builder.Services.AddSingleton<ModelCancels>();

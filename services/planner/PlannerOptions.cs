@@ -101,9 +101,26 @@ public sealed class PlannerOptions : IValidatableObject
 
     public int SessionLimitOf(string tenant) => TenantSessionLimits.TryGetValue(tenant, out var limit) ? limit : MaxConcurrentSessionsPerTenant;
 
+    /// <summary>
+    /// The key that seals a <c>compaction</c> item's summary for the client (AES-256-GCM): 32
+    /// bytes in base64, the same on every planner, so an item one made opens on another. Unset,
+    /// each planner makes one of its own at start, and a compaction item passed back after a
+    /// restart, or to another planner, is refused.
+    /// </summary>
+    public string? CompactionKey { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         TenantSessionLimits.Where(limit => limit.Value < 0).Select(limit => new ValidationResult(
-            $"Planner:TenantSessionLimits:{limit.Key} is {limit.Value}; give 0 (no limit) or more.", [nameof(TenantSessionLimits)]));
+            $"Planner:TenantSessionLimits:{limit.Key} is {limit.Value}; give 0 (no limit) or more.", [nameof(TenantSessionLimits)]))
+        .Concat(CompactionKey is { } key && !IsKey(key)
+            ? [new ValidationResult("Planner:CompactionKey must be 32 random bytes in base64 (openssl rand -base64 32).", [nameof(CompactionKey)])]
+            : []);
+
+    private static bool IsKey(string key)
+    {
+        var bytes = new byte[33];
+        return Convert.TryFromBase64String(key, bytes, out var length) && length == 32;
+    }
 
     /// <summary>Characters of command output stored per shell call, across its commands; more is cut with a marker.</summary>
     [Range(1_000, 8_000_000)]

@@ -20,8 +20,22 @@ public static partial class CommandRunnerScript
 {
     public const string Label = "[berth scripted model]";
 
+    /// <summary>How Berth's compactor asks for a summary (Berth.Planner.Model.Compactor.Prompt).</summary>
+    public const string CompactionPrompt = "Summarize the conversation above for your own later use";
+
+    /// <summary>How Berth shows the model a compaction's summary (Berth.Planner.Model.Conversation.SummaryHeading).</summary>
+    public const string SummaryHeading = "Summary of the earlier part of this conversation";
+
     public static ScriptedReply Reply(ChatRequest request)
     {
+        // Asked to compact: the summary says how many commands have run, counting those of the
+        // summary before it, so the script carries on where it was.
+        if (request.LastUserText.Contains(CompactionPrompt, StringComparison.Ordinal))
+        {
+            var ran = RanCount(request.LastUserText) + OutputHeader().Count(request.LastUserText);
+            return ScriptedReply.Say($"{Label} Summary: ran {ran} command(s).");
+        }
+
         var lines = request.LastUserText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (!request.ToolNames.Contains("shell") && !lines.Any(l => FunctionLine().IsMatch(l)))
         {
@@ -35,19 +49,21 @@ public static partial class CommandRunnerScript
         }
 
         var results = request.SinceLastUser.Where(m => m.Role == "tool").ToList();
-        if (results.Count < lines.Count)
+        var compacted = request.SinceLastUser.Where(m => m.Role == "system" && m.Content.StartsWith(SummaryHeading, StringComparison.Ordinal)).Select(m => RanCount(m.Content)).LastOrDefault();
+        var done = compacted + results.Count;
+        if (done < lines.Count)
         {
-            if (FunctionLine().Match(lines[results.Count]) is { Success: true } function)
+            if (FunctionLine().Match(lines[done]) is { Success: true } function)
             {
                 return new ScriptedReply { FunctionCalls = [new ScriptedFunctionCall(function.Groups[1].Value, function.Groups[2].Value)] };
             }
 
-            var (call, think, _, _) = ParseLine(lines[results.Count]);
+            var (call, think, _, _) = ParseLine(lines[done]);
             return ScriptedReply.Call(call) with { Delay = TimeSpan.FromMilliseconds(think) };
         }
 
         var calls = request.SinceLastUser.SelectMany(m => m.ToolCalls).ToDictionary(c => c.Id);
-        var answer = new StringBuilder($"{Label} Ran {results.Count} command(s).");
+        var answer = new StringBuilder($"{Label} Ran {done} command(s).");
         foreach (var result in results)
         {
             if (calls.TryGetValue(result.ToolCallId ?? "", out var called) && called.Name != "shell")
@@ -106,6 +122,15 @@ public static partial class CommandRunnerScript
 
         return (new ScriptedShellCall([line], timeout, maxOutput), think, word, stamped);
     }
+
+    private static int RanCount(string text) =>
+        RanLine().Matches(text) is { Count: > 0 } matches ? int.Parse(matches[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    [GeneratedRegex(@"ran (\d+) command\(s\)")]
+    private static partial Regex RanLine();
+
+    [GeneratedRegex(@"^\[output of call ", RegexOptions.Multiline)]
+    private static partial Regex OutputHeader();
 
     [GeneratedRegex(@"^\[call_function=([a-zA-Z0-9_-]{1,64})\]\s*(.*)$")]
     private static partial Regex FunctionLine();

@@ -95,6 +95,11 @@ public static class ConversationRequests
             throw Invalid($"'items[{at}]': 'item_reference' is not supported in a conversation's items. Send the item itself.", $"items[{at}].type", "unsupported_parameter");
         }
 
+        if (items.FindIndex(i => i.Item is { Type: ResponseItem.Compaction }) is var compaction and >= 0)
+        {
+            throw Invalid($"'items[{compaction}]': a 'compaction' item is not kept in a conversation. Pass it as a response's input.", $"items[{compaction}].type", "unsupported_parameter");
+        }
+
         return items;
     }
 }

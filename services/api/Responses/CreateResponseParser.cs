@@ -20,6 +20,7 @@ public static class CreateResponseParser
         "stream", "stream_options", "store", "include", "parallel_tool_calls", "temperature", "top_p", "truncation",
         "user", "text", "tool_choice", "reasoning", "max_output_tokens", "service_tier", "top_logprobs", "prompt",
         "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "conversation", "context_management",
+        "access_programs", "background_options", "image", "moderation", "prompt_cache_options",
     ];
 
     private const int MaxMetadataPairs = 16;

@@ -77,8 +77,9 @@ public static partial class InputItemsParser
             ResponseItem.ShellCall => Resent(item, path, ParseShellCall(item, path)),
             ResponseItem.ShellCallOutput => Resent(item, path, ParseShellCallOutput(item, path)),
             ResponseItem.Reasoning => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Reasoning, Text = SummaryOf(item, path) }),
+            ResponseItem.Compaction => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Compaction, EncryptedContent = SealedSummary(item, path) }),
             _ => throw Invalid(
-                $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output' and 'reasoning'.",
+                $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output', 'reasoning' and 'compaction'.",
                 $"{path}.type", "invalid_value"),
         };
     }
@@ -158,6 +159,17 @@ public static partial class InputItemsParser
 
     private static InputMessage Resent(JsonElement item, string path, ResponseItem parsed) =>
         new(InputMessage.OutputItem, "") { Id = OptionalId(item, path), Item = parsed with { Id = OptionalId(item, path) ?? "" } };
+
+    /// <summary>Longer than any compaction item Berth makes; the planner opens it, and refuses one it did not seal for this tenant.</summary>
+    public const int MaxSealedLength = 1024 * 1024;
+
+    private static string SealedSummary(JsonElement item, string path)
+    {
+        var sealedText = RequiredString(item, "encrypted_content", path);
+        return sealedText.Length <= MaxSealedLength
+            ? sealedText
+            : throw Invalid($"Invalid '{path}.encrypted_content': longer than any compaction item Berth makes.", $"{path}.encrypted_content", "invalid_value");
+    }
 
     private static ResponseItem ParseShellCall(JsonElement item, string path)
     {

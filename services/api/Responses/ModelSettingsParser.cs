@@ -32,8 +32,67 @@ public static partial class ModelSettingsParser
             SafetyIdentifier = Identifier(body, "safety_identifier", 64),
             PromptCacheKey = Identifier(body, "prompt_cache_key", MaxIdentifierLength),
             Truncation = Truncation(body),
+            CompactThreshold = CompactThreshold(body),
         };
         return settings == new ModelSettings() ? null : settings;
+    }
+
+    /// <summary>The fewest tokens a compaction threshold may be: below it, the newest turns alone would not fit.</summary>
+    public const int MinCompactThreshold = 1000;
+
+    /// <summary>
+    /// <c>context_management: [{"type": "compaction", "compact_threshold"}]</c>: the threshold;
+    /// 0 for compaction at the model's default threshold (<see cref="ResponsesService"/> sets it
+    /// from the catalog); null without compaction.
+    /// </summary>
+    private static int? CompactThreshold(JsonElement body)
+    {
+        if (Optional(body, "context_management") is not { ValueKind: not JsonValueKind.Null } entries)
+        {
+            return null;
+        }
+
+        if (entries.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for 'context_management': expected an array, but got {Describe(entries)} instead.", "context_management", "invalid_type");
+        }
+
+        if (entries.GetArrayLength() > 1)
+        {
+            throw Invalid("Invalid 'context_management': give at most one entry.", "context_management", "invalid_value");
+        }
+
+        if (entries.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var entry = entries[0];
+        const string path = "context_management[0]";
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(entry)} instead.", path, "invalid_type");
+        }
+
+        foreach (var property in entry.EnumerateObject().Where(p => p.Name is not ("type" or "compact_threshold")))
+        {
+            throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+        }
+
+        var type = RequiredString(entry, "type", path);
+        if (type != "compaction")
+        {
+            throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'compaction'.", $"{path}.type", "invalid_value");
+        }
+
+        if (Optional(entry, "compact_threshold") is not { ValueKind: not JsonValueKind.Null } threshold)
+        {
+            return 0;
+        }
+
+        return threshold.ValueKind == JsonValueKind.Number && threshold.TryGetInt32(out var tokens) && tokens is >= MinCompactThreshold and <= 10_000_000
+            ? tokens
+            : throw Invalid($"Invalid '{path}.compact_threshold': expected an integer from {MinCompactThreshold} to 10000000 tokens.", $"{path}.compact_threshold", "invalid_value");
     }
 
     /// <summary><c>auto</c>, or null for <c>disabled</c> (the default).</summary>
@@ -82,7 +141,8 @@ public static partial class ModelSettingsParser
             throw Unsupported("service_tier", "Only 'service_tier' 'auto' and 'default' are supported: Berth has no other tiers.");
         }
 
-        foreach (var name in new[] { "prompt", "context_management", "prompt_cache_retention" })
+        // Parameters of OpenAI's that Berth has nothing behind: refused by name when set.
+        foreach (var name in new[] { "prompt", "prompt_cache_retention", "access_programs", "background_options", "image", "moderation", "prompt_cache_options" })
         {
             if (Optional(body, name) is { ValueKind: not JsonValueKind.Null })
             {

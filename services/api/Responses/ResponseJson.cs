@@ -262,6 +262,11 @@ public static class ResponseJson
                 writer.WritePropertyName("output");
                 ShellOutputJson.WriteOutputs(writer, item.Outputs ?? []);
                 break;
+
+            // The summary goes out sealed only: what the client holds is for passing back.
+            case ResponseItem.Compaction:
+                writer.WriteString("encrypted_content", item.EncryptedContent);
+                break;
         }
 
         writer.WriteEndObject();

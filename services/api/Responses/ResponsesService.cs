@@ -38,6 +38,10 @@ public sealed partial class ResponsesService(
 
     private TimeSpan PlannerTimeout => TimeSpan.FromSeconds(options.Value.PlannerTimeoutSeconds);
 
+    /// <summary>Without a given threshold, compaction starts at four fifths of the model's window (from the catalog), else at 100,000 tokens.</summary>
+    private int DefaultCompactThreshold(string model) =>
+        catalog.Value.Find(model)?.ContextTokens is { } window ? Math.Max(ModelSettingsParser.MinCompactThreshold, window * 4 / 5) : 100_000;
+
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
         var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -61,6 +65,11 @@ public sealed partial class ResponsesService(
         if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
         {
             return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
+        }
+
+        if (request.Settings is { CompactThreshold: 0 } compacting)
+        {
+            request = request with { Settings = compacting with { CompactThreshold = DefaultCompactThreshold(request.Model) } };
         }
 
         if (Containers.MemoryLimits.Refusal(request.Shell?.MemoryMb, options.Value.MaxMemoryMb, $"{request.ShellPath}.environment.memory_limit") is { } tooMuch)

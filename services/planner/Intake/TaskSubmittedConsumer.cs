@@ -17,7 +17,8 @@ namespace Berth.Planner.Intake;
 public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, TenantAdmission admission, PayloadStore payloads,
     ContextCheck contextCheck,
     ModelFiles modelFiles,
-    IConversationStore conversations)
+    IConversationStore conversations,
+    CompactionSeal seal)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -39,10 +40,17 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             return;
         }
 
-        var (input, unresolved) = await ResolveReferencesAsync(task, token);
+        var (resolved, unresolved) = await ResolveReferencesAsync(task, token);
         if (unresolved is not null)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = $"Item with id '{unresolved}' not found." });
+            return;
+        }
+
+        var (input, unopened) = seal.OpenItems(resolved, task.Tenant);
+        if (unopened is not null)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_encrypted_content", Param = "input", Message = unopened });
             return;
         }
 

@@ -20,6 +20,13 @@ public sealed class ContextCheck(TokenCounter tokens, IOptions<ModelCatalog> cat
     /// <summary>Whether the catalog gives the model a window, so there is anything to check.</summary>
     public bool Applies(string model) => catalog.Value.Find(model)?.ContextTokens is not null;
 
+    /// <summary>Whether a request (its messages, its tools, the reply's priming) holds more than <paramref name="threshold"/> tokens; tokenized only past the quick upper bound.</summary>
+    public bool Exceeds(List<ChatMessage> conversation, ChatCompletionOptions options, int threshold)
+    {
+        var fixedTokens = TokenCounter.ReplyPriming + tokens.Count(options.Tools);
+        return fixedTokens + conversation.Sum(TokenCounter.UpperBound) > threshold && fixedTokens + conversation.Sum(tokens.Count) > threshold;
+    }
+
     /// <summary>The messages to send, and null; or null and why they cannot fit, in words for the client.</summary>
     public (List<ChatMessage>? Messages, string? Problem) Fit(ResponseSnapshot response, List<ChatMessage> conversation, ChatCompletionOptions options)
     {

@@ -11,6 +11,9 @@ namespace Berth.Planner.Model;
 /// <summary>Turns a chain of stored responses into the Chat Completions messages the model sees.</summary>
 public static class Conversation
 {
+    /// <summary>What the model is told a compaction's summary is.</summary>
+    public const string SummaryHeading = "Summary of the earlier part of this conversation, which was compacted to save space:";
+
     /// <param name="files">The bytes of the uploaded files the chain sends, by content address (<see cref="ModelFiles"/>).</param>
     public static List<ChatMessage> Build(IReadOnlyList<StoredResponse> chain, IReadOnlyDictionary<Uri, BinaryData>? files = null)
     {
@@ -32,6 +35,14 @@ public static class Conversation
             .ToHashSet(StringComparer.Ordinal);
 
         var transcript = new Transcript(messages, answered, files ?? new Dictionary<Uri, BinaryData>());
+
+        // The newest compaction stands for what came before it: its summary replaces all but the
+        // user's messages, up to the first item it kept whole.
+        if (chain.SelectMany(r => ResentItems(r).Concat(r.Snapshot.Output)).LastOrDefault(i => i.Type == ResponseItem.Compaction) is { } compaction)
+        {
+            transcript.Compact(compaction);
+        }
+
         foreach (var response in chain)
         {
             // A function's output follows the call it answers, before anything else the client says.
@@ -118,8 +129,36 @@ public static class Conversation
 
         public bool HasCall(string callId) => _calls.Contains(callId);
 
+        private ResponseItem? _compaction;
+
+        public void Compact(ResponseItem compaction) => _compaction = compaction;
+
+        /// <summary>Whether the item is one the compaction in force stands for; at its end, its summary is written in their place.</summary>
+        private bool Covered(string? id, bool usersOwn)
+        {
+            if (_compaction is not { } compaction)
+            {
+                return false;
+            }
+
+            if (id is not null && (id == (compaction.CompactsBefore ?? compaction.Id) || id == compaction.Id))
+            {
+                Flush();
+                messages.Add(new SystemChatMessage($"{SummaryHeading}\n{compaction.Text}"));
+                _compaction = null;
+                return id == compaction.Id;
+            }
+
+            return !usersOwn;
+        }
+
         public void Add(InputMessage input)
         {
+            if (Covered(input.Item?.Id ?? input.Id, usersOwn: input.Role is "user" or "system" or "developer"))
+            {
+                return;
+            }
+
             switch (input.Role)
             {
                 case InputMessage.OutputItem:
@@ -140,6 +179,11 @@ public static class Conversation
 
         public void Add(ResponseItem item)
         {
+            if (Covered(item.Id, usersOwn: false))
+            {
+                return;
+            }
+
             switch (item.Type)
             {
                 case ResponseItem.Message:

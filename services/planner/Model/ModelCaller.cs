@@ -11,7 +11,7 @@ namespace Berth.Planner.Model;
 /// as its conversation. An error the endpoint returns, or a connection it refuses, becomes a
 /// failed turn with a code a client can act on.
 /// </summary>
-public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, Conversations.ConversationHistory history, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
+public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, Conversations.ConversationHistory history, Compactor compactor, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
 {
     public async Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken)
     {
@@ -37,14 +37,9 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             return ModelTurn.Failed(ErrorCodes.PayloadUnavailable, gone!);
         }
 
-        // A run grows with every command's output: the window is checked at every call.
-        var (conversation, tooLong) = context.Fit(response, Conversation.Build(chain, files), options);
-        if (conversation is null)
-        {
-            return ModelTurn.Failed(ContextCheck.Exceeded, tooLong!);
-        }
-
         Answer answer;
+        ResponseItem? compaction = null;
+        var compactionUsage = new TokenUsage(0, 0);
         using var span = PlannerTelemetry.StartModelCall(response.Model, responseId, sessionId, stepNumber);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if (route.Slots is { } slots)
@@ -54,6 +49,24 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
 
         try
         {
+            var built = Conversation.Build(chain, files);
+            if (response.Settings?.CompactThreshold is { } threshold && context.Exceeds(built, options, threshold))
+            {
+                (compaction, compactionUsage) = await compactor.CompactAsync(route.Chat, chain, stepNumber, threshold, cancellationToken);
+                if (compaction is not null)
+                {
+                    span?.AddEvent(new System.Diagnostics.ActivityEvent("compaction", tags: new() { ["berth.compaction.covers_before"] = compaction.CompactsBefore }));
+                    built = Conversation.Build([.. chain.Take(chain.Count - 1), chain[^1] with { Snapshot = response with { Output = [.. response.Output, compaction] } }], files);
+                }
+            }
+
+            // A run grows with every command's output: the window is checked at every call.
+            var (conversation, tooLong) = context.Fit(response, built, options);
+            if (conversation is null)
+            {
+                return ModelTurn.Failed(ContextCheck.Exceeded, tooLong!);
+            }
+
             // Someone may be reading the response as it runs (a stream, or a background response
             // read with ?stream=true): the model's words are relayed as they come. A response
             // waited for whole gets them whole, as one request.
@@ -127,7 +140,8 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             TextStreamed = answer.TextStreamed,
             ShellCalls = calls,
             FunctionCalls = functions,
-            Usage = new TokenUsage(answer.Facts.InputTokens, answer.Facts.OutputTokens),
+            Usage = new TokenUsage(answer.Facts.InputTokens + compactionUsage.InputTokens, answer.Facts.OutputTokens + compactionUsage.OutputTokens),
+            Compaction = compaction,
         };
     }
 

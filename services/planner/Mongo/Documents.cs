@@ -224,6 +224,7 @@ public sealed class SettingsDocument
     [BsonElement("safetyIdentifier")] public string? SafetyIdentifier { get; set; }
     [BsonElement("promptCacheKey")] public string? PromptCacheKey { get; set; }
     [BsonElement("truncation"), BsonIgnoreIfNull] public string? Truncation { get; set; }
+    [BsonElement("compactThreshold"), BsonIgnoreIfNull] public int? CompactThreshold { get; set; }
 
     public static SettingsDocument? From(ModelSettings? s) => s is null ? null : new SettingsDocument
     {
@@ -236,6 +237,7 @@ public sealed class SettingsDocument
         SafetyIdentifier = s.SafetyIdentifier,
         PromptCacheKey = s.PromptCacheKey,
         Truncation = s.Truncation,
+        CompactThreshold = s.CompactThreshold,
     };
 
     public ModelSettings ToSettings() => new()
@@ -249,6 +251,7 @@ public sealed class SettingsDocument
         SafetyIdentifier = SafetyIdentifier,
         PromptCacheKey = PromptCacheKey,
         Truncation = Truncation,
+        CompactThreshold = CompactThreshold,
     };
 }
 
@@ -294,6 +297,8 @@ public sealed class ItemDocument
     [BsonElement("outputs")] public List<OutputDocument>? Outputs { get; set; }
     [BsonElement("name")] public string? Name { get; set; }
     [BsonElement("arguments")] public string? Arguments { get; set; }
+    [BsonElement("encryptedContent"), BsonIgnoreIfNull] public string? EncryptedContent { get; set; }
+    [BsonElement("compactsBefore"), BsonIgnoreIfNull] public string? CompactsBefore { get; set; }
 
     public static ItemDocument From(string responseId, long seq, DateTime createdAt, ResponseItem item) => new()
     {
@@ -311,6 +316,8 @@ public sealed class ItemDocument
         Name = item.Name,
         Arguments = item.Arguments,
         Outputs = item.Outputs?.Select(OutputDocument.From).ToList(),
+        EncryptedContent = item.EncryptedContent,
+        CompactsBefore = item.CompactsBefore,
     };
 
     public ResponseItem ToItem() => new()
@@ -326,6 +333,8 @@ public sealed class ItemDocument
         Name = Name,
         Arguments = Arguments,
         Outputs = Outputs?.Select(o => o.ToOutput()).ToList(),
+        EncryptedContent = EncryptedContent,
+        CompactsBefore = CompactsBefore,
     };
 }
 

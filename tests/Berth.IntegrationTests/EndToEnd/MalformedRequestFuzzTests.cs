@@ -161,7 +161,9 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
                     "{\"role\": \"user\", \"content\": [{\"type\": \"input_file\", \"file_data\": \"data:" + new string('a', random.Next(1, 10_000)) + "/x;base64,AA==\", \"filename\": \"a\"}]}",
                     "{\"role\": \"user\", \"content\": [{\"type\": \"input_image\", \"file_id\": \"file-00000000000000000000000000000000\", \"image_url\": 5}]}",
                     "{\"role\": \"user\", \"content\": [{\"type\": \"input_file\", \"file_id\": \"file-00000000000000000000000000000000\", \"filename\": \"" + new string('n', random.Next(256, 5_000)) + "\"}]}",
-                }[random.Next(16)];
+                    "{\"type\": \"compaction\", \"encrypted_content\": \"berth-compaction-1." + new string('A', random.Next(1, 200_000)) + "\"}",
+                    "{\"type\": \"compaction\", \"encrypted_content\": 5}",
+                }[random.Next(18)];
                 return Encoding.UTF8.GetBytes($"{{\"model\": \"berth-scripted\", \"input\": [{item}]}}");
         }
     }

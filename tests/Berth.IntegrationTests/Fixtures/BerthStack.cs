@@ -142,6 +142,11 @@ public class BerthStack : IAsyncLifetime
     public const string AliasUpstreamName = "berth-scripted-upstream";
     public const string SmallModelName = "berth-small";
     public const int SmallModelContextTokens = 2048;
+    public const string EightKModelName = "berth-8k";
+    public const int EightKContextTokens = 8192;
+
+    /// <summary>The planners' key for compaction items: every planner of a deployment shares one.</summary>
+    public const string CompactionKey = "q2fQm3Qk9bO1m8y0rT0bq4vX5mD1n3xZ7cK2pL6wR8s=";
 
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
     public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
@@ -237,6 +242,12 @@ public class BerthStack : IAsyncLifetime
             ["Models__2__Name"] = ScriptedModelName,
             ["Models__2__BaseUrl"] = Model.BaseUrl.ToString(),
             ["Models__2__ContextTokens"] = SmallModelContextTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // And with a window a long run outgrows, for compaction's tests.
+            ["Models__3__Id"] = EightKModelName,
+            ["Models__3__Name"] = ScriptedModelName,
+            ["Models__3__BaseUrl"] = Model.BaseUrl.ToString(),
+            ["Models__3__ContextTokens"] = EightKContextTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
         _plannerEnvironment = With(With(common,
@@ -247,6 +258,9 @@ public class BerthStack : IAsyncLifetime
             // test runs as tenant local, or as tenants of their own, without a limit.
             ("Tenants__capped__MaxSessions", "1"),
             ("Tenants__boxed__MaxContainers", "1"),
+            // Compaction's long run makes some two hundred model calls.
+            ("Planner__MaxModelCalls", "250"),
+            ("Planner__CompactionKey", CompactionKey),
             // The tests' webhook receivers listen on loopback, which tenants' webhooks may not
             // reach by default (WebhookTargetsTests checks the refusal).
             ("Webhooks__AllowPrivateNetworks", "true"),

@@ -60,6 +60,14 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_a_compaction_threshold_or_leave_it_to_the_model_default()
+    {
+        Assert.Equal(6000, Parse("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction", "compact_threshold": 6000 } ] }""").Request?.Settings?.CompactThreshold);
+        Assert.Equal(0, Parse("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction" } ] }""").Request?.Settings?.CompactThreshold);
+        Assert.Null(Parse("""{ "model": "m", "input": "x", "context_management": [] }""").Request?.Settings);
+    }
+
+    [Fact]
     public void Should_accept_the_include_value_whose_field_Berth_always_shows()
     {
         Assert.Null(Parse("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url" ] }""").Error);
@@ -340,6 +348,11 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "truncation": 1 }""", "truncation", "invalid_type")]
     [InlineData("""{ "model": "m", "input": "x", "include": [ "reasoning.encrypted_content" ] }""", "include", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "include": "all" }""", "include", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": "x", "moderation": { } }""", "moderation", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "background_options": { "completion_window": "2h" } }""", "background_options", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "prompt_cache_options": { "mode": "explicit" } }""", "prompt_cache_options", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "image": { } }""", "image", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "access_programs": { } }""", "access_programs", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "conversation": "conv_0123456789abcdef0123456789abcdef", "previous_response_id": "resp_1" }""", "conversation", "mutually_exclusive_parameters")]
     [InlineData("""{ "model": "m", "input": "x", "conversation": "conv_../../etc" }""", "conversation", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "conversation": 5 }""", "conversation", "invalid_type")]
@@ -349,7 +362,13 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "top_logprobs": 5 }""", "top_logprobs", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "service_tier": "priority" }""", "service_tier", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "prompt": { "id": "pmpt_1" } }""", "prompt", "unsupported_parameter")]
-    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction" } ] }""", "context_management", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "truncation" } ] }""", "context_management[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction", "compact_threshold": 999 } ] }""", "context_management[0].compact_threshold", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction", "compact_threshold": 1e30 } ] }""", "context_management[0].compact_threshold", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction" }, { "type": "compaction" } ] }""", "context_management", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": [ { "type": "compaction", "keep": 3 } ] }""", "context_management[0].keep", "unknown_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "context_management": { "type": "compaction" } }""", "context_management", "invalid_type")]
+    [InlineData("""{ "model": "m", "input": [ { "type": "compaction" } ] }""", "input[0].encrypted_content", "missing_required_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "prompt_cache_retention": "24h" }""", "prompt_cache_retention", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "stream_options": { "include_obfuscation": true } }""", "stream_options.include_obfuscation", "unsupported_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "reasoning": { "summary": "auto" } }""", "reasoning.summary", "unsupported_parameter")]

@@ -41,6 +41,7 @@ public sealed class ModelCallerTests : IAsyncLifetime
         var models = new ChatModels(Options.Create(new ModelOptions { BaseUrl = _model.BaseUrl.ToString(), MaxRetries = 1 }), Options.Create(catalog));
         return new ModelCaller(_store, models, new ContextCheck(new TokenCounter(), Options.Create(catalog)), new ModelFiles(_payloads),
             new Berth.Planner.Conversations.ConversationHistory(new Berth.Planner.Conversations.InMemoryConversationStore()),
+            new Compactor(new TokenCounter(), new CompactionSeal(Options.Create(new Berth.Planner.PlannerOptions()), NullLogger<CompactionSeal>.Instance)),
             new TextDeltaRelay(_store, Harness.Bus, new ModelCancels(TimeProvider.System), TimeProvider.System), NullLogger<ModelCaller>.Instance);
     }
 
@@ -203,6 +204,60 @@ public sealed class ModelCallerTests : IAsyncLifetime
         Assert.Contains("file-1", gone.Error!.Message, StringComparison.Ordinal);
         Assert.Equal(asked, _model.Requests.Count);
     }
+
+    [Fact]
+    public async Task Should_compact_the_older_calls_past_the_threshold_and_send_the_summary_in_their_place()
+    {
+        var responseId = $"resp_{Guid.NewGuid():N}";
+        var marker = Guid.NewGuid().ToString("N");
+        var output = new List<ResponseItem>();
+        for (var i = 0; i < 6; i++)
+        {
+            output.Add(new ResponseItem { Id = $"sh_{i}", Type = ResponseItem.ShellCall, CallId = $"call_{i}", Commands = [$"seq 1000 1200 # {marker}"] });
+            output.Add(new ResponseItem { Id = $"sho_{i}", Type = ResponseItem.ShellCallOutput, CallId = $"call_{i}", Outputs = [new CommandOutput { Stdout = string.Join("\n", Enumerable.Range(1000, 200)), ExitCode = 0 }] });
+        }
+
+        var script = string.Join("\n", Enumerable.Range(0, 8).Select(i => $"seq 1000 1200 # {marker}"));
+        var snapshot = new ResponseSnapshot
+        {
+            Id = responseId,
+            SessionId = Guid.NewGuid(),
+            Status = ResponseStatuses.InProgress,
+            Model = "scripted",
+            Shell = new ShellToolSpec(),
+            Settings = new ModelSettings { CompactThreshold = 1500 },
+            Output = output,
+        };
+        await _store.TryAddAsync(new StoredResponse(snapshot, [new InputMessage("user", script) { Id = "msg_script" }]), CancellationToken.None);
+
+        var turn = await _caller.AskAsync(snapshot.SessionId, responseId, 7, TestContext.Current.CancellationToken);
+
+        Assert.Null(turn.Error);
+        var compaction = Assert.IsType<ResponseItem>(turn.Compaction);
+        Assert.Equal(("sh_5", ResponseItem.Compaction), (compaction.CompactsBefore, compaction.Type));
+        Assert.Contains("ran 5 command(s)", compaction.Text, StringComparison.Ordinal);
+        Assert.NotNull(compaction.EncryptedContent);
+        var asked = _model.Requests.Where(r => r.Raw.GetRawText().Contains(marker, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, asked.Count);
+        var compacted = asked[^1];
+        Assert.Equal(["user", "system", "assistant", "tool"], compacted.Messages.Select(m => m.Role));
+        Assert.StartsWith(Conversation.SummaryHeading, compacted.Messages[1].Content, StringComparison.Ordinal);
+        Assert.Equal("call_5", compacted.Messages[3].ToolCallId);
+        Assert.True(Tokens(compacted) <= 1500, $"{Tokens(compacted)} tokens sent");
+        Assert.True(Tokens(asked[0]) <= 1500, $"{Tokens(asked[0])} tokens asked for the summary");
+
+        // From then on the stored item stands for what it covers: the next call needs no compaction.
+        await _store.AppendItemAsync(responseId, compaction, CancellationToken.None);
+        var next = await _caller.AskAsync(snapshot.SessionId, responseId, 8, TestContext.Current.CancellationToken);
+        Assert.Null(next.Compaction);
+        Assert.Equal(["user", "system", "assistant", "tool"], _model.Requests.Last().Messages.Select(m => m.Role));
+    }
+
+    private static readonly Microsoft.ML.Tokenizers.Tokenizer O200k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base");
+
+    /// <summary>The tokens of what a request says (its messages' text and its calls' arguments), without the framing: at most what the planner counted.</summary>
+    private static int Tokens(ChatRequest request) =>
+        request.Messages.Sum(m => O200k.CountTokens(m.Content) + m.ToolCalls.Sum(c => O200k.CountTokens(c.Arguments)));
 
     [Fact]
     public async Task Should_report_the_shell_call_the_model_made()

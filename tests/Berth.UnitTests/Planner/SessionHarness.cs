@@ -88,6 +88,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<ModelFiles>()
             .AddSingleton<Berth.Planner.Conversations.IConversationStore, Berth.Planner.Conversations.InMemoryConversationStore>()
             .AddSingleton<Berth.Planner.Conversations.ConversationHistory>()
+            .AddSingleton<CompactionSeal>()
             .AddSingleton(Options.Create(catalog ?? new ModelCatalog()))
             .AddSingleton<ModelCancels>()
             .AddSingleton<ModelTurns>()

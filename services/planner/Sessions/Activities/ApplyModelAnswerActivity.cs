@@ -38,6 +38,13 @@ public sealed class ApplyModelAnswerActivity(
 
         await store.RecordUsageAsync(responseId, step, turn.Usage, token);
 
+        // Stored before the step's own items: the next model call reads the conversation with it.
+        if (turn.Compaction is { } compaction)
+        {
+            var at = await store.AppendItemAsync(responseId, compaction, token);
+            await events.StoreAsync(Announcements, responseId, [ResponseEvents.Added(at, compaction), ResponseEvents.Done(at, compaction)], token);
+        }
+
         if (!string.IsNullOrEmpty(turn.Text) || turn.ShellCalls.Count + turn.FunctionCalls.Count == 0)
         {
             var message = new ResponseItem { Id = Ids.Stable("msg", responseId, step.ToString(CultureInfo.InvariantCulture)), Type = ResponseItem.Message, Text = turn.Text ?? "" };
