@@ -27,6 +27,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<ContainerFilesService>();
         builder.Services.AddScoped<UploadedFileCopies>();
         builder.Services.AddScoped<InputFiles>();
+        builder.Services.AddScoped<CompactionService>();
         builder.Services.AddScoped<Conversations.ConversationsService>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();
@@ -56,6 +57,7 @@ public static class ApiExtensions
         bus.AddRequestClient<GetFile>();
         bus.AddRequestClient<ListFiles>();
         bus.AddRequestClient<DeleteFile>();
+        bus.AddRequestClient<CompactConversation>();
         bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ResponseEventsAppendedConsumer>().ExcludeFromConfigureEndpoints();
         return bus;

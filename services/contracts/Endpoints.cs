@@ -22,6 +22,9 @@ public static class Endpoints
     /// <summary>The planners' record of conversations and their items (<c>/v1/conversations</c>).</summary>
     public const string ConversationsQueue = "berth-conversations";
 
+    /// <summary>The planners' <c>POST /v1/responses/compact</c>.</summary>
+    public const string CompactionsQueue = "berth-compactions";
+
     public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>

@@ -177,6 +177,7 @@ public static class PlannerExtensions
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<FileConsumers>().Endpoint(e => e.Name = Endpoints.FilesQueue);
         bus.AddConsumer<Conversations.ConversationConsumers>().Endpoint(e => e.Name = Endpoints.ConversationsQueue);
+        bus.AddConsumer<CompactConversationConsumer>().Endpoint(e => e.Name = Endpoints.CompactionsQueue);
         bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
         bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
         bus.AddConsumer<WebhookDelivery>().Endpoint(e =>

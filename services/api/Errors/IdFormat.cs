@@ -34,6 +34,9 @@ public static partial class IdFormat
         ("conversationItemId", ItemId(), "Item"),
     ];
 
+    /// <summary>Whether the string could be a response's id.</summary>
+    public static bool IsResponseId(string value) => ResponseId().IsMatch(value);
+
     /// <summary>What a conversation id looks like, for messages.</summary>
     public const string ConversationIdShape = "'conv_' and 32 hex digits";
 

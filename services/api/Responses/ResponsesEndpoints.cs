@@ -9,6 +9,8 @@ public static class ResponsesEndpoints
         var responses = app.MapGroup("/v1/responses").RequireIdShapes();
         responses.MapPost("", (HttpRequest request, ResponsesService service, CancellationToken cancellationToken) =>
             service.CreateAsync(request, cancellationToken));
+        responses.MapPost("/compact", (HttpRequest request, CompactionService service, CancellationToken cancellationToken) =>
+            service.CompactAsync(request, cancellationToken));
         responses.MapGet("/{responseId}", (HttpContext http, string responseId, ResponsesService service, CancellationToken cancellationToken) =>
             service.GetAsync(http, responseId, cancellationToken));
         responses.MapDelete("/{responseId}", (string responseId, ResponseRecordsService service, CancellationToken cancellationToken) =>

@@ -39,19 +39,43 @@ public sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
             return (null, new TokenUsage(0, 0));
         }
 
-        var request = Request(previous?.Text, covered, threshold * 3 / 4);
-        var options = new ChatCompletionOptions { MaxOutputTokenCount = Math.Clamp(threshold / 4, 64, 4096) };
+        var id = Ids.Stable("cmp", response.Id, step.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (summary, usage) = await SummariseAsync(chat, previous?.Text, covered, threshold, cancellationToken);
+        return (Item(id, response.Tenant, summary, entries[boundary].Id), usage);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/responses/compact</c>: one compaction item for all of the chain but its user
+    /// messages, with a request for the summary of at most <paramref name="budget"/> tokens.
+    /// </summary>
+    public async Task<(ResponseItem Item, TokenUsage Usage)> CompactAllAsync(ChatClient chat, IReadOnlyList<StoredResponse> chain, string id, int budget,
+        CancellationToken cancellationToken)
+    {
+        var (entries, previous, start) = Flatten(chain);
+        var covered = entries.Skip(start).Where(e => !e.Kept).ToList();
+        var (summary, usage) = covered.Count == 0 && previous is null
+            ? ("", new TokenUsage(0, 0))
+            : await SummariseAsync(chat, previous?.Text, covered, budget, cancellationToken);
+        return (Item(id, chain[^1].Snapshot.Tenant, summary, compactsBefore: null), usage);
+    }
+
+    private ResponseItem Item(string id, string? tenant, string summary, string? compactsBefore) => new()
+    {
+        Id = id,
+        Type = ResponseItem.Compaction,
+        Text = summary,
+        EncryptedContent = seal.Seal(Tenants.Tenancy.Of(tenant), summary),
+        CompactsBefore = compactsBefore,
+    };
+
+    /// <summary>Asks the model for the summary of what <paramref name="covered"/> holds, after the summary in force; the request holds at most three quarters of <paramref name="limit"/>.</summary>
+    private async Task<(string Summary, TokenUsage Usage)> SummariseAsync(ChatClient chat, string? previous, List<Entry> covered, int limit, CancellationToken cancellationToken)
+    {
+        var request = Request(previous, covered, limit * 3 / 4);
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = Math.Clamp(limit / 4, 64, 4096) };
         var completion = (await chat.CompleteChatAsync([new SystemChatMessage(Instructions), new UserChatMessage(request)], options, cancellationToken)).Value;
         var summary = string.Concat(completion.Content.Where(part => part.Kind == ChatMessageContentPartKind.Text).Select(part => part.Text));
-        var item = new ResponseItem
-        {
-            Id = Ids.Stable("cmp", response.Id, step.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            Type = ResponseItem.Compaction,
-            Text = summary,
-            EncryptedContent = seal.Seal(Tenants.Tenancy.Of(response.Tenant), summary),
-            CompactsBefore = entries[boundary].Id,
-        };
-        return (item, new TokenUsage(completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0));
+        return (summary, new TokenUsage(completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0));
     }
 
     private sealed record Entry(string Id, bool Kept, string? CallId, bool IsCall, string Text, int Tokens);

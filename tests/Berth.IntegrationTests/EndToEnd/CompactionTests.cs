@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Berth.IntegrationTests.Fixtures;
+using Berth.Planner.Model;
 using Berth.ScriptedModel;
 using Microsoft.ML.Tokenizers;
 
@@ -98,5 +99,48 @@ public sealed class CompactionTests(BerthStack stack, ITestOutputHelper output)
         Assert.Equal(["system", "user"], asked.Messages.Select(m => m.Role));
         Assert.Contains("ran", asked.Messages[0].Content, StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_encrypted_content"), (altered, refusal.GetProperty("error").GetProperty("code").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_compact_a_finished_chain_on_demand_through_the_OpenAI_SDK_into_its_user_messages_and_one_item_that_carries_on()
+    {
+        stack.BeginTest();
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var started = await _api.CreateAsync(Request(BerthStack.ScriptedModelName, Script(marker, 3), threshold: null));
+        var finished = (await _api.WaitUntilAllFinishedAsync([started.Id()], TimeSpan.FromMinutes(1)))[started.Id()];
+
+        var result = await ResponsesApi.Sdk(stack).CompactResponseAsync(System.ClientModel.BinaryContent.Create(BinaryData.FromString(JsonSerializer.Serialize(new
+        {
+            model = BerthStack.ScriptedModelName,
+            previous_response_id = finished.Id(),
+            input = $"and then {marker}",
+        }))), "application/json");
+        var compacted = JsonDocument.Parse(result.GetRawResponse().Content.ToString()).RootElement;
+
+        Assert.Equal("response.compaction", compacted.GetProperty("object").GetString());
+        var output = compacted.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(["message", "message", "compaction"], output.Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal(["user", "user"], output.Take(2).Select(i => i.GetProperty("role").GetString()));
+        Assert.True(compacted.GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0);
+        var summary = stack.Model.Requests.Last(r => r.LastUserText.Contains(Compactor.Prompt, StringComparison.Ordinal) && r.LastUserText.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains("[output of call", summary.LastUserText, StringComparison.Ordinal);
+
+        var (status, carried) = await _api.PostRawAsync(JsonSerializer.Serialize(new { model = BerthStack.ScriptedModelName, input = compacted.GetProperty("output") }));
+        Assert.Equal((HttpStatusCode.OK, "completed"), (status, carried.Status()));
+        var asked = stack.Model.Requests.Last(r => r.LastUserText == $"and then {marker}");
+        Assert.Equal(["user", "user", "system"], asked.Messages.Select(m => m.Role));
+        Assert.Contains("ran 3 command(s)", asked.Messages[2].Content, StringComparison.Ordinal);
+
+        var (refused, refusal) = await PostAsync("responses/compact", """{ "model": "berth-scripted", "prompt_cache_options": { "mode": "explicit" }, "input": "x" }""");
+        Assert.Equal((HttpStatusCode.BadRequest, "prompt_cache_options"), (refused, refusal.GetProperty("error").GetProperty("param").GetString()));
+        var (nothing, _) = await PostAsync("responses/compact", """{ "model": "berth-scripted" }""");
+        Assert.Equal(HttpStatusCode.BadRequest, nothing);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await stack.Http.PostAsync(path, content);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 }

@@ -36,7 +36,7 @@ public sealed class ModelCatalogTests
         var listed = (await sdk.GetModelsAsync()).Value;
         var alias = (await sdk.GetModelAsync(BerthStack.AliasModelName)).Value;
 
-        Assert.Equal([BerthStack.ScriptedModelName, BerthStack.AliasModelName, BerthStack.SmallModelName], listed.Select(m => m.Id));
+        Assert.Equal([BerthStack.ScriptedModelName, BerthStack.AliasModelName, BerthStack.SmallModelName, BerthStack.EightKModelName], listed.Select(m => m.Id));
         Assert.Equal(BerthStack.AliasModelName, alias.Id);
         using var missing = await _stack.Http.GetAsync("models/meta-llama/Llama-3.1-8B-Instruct");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -73,7 +73,7 @@ public sealed class ModelCatalogTests
         using var capped = Client(http.BaseAddress!, CappedKey);
         http.Dispose();
 
-        Assert.Equal([BerthStack.ScriptedModelName, BerthStack.AliasModelName, BerthStack.SmallModelName], await IdsAsync(acme));
+        Assert.Equal([BerthStack.ScriptedModelName, BerthStack.AliasModelName, BerthStack.SmallModelName, BerthStack.EightKModelName], await IdsAsync(acme));
         Assert.Equal([BerthStack.ScriptedModelName], await IdsAsync(capped));
         using var hidden = await capped.GetAsync($"models/{BerthStack.AliasModelName}");
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);

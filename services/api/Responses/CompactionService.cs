@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Berth.Api.Errors;
+using Berth.Api.Security;
+using Berth.Contracts;
+using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Models;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using static Berth.Api.Responses.JsonFields;
+
+namespace Berth.Api.Responses;
+
+/// <summary>
+/// <c>POST /v1/responses/compact</c>: reads the request as OpenAI's SDKs send it, has a planner
+/// summarise the conversation, and answers with <c>response.compaction</c>: the user's
+/// messages, then one compaction item, and the usage of the call that made it.
+/// </summary>
+public sealed class CompactionService(IRequestClient<CompactConversation> compact, InputFiles inputFiles, IOptions<ApiOptions> options,
+    IOptions<ModelCatalog> catalog, RequestTenant tenant, TimeProvider time)
+{
+    private static readonly HashSet<string> Known =
+        ["model", "input", "instructions", "previous_response_id", "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "image"];
+
+    public async Task<IResult> CompactAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return invalid!.ToResult();
+        }
+
+        CompactConversation request;
+        using (body)
+        {
+            try
+            {
+                request = Parse(body.RootElement);
+            }
+            catch (JsonFields.RequestException e)
+            {
+                return e.Error.ToResult();
+            }
+        }
+
+        if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
+        {
+            return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
+        }
+
+        // The summary is a model call, as long as a response's step may be: it gets the time a waiting response gets.
+        return await PlannerCalls.Guard(async () =>
+        {
+            var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
+            if (unusable is not null)
+            {
+                return unusable.ToResult();
+            }
+
+            var reply = await compact.GetResponse<ConversationCompacted, TaskRejected>(request with { Input = input! }, cancellationToken,
+                RequestTimeout.After(s: options.Value.SyncTimeoutSeconds));
+            return reply.Is(out Response<ConversationCompacted>? compacted)
+                ? Results.Bytes(Serialize(compacted.Message), "application/json")
+                : reply.Is(out Response<TaskRejected>? rejected)
+                    ? ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult()
+                    : throw new InvalidOperationException("The planner answered neither compacted nor rejected.");
+        }, $"The planner did not finish the compaction within {options.Value.SyncTimeoutSeconds} s.");
+    }
+
+    private CompactConversation Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"Invalid type for the body: expected an object, but got {Describe(body)} instead.", null, "invalid_type");
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            if (!Known.Contains(property.Name))
+            {
+                throw Invalid($"Unknown parameter: '{Shortened(property.Name)}'.", Shortened(property.Name), "unknown_parameter");
+            }
+
+            if (property.Name is "prompt_cache_key" or "prompt_cache_options" or "prompt_cache_retention" or "image" && property.Value.ValueKind != JsonValueKind.Null)
+            {
+                throw Invalid($"'{property.Name}' is not supported on compact: Berth's summary is one call of its own.", property.Name, "unsupported_parameter");
+            }
+        }
+
+        var model = RequiredString(body, "model");
+        if (ModelCatalog.NameProblem(model) is { } badName)
+        {
+            throw Invalid(badName, "model", "invalid_value");
+        }
+
+        var previous = OptionalString(body, "previous_response_id");
+        if (previous is not null && !Errors.IdFormat.IsResponseId(previous))
+        {
+            throw Invalid($"Previous response with id '{Shortened(previous)}' not found.", "previous_response_id", "previous_response_not_found");
+        }
+
+        var input = Optional(body, "input") is { ValueKind: not JsonValueKind.Null } ? InputItemsParser.Parse(body) : [];
+        if (input.Count == 0 && previous is null)
+        {
+            throw Invalid("Missing required parameter: 'input' (or 'previous_response_id'): there is nothing to compact.", "input", "missing_required_parameter");
+        }
+
+        return new CompactConversation
+        {
+            Id = $"resp_{Guid.NewGuid():N}",
+            Model = model,
+            Instructions = OptionalString(body, "instructions"),
+            Input = input,
+            PreviousResponseId = previous,
+            Tenant = tenant.Id,
+            CreatedAt = time.GetUtcNow(),
+        };
+    }
+
+    private static byte[] Serialize(ConversationCompacted compacted) => JsonBytes.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", compacted.Id);
+        writer.WriteString("object", "response.compaction");
+        writer.WriteNumber("created_at", compacted.CreatedAt.ToUnixTimeSeconds());
+        writer.WriteStartArray("output");
+        foreach (var item in compacted.Output)
+        {
+            InputItemJson.Write(writer, item);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("usage");
+        writer.WriteNumber("input_tokens", compacted.Usage.InputTokens);
+        writer.WriteStartObject("input_tokens_details");
+        writer.WriteNumber("cached_tokens", 0);
+        writer.WriteEndObject();
+        writer.WriteNumber("output_tokens", compacted.Usage.OutputTokens);
+        writer.WriteStartObject("output_tokens_details");
+        writer.WriteNumber("reasoning_tokens", 0);
+        writer.WriteEndObject();
+        writer.WriteNumber("total_tokens", compacted.Usage.TotalTokens);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+}
