@@ -28,6 +28,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<UploadedFileCopies>();
         builder.Services.AddScoped<InputFiles>();
         builder.Services.AddScoped<CompactionService>();
+        builder.Services.AddScoped<Skills.SkillsService>();
         builder.Services.AddScoped<Conversations.ConversationsService>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();

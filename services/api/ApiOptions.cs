@@ -51,6 +51,13 @@ public sealed class ApiOptions : IValidatableObject
     public long MaxFileBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
+    /// The largest skill bundle (<c>/v1/skills</c>), as uploaded and once unpacked, whatever a zip
+    /// declares; larger ones get 400. Below Kestrel's 30 MB request limit.
+    /// </summary>
+    [Range(1024, 28 * 1024 * 1024)]
+    public int MaxSkillBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>
     /// The largest <c>memory_limit</c> a container may ask for (<c>POST /v1/containers</c> and
     /// <c>container_auto</c>); a larger one is 400 rather than quietly made smaller. Set it to the
     /// executors' <c>Executor:MaxMemoryMb</c>, whose default it shares.

@@ -6,6 +6,7 @@ using Berth.Api.Files;
 using Berth.Api.Models;
 using Berth.Api.Responses;
 using Berth.Api.Security;
+using Berth.Api.Skills;
 using Berth.Api.Webhooks;
 using Berth.ServiceDefaults;
 using Berth.ServiceDefaults.Payloads;
@@ -28,6 +29,7 @@ app.MapModels();
 app.MapContainers();
 app.MapFiles();
 app.MapConversations();
+app.MapSkills();
 app.MapWebhookEndpoints();
 
 await app.RunAsync();

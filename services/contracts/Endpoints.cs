@@ -25,6 +25,9 @@ public static class Endpoints
     /// <summary>The planners' <c>POST /v1/responses/compact</c>.</summary>
     public const string CompactionsQueue = "berth-compactions";
 
+    /// <summary>The planners' record of skills (<c>/v1/skills</c>).</summary>
+    public const string SkillsQueue = "berth-skills";
+
     public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>

@@ -124,6 +124,7 @@ public static class PlannerExtensions
             builder.Services.AddSingleton<IWebhookStore, InMemoryWebhookStore>();
             builder.Services.AddSingleton<IFileStore, InMemoryFileStore>();
             builder.Services.AddSingleton<Conversations.IConversationStore, Conversations.InMemoryConversationStore>();
+            builder.Services.AddSingleton<Skills.ISkillStore, Skills.InMemorySkillStore>();
             return store;
         }
 
@@ -136,6 +137,7 @@ public static class PlannerExtensions
         builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
         builder.Services.AddSingleton<IFileStore, MongoFileStore>();
         builder.Services.AddSingleton<Conversations.IConversationStore, MongoConversationStore>();
+        builder.Services.AddSingleton<Skills.ISkillStore, MongoSkillStore>();
         builder.Services.AddHostedService<MongoIndexes>();
         builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongodb", tags: [ObservabilityExtensions.ReadyTag]);
         return store;
@@ -178,6 +180,7 @@ public static class PlannerExtensions
         bus.AddConsumer<FileConsumers>().Endpoint(e => e.Name = Endpoints.FilesQueue);
         bus.AddConsumer<Conversations.ConversationConsumers>().Endpoint(e => e.Name = Endpoints.ConversationsQueue);
         bus.AddConsumer<CompactConversationConsumer>().Endpoint(e => e.Name = Endpoints.CompactionsQueue);
+        bus.AddConsumer<Skills.SkillConsumers>().Endpoint(e => e.Name = Endpoints.SkillsQueue);
         bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
         bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
         bus.AddConsumer<WebhookDelivery>().Endpoint(e =>

@@ -32,7 +32,17 @@ public static partial class IdFormat
         ("uploadedFileId", FileId(), "File"),
         ("conversationId", ConversationId(), "Conversation"),
         ("conversationItemId", ItemId(), "Item"),
+        ("skillId", SkillId(), "Skill"),
+        ("skillVersion", SkillVersion(), "Skill version"),
     ];
+
+    /// <summary>What a skill id looks like, for messages.</summary>
+    public const string SkillIdShape = "'skill_' and 32 hex digits";
+
+    public static bool IsSkillId(string value) => SkillId().IsMatch(value);
+
+    /// <summary>A skill's version: its number, 1 or more.</summary>
+    public static bool IsSkillVersion(string value) => SkillVersion().IsMatch(value);
 
     /// <summary>Whether the string could be a response's id.</summary>
     public static bool IsResponseId(string value) => ResponseId().IsMatch(value);
@@ -62,6 +72,12 @@ public static partial class IdFormat
 
     [GeneratedRegex("^file-[0-9a-f]{32}$")]
     private static partial Regex FileId();
+
+    [GeneratedRegex("^skill_[0-9a-f]{32}$")]
+    private static partial Regex SkillId();
+
+    [GeneratedRegex("^[1-9][0-9]{0,8}$")]
+    private static partial Regex SkillVersion();
 
     [GeneratedRegex("^conv_[0-9a-f]{32}$")]
     private static partial Regex ConversationId();

@@ -282,7 +282,7 @@ public sealed partial class DockerSandbox
             AttachStdout = true,
             AttachStderr = true,
         }, cancellationToken);
-        return await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+        return await StartExecAsync(containerId, exec.ID, cancellationToken);
     }
 
     /// <summary>
@@ -391,7 +391,7 @@ public sealed partial class DockerSandbox
             AttachStdout = true,
             AttachStderr = true,
         }, cancellationToken);
-        using (var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken))
+        using (var stream = await StartExecAsync(containerId, exec.ID, cancellationToken))
         {
             await stream.ReadOutputToEndAsync(cancellationToken);
         }

@@ -287,7 +287,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         deadline.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs) + ReadGrace);
         try
         {
-            using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), deadline.Token);
+            using var stream = await StartExecAsync(containerId, exec.ID, deadline.Token);
             var buffer = new byte[16 * 1024];
             while (true)
             {
@@ -329,6 +329,22 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         ExitCode = timedOut ? null : exitCode,
         TimedOut = timedOut,
     };
+
+    /// <summary>
+    /// Starts an exec made a moment ago. The container can stop in between (a command that brings
+    /// gVisor's sandbox down does), and Docker then answers 409 or 500 "is not running".
+    /// </summary>
+    private async Task<MultiplexedStream> StartExecAsync(string containerId, string execId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await docker.Exec.StartContainerExecAsync(execId, new ContainerExecStartParameters(), cancellationToken);
+        }
+        catch (DockerApiException e) when (e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
+        {
+            throw new ContainerStoppedException(containerId);
+        }
+    }
 
     private async Task<ContainerExecCreateResponse> CreateExecAsync(string containerId, ContainerExecCreateParameters parameters, CancellationToken cancellationToken)
     {

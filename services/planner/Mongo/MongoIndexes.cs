@@ -71,6 +71,11 @@ public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Plann
         await files.Indexes.CreateOneAsync(new CreateIndexModel<FileDocument>(
             Builders<FileDocument>.IndexKeys.Ascending(f => f.ExpiresAt), new CreateIndexOptions { Name = "expiresAt", Sparse = true }), cancellationToken: cancellationToken);
 
+        var skills = database.GetCollection<SkillDocument>(MongoSkillStore.Collection);
+        await skills.Indexes.CreateOneAsync(new CreateIndexModel<SkillDocument>(
+            Builders<SkillDocument>.IndexKeys.Ascending(s => s.Tenant).Descending(s => s.CreatedAt).Descending(s => s.Id), new CreateIndexOptions { Name = "tenant_createdAt" }),
+            cancellationToken: cancellationToken);
+
         var conversationItems = database.GetCollection<ConversationItemDocument>(MongoConversationStore.ItemsCollection);
         await conversationItems.Indexes.CreateOneAsync(new CreateIndexModel<ConversationItemDocument>(
             Builders<ConversationItemDocument>.IndexKeys.Ascending(i => i.ConversationId).Ascending(i => i.Sequence), new CreateIndexOptions { Name = "conversationId_sequence" }),

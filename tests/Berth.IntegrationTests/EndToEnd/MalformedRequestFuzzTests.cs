@@ -23,13 +23,14 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
         "responses", "responses/{id}", "responses/{id}/cancel", "responses/{id}/input_items", "models", "models/{id}", "containers", "containers/{id}", "containers/{id}/files",
         "containers/{id}/files/{id}", "containers/{id}/files/{id}/content", "webhook_endpoints", "webhook_endpoints/{id}",
         "webhook_endpoints/{id}/deliveries", "files", "files/{id}", "files/{id}/content", "conversations", "conversations/{id}", "conversations/{id}/items",
-        "conversations/{id}/items/{id}",
+        "conversations/{id}/items/{id}", "skills", "skills/{id}", "skills/{id}/content", "skills/{id}/versions", "skills/{id}/versions/{id}",
+        "skills/{id}/versions/{id}/content", "responses/compact",
     ];
 
     private static readonly string[] Ids =
     [
         "resp_0123456789abcdef0123456789abcdef", "", "..", "..%2F..%2Fetc%2Fpasswd", "%00", "cntr_" + new string('a', 5000), "😀",
-        "resp_'; DROP TABLE responses; --", "%E0%A4%A", "{id}", "-1", "9999999999999999999999", "file-..%2Fsecret", "we_%0D%0AX-Injected: 1", "conv_0123456789abcdef0123456789abcdef",
+        "resp_'; DROP TABLE responses; --", "%E0%A4%A", "{id}", "-1", "9999999999999999999999", "file-..%2Fsecret", "we_%0D%0AX-Injected: 1", "conv_0123456789abcdef0123456789abcdef", "skill_0123456789abcdef0123456789abcdef", "1",
     ];
 
     [Fact]
@@ -171,7 +172,7 @@ public sealed class MalformedRequestFuzzTests(BerthStack stack, ITestOutputHelpe
     /// <summary>Bodies for the other routes that take one: wrong types, huge values and unpaired surrogates in their fields.</summary>
     private static byte[] OtherBody(Random random)
     {
-        var key = new[] { "name", "expires_after", "memory_limit", "network_policy", "file_ids", "url", "events", "secret", "items", "metadata" }[random.Next(10)];
+        var key = new[] { "name", "expires_after", "memory_limit", "network_policy", "file_ids", "url", "events", "secret", "items", "metadata", "default_version", "input" }[random.Next(12)];
         var value = new[]
         {
             "null", "-1", "1e309", "\"\"", "[]", "{}", "[[[]]]", "\"\\ud800\"", "[\"\\udc00\"]", "{\"anchor\": \"\\ud83d\", \"minutes\": 5}",

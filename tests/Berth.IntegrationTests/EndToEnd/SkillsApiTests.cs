@@ -1,0 +1,151 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// <c>/v1/skills</c> through the real stack, as the SDKs call it: a skill made from a folder's
+/// files, a version from a zip, defaults, content and deletes; and hostile bundles refused
+/// with nothing kept.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class SkillsApiTests
+{
+    private const string Manifest = "---\nname: csv-tools\ndescription: Reads and cleans CSV files.\n---\n# CSV tools\nRun scripts/clean.py.\n";
+
+    private readonly BerthStack _stack;
+
+    public SkillsApiTests(BerthStack stack)
+    {
+        _stack = stack;
+        stack.BeginTest();
+    }
+
+    private static MultipartFormDataContent Form(IEnumerable<(string Path, byte[] Bytes)> files, bool? makeDefault = null)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (path, bytes) in files)
+        {
+            var part = new ByteArrayContent(bytes);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(part, "files[]", path);
+        }
+
+        if (makeDefault is { } value)
+        {
+            form.Add(new StringContent(value ? "true" : "false"), "default");
+        }
+
+        return form;
+    }
+
+    private static byte[] Zip(params (string Path, string Text, int Mode)[] entries)
+    {
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, text, mode) in entries)
+            {
+                var entry = archive.CreateEntry(path);
+                if (mode != 0)
+                {
+                    entry.ExternalAttributes = mode << 16;
+                }
+
+                using var stream = entry.Open();
+                stream.Write(Encoding.UTF8.GetBytes(text));
+            }
+        }
+
+        return zip.ToArray();
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await _stack.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private int KeptPayloads() =>
+        Directory.Exists(Path.Combine(_stack.PayloadDirectory, "kept")) ? Directory.GetFiles(Path.Combine(_stack.PayloadDirectory, "kept")).Length : 0;
+
+    [Fact]
+    public async Task Should_make_a_skill_from_a_folder_add_a_version_from_a_zip_and_move_its_default()
+    {
+        var (created, skill) = await SendAsync(HttpMethod.Post, "skills", Form([("csv-tools/SKILL.md", Encoding.UTF8.GetBytes(Manifest)), ("csv-tools/scripts/clean.py", "print('clean')"u8.ToArray())]));
+        Assert.Equal(HttpStatusCode.OK, created);
+        var id = skill.GetProperty("id").GetString()!;
+        Assert.Equal(("skill", "csv-tools", "1", "1"), (skill.GetProperty("object").GetString(), skill.GetProperty("name").GetString(),
+            skill.GetProperty("default_version").GetString(), skill.GetProperty("latest_version").GetString()));
+
+        var second = Zip(("SKILL.md", Manifest.Replace("Reads and cleans", "Cleans", StringComparison.Ordinal), 0), ("scripts/clean.py", "print('cleaner')", 0));
+        var (added, version) = await SendAsync(HttpMethod.Post, $"skills/{id}/versions", Form([("csv-tools.zip", second)], makeDefault: true));
+        Assert.Equal((HttpStatusCode.OK, "skill.version", "2", id), (added, version.GetProperty("object").GetString(), version.GetProperty("version").GetString(), version.GetProperty("skill_id").GetString()));
+
+        var (_, now) = await SendAsync(HttpMethod.Get, $"skills/{id}");
+        Assert.Equal(("2", "2", "Cleans CSV files."), (now.GetProperty("default_version").GetString(), now.GetProperty("latest_version").GetString(), now.GetProperty("description").GetString()));
+        var (_, versions) = await SendAsync(HttpMethod.Get, $"skills/{id}/versions?order=asc");
+        Assert.Equal(["1", "2"], versions.GetProperty("data").EnumerateArray().Select(v => v.GetProperty("version").GetString()));
+        var (_, listed) = await SendAsync(HttpMethod.Get, "skills?limit=100");
+        Assert.Contains(id, listed.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+
+        using (var first = await _stack.Http.GetAsync($"skills/{id}/versions/1/content"))
+        {
+            using var archive = new ZipArchive(new MemoryStream(await first.Content.ReadAsByteArrayAsync()));
+            Assert.Equal(["SKILL.md", "scripts/clean.py"], archive.Entries.Select(e => e.FullName));
+            using var script = new StreamReader(archive.GetEntry("scripts/clean.py")!.Open());
+            Assert.Equal("print('clean')", await script.ReadToEndAsync());
+        }
+
+        var (moved, back) = await SendAsync(HttpMethod.Post, $"skills/{id}", new StringContent("""{"default_version": "1"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal((HttpStatusCode.OK, "1"), (moved, back.GetProperty("default_version").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, $"skills/{id}", new StringContent("""{"default_version": "9"}""", Encoding.UTF8, "application/json"))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Delete, $"skills/{id}/versions/1")).Status);
+        var (removed, gone) = await SendAsync(HttpMethod.Delete, $"skills/{id}/versions/2");
+        Assert.Equal((HttpStatusCode.OK, "skill.version.deleted"), (removed, gone.GetProperty("object").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"skills/{id}/versions/2")).Status);
+
+        var kept = KeptPayloads();
+        var (deleted, deletion) = await SendAsync(HttpMethod.Delete, $"skills/{id}");
+        Assert.Equal((HttpStatusCode.OK, true), (deleted, deletion.GetProperty("deleted").GetBoolean()));
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"skills/{id}")).Status);
+        Assert.Equal(kept - 1, KeptPayloads());
+    }
+
+    [Fact]
+    public async Task Should_refuse_hostile_bundles_by_name_and_keep_none_of_them()
+    {
+        var kept = KeptPayloads();
+        var gigabyte = Zip(("SKILL.md", Manifest, 0), ("big.bin", "small", 0));
+        var central = gigabyte.AsSpan().LastIndexOf("PK\u0001\u0002"u8);
+        BitConverter.TryWriteBytes(gigabyte.AsSpan(central + 24, 4), 1u << 30);
+        (string Name, byte[] Zip)[] hostile =
+        [
+            ("zip slip", Zip(("SKILL.md", Manifest, 0), ("../../etc/cron.d/evil", "* * * * * root sh", 0))),
+            ("symbolic link", Zip(("SKILL.md", Manifest, 0), ("shadow", "/etc/shadow", 0xA1FF))),
+            ("ten thousand entries", Zip([("SKILL.md", Manifest, 0), .. Enumerable.Range(0, 10_000).Select(i => ($"f{i}", "", 0))])),
+            ("a gigabyte declared", gigabyte),
+            ("no SKILL.md", Zip(("README.md", "hi", 0))),
+            ("not a zip", "PK but not really"u8.ToArray()),
+        ];
+
+        foreach (var (name, zip) in hostile)
+        {
+            var (status, body) = await SendAsync(HttpMethod.Post, "skills", Form([("skill.zip", zip)]));
+            Assert.True(status == HttpStatusCode.BadRequest, $"{name}: {status}");
+            Assert.Equal("invalid_request_error", body.GetProperty("error").GetProperty("type").GetString());
+        }
+
+        var (absolute, _) = await SendAsync(HttpMethod.Post, "skills", Form([("SKILL.md", Encoding.UTF8.GetBytes(Manifest)), ("/etc/passwd", "x"u8.ToArray())]));
+        Assert.Equal(HttpStatusCode.BadRequest, absolute);
+        Assert.Equal(kept, KeptPayloads());
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "skills/skill_..%2F..%2Fx")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "skills/skill_00000000000000000000000000000000/versions/0")).Status);
+    }
+}
