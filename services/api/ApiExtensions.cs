@@ -29,6 +29,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<InputFiles>();
         builder.Services.AddScoped<CompactionService>();
         builder.Services.AddScoped<Skills.SkillsService>();
+        builder.Services.AddScoped<Skills.SkillSeeds>();
         builder.Services.AddScoped<Conversations.ConversationsService>();
         builder.Services.AddScoped<WebhooksService>();
         builder.Services.AddScoped<Files.FilesService>();

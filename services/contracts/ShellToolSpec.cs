@@ -23,10 +23,13 @@ public sealed record ShellToolSpec
     /// <summary>Those files, found by the api: what the session's container is made with.</summary>
     public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
 
-    // By value, files included: a list compares by reference otherwise.
+    /// <summary><c>container_auto</c>'s <c>skills</c>, found by the api: unpacked in the session's container when it is made.</summary>
+    public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
+
+    // By value, files and skills included: a list compares by reference otherwise.
     public bool Equals(ShellToolSpec? other) =>
         other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
-        && MemoryMb == other.MemoryMb && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files);
+        && MemoryMb == other.MemoryMb && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills);
 
-    public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count);
+    public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count, Skills.Count);
 }

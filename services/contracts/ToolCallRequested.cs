@@ -26,4 +26,7 @@ public sealed record ToolCallRequested
 
     /// <summary>Files copied into the session's container when it is made, before the commands run; empty once it has one.</summary>
     public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
+
+    /// <summary>Skills unpacked in the session's container when it is made, before the commands run; empty once it has one.</summary>
+    public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
 }

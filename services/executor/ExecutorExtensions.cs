@@ -74,6 +74,7 @@ public static class ExecutorExtensions
         builder.Services.AddSingleton(services => services.GetRequiredService<DockerSandbox>().Uploads);
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<ContainerSeeds>();
+        builder.Services.AddSingleton<ContainerSkills>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();
         builder.Services.AddSingleton<CallRecords>();

@@ -216,6 +216,13 @@ public sealed class ExecutorOptions : IValidatableObject
     [Range(1, 1024 * 1024)]
     public int TmpMb { get; set; } = 64;
 
+    /// <summary>
+    /// Size of <c>/mnt/skills</c>, a tmpfs owned by root that the sandbox user can read and not
+    /// write: the executor unpacks a session's skills there. It takes memory only as skills fill it.
+    /// </summary>
+    [Range(1, 1024 * 1024)]
+    public int SkillsMb { get; set; } = 64;
+
     /// <summary>The OCI runtime for sandboxes, e.g. <c>runsc</c> for gVisor; empty means the engine's default (runc).</summary>
     public string? Runtime { get; set; }
 

@@ -32,7 +32,8 @@ public sealed partial class ToolCallConsumer(
     SessionHolders? holders = null,
     LetGoResults? letGo = null,
     BackgroundCpu? background = null,
-    ContainerSeeds? seeds = null) : IConsumer<ToolCallRequested>
+    ContainerSeeds? seeds = null,
+    ContainerSkills? skills = null) : IConsumer<ToolCallRequested>
 {
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
@@ -171,6 +172,11 @@ public sealed partial class ToolCallConsumer(
             if (call.Files.Count > 0 && seeds is not null)
             {
                 await seeds.CopyAsync(call.SessionId, containerId, call.Files, stopping);
+            }
+
+            if (call.Skills.Count > 0 && skills is not null)
+            {
+                await skills.InstallAsync(containerId, call.Skills, stopping);
             }
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);

@@ -25,9 +25,16 @@ public static class CreateContainerParser
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy"))
+            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills"))
             {
                 return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter"));
+            }
+
+            // Skills reach a session's own container (container_auto); a container made here does not take them yet.
+            var none = property.Value.ValueKind == JsonValueKind.Null || property.Value is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 0;
+            if (property.Name == "skills" && !none)
+            {
+                return (null, ApiError.InvalidRequest("'skills' is not supported on POST /v1/containers yet: give them on the shell tool's container_auto.", "skills", "unsupported_parameter"));
             }
         }
 

@@ -129,17 +129,7 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
         }
 
         writer.WriteEndArray();
-        writer.WriteStartObject("usage");
-        writer.WriteNumber("input_tokens", compacted.Usage.InputTokens);
-        writer.WriteStartObject("input_tokens_details");
-        writer.WriteNumber("cached_tokens", 0);
-        writer.WriteEndObject();
-        writer.WriteNumber("output_tokens", compacted.Usage.OutputTokens);
-        writer.WriteStartObject("output_tokens_details");
-        writer.WriteNumber("reasoning_tokens", 0);
-        writer.WriteEndObject();
-        writer.WriteNumber("total_tokens", compacted.Usage.TotalTokens);
-        writer.WriteEndObject();
+        ResponseJson.WriteUsage(writer, compacted.Usage);
         writer.WriteEndObject();
     });
 }

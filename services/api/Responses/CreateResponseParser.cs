@@ -87,6 +87,7 @@ public static class CreateResponseParser
             ConversationId = conversation,
             Shell = tools.Shell,
             ShellPath = tools.ShellPath,
+            Skills = tools.Skills,
             Functions = tools.Functions,
             ToolChoice = ToolsParser.ParseChoice(body, tools),
             ParallelToolCalls = OptionalBool(body, "parallel_tool_calls"),

@@ -15,6 +15,9 @@ public sealed record CreateResponseRequest
 
     /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>
     public string? ShellPath { get; init; }
+
+    /// <summary><c>container_auto</c>'s <c>skills</c>, as asked; found and put in <see cref="Shell"/> by the api before submitting.</summary>
+    public IReadOnlyList<Skills.AskedSkill> Skills { get; init; } = [];
     public int? MaxToolCalls { get; init; }
     public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
     public ToolChoiceSpec? ToolChoice { get; init; }

@@ -21,16 +21,11 @@ public static partial class FileParts
 
     public static ContentPart Parse(JsonElement part, string path)
     {
-        foreach (var (name, why) in new[]
+        ImageParts.RefuseCacheBreakpoint(part, path);
+        if (Optional(part, "file_url") is { ValueKind: not JsonValueKind.Null })
         {
-            ("file_url", "Berth does not fetch URLs for the model. Upload the file to /v1/files and give its 'file_id', or send it as 'file_data'."),
-            ("prompt_cache_breakpoint", "Berth does not set prompt cache breakpoints."),
-        })
-        {
-            if (Optional(part, name) is { ValueKind: not JsonValueKind.Null })
-            {
-                throw Invalid($"'{path}.{name}' is not supported: {why}", $"{path}.{name}", "unsupported_parameter");
-            }
+            throw Invalid($"'{path}.file_url' is not supported: Berth does not fetch URLs for the model. Upload the file to /v1/files and give its 'file_id', or send it as 'file_data'.",
+                $"{path}.file_url", "unsupported_parameter");
         }
 
         // The chat API's file part has no detail: only the default means what it says.

@@ -20,10 +20,7 @@ public static partial class ImageParts
 
     public static ContentPart Parse(JsonElement part, string path)
     {
-        if (Optional(part, "prompt_cache_breakpoint") is { ValueKind: not JsonValueKind.Null })
-        {
-            throw Invalid($"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.", $"{path}.prompt_cache_breakpoint", "unsupported_parameter");
-        }
+        RefuseCacheBreakpoint(part, path);
 
         var detail = OptionalString(part, "detail", path) ?? "auto";
         if (detail is not ("low" or "high" or "auto"))
@@ -61,6 +58,15 @@ public static partial class ImageParts
         }
 
         return new ContentPart { Type = ContentPart.InputImage, ImageUrl = url, Detail = detail };
+    }
+
+    /// <summary>A content part's <c>prompt_cache_breakpoint</c>, which Berth cannot set, refused by name.</summary>
+    internal static void RefuseCacheBreakpoint(JsonElement part, string path)
+    {
+        if (Optional(part, "prompt_cache_breakpoint") is { ValueKind: not JsonValueKind.Null })
+        {
+            throw Invalid($"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.", $"{path}.prompt_cache_breakpoint", "unsupported_parameter");
+        }
     }
 
     /// <summary>What a data URL of an image starts with; the rest is the base64.</summary>

@@ -286,7 +286,8 @@ public static class ResponseJson
         writer.WriteEndObject();
     }
 
-    private static void WriteUsage(Utf8JsonWriter writer, TokenUsage usage)
+    /// <summary><c>usage</c> in OpenAI's shape; Berth counts no cached or reasoning tokens apart.</summary>
+    public static void WriteUsage(Utf8JsonWriter writer, TokenUsage usage)
     {
         writer.WriteStartObject("usage");
         writer.WriteNumber("input_tokens", usage.InputTokens);

@@ -27,6 +27,7 @@ public sealed partial class ResponsesService(
     PayloadStore payloads,
     Containers.UploadedFileCopies copies,
     InputFiles inputFiles,
+    Skills.SkillSeeds skillSeeds,
     IOptions<ModelCatalog> catalog,
     ILogger<ResponsesService> logger)
 {
@@ -102,6 +103,17 @@ public sealed partial class ResponsesService(
 
         try
         {
+            if (request is { Shell: { } asking, Skills.Count: > 0 })
+            {
+                var (seeds, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
+                if (unfound is not null)
+                {
+                    return unfound.ToResult();
+                }
+
+                request = request with { Shell = asking with { Skills = seeds! } };
+            }
+
             var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
             if (unusable is not null)
             {
@@ -112,7 +124,7 @@ public sealed partial class ResponsesService(
         }
         catch (RequestTimeoutException)
         {
-            return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the files of the input exist.").ToResult();
+            return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the skills and the files of the input exist.").ToResult();
         }
 
         // Taken before the response is submitted: a stream refused must not leave a response running.

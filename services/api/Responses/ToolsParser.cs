@@ -31,6 +31,7 @@ public static partial class ToolsParser
 
         ShellToolSpec? shell = null;
         string? shellPath = null;
+        IReadOnlyList<Skills.AskedSkill> skills = [];
         var functions = new List<FunctionToolSpec>();
         var index = 0;
         foreach (var tool in tools.Value.EnumerateArray())
@@ -49,6 +50,9 @@ public static partial class ToolsParser
                 case "shell":
                     shell = ParseEnvironment(tool, path, egressDomains);
                     shellPath = path;
+                    skills = shell.Environment == "container_auto" && Optional(tool, "environment") is { ValueKind: JsonValueKind.Object } environment
+                        ? Skills.AskedSkills.Parse(environment, $"{path}.environment")
+                        : [];
                     break;
                 case "function":
                     var function = ParseFunction(tool, path);
@@ -69,7 +73,7 @@ public static partial class ToolsParser
             throw Invalid($"Invalid 'tools': at most {MaxFunctions} functions may be given, but got {functions.Count}.", "tools", "array_above_max_length");
         }
 
-        return new OfferedTools(shell, functions) { ShellPath = shellPath };
+        return new OfferedTools(shell, functions) { ShellPath = shellPath, Skills = skills };
     }
 
     /// <summary>
@@ -242,9 +246,9 @@ public static partial class ToolsParser
                 throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", "invalid_value");
             }
 
-            if (given && name is "skills")
+            if (given && name is "skills" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
             {
-                throw Invalid($"'{envPath}.{name}' is not supported yet.", $"{envPath}.{name}", "unsupported_parameter");
+                throw Invalid($"Invalid '{envPath}.skills': a referenced container keeps the skills it was created with.", $"{envPath}.skills", "invalid_value");
             }
         }
     }
@@ -282,6 +286,9 @@ public static partial class ToolsParser
 /// <summary>A request's tools: its shell tool, if any, and the client's functions.</summary>
 public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions)
 {
+    /// <summary>The skills <c>container_auto</c> asks for, found by the api before the response is submitted.</summary>
+    public IReadOnlyList<Skills.AskedSkill> Skills { get; init; } = [];
+
     /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>
     public string? ShellPath { get; init; }
 }

@@ -151,14 +151,16 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         };
     }
 
-    private async Task<(long ExitCode, byte[] Stdout, string Stderr)> ExecAsync(string containerId, string script, string path, Stream? stdin,
-        CancellationToken cancellationToken)
+    /// <param name="user">Who runs it: the sandbox's user, or <c>0</c> for root (with the container's capabilities, none) where only root may write.</param>
+    internal async Task<(long ExitCode, byte[] Stdout, string Stderr)> ExecAsync(string containerId, string script, string path, Stream? stdin,
+        CancellationToken cancellationToken, string? user = null)
     {
         var seconds = options.Value.FileOperationSeconds;
         var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
         {
             // Killed in the container at the deadline, whatever it waits on.
             Cmd = ["timeout", "-s", "KILL", seconds.ToString(CultureInfo.InvariantCulture), "sh", "-c", script, "sh", path],
+            User = user ?? "",
             AttachStdin = stdin is not null,
             AttachStdout = true,
             AttachStderr = true,

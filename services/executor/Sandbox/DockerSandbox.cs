@@ -658,6 +658,9 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 {
                     [WorkingDirectory] = $"rw,nosuid,nodev,size={settings.WorkspaceMb}m,mode=1777",
                     ["/tmp"] = $"rw,nosuid,nodev,size={settings.TmpMb}m,mode=1777",
+
+                    // Root's, so that skills unpacked there cannot be changed by the commands that read them.
+                    [ContainerSkillSeed.SkillsDirectory] = $"rw,nosuid,nodev,size={settings.SkillsMb}m,mode=0755",
                 },
                 Memory = memory,
                 MemorySwap = memory,

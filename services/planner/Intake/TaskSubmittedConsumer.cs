@@ -160,7 +160,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             ConversationId = task.ConversationId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
                 : task.Shell is { Environment: "container_auto" } && previous?.Snapshot.Shell is { Environment: "container_auto" } first
-                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files }
+                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files, Skills = first.Skills }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,
@@ -272,14 +272,19 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
 
     /// <summary>
     /// Why a continuation's <c>container_auto</c> cannot run in its session's container, which
-    /// keeps the network, memory and files it was made with; null if it can. A continuation may
-    /// leave <c>memory_limit</c> and <c>file_ids</c> out, or repeat them, not change them.
+    /// keeps the network, memory, skills and files it was made with; null if it can. A continuation
+    /// may leave <c>memory_limit</c>, <c>skills</c> and <c>file_ids</c> out, or repeat them, not change them.
     /// </summary>
     private static string? ContainerMismatch(ShellToolSpec before, ShellToolSpec now, string previousId)
     {
         if (!Equals(before.NetworkPolicy, now.NetworkPolicy))
         {
             return $"The shell tool's network_policy ({now.NetworkPolicy?.ToKey() ?? "disabled"}) differs from the one of previous response '{previousId}' ({before.NetworkPolicy?.ToKey() ?? "disabled"}): a session's container keeps the network it was made with. Start a new conversation for another policy.";
+        }
+
+        if (now.Skills.Count > 0 && !now.Skills.Select(k => (k.Name, k.Description)).SequenceEqual(before.Skills.Select(k => (k.Name, k.Description))))
+        {
+            return $"The shell tool's skills differ from those of previous response '{previousId}': a session's container is made once, with the first response's skills. Start a new conversation for other skills.";
         }
 
         if (now.FileIds.Count > 0 && !now.FileIds.SequenceEqual(before.FileIds))

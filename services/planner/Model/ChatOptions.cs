@@ -20,7 +20,7 @@ public static class ChatOptions
 
         if (response.Shell is { } shell)
         {
-            options.Tools.Add(ShellTool.For(shell.NetworkPolicy));
+            options.Tools.Add(ShellTool.For(shell));
         }
 
         foreach (var function in response.Functions)

@@ -13,15 +13,24 @@ public static class ShellTool
 {
     public const string Name = "shell";
 
-    /// <summary>The tool as offered for a container with this network: its description says what the commands can reach, so the model does not try what cannot work, nor give up on what can.</summary>
-    public static ChatTool For(NetworkPolicySpec? network) => ChatTool.CreateFunctionTool(Name, Describe(network), Parameters);
+    /// <summary>
+    /// The tool as offered for this container: its description says what the commands can reach,
+    /// so the model does not try what cannot work, nor give up on what can; and which skills
+    /// are at hand, as OpenAI's hosted shell tells it (the model reads a skill's SKILL.md itself
+    /// when it needs it).
+    /// </summary>
+    public static ChatTool For(ShellToolSpec shell) => ChatTool.CreateFunctionTool(Name, Describe(shell.NetworkPolicy, shell.Skills), Parameters);
 
-    public static string Describe(NetworkPolicySpec? network) =>
+    public static string Describe(NetworkPolicySpec? network, IReadOnlyList<ContainerSkillSeed>? skills = null) =>
         "Run shell commands, one after another, in this session's Linux container. The working directory is /mnt/data, "
         + "and files there persist for the rest of the conversation. Each command runs under `sh -c`. "
         + (network is { Type: NetworkPolicySpec.Allowlist, AllowedDomains.Count: > 0 }
             ? $"The network is limited to HTTP and HTTPS through a proxy (HTTPS_PROXY is set), to these domains only: {string.Join(", ", network.AllowedDomains)}. Every other address is unreachable."
-            : "There is no network.");
+            : "There is no network.")
+        + (skills is { Count: > 0 }
+            ? "\nSkills are installed, read-only, each with a SKILL.md that says how to use it (read it before using the skill):"
+                + string.Concat(skills.Select(skill => $"\n- {skill.Name} at {skill.Path}: {skill.Description}"))
+            : "");
 
     private static readonly BinaryData Parameters = BinaryData.FromString("""
         {

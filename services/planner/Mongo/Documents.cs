@@ -55,7 +55,8 @@ public sealed class ResponseDocument
             Instructions = r.Instructions,
             PreviousResponseId = r.PreviousResponseId,
             Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb,
-                FileIds = [.. r.Shell.FileIds], Files = [.. r.Shell.Files.Select(FileSeedDocument.From)] },
+                FileIds = [.. r.Shell.FileIds], Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
+                Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)] },
             MaxToolCalls = r.MaxToolCalls,
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
@@ -85,7 +86,7 @@ public sealed class ResponseDocument
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
             Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb,
-                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())] },
+                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())], Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())] },
             MaxToolCalls = MaxToolCalls,
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
@@ -115,6 +116,7 @@ public sealed class ShellDocument
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
     [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
+    [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }
 }
 
 /// <summary>A network policy other than none at all; absent means none.</summary>
@@ -418,4 +420,15 @@ public sealed class FileSeedDocument
     public static FileSeedDocument From(ContainerFileSeed seed) => new() { FileId = seed.FileId, Filename = seed.Filename, Content = seed.ContentAddress.ToString() };
 
     public ContainerFileSeed ToSeed() => new(FileId, Filename, new Uri(Content));
+}
+
+public sealed class SkillSeedDocument
+{
+    [BsonElement("name")] public string Name { get; set; } = "";
+    [BsonElement("description")] public string Description { get; set; } = "";
+    [BsonElement("content")] public string Content { get; set; } = "";
+
+    public static SkillSeedDocument From(ContainerSkillSeed seed) => new() { Name = seed.Name, Description = seed.Description, Content = seed.ContentAddress.ToString() };
+
+    public ContainerSkillSeed ToSeed() => new(Name, Description, new Uri(Content));
 }

@@ -80,11 +80,9 @@ public sealed class ShellCallSteps(
         // keeps the session, and every later call goes to it.
         var executor = session.ExecutorId is null ? Endpoints.Executors : Endpoints.Executor(session.ExecutorId);
 
-        // The files the container is made with, read from the response only while there is none:
-        // they stay out of the saga, which every step of the session rewrites.
-        var files = session.ContainerId is null
-            ? (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot.Shell?.Files ?? []
-            : [];
+        // The files and skills the container is made with, read from the response only while there
+        // is none: they stay out of the saga, which every step of the session rewrites.
+        var shell = session.ContainerId is null ? (await store.FindAsync(responseId, context.CancellationToken))?.Snapshot.Shell : null;
         await context.Send(executor, new ToolCallRequested
         {
             SessionId = session.CorrelationId,
@@ -96,7 +94,8 @@ public sealed class ShellCallSteps(
             ContainerId = session.ContainerId,
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
-            Files = files,
+            Files = shell?.Files ?? [],
+            Skills = shell?.Skills ?? [],
         });
     }
 

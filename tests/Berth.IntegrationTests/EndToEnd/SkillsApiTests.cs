@@ -148,4 +148,51 @@ public sealed class SkillsApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "skills/skill_..%2F..%2Fx")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "skills/skill_00000000000000000000000000000000/versions/0")).Status);
     }
+
+    [Fact]
+    public async Task Should_unpack_referenced_and_inline_skills_read_only_in_the_sessions_container_and_tell_the_model()
+    {
+        var (_, skill) = await SendAsync(HttpMethod.Post, "skills", Form([("csv-tools/SKILL.md", Encoding.UTF8.GetBytes(Manifest)), ("csv-tools/scripts/clean.py", "print('clean')"u8.ToArray())]));
+        var inline = Convert.ToBase64String(Zip(("notes/SKILL.md", "---\nname: notes\ndescription: from the zip\n---\nTake notes.\n", 0)));
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        object Environment(params object[] skills) => new { type = "container_auto", skills };
+        object Reference() => new { type = "skill_reference", skill_id = skill.GetProperty("id").GetString() };
+        object Inline(string data) => new { type = "inline", name = "notes", description = "Takes notes.", source = new { type = "base64", media_type = "application/zip", data } };
+        string Request(string input, object environment, string? previous = null) => JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["model"] = BerthStack.ScriptedModelName,
+            ["input"] = input,
+            ["tools"] = new[] { new { type = "shell", environment } },
+            ["previous_response_id"] = previous,
+        }.Where(p => p.Value is not null).ToDictionary());
+        var api = new ResponsesApi(_stack);
+
+        var (status, first) = await api.PostRawAsync(Request(string.Join("\n",
+            $"echo {marker}; cat /mnt/skills/csv-tools/SKILL.md",
+            "cat /mnt/skills/notes/SKILL.md",
+            "touch /mnt/skills/csv-tools/new 2>/dev/null; echo exit=$?",
+            "stat -c '%U %a %n' /mnt/skills /mnt/skills/csv-tools/scripts/clean.py"), Environment(Reference(), Inline(inline))));
+
+        Assert.Equal((HttpStatusCode.OK, "completed"), (status, first.Status()));
+        var outputs = first.CommandOutputs().Select(o => o.GetProperty("stdout").GetString()).ToList();
+        Assert.Equal($"{marker}\n{Manifest}", outputs[0]);
+        Assert.Contains("Take notes.", outputs[1], StringComparison.Ordinal);
+        Assert.Equal("exit=1\n", outputs[2]);
+        Assert.Equal("root 755 /mnt/skills\nroot 644 /mnt/skills/csv-tools/scripts/clean.py\n", outputs[3]);
+        var offered = _stack.Model.Requests.First(r => r.Raw.GetRawText().Contains(marker, StringComparison.Ordinal)).Raw.GetProperty("tools")[0].GetProperty("function").GetProperty("description").GetString();
+        Assert.Contains("- csv-tools at /mnt/skills/csv-tools: Reads and cleans CSV files.", offered, StringComparison.Ordinal);
+        Assert.Contains("- notes at /mnt/skills/notes: Takes notes.", offered, StringComparison.Ordinal);
+
+        // The container keeps its skills along the chain; a continuation may not ask for others.
+        var kept = await api.CreateAsync(JsonSerializer.Deserialize<JsonElement>(Request("ls /mnt/skills", Environment(), first.Id())));
+        Assert.Equal("csv-tools\nnotes\n", kept.CommandOutputs().Single().GetProperty("stdout").GetString());
+        var (changed, refusal) = await api.PostRawAsync(Request("ls", Environment(Reference()), first.Id()));
+        Assert.Equal((HttpStatusCode.BadRequest, "tools"), (changed, refusal.GetProperty("error").GetProperty("param").GetString()));
+
+        var slip = Convert.ToBase64String(Zip(("SKILL.md", "---\nname: x\ndescription: y\n---\n", 0), ("../../etc/evil", "x", 0)));
+        var (hostile, why) = await api.PostRawAsync(Request("ls", Environment(Inline(slip))));
+        Assert.Equal((HttpStatusCode.BadRequest, "tools[0].environment.skills[0]"), (hostile, why.GetProperty("error").GetProperty("param").GetString()));
+        var (unknown, _) = await api.PostRawAsync(Request("ls", Environment(new { type = "skill_reference", skill_id = "skill_00000000000000000000000000000000" })));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown);
+    }
 }

@@ -68,6 +68,21 @@ public sealed class CreateResponseParserTests
     }
 
     [Fact]
+    public void Should_read_skills_by_reference_and_inline_for_the_api_to_find()
+    {
+        var (request, error) = Parse("""
+            { "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [
+                { "type": "skill_reference", "skill_id": "skill_0123456789abcdef0123456789abcdef", "version": "latest" },
+                { "type": "inline", "name": "notes", "description": "Takes notes.", "source": { "type": "base64", "media_type": "application/zip", "data": "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==" } } ] } } ] }
+            """);
+
+        Assert.Null(error);
+        Assert.Equal(("skill_0123456789abcdef0123456789abcdef", "latest"), (request!.Skills[0].SkillId, request.Skills[0].Version));
+        Assert.Equal(("notes", 22), (request.Skills[1].Name, request.Skills[1].Zip!.Length));
+        Assert.Equal("tools[0].environment.skills[1]", request.Skills[1].Param);
+    }
+
+    [Fact]
     public void Should_accept_the_include_value_whose_field_Berth_always_shows()
     {
         Assert.Null(Parse("""{ "model": "m", "input": "x", "include": [ "message.input_image.image_url" ] }""").Error);
@@ -342,7 +357,13 @@ public sealed class CreateResponseParserTests
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": "3g" } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "memory_limit": 4 } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference", "container_id": "cntr_1", "memory_limit": "4g" } } ] }""", "tools[0].environment.memory_limit", "invalid_value")]
-    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "s" } ] } } ] }""", "tools[0].environment.skills", "unsupported_parameter")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "s" } ] } } ] }""", "tools[0].environment.skills[0].skill_id", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "skill_reference", "skill_id": "skill_0123456789abcdef0123456789abcdef", "version": "0" } ] } } ] }""", "tools[0].environment.skills[0].version", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "inline", "name": "Bad Name", "description": "d", "source": { "type": "base64", "media_type": "application/zip", "data": "UEs=" } } ] } } ] }""", "tools[0].environment.skills[0].name", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "inline", "name": "ok", "description": "d", "source": { "type": "base64", "media_type": "application/zip", "data": "not base64!" } } ] } } ] }""", "tools[0].environment.skills[0].source.data", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "inline", "name": "ok", "description": "d", "source": { "type": "url", "url": "https://x.test/a.zip" } } ] } } ] }""", "tools[0].environment.skills[0].source", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "skills": [ { "type": "local", "path": "/etc" } ] } } ] }""", "tools[0].environment.skills[0].type", "invalid_value")]
+    [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_reference", "container_id": "cntr_1", "skills": [ { "type": "skill_reference", "skill_id": "skill_0123456789abcdef0123456789abcdef" } ] } } ] }""", "tools[0].environment.skills", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "tools": [ { "type": "shell", "environment": { "type": "container_auto", "gpu": true } } ] }""", "tools[0].environment.gpu", "unknown_parameter")]
     [InlineData("""{ "model": "m", "input": "x", "truncation": "sometimes" }""", "truncation", "invalid_value")]
     [InlineData("""{ "model": "m", "input": "x", "truncation": 1 }""", "truncation", "invalid_type")]

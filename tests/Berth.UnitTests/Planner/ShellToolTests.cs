@@ -46,4 +46,14 @@ public sealed class ShellToolTests
         Assert.Contains("to these domains only: pypi.org, *.pythonhosted.org.", ShellTool.Describe(allowlist), StringComparison.Ordinal);
         Assert.EndsWith("There is no network.", ShellTool.Describe(new NetworkPolicySpec { Type = NetworkPolicySpec.Disabled }), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Should_name_each_skill_its_path_and_description_when_the_container_has_skills()
+    {
+        var described = ShellTool.Describe(null, [new ContainerSkillSeed("csv-tools", "Reads and cleans CSV files.", new Uri("urn:x"))]);
+
+        Assert.Contains("- csv-tools at /mnt/skills/csv-tools: Reads and cleans CSV files.", described, StringComparison.Ordinal);
+        Assert.Contains("SKILL.md", described, StringComparison.Ordinal);
+        Assert.DoesNotContain("Skills", ShellTool.Describe(null, []), StringComparison.Ordinal);
+    }
 }

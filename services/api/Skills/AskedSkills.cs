@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Berth.Api.Errors;
+using static Berth.Api.Responses.JsonFields;
+
+namespace Berth.Api.Skills;
+
+/// <summary>
+/// A skill <c>container_auto</c> asks for: one of the tenant's (<c>skill_reference</c>, a version
+/// or its default) or a zip sent along (<c>inline</c>), found or checked by <see cref="SkillSeeds"/>.
+/// </summary>
+public sealed record AskedSkill(string Param)
+{
+    public string? SkillId { get; init; }
+
+    /// <summary>A version's number, <c>latest</c>, or null for the default.</summary>
+    public string? Version { get; init; }
+
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public byte[]? Zip { get; init; }
+}
+
+/// <summary>Reads <c>container_auto</c>'s <c>skills</c> in OpenAI's shapes.</summary>
+public static partial class AskedSkills
+{
+    /// <summary>Skills one container may be made with.</summary>
+    public const int MaxSkills = 20;
+
+    public static IReadOnlyList<AskedSkill> Parse(JsonElement environment, string envPath)
+    {
+        var path = $"{envPath}.skills";
+        if (Optional(environment, "skills") is not { ValueKind: not JsonValueKind.Null } given)
+        {
+            return [];
+        }
+
+        if (given.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for '{path}': expected an array of skills, but got {Describe(given)} instead.", path, "invalid_type");
+        }
+
+        if (given.GetArrayLength() > MaxSkills)
+        {
+            throw Invalid($"Invalid '{path}': at most {MaxSkills} skills.", path, "invalid_value");
+        }
+
+        var asked = new List<AskedSkill>();
+        var index = 0;
+        foreach (var skill in given.EnumerateArray())
+        {
+            var at = $"{path}[{index++}]";
+            if (skill.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"Invalid type for '{at}': expected an object, but got {Describe(skill)} instead.", at, "invalid_type");
+            }
+
+            asked.Add(RequiredString(skill, "type", at) switch
+            {
+                "skill_reference" => Reference(skill, at),
+                "inline" => Inline(skill, at),
+                var other => throw Invalid($"Invalid value for '{at}.type': '{Shortened(other)}'. Supported values are: 'skill_reference' and 'inline'.", $"{at}.type", "invalid_value"),
+            });
+        }
+
+        return asked;
+    }
+
+    private static AskedSkill Reference(JsonElement skill, string at)
+    {
+        Only(skill, at, "type", "skill_id", "version");
+        var id = RequiredString(skill, "skill_id", at);
+        if (!IdFormat.IsSkillId(id))
+        {
+            throw Invalid($"Invalid '{at}.skill_id': '{Shortened(id)}'. Expected a skill id ({IdFormat.SkillIdShape}).", $"{at}.skill_id", "invalid_value");
+        }
+
+        var version = OptionalString(skill, "version", at);
+        return version is null or "latest" || IdFormat.IsSkillVersion(version)
+            ? new AskedSkill(at) { SkillId = id, Version = version }
+            : throw Invalid($"Invalid '{at}.version': '{Shortened(version)}'. Give a version's number, or 'latest'; leave it out for the default.", $"{at}.version", "invalid_value");
+    }
+
+    private static AskedSkill Inline(JsonElement skill, string at)
+    {
+        Only(skill, at, "type", "name", "description", "source");
+        var name = RequiredString(skill, "name", at);
+        if (!SkillName().IsMatch(name))
+        {
+            throw Invalid($"Invalid '{at}.name': lowercase letters, digits and hyphens, at most 64.", $"{at}.name", "invalid_value");
+        }
+
+        var description = RequiredString(skill, "description", at);
+        if (description.Length > SkillBundle.MaxDescriptionLength || description.Any(char.IsControl))
+        {
+            throw Invalid($"Invalid '{at}.description': at most {SkillBundle.MaxDescriptionLength} characters on one line.", $"{at}.description", "invalid_value");
+        }
+
+        var source = Optional(skill, "source") is { ValueKind: JsonValueKind.Object } given
+            ? given
+            : throw Invalid($"Missing required parameter: '{at}.source'.", $"{at}.source", "missing_required_parameter");
+        if (OptionalString(source, "type", $"{at}.source") != "base64" || OptionalString(source, "media_type", $"{at}.source") != "application/zip")
+        {
+            throw Invalid($"Invalid '{at}.source': Berth takes a skill inline as {{\"type\": \"base64\", \"media_type\": \"application/zip\", \"data\"}}.", $"{at}.source", "invalid_value");
+        }
+
+        var data = RequiredString(source, "data", $"{at}.source");
+        var zip = new byte[data.Length / 4 * 3 + 3];
+        return Convert.TryFromBase64String(data, zip, out var length)
+            ? new AskedSkill(at) { Name = name, Description = description, Zip = zip[..length] }
+            : throw Invalid($"Invalid '{at}.source.data': expected a zip in base64.", $"{at}.source.data", "invalid_value");
+    }
+
+    private static void Only(JsonElement skill, string at, params string[] known)
+    {
+        foreach (var property in skill.EnumerateObject().Where(p => !known.Contains(p.Name)))
+        {
+            throw Invalid($"Unknown parameter: '{at}.{Shortened(property.Name)}'.", $"{at}.{Shortened(property.Name)}", "unknown_parameter");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex SkillName();
+}
