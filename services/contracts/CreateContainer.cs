@@ -17,4 +17,7 @@ public sealed record CreateContainer
 
     /// <summary>The network the container is made with; null is none at all.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
+
+    /// <summary>Skills unpacked at <c>/mnt/skills/&lt;name&gt;</c> when the container is made.</summary>
+    public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
 }

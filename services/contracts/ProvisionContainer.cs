@@ -12,4 +12,7 @@ public sealed record ProvisionContainer
 
     /// <summary>The network the container is made with; null is none at all.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
+
+    /// <summary>Skills unpacked at <c>/mnt/skills/&lt;name&gt;</c> when the container is made.</summary>
+    public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
 }

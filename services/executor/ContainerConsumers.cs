@@ -9,7 +9,7 @@ namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
 public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
-    ExecutorIdentity? identity = null)
+    ExecutorIdentity? identity = null, ContainerSkills? skills = null)
     : IConsumer<ProvisionContainer>
 {
     public async Task Consume(ConsumeContext<ProvisionContainer> context)
@@ -24,6 +24,11 @@ public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IO
                 sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));
             }
 
+            if (request.Skills.Count > 0 && skills is not null)
+            {
+                await skills.InstallAsync(containerId, request.Skills, context.CancellationToken);
+            }
+
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });
         }
         catch (ContainerHeldElsewhereException e)
@@ -36,6 +41,12 @@ public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IO
             }
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message + " It is gone for good." });
+        }
+        catch (FileOperationException e)
+        {
+            // A container without the skills it was asked for is no container the client asked for.
+            await sandbox.RemoveSessionAsync(request.SessionId, CancellationToken.None);
+            await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message });
         }
         catch (Exception e) when (e is PoolFullException or EgressUnavailableException)
         {

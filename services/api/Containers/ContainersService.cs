@@ -14,6 +14,7 @@ public sealed class ContainersService(
     IRequestClient<ListContainers> list,
     IRequestClient<DeleteContainer> delete,
     UploadedFileCopies copies,
+    Skills.SkillSeeds skillSeeds,
     IOptions<ApiOptions> options,
     RequestTenant tenant,
     TimeProvider time)
@@ -54,6 +55,12 @@ public sealed class ContainersService(
                 return unknown.ToResult();
             }
 
+            var (skills, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
+            if (unfound is not null)
+            {
+                return unfound.ToResult();
+            }
+
             var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
             {
                 ContainerId = $"cntr_{Guid.NewGuid():N}",
@@ -61,6 +68,7 @@ public sealed class ContainersService(
                 IdleMinutes = request.IdleMinutes,
                 MemoryMb = request.MemoryMb,
                 NetworkPolicy = request.NetworkPolicy,
+                Skills = skills!,
                 CreatedAt = time.GetUtcNow(),
                 Tenant = tenant.Id,
             }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));

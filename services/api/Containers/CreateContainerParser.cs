@@ -6,6 +6,9 @@ namespace Berth.Api.Containers;
 /// <summary>A valid <c>POST /v1/containers</c> body.</summary>
 public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null)
 {
+    /// <summary>The skills asked for, found by the api before the container is made.</summary>
+    public IReadOnlyList<Berth.Api.Skills.AskedSkill> Skills { get; init; } = [];
+
     /// <summary>Files uploaded through <c>/v1/files</c> to copy into <c>/mnt/data</c>; empty for none.</summary>
     public IReadOnlyList<string> FileIds { get; init; } = [];
 }
@@ -30,12 +33,6 @@ public static class CreateContainerParser
                 return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter"));
             }
 
-            // Skills reach a session's own container (container_auto); a container made here does not take them yet.
-            var none = property.Value.ValueKind == JsonValueKind.Null || property.Value is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 0;
-            if (property.Name == "skills" && !none)
-            {
-                return (null, ApiError.InvalidRequest("'skills' is not supported on POST /v1/containers yet: give them on the shell tool's container_auto.", "skills", "unsupported_parameter"));
-            }
         }
 
         if (!body.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString()!.Length == 0)
@@ -86,6 +83,16 @@ public static class CreateContainerParser
             }
         }
 
-        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [] }, null);
+        IReadOnlyList<Berth.Api.Skills.AskedSkill> skills;
+        try
+        {
+            skills = Berth.Api.Skills.AskedSkills.Parse(body, null);
+        }
+        catch (Responses.JsonFields.RequestException e)
+        {
+            return (null, e.Error);
+        }
+
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [], Skills = skills }, null);
     }
 }

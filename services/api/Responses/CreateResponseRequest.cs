@@ -17,7 +17,7 @@ public sealed record CreateResponseRequest
     public string? ShellPath { get; init; }
 
     /// <summary><c>container_auto</c>'s <c>skills</c>, as asked; found and put in <see cref="Shell"/> by the api before submitting.</summary>
-    public IReadOnlyList<Skills.AskedSkill> Skills { get; init; } = [];
+    public IReadOnlyList<Berth.Api.Skills.AskedSkill> Skills { get; init; } = [];
     public int? MaxToolCalls { get; init; }
     public IReadOnlyList<FunctionToolSpec> Functions { get; init; } = [];
     public ToolChoiceSpec? ToolChoice { get; init; }

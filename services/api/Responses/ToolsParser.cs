@@ -31,7 +31,7 @@ public static partial class ToolsParser
 
         ShellToolSpec? shell = null;
         string? shellPath = null;
-        IReadOnlyList<Skills.AskedSkill> skills = [];
+        IReadOnlyList<Berth.Api.Skills.AskedSkill> skills = [];
         var functions = new List<FunctionToolSpec>();
         var index = 0;
         foreach (var tool in tools.Value.EnumerateArray())
@@ -51,7 +51,7 @@ public static partial class ToolsParser
                     shell = ParseEnvironment(tool, path, egressDomains);
                     shellPath = path;
                     skills = shell.Environment == "container_auto" && Optional(tool, "environment") is { ValueKind: JsonValueKind.Object } environment
-                        ? Skills.AskedSkills.Parse(environment, $"{path}.environment")
+                        ? Berth.Api.Skills.AskedSkills.Parse(environment, $"{path}.environment")
                         : [];
                     break;
                 case "function":
@@ -287,7 +287,7 @@ public static partial class ToolsParser
 public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions)
 {
     /// <summary>The skills <c>container_auto</c> asks for, found by the api before the response is submitted.</summary>
-    public IReadOnlyList<Skills.AskedSkill> Skills { get; init; } = [];
+    public IReadOnlyList<Berth.Api.Skills.AskedSkill> Skills { get; init; } = [];
 
     /// <summary>Where the shell tool is in the request (<c>tools[2]</c>), for errors found after parsing.</summary>
     public string? ShellPath { get; init; }

@@ -27,10 +27,11 @@ public static partial class AskedSkills
     /// <summary>Skills one container may be made with.</summary>
     public const int MaxSkills = 20;
 
-    public static IReadOnlyList<AskedSkill> Parse(JsonElement environment, string envPath)
+    /// <param name="parentPath">Where the object holding <c>skills</c> is in the request (<c>tools[0].environment</c>); null for the body itself.</param>
+    public static IReadOnlyList<AskedSkill> Parse(JsonElement parent, string? parentPath)
     {
-        var path = $"{envPath}.skills";
-        if (Optional(environment, "skills") is not { ValueKind: not JsonValueKind.Null } given)
+        var path = parentPath is null ? "skills" : $"{parentPath}.skills";
+        if (Optional(parent, "skills") is not { ValueKind: not JsonValueKind.Null } given)
         {
             return [];
         }

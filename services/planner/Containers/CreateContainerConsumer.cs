@@ -52,7 +52,7 @@ public sealed class CreateContainerConsumer(
         using (reservation)
         {
             var provisioned = (await pool.GetResponse<ContainerProvisioned>(
-                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, NetworkPolicy = request.NetworkPolicy },
+                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, NetworkPolicy = request.NetworkPolicy, Skills = request.Skills },
                 context.CancellationToken)).Message;
             if (provisioned.Error is not null)
             {

@@ -195,4 +195,26 @@ public sealed class SkillsApiTests
         var (unknown, _) = await api.PostRawAsync(Request("ls", Environment(new { type = "skill_reference", skill_id = "skill_00000000000000000000000000000000" })));
         Assert.Equal(HttpStatusCode.BadRequest, unknown);
     }
+
+    [Fact]
+    public async Task Should_make_a_container_with_a_skill_for_responses_that_refer_to_it()
+    {
+        var (_, skill) = await SendAsync(HttpMethod.Post, "skills", Form([("csv-tools/SKILL.md", Encoding.UTF8.GetBytes(Manifest))]));
+        var body = JsonSerializer.Serialize(new { name = "with-skill", skills = new[] { new { type = "skill_reference", skill_id = skill.GetProperty("id").GetString() } } });
+        var (made, container) = await SendAsync(HttpMethod.Post, "containers", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, made);
+
+        var response = await new ResponsesApi(_stack).CreateAsync(new
+        {
+            model = BerthStack.ScriptedModelName,
+            input = "cat /mnt/skills/csv-tools/SKILL.md",
+            tools = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = container.GetProperty("id").GetString() } } },
+        });
+
+        Assert.Equal(Manifest, response.CommandOutputs().Single().GetProperty("stdout").GetString());
+        var unknown = JsonSerializer.Serialize(new { name = "x", skills = new[] { new { type = "skill_reference", skill_id = "skill_00000000000000000000000000000000" } } });
+        var (refused, refusal) = await SendAsync(HttpMethod.Post, "containers", new StringContent(unknown, Encoding.UTF8, "application/json"));
+        Assert.Equal((HttpStatusCode.BadRequest, "skills[0]"), (refused, refusal.GetProperty("error").GetProperty("param").GetString()));
+        await SendAsync(HttpMethod.Delete, $"containers/{container.GetProperty("id").GetString()}");
+    }
 }
