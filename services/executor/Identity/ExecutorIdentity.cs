@@ -125,8 +125,29 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         return await ExistsAsync(Endpoints.ExecutorQueueName(executorId), cancellationToken) ? ExecutorPresence.Queued : ExecutorPresence.Gone;
     }
 
-    private Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken) =>
-        BrokerQueues.ExistsAsync(_connection, queue, cancellationToken);
+    /// <summary>
+    /// Asks on the lock's connection. While that connection is being made again (a broker
+    /// restart), the question waits for it, up to <see cref="ReconnectWait"/>: an unknown answer
+    /// must never read as "gone", and should not fail the call that asked either.
+    /// </summary>
+    private async Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await BrokerQueues.ExistsAsync(_connection, queue, cancellationToken);
+            }
+            catch (AlreadyClosedException) when (waited.Elapsed < ReconnectWait)
+            {
+                await Task.Delay(ReclaimPause, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>How long a question about another executor waits for the lock's connection to be back.</summary>
+    private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(60);
 
     public async ValueTask DisposeAsync()
     {
