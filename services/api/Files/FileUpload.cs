@@ -62,21 +62,18 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
         {
             for (var section = await reader.ReadNextSectionAsync(cancellationToken); section is not null; section = await reader.ReadNextSectionAsync(cancellationToken))
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
-                    || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
+                if (FormPart.Read(section.ContentDisposition) is not { Name: var name } formPart)
                 {
                     return Invalid("Every part of the form needs a Content-Disposition of form-data with a name.", "file");
                 }
 
-                if (name == "file" && disposition.IsFileDisposition())
+                if (name == "file" && formPart.FileName is { } filename)
                 {
                     if (stored is not null)
                     {
                         return Invalid("Give one 'file'.", "file");
                     }
 
-                    var filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                     if (FilenameProblem(filename) is { } problem)
                     {
                         return Invalid(problem, "file");

@@ -50,12 +50,12 @@ public static partial class SkillBundle
         {
             for (var section = await reader.ReadNextSectionAsync(cancellationToken); section is not null; section = await reader.ReadNextSectionAsync(cancellationToken))
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                if (FormPart.Read(section.ContentDisposition) is not { } part)
                 {
-                    return (null, "Every part of the form needs a Content-Disposition.");
+                    return (null, "Every part of the form needs a Content-Disposition of form-data with a name.");
                 }
 
-                if (takesDefault && makeDefault is null && HeaderUtilities.RemoveQuotes(disposition.Name).Value == "default" && !disposition.IsFileDisposition())
+                if (takesDefault && makeDefault is null && part is { Name: "default", IsFile: false })
                 {
                     var value = await ReadCappedAsync(section.Body, 8, cancellationToken);
                     makeDefault = value is null ? null : Encoding.ASCII.GetString(value) switch { "true" => true, "false" => false, _ => null };
@@ -67,7 +67,7 @@ public static partial class SkillBundle
                     continue;
                 }
 
-                if (HeaderUtilities.RemoveQuotes(disposition.Name).Value is not ("files" or "files[]") || !disposition.IsFileDisposition())
+                if (part is not { Name: "files" or "files[]", FileName: { } path })
                 {
                     return (null, takesDefault ? "Every part of the form must be a file named 'files', or the field 'default'." : "Every part of the form must be a file named 'files'.");
                 }
@@ -77,7 +77,6 @@ public static partial class SkillBundle
                     return (null, $"A skill has at most {MaxEntries} files.");
                 }
 
-                var path = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                 var bytes = await ReadCappedAsync(section.Body, cap - total, cancellationToken);
                 if (bytes is null)
                 {

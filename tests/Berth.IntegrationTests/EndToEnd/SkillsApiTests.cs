@@ -217,4 +217,19 @@ public sealed class SkillsApiTests
         Assert.Equal((HttpStatusCode.BadRequest, "skills[0]"), (refused, refusal.GetProperty("error").GetProperty("param").GetString()));
         await SendAsync(HttpMethod.Delete, $"containers/{container.GetProperty("id").GetString()}");
     }
+
+    [Theory]
+    [InlineData("files")]
+    [InlineData("skills")]
+    public async Task Should_answer_400_when_a_part_names_a_filename_star_without_a_value(string route)
+    {
+        // The framework's header reader throws on this; the fuzz test found it as a 500.
+        var body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename*\r\n\r\nx\r\n--b--\r\n";
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+
+        var (status, refusal) = await SendAsync(HttpMethod.Post, route, content);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request_error"), (status, refusal.GetProperty("error").GetProperty("type").GetString()));
+    }
 }
