@@ -71,18 +71,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 return;
             }
 
-            if (previous.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
-                && ContainerMismatch(before, now, task.PreviousResponseId) is { } mismatch)
-            {
-                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
-                return;
-            }
-
             sessionId = previous.Snapshot.SessionId;
-            if (task.Shell is { Environment: "container_auto" })
-            {
-                await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
-            }
         }
 
         // A conversation's responses run one after another in its session, each continuing the
@@ -99,19 +88,21 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             }
 
             previous = conversation.LastResponseId is { } last ? await store.FindAsync(last, token) : null;
-            if (previous?.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
-                && ContainerMismatch(before, now, previous.Id) is { } mismatch)
-            {
-                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
-                return;
-            }
-
             sessionId = conversation.SessionId;
             history = await conversations.ListAsync(conversationId, null, int.MaxValue, oldestFirst: true, token);
-            if (task.Shell is { Environment: "container_auto" })
-            {
-                await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
-            }
+        }
+
+        if (previous?.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
+            && ContainerMismatch(before, now, previous.Id) is { } mismatch)
+        {
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
+            return;
+        }
+
+        // A continuation, along a chain or in a conversation, keeps its session's container from expiring while it waits.
+        if ((previous is not null || conversation is not null) && task.Shell is { Environment: "container_auto" })
+        {
+            await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
         }
 
         if (InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) is { } outputProblem)

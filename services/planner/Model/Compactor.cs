@@ -120,7 +120,7 @@ public sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
         }
 
         var start = previous?.CompactsBefore is { } kept && entries.FindIndex(e => e.Id == kept) is var at and >= 0 ? at : previousAt;
-        return (entries, previous, Math.Min(start, previousAt));
+        return (entries, previous, start);
     }
 
     private Entry Of(ResponseItem item)

@@ -25,11 +25,13 @@ public sealed class ResponseEnding(IResponseStore store, Conversations.IConversa
         }
 
         await events.StoreAsync(batch, responseId, [ResponseEvents.Terminal(standing.Status)], cancellationToken);
-        await AddToConversationAsync(responseId, cancellationToken);
 
-        // Read back only when it may travel: with the limit at 0 nothing is sent whole.
+        // Read back once, as it now stands: for its conversation, and to travel whole if it is small.
+        var ended = await store.FindAsync(responseId, cancellationToken);
+        await AddToConversationAsync(ended, cancellationToken);
+
         var limit = options.Value.MaxFinishedTextChars;
-        var finished = limit > 0 ? (await store.FindAsync(responseId, cancellationToken))?.Snapshot : null;
+        var finished = limit > 0 ? ended?.Snapshot : null;
         await publish.Publish(new ResponseFinished
         {
             SessionId = sessionId,
@@ -45,15 +47,15 @@ public sealed class ResponseEnding(IResponseStore store, Conversations.IConversa
     /// session takes the next response, which must see them. Every ending adds them, and the
     /// store keeps each item once.
     /// </summary>
-    private async Task AddToConversationAsync(string responseId, CancellationToken cancellationToken)
+    private async Task AddToConversationAsync(StoredResponse? ended, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(responseId, cancellationToken) is not { Snapshot.ConversationId: { } conversationId } response)
+        if (ended is not { Snapshot.ConversationId: { } conversationId })
         {
             return;
         }
 
-        var output = response.Snapshot.Output.Select(item => new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item });
-        await conversations.AppendAsync(conversationId, [.. response.Input, .. output], cancellationToken);
+        var output = ended.Snapshot.Output.Select(item => new InputMessage(InputMessage.OutputItem, "") { Id = item.Id, Item = item });
+        await conversations.AppendAsync(conversationId, [.. ended.Input, .. output], cancellationToken);
     }
 
     /// <summary>Ends the response from outside its session's saga, announcing at once.</summary>
