@@ -61,4 +61,7 @@ public static class ErrorCodes
 
     /// <summary>A response cannot be deleted while it is queued or running: its session still writes to it.</summary>
     public const string ResponseNotFinished = "response_not_finished";
+
+    /// <summary>A response answered a <c>shell_approval_request</c> that no longer waits: another response of the session ran first.</summary>
+    public const string ApprovalNotPending = "approval_not_pending";
 }

@@ -6,6 +6,7 @@ namespace Berth.Contracts;
 /// <item>a message, whose role is user, system, developer or assistant, with its <see cref="Text"/>;</item>
 /// <item>a <c>function_call_output</c> (<see cref="Tool"/>), with the <see cref="CallId"/> it answers and the output as its text;</item>
 /// <item>an output item the client sends back (<see cref="OutputItem"/>), as clients that keep their own history do, in <see cref="Item"/>;</item>
+/// <item>a <c>shell_approval_response</c> (<see cref="ApprovalResponse"/>), a person's answer to the previous response's <c>shell_approval_request</c>, in <see cref="Approval"/>;</item>
 /// <item>an <c>item_reference</c> (<see cref="Reference"/>) to a stored item by its <see cref="Id"/>: the planner replaces it with the item at intake, so a stored input never holds one.</item>
 /// </list>
 /// </summary>
@@ -14,6 +15,7 @@ public sealed record InputMessage(string Role, string Text)
     public const string Tool = "tool";
     public const string OutputItem = "output_item";
     public const string Reference = "item_reference";
+    public const string ApprovalResponse = "shell_approval_response";
 
     /// <summary>For a function call's output: the call it answers.</summary>
     public string? CallId { get; init; }
@@ -30,4 +32,7 @@ public sealed record InputMessage(string Role, string Text)
     /// message's text parts joined.
     /// </summary>
     public IReadOnlyList<ContentPart>? Parts { get; init; }
+
+    /// <summary>For a <c>shell_approval_response</c>: the answer, and who gave it when.</summary>
+    public ApprovalDecision? Approval { get; init; }
 }

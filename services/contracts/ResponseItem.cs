@@ -8,6 +8,7 @@ namespace Berth.Contracts;
 /// <item><c>shell_call</c>: <see cref="CallId"/>, <see cref="Commands"/>, <see cref="TimeoutMs"/>, <see cref="MaxOutputLength"/>.</item>
 /// <item><c>shell_call_output</c>: <see cref="CallId"/>, <see cref="Outputs"/>, <see cref="MaxOutputLength"/>.</item>
 /// <item><c>function_call</c>: <see cref="CallId"/>, <see cref="Name"/>, <see cref="Arguments"/>.</item>
+/// <item><c>shell_approval_request</c> (a Berth extension): a shell call that waits for a person's approval, as a <c>shell_call</c>'s fields.</item>
 /// <item><c>reasoning</c>, only as input a client sends back: its summary as <see cref="Text"/>.</item>
 /// </list>
 /// </summary>
@@ -44,4 +45,5 @@ public sealed record ResponseItem
     public const string FunctionCall = "function_call";
     public const string Reasoning = "reasoning";
     public const string Compaction = "compaction";
+    public const string ShellApprovalRequest = "shell_approval_request";
 }

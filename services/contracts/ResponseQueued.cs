@@ -9,4 +9,7 @@ public sealed record ResponseQueued
     /// <summary>For a response in a container made by <c>POST /v1/containers</c>: where that container is.</summary>
     public string? ExecutorId { get; init; }
     public string? ContainerId { get; init; }
+
+    /// <summary>The running response this one interrupts: it ends <c>cancelled</c>, and this one starts before any other waiting.</summary>
+    public string? Interrupts { get; init; }
 }

@@ -26,10 +26,17 @@ public sealed record ShellToolSpec
     /// <summary><c>container_auto</c>'s <c>skills</c>, found by the api: unpacked in the session's container when it is made.</summary>
     public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
 
+    /// <summary><c>require_approval</c>: one of <see cref="ApprovalModes"/>.</summary>
+    public string RequireApproval { get; init; } = ApprovalModes.Never;
+
+    /// <summary>For <see cref="ApprovalModes.Patterns"/>: the regular expressions a command is matched against.</summary>
+    public IReadOnlyList<string> ApprovalPatterns { get; init; } = [];
+
     // By value, files and skills included: a list compares by reference otherwise.
     public bool Equals(ShellToolSpec? other) =>
         other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
-        && MemoryMb == other.MemoryMb && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills);
+        && MemoryMb == other.MemoryMb && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
+        && RequireApproval == other.RequireApproval && ApprovalPatterns.SequenceEqual(other.ApprovalPatterns);
 
     public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count, Skills.Count);
 }

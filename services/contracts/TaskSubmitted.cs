@@ -37,6 +37,11 @@ public sealed record TaskSubmitted
 
     /// <summary>The client asked for the response as a stream (<c>stream: true</c>): the model's words are relayed as they come.</summary>
     public bool Stream { get; init; }
+    /// <summary>
+    /// <c>interrupt: true</c> (a Berth extension): if the previous response is still running, it
+    /// ends <c>cancelled</c> and this one starts at once in its place.
+    /// </summary>
+    public bool Interrupt { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }
 
     /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>

@@ -29,4 +29,7 @@ public sealed record ToolCallRequested
 
     /// <summary>Skills unpacked in the session's container when it is made, before the commands run; empty once it has one.</summary>
     public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
+
+    /// <summary>The person's approval this call waited for, if it needed one: its trace records who gave it when.</summary>
+    public ApprovalDecision? Approval { get; init; }
 }

@@ -29,6 +29,19 @@ public static partial class BerthTelemetry
         return redacted.Length <= MaxCommandChars ? redacted : string.Concat(redacted.AsSpan(0, MaxCommandChars), "…");
     }
 
+    /// <summary>
+    /// The span event that records a person's answer to a call that waited for approval: on the
+    /// call's own span, where the approved call ran or the declined one did not.
+    /// </summary>
+    public static ActivityEvent ApprovalEvent(Contracts.ApprovalDecision decision) => new("berth.approval", tags: new ActivityTagsCollection
+    {
+        ["berth.approval.request_id"] = decision.RequestId,
+        ["berth.approval.decision"] = decision.Approve ? "approved" : "declined",
+        ["berth.approval.decided_by"] = decision.DecidedBy,
+        ["berth.approval.decided_at"] = decision.DecidedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["berth.approval.reason"] = decision.Reason is { Length: > MaxCommandChars } reason ? string.Concat(reason.AsSpan(0, MaxCommandChars), "…") : decision.Reason,
+    });
+
     [GeneratedRegex(
         @"(?<name>[A-Za-z_][A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*)=[^\s;&|]+" +
         @"|\bsk-[A-Za-z0-9_\-]{8,}" +

@@ -40,6 +40,11 @@ public static class ExecutorTelemetry
         activity?.SetTag("berth.response.id", call.ResponseId);
         activity?.SetTag("berth.executor.id", executorId);
         activity?.SetTag("berth.commands", call.Commands.Count);
+        if (call.Approval is { } approval)
+        {
+            activity?.AddEvent(BerthTelemetry.ApprovalEvent(approval));
+        }
+
         return activity;
     }
 

@@ -109,12 +109,22 @@ public sealed class PlannerOptions : IValidatableObject
     /// </summary>
     public string? CompactionKey { get; set; }
 
+    /// <summary>
+    /// Regular expressions (.NET syntax) that make a shell call wait for a person's approval when
+    /// any of its commands matches one, for every tenant, whatever the request's
+    /// <c>require_approval</c> says: a request can add to these, not lower them.
+    /// </summary>
+    public List<string> ApprovalPatterns { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         TenantSessionLimits.Where(limit => limit.Value < 0).Select(limit => new ValidationResult(
             $"Planner:TenantSessionLimits:{limit.Key} is {limit.Value}; give 0 (no limit) or more.", [nameof(TenantSessionLimits)]))
         .Concat(CompactionKey is { } key && !IsKey(key)
             ? [new ValidationResult("Planner:CompactionKey must be 32 random bytes in base64 (openssl rand -base64 32).", [nameof(CompactionKey)])]
-            : []);
+            : [])
+        .Concat(ApprovalPatterns.Select((pattern, index) => (Index: index, Problem: ServiceDefaults.ApprovalPatterns.Problem(pattern)))
+            .Where(p => p.Problem is not null)
+            .Select(p => new ValidationResult($"Planner:ApprovalPatterns:{p.Index}: {p.Problem}", [nameof(ApprovalPatterns)])));
 
     private static bool IsKey(string key)
     {

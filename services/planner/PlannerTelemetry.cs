@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Berth.Contracts;
 using Berth.ServiceDefaults;
 using OpenAI.Chat;
 
@@ -61,6 +62,27 @@ public static class PlannerTelemetry
         activity?.SetTag("error.type", code);
         ModelCallDuration.Record(elapsed.TotalSeconds, [.. ModelTags(model), new("error.type", code)]);
     }
+
+    /// <summary>A shell call the model made that a person declined: its span, as the executor's would be, ends at once with the decision on it.</summary>
+    public static void CallDeclined(string callId, string responseId, Guid sessionId, ApprovalDecision decision)
+    {
+        using var activity = BerthTelemetry.Source.StartActivity("execute_tool shell", ActivityKind.Internal);
+        activity?.SetTag("gen_ai.operation.name", "execute_tool");
+        activity?.SetTag("gen_ai.tool.name", "shell");
+        activity?.SetTag("gen_ai.tool.call.id", callId);
+        activity?.SetTag("berth.session.id", sessionId.ToString());
+        activity?.SetTag("berth.response.id", responseId);
+        activity?.SetTag("berth.approval.declined", true);
+        activity?.AddEvent(BerthTelemetry.ApprovalEvent(decision));
+    }
+
+    /// <summary>The step that paused a response for a person's approval says which call waits, and why.</summary>
+    public static void ApprovalRequested(string requestId, string callId) =>
+        Activity.Current?.AddEvent(new ActivityEvent("berth.approval.requested", tags: new ActivityTagsCollection
+        {
+            ["berth.approval.request_id"] = requestId,
+            ["gen_ai.tool.call.id"] = callId,
+        }));
 
     public static void ResponseFinished(string status) =>
         ResponsesFinished.Add(1, new KeyValuePair<string, object?>("status", status));

@@ -76,6 +76,14 @@ public static partial class CommandRunnerScript
                 ? string.Join(" && ", JsonDocument.Parse(call.Arguments).RootElement.GetProperty("commands").EnumerateArray().Select(c => c.GetString()))
                 : "?";
             answer.Append("\n$ ").Append(command);
+
+            // A call that did not run (declined by the user) comes back as words, not outputs.
+            if (!result.Content.StartsWith('['))
+            {
+                answer.Append('\n').Append(result.Content);
+                continue;
+            }
+
             foreach (var output in JsonDocument.Parse(result.Content).RootElement.EnumerateArray())
             {
                 answer.Append('\n').Append(output.GetProperty("stdout").GetString()).Append(output.GetProperty("stderr").GetString());

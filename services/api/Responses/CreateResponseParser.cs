@@ -21,6 +21,9 @@ public static class CreateResponseParser
         "user", "text", "tool_choice", "reasoning", "max_output_tokens", "service_tier", "top_logprobs", "prompt",
         "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "conversation", "context_management",
         "access_programs", "background_options", "image", "moderation", "prompt_cache_options",
+
+        // Berth's own: stop the previous response if it still runs, and start this one in its place.
+        "interrupt",
     ];
 
     private const int MaxMetadataPairs = 16;
@@ -69,6 +72,12 @@ public static class CreateResponseParser
             throw Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "conversation", "mutually_exclusive_parameters");
         }
 
+        var interrupt = OptionalBool(body, "interrupt") ?? false;
+        if (interrupt && previous is null && conversation is null)
+        {
+            throw Invalid("'interrupt' stops the response this one continues: give 'previous_response_id' (or 'conversation') with it.", "interrupt", "invalid_value");
+        }
+
         var tools = ToolsParser.Parse(body, egressDomains);
         var background = OptionalBool(body, "background") ?? false;
         var store = OptionalBool(body, "store") ?? true;
@@ -97,6 +106,7 @@ public static class CreateResponseParser
             Background = background,
             Store = store,
             Stream = OptionalBool(body, "stream") ?? false,
+            Interrupt = interrupt,
         };
     }
 

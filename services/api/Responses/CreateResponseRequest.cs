@@ -27,4 +27,7 @@ public sealed record CreateResponseRequest
     public bool Background { get; init; }
     public bool Store { get; init; } = true;
     public bool Stream { get; init; }
+
+    /// <summary><c>interrupt</c> (a Berth extension): the previous response, if still running, ends <c>cancelled</c> and this one takes its place.</summary>
+    public bool Interrupt { get; init; }
 }

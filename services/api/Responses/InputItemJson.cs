@@ -20,7 +20,28 @@ public static class InputItemJson
 
         writer.WriteStartObject();
         writer.WriteString("id", input.Id);
-        if (input.Role == InputMessage.Tool)
+        if (input.Approval is { } approval)
+        {
+            // decided_by and decided_at are Berth's record of who let a call run (or not), and when.
+            writer.WriteString("type", InputMessage.ApprovalResponse);
+            writer.WriteString("approval_request_id", approval.RequestId);
+            writer.WriteBoolean("approve", approval.Approve);
+            if (approval.Reason is null)
+            {
+                writer.WriteNull("reason");
+            }
+            else
+            {
+                writer.WriteString("reason", approval.Reason);
+            }
+
+            writer.WriteString("decided_by", approval.DecidedBy);
+            if (approval.DecidedAt is { } at)
+            {
+                writer.WriteNumber("decided_at", at.ToUnixTimeSeconds());
+            }
+        }
+        else if (input.Role == InputMessage.Tool)
         {
             writer.WriteString("type", "function_call_output");
             writer.WriteString("call_id", input.CallId);

@@ -30,7 +30,7 @@ public static partial class InputItemsParser
             throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", "invalid_type");
         }
 
-        var messages = ParseArray(value, "input");
+        var messages = ParseArray(value, "input", acceptsApprovals: true);
         if (messages.Count == 0)
         {
             throw Invalid("Invalid 'input': expected at least one input item.", "input", "empty_array");
@@ -39,15 +39,26 @@ public static partial class InputItemsParser
         return messages;
     }
 
-    /// <summary>Items of an array named <paramref name="root"/> (a conversation's <c>items</c>), read as <c>input</c>'s are.</summary>
-    public static List<InputMessage> ParseArray(JsonElement items, string root)
+    /// <summary>
+    /// Items of an array named <paramref name="root"/> (a conversation's <c>items</c>), read as
+    /// <c>input</c>'s are. An approval answers a paused response, so only a response's input may
+    /// hold one: in a conversation's items it would answer nothing.
+    /// </summary>
+    public static List<InputMessage> ParseArray(JsonElement items, string root, bool acceptsApprovals = false)
     {
         var messages = new List<InputMessage>();
         var index = 0;
         var images = new ImageCount();
         foreach (var item in items.EnumerateArray())
         {
-            messages.Add(ParseItem(item, $"{root}[{index++}]", images));
+            var path = $"{root}[{index++}]";
+            var parsed = ParseItem(item, path, images);
+            if (parsed.Role == InputMessage.ApprovalResponse && !acceptsApprovals)
+            {
+                throw Invalid($"Invalid '{path}': a '{InputMessage.ApprovalResponse}' answers a paused response, so it goes in the 'input' of the response that continues it.", $"{path}.type", "invalid_value");
+            }
+
+            messages.Add(parsed);
         }
 
         return messages;
@@ -78,8 +89,9 @@ public static partial class InputItemsParser
             ResponseItem.ShellCallOutput => Resent(item, path, ParseShellCallOutput(item, path)),
             ResponseItem.Reasoning => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Reasoning, Text = SummaryOf(item, path) }),
             ResponseItem.Compaction => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Compaction, EncryptedContent = SealedSummary(item, path) }),
+            InputMessage.ApprovalResponse => ParseApproval(item, path),
             _ => throw Invalid(
-                $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output', 'reasoning' and 'compaction'.",
+                $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output', 'reasoning', 'compaction' and 'shell_approval_response'.",
                 $"{path}.type", "invalid_value"),
         };
     }
@@ -155,6 +167,49 @@ public static partial class InputItemsParser
             _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", "invalid_type"),
         };
         return new InputMessage(InputMessage.Tool, text) { CallId = callId, Id = OptionalId(item, path) };
+    }
+
+    /// <summary>A reason is for people and the model to read, not a document.</summary>
+    public const int MaxReasonLength = 4_000;
+
+    /// <summary>
+    /// A <c>shell_approval_response</c> (a Berth extension, shaped as OpenAI's
+    /// <c>mcp_approval_response</c>): <c>approval_request_id</c>, <c>approve</c> and an optional
+    /// <c>reason</c>. Whether the request waits is the planner's to say; its shape is checked here.
+    /// </summary>
+    private static InputMessage ParseApproval(JsonElement item, string path)
+    {
+        foreach (var property in item.EnumerateObject())
+        {
+            if (property.Name is not ("type" or "id" or "approval_request_id" or "approve" or "reason"))
+            {
+                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+            }
+        }
+
+        var requestId = RequiredString(item, "approval_request_id", path);
+        if (!requestId.StartsWith("sar_", StringComparison.Ordinal) || requestId.Length > MaxIdLength)
+        {
+            throw Invalid($"Invalid '{path}.approval_request_id': '{Shortened(requestId)}'. Expected the id of a shell_approval_request (sar_…).", $"{path}.approval_request_id", "invalid_value");
+        }
+
+        var approve = Optional(item, "approve") ?? throw Invalid($"Missing required parameter: '{path}.approve'.", $"{path}.approve", "missing_required_parameter");
+        if (approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            throw Invalid($"Invalid type for '{path}.approve': expected a boolean, but got {Describe(approve)} instead.", $"{path}.approve", "invalid_type");
+        }
+
+        var reason = OptionalString(item, "reason", path);
+        if (reason?.Length > MaxReasonLength)
+        {
+            throw Invalid($"Invalid '{path}.reason': string too long. Expected a string with maximum length {MaxReasonLength}, but got a string with length {reason.Length} instead.", $"{path}.reason", "string_above_max_length");
+        }
+
+        return new InputMessage(InputMessage.ApprovalResponse, "")
+        {
+            Id = OptionalId(item, path),
+            Approval = new ApprovalDecision { RequestId = requestId, Approve = approve.ValueKind == JsonValueKind.True, Reason = reason },
+        };
     }
 
     private static InputMessage Resent(JsonElement item, string path, ResponseItem parsed) =>

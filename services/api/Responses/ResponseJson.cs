@@ -108,6 +108,25 @@ public static class ResponseJson
             }
 
             writer.WriteEndObject();
+
+            // Berth's extension, shown only when asked for: the default keeps OpenAI's shape.
+            if (shell.RequireApproval == ApprovalModes.Patterns)
+            {
+                writer.WriteStartObject("require_approval");
+                writer.WriteStartArray("patterns");
+                foreach (var pattern in shell.ApprovalPatterns)
+                {
+                    writer.WriteStringValue(pattern);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            else if (shell.RequireApproval != ApprovalModes.Never)
+            {
+                writer.WriteString("require_approval", shell.RequireApproval);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -232,9 +251,14 @@ public static class ResponseJson
                 writer.WriteEndArray();
                 break;
 
-            case ResponseItem.ShellCall:
+            // A call that waits for approval reads as the call it will be, with the request's own id.
+            case ResponseItem.ShellCall or ResponseItem.ShellApprovalRequest:
                 writer.WriteString("call_id", item.CallId);
-                writer.WriteString("status", item.Status);
+                if (item.Type == ResponseItem.ShellCall)
+                {
+                    writer.WriteString("status", item.Status);
+                }
+
                 writer.WriteStartObject("action");
                 writer.WriteStartArray("commands");
                 foreach (var command in item.Commands ?? [])

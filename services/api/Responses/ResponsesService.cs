@@ -202,6 +202,7 @@ public sealed partial class ResponsesService(
                 Settings = request.Settings,
                 Metadata = request.Metadata,
                 Background = request.Background,
+                Interrupt = request.Interrupt,
                 Store = request.Store,
                 Stream = request.Stream,
                 SubmittedAt = time.GetUtcNow(),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Berth.Contracts;
+using Berth.ServiceDefaults;
 using static Berth.Api.Responses.JsonFields;
 
 namespace Berth.Api.Responses;
@@ -48,7 +49,7 @@ public static partial class ToolsParser
                 case "shell" when shell is not null:
                     throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
                 case "shell":
-                    shell = ParseEnvironment(tool, path, egressDomains);
+                    shell = WithApproval(ParseEnvironment(tool, path, egressDomains), tool, path);
                     shellPath = path;
                     skills = shell.Environment == "container_auto" && Optional(tool, "environment") is { ValueKind: JsonValueKind.Object } environment
                         ? Berth.Api.Skills.AskedSkills.Parse(environment, $"{path}.environment")
@@ -251,6 +252,68 @@ public static partial class ToolsParser
                 throw Invalid($"Invalid '{envPath}.skills': a referenced container keeps the skills it was created with.", $"{envPath}.skills", "invalid_value");
             }
         }
+    }
+
+    /// <summary>
+    /// The shell tool's <c>require_approval</c> (a Berth extension): <c>"never"</c> (the default),
+    /// <c>"always"</c>, or <c>{"patterns": [...]}</c>, regular expressions checked here for size
+    /// and validity so that a bad one is the client's 400, not a failed run.
+    /// </summary>
+    private static ShellToolSpec WithApproval(ShellToolSpec shell, JsonElement tool, string path)
+    {
+        var approvalPath = $"{path}.require_approval";
+        var given = Optional(tool, "require_approval");
+        switch (given?.ValueKind)
+        {
+            case null or JsonValueKind.Null:
+                return shell;
+            case JsonValueKind.String when given.Value.GetString() is ApprovalModes.Never or ApprovalModes.Always:
+                return shell with { RequireApproval = given.Value.GetString()! };
+            case JsonValueKind.Object:
+                break;
+            default:
+                throw Invalid($"Invalid value for '{approvalPath}': supported values are 'never', 'always', or {{\"patterns\": [regular expressions]}}.", approvalPath, "invalid_value");
+        }
+
+        foreach (var property in given.Value.EnumerateObject())
+        {
+            if (property.Name != "patterns")
+            {
+                throw Invalid($"Unknown parameter: '{approvalPath}.{Shortened(property.Name)}'.", $"{approvalPath}.{Shortened(property.Name)}", "unknown_parameter");
+            }
+        }
+
+        var patternsPath = $"{approvalPath}.patterns";
+        var patterns = Optional(given.Value, "patterns") ?? throw Invalid($"Missing required parameter: '{patternsPath}'.", patternsPath, "missing_required_parameter");
+        if (patterns.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Invalid type for '{patternsPath}': expected an array of strings, but got {Describe(patterns)} instead.", patternsPath, "invalid_type");
+        }
+
+        var count = patterns.GetArrayLength();
+        if (count is 0 or > ApprovalPatterns.MaxCount)
+        {
+            throw Invalid($"Invalid '{patternsPath}': give 1 to {ApprovalPatterns.MaxCount} patterns, but got {count}.", patternsPath, count == 0 ? "empty_array" : "array_above_max_length");
+        }
+
+        var list = new List<string>(count);
+        foreach (var pattern in patterns.EnumerateArray())
+        {
+            var patternPath = $"{patternsPath}[{list.Count}]";
+            if (pattern.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid($"Invalid type for '{patternPath}': expected a string, but got {Describe(pattern)} instead.", patternPath, "invalid_type");
+            }
+
+            if (ApprovalPatterns.Problem(pattern.GetString()!) is { } problem)
+            {
+                throw Invalid($"Invalid '{patternPath}': {problem}", patternPath, "invalid_value");
+            }
+
+            list.Add(pattern.GetString()!);
+        }
+
+        return shell with { RequireApproval = ApprovalModes.Patterns, ApprovalPatterns = list };
     }
 
     /// <summary><c>container_auto</c>'s <c>file_ids</c>, checked for shape here and found by the api before the response is submitted.</summary>

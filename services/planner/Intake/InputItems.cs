@@ -23,6 +23,7 @@ public static class InputItems
     private static string Prefix(InputMessage input) => input.Role switch
     {
         InputMessage.Tool => "fco",
+        InputMessage.ApprovalResponse => "sarr",
         InputMessage.OutputItem => input.Item!.Type switch
         {
             ResponseItem.FunctionCall => "fc",
@@ -90,4 +91,34 @@ public static class InputItems
         var answered = history.Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!).ToHashSet(StringComparer.Ordinal);
         return [.. history.Where(i => i.Item is { Type: ResponseItem.FunctionCall }).Select(i => i.Item!.CallId!).Where(id => !answered.Contains(id))];
     }
+
+    /// <summary>
+    /// Null when the input's approvals fit the previous response: one that paused for a
+    /// <c>shell_approval_request</c> (its last item) must be answered, once; an answer must be to
+    /// that request.
+    /// </summary>
+    public static string? ApprovalProblem(ResponseSnapshot? previous, IReadOnlyList<InputMessage> input)
+    {
+        var waiting = previous is { Status: ResponseStatuses.Completed, Output: [.., { Type: ResponseItem.ShellApprovalRequest } last] } ? last : null;
+        var answers = input.Where(i => i.Role == InputMessage.ApprovalResponse).Select(i => i.Approval!).ToList();
+        if (answers.Count > 1)
+        {
+            return $"Only one shell_approval_response may be given: a paused response waits for one request at a time, but the input answers {answers.Count}.";
+        }
+
+        if (answers is [var answer] && answer.RequestId != waiting?.Id)
+        {
+            return previous is null
+                ? $"Approval request '{answer.RequestId}' not found: a shell_approval_response answers the request a previous response paused for, so give its previous_response_id."
+                : $"Approval request '{answer.RequestId}' not found: previous response '{previous.Id}' {(waiting is null ? "waits for no approval" : $"waits for '{waiting.Id}'")}.";
+        }
+
+        return waiting is not null && answers.Count == 0
+            ? $"Previous response '{previous!.Id}' waits for approval of shell call '{waiting.CallId}' ({string.Join(" && ", waiting.Commands ?? [])}): answer its request with an input item {{\"type\": \"shell_approval_response\", \"approval_request_id\": \"{waiting.Id}\", \"approve\": true or false}}."
+            : null;
+    }
+
+    /// <summary>The input with each approval marked as given by the tenant at the time it was submitted.</summary>
+    public static IReadOnlyList<InputMessage> StampApprovals(IReadOnlyList<InputMessage> input, string tenant, DateTimeOffset at) =>
+        [.. input.Select(i => i.Approval is { } decision ? i with { Approval = decision with { DecidedBy = tenant, DecidedAt = at } } : i)];
 }

@@ -105,10 +105,30 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
         }
 
-        if (InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) is { } outputProblem)
+        if ((InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) ?? InputItems.ApprovalProblem(previous?.Snapshot, input)) is { } outputProblem)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = outputProblem });
             return;
+        }
+
+        input = InputItems.StampApprovals(input, Tenancy.Of(task.Tenant), task.SubmittedAt);
+        string? interrupts = null;
+        if (task.Interrupt && previous is not null)
+        {
+            if (previous.Snapshot.Status == ResponseStatuses.Queued)
+            {
+                await context.RespondAsync(new TaskRejected
+                {
+                    ResponseId = task.ResponseId,
+                    Code = "invalid_value",
+                    Param = "interrupt",
+                    Message = $"Previous response '{previous.Id}' is queued, not running: there is nothing to interrupt. Cancel it, or continue it without 'interrupt'.",
+                });
+                return;
+            }
+
+            // One that has finished already needs no interrupting: this is a plain continuation.
+            interrupts = previous.Snapshot.Status == ResponseStatuses.InProgress ? previous.Id : null;
         }
 
         ContainerSnapshot? container = null;
@@ -199,6 +219,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             MaxToolCalls = task.MaxToolCalls,
             ExecutorId = container?.ExecutorId,
             ContainerId = container?.DockerContainerId,
+            Interrupts = interrupts,
         });
         await context.RespondAsync(new TaskAccepted { Response = snapshot });
     }

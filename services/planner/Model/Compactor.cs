@@ -103,7 +103,12 @@ public sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
                     continue;
                 }
 
-                var text = input.Role == InputMessage.Tool ? $"[output of call {input.CallId}]\n{input.Text}" : $"[{input.Role}]\n{input.Text}";
+                var text = input switch
+                {
+                    { Role: InputMessage.Tool } => $"[output of call {input.CallId}]\n{input.Text}",
+                    { Approval: { } decision } => $"[the user {(decision.Approve ? "approved" : "declined")} request {decision.RequestId}]\n{decision.Reason}",
+                    _ => $"[{input.Role}]\n{input.Text}",
+                };
                 entries.Add(new Entry(input.Id ?? "", input.Role is "user" or "system" or "developer", input.CallId, false, text, tokens.Count(text)));
             }
 
@@ -130,6 +135,7 @@ public sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
             ResponseItem.ShellCall => $"[shell call {item.CallId}]\n{string.Join("\n", item.Commands ?? [])}",
             ResponseItem.FunctionCall => $"[function call {item.CallId}: {item.Name}]\n{item.Arguments}",
             ResponseItem.ShellCallOutput => $"[output of call {item.CallId}]\n{ShellOutputJson.Serialize(item.Outputs ?? [])}",
+            ResponseItem.ShellApprovalRequest => $"[shell call {item.CallId}, waiting for the user's approval as request {item.Id}]\n{string.Join("\n", item.Commands ?? [])}",
             _ => $"[assistant]\n{item.Text}",
         };
         var isCall = item.Type is ResponseItem.ShellCall or ResponseItem.FunctionCall;

@@ -30,11 +30,20 @@ public static class Conversation
         // the chat API refuses either alone (a response that failed while a command ran leaves a
         // call behind). Shell calls are answered in their own response, the client's functions in
         // the next one's input, and calls a client sends back in the same input as their outputs.
+        // A call that waited for approval and was declined (or never answered) did not run: the
+        // model hears that in its place. One approved runs later, as a shell_call of its own.
+        var decisions = chain.SelectMany(r => r.Input).Select(i => i.Approval).OfType<ApprovalDecision>()
+            .GroupBy(d => d.RequestId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var notRun = chain.SelectMany(r => r.Snapshot.Output.Concat(ResentItems(r)))
+            .Where(i => i.Type == ResponseItem.ShellApprovalRequest && !(decisions.TryGetValue(i.Id, out var decision) && decision.Approve))
+            .Select(i => i.CallId!);
+
         var answered = chain.SelectMany(r => r.Snapshot.Output.Concat(ResentItems(r))).Where(i => i.Type == ResponseItem.ShellCallOutput).Select(i => i.CallId!)
             .Concat(chain.SelectMany(r => r.Input).Where(i => i.Role == InputMessage.Tool).Select(i => i.CallId!))
+            .Concat(notRun)
             .ToHashSet(StringComparer.Ordinal);
 
-        var transcript = new Transcript(messages, answered, files ?? new Dictionary<Uri, BinaryData>());
+        var transcript = new Transcript(messages, answered, decisions, files ?? new Dictionary<Uri, BinaryData>());
 
         // The newest compaction stands for what came before it: its summary replaces all but the
         // user's messages, up to the first item it kept whole.
@@ -119,7 +128,8 @@ public static class Conversation
     /// assistant message, then the calls' outputs as tool messages. A call or output seen twice
     /// (in the chain and again as an item the client sent back) is written once.
     /// </summary>
-    private sealed class Transcript(List<ChatMessage> messages, HashSet<string> answered, IReadOnlyDictionary<Uri, BinaryData> files)
+    private sealed class Transcript(List<ChatMessage> messages, HashSet<string> answered, IReadOnlyDictionary<string, ApprovalDecision> decisions,
+        IReadOnlyDictionary<Uri, BinaryData> files)
     {
         private readonly HashSet<string> _calls = new(StringComparer.Ordinal);
         private readonly HashSet<string> _results = new(StringComparer.Ordinal);
@@ -170,6 +180,9 @@ public static class Conversation
                 case InputMessage.Reference:
                     // Resolved at intake; a stored input never holds one.
                     break;
+                case InputMessage.ApprovalResponse:
+                    // Heard where its request stood (a declined call), or as the approved call that ran.
+                    break;
                 default:
                     Flush();
                     messages.Add(ToMessage(input, files));
@@ -199,8 +212,20 @@ public static class Conversation
                 case ResponseItem.ShellCallOutput:
                     AddResult(item.CallId!, new ToolChatMessage(item.CallId, ShellOutputJson.Serialize(item.Outputs ?? [])));
                     break;
+                case ResponseItem.ShellApprovalRequest when decisions.GetValueOrDefault(item.Id) is not { Approve: true }:
+                    AddCall(item.CallId!, ShellTool.Name, Arguments(item));
+                    AddResult(item.CallId!, new ToolChatMessage(item.CallId, NotRun(decisions.GetValueOrDefault(item.Id))));
+                    break;
             }
         }
+
+        /// <summary>What the model is told of a call that waited for approval and did not get it.</summary>
+        private static string NotRun(ApprovalDecision? decision) => decision switch
+        {
+            null => "This shell call waited for the user's approval, which was not given, so its commands were not run.",
+            { Reason: { Length: > 0 } reason } => $"The user declined this shell call, so its commands were not run. The user's reason: {reason}",
+            _ => "The user declined this shell call, so its commands were not run. The user gave no reason.",
+        };
 
         private void AddCall(string callId, string name, string arguments)
         {

@@ -56,7 +56,9 @@ public sealed class ResponseDocument
             PreviousResponseId = r.PreviousResponseId,
             Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb,
                 FileIds = [.. r.Shell.FileIds], Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
-                Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)] },
+                Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)],
+                RequireApproval = r.Shell.RequireApproval == ApprovalModes.Never ? null : r.Shell.RequireApproval,
+                ApprovalPatterns = r.Shell.ApprovalPatterns.Count == 0 ? null : [.. r.Shell.ApprovalPatterns] },
             MaxToolCalls = r.MaxToolCalls,
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
@@ -86,7 +88,8 @@ public sealed class ResponseDocument
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
             Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb,
-                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())], Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())] },
+                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())], Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
+                RequireApproval = Shell.RequireApproval ?? ApprovalModes.Never, ApprovalPatterns = Shell.ApprovalPatterns ?? [] },
             MaxToolCalls = MaxToolCalls,
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },
@@ -117,6 +120,8 @@ public sealed class ShellDocument
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
     [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
     [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }
+    [BsonElement("requireApproval"), BsonIgnoreIfNull] public string? RequireApproval { get; set; }
+    [BsonElement("approvalPatterns"), BsonIgnoreIfNull] public List<string>? ApprovalPatterns { get; set; }
 }
 
 /// <summary>A network policy other than none at all; absent means none.</summary>
@@ -149,6 +154,8 @@ public sealed class InputDocument
 
     [BsonElement("parts"), BsonIgnoreIfNull] public List<PartDocument>? Parts { get; set; }
 
+    [BsonElement("approval"), BsonIgnoreIfNull] public ApprovalDocument? Approval { get; set; }
+
     public static InputDocument From(InputMessage input) => new()
     {
         Role = input.Role,
@@ -157,6 +164,7 @@ public sealed class InputDocument
         Id = input.Id,
         Item = input.Item is null ? null : ItemDocument.From("", 0, default, input.Item),
         Parts = input.Parts?.Select(PartDocument.From).ToList(),
+        Approval = ApprovalDocument.From(input.Approval),
     };
 
     public InputMessage ToInput() => new(Role, Text)
@@ -165,6 +173,35 @@ public sealed class InputDocument
         Id = Id,
         Item = Item?.ToItem(),
         Parts = Parts?.Select(p => p.ToPart()).ToList(),
+        Approval = Approval?.ToDecision(),
+    };
+}
+
+/// <summary>A person's answer to a paused call, kept with the input that gave it.</summary>
+public sealed class ApprovalDocument
+{
+    [BsonElement("requestId")] public string RequestId { get; set; } = "";
+    [BsonElement("approve")] public bool Approve { get; set; }
+    [BsonElement("reason"), BsonIgnoreIfNull] public string? Reason { get; set; }
+    [BsonElement("decidedBy"), BsonIgnoreIfNull] public string? DecidedBy { get; set; }
+    [BsonElement("decidedAt"), BsonIgnoreIfNull] public DateTime? DecidedAt { get; set; }
+
+    public static ApprovalDocument? From(ApprovalDecision? decision) => decision is null ? null : new()
+    {
+        RequestId = decision.RequestId,
+        Approve = decision.Approve,
+        Reason = decision.Reason,
+        DecidedBy = decision.DecidedBy,
+        DecidedAt = decision.DecidedAt?.UtcDateTime,
+    };
+
+    public ApprovalDecision ToDecision() => new()
+    {
+        RequestId = RequestId,
+        Approve = Approve,
+        Reason = Reason,
+        DecidedBy = DecidedBy,
+        DecidedAt = DecidedAt is { } at ? MongoTime.Read(at) : null,
     };
 }
 

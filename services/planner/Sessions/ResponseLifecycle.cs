@@ -1,4 +1,5 @@
 using Berth.Contracts;
+using Berth.Planner.Approvals;
 using Berth.Planner.Responses;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -6,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Sessions;
 
 /// <summary>
-/// A session's responses from start to end: queued one after another, started, handed to the
-/// model step by step, and ended. Every write to the response store is idempotent (item ids
+/// A session's responses from start to end: queued one after another (or in place of the one
+/// running, when it is interrupted), started, taken step by step (the model asked, its shell calls
+/// run, the response paused where a call waits for approval), and ended. Every write to the response store is idempotent (item ids
 /// come from call ids and steps), because a session's message may be redelivered after the
 /// store was written but before the saga was saved. One per session message (scoped).
 /// </summary>
@@ -15,6 +17,8 @@ public sealed partial class ResponseLifecycle(
     IResponseStore store,
     ResponseEvents events,
     ResponseEnding ending,
+    ShellCallSteps calls,
+    ApprovalGate approvals,
     AnnouncementBatch announcements,
     TimeProvider time,
     IOptions<PlannerOptions> options,
@@ -41,9 +45,87 @@ public sealed partial class ResponseLifecycle(
         {
             await StartAsync(context, responseId);
         }
+        else if (queued.Interrupts is { } interrupted && session.ActiveResponseId == interrupted)
+        {
+            // It goes first, before the responses already waiting: ending the running one starts it.
+            session.WaitingResponseIds.Insert(0, responseId);
+            if (session.PendingCalls.Count == 0)
+            {
+                // A model call may be in flight on any planner: each drops it on hearing this.
+                await context.Publish(new ResponseCancelRequested { SessionId = session.CorrelationId, ResponseId = interrupted });
+            }
+
+            await EndAsync(context, interrupted, ResponseStatuses.Cancelled);
+        }
         else
         {
             session.WaitingResponseIds.Add(responseId);
+        }
+    }
+
+    /// <summary>The model's turn called these shell calls: they run in order, up to the first that waits for approval.</summary>
+    public Task RunCallsAsync(BehaviorContext<SessionState> context, IReadOnlyList<ShellCallSpec> turn)
+    {
+        context.Saga.HeldCalls = [.. turn];
+        return GoOnAsync(context);
+    }
+
+    /// <summary>
+    /// After a step: the turn's next call runs; or the calls held from the first that waits for
+    /// approval are released as far as the rules let them (the first, when
+    /// <paramref name="answer"/> approves it, or dropped when it declines), and at one that waits
+    /// the response pauses, ending <c>completed</c> with its request; or the turn is done, and the
+    /// model is asked what comes next (the client, if it called the client's functions).
+    /// </summary>
+    public async Task GoOnAsync(BehaviorContext<SessionState> context, ApprovalDecision? answer = null)
+    {
+        var session = context.Saga;
+        if (session.PendingCalls.Count > 0)
+        {
+            await FailIfUnsentAsync(context, await calls.DispatchRunningCallAsync(context));
+            return;
+        }
+
+        if (answer is { Approve: false })
+        {
+            ApprovalGate.Declined(session, session.HeldCalls[0], answer);
+            session.HeldCalls.RemoveAt(0);
+        }
+
+        if (session.HeldCalls.Count > 0)
+        {
+            var approved = answer is { Approve: true };
+            var runnable = approvals.Runnable(session, session.HeldCalls, approved);
+            if (runnable > 0)
+            {
+                var run = session.HeldCalls[..runnable];
+                session.HeldCalls.RemoveRange(0, runnable);
+                await FailIfUnsentAsync(context, await calls.RunAsync(context, run, approved ? answer : null));
+                return;
+            }
+
+            await approvals.AskAsync(context, session.HeldCalls[0]);
+            session.HeldResponseId = session.ActiveResponseId;
+            await FinishAsync(context, ResponseStatuses.Completed);
+            return;
+        }
+
+        if (session.EndsWithFunctionCalls)
+        {
+            // The client answers those; the model hears the shell's results with them, next response.
+            await FinishAsync(context, ResponseStatuses.Completed);
+        }
+        else
+        {
+            await AskModelAsync(context);
+        }
+    }
+
+    private async Task FailIfUnsentAsync(BehaviorContext<SessionState> context, ResponseError? unsent)
+    {
+        if (unsent is not null)
+        {
+            await FinishAsync(context, ResponseStatuses.Failed, unsent);
         }
     }
 
@@ -98,11 +180,19 @@ public sealed partial class ResponseLifecycle(
         }
     }
 
-    /// <summary>Ends the active response, then starts the next one waiting, if any.</summary>
+    /// <summary>
+    /// Ends the active response, then starts the next one waiting, if any. Calls held for approval
+    /// stay only when the response paused for them; otherwise they are dropped with it.
+    /// </summary>
     public async Task FinishAsync(BehaviorContext<SessionState> context, string status, ResponseError? error = null, string? incompleteReason = null)
     {
         var session = context.Saga;
         await ending.EndAsync(context, announcements, session.CorrelationId, session.ActiveResponseId!, status, error, incompleteReason, context.CancellationToken);
+
+        if (session.HeldResponseId != session.ActiveResponseId)
+        {
+            DropHeldCalls(session);
+        }
 
         session.ActiveResponseId = null;
         session.PendingCalls = [];
@@ -142,10 +232,37 @@ public sealed partial class ResponseLifecycle(
             session.MemoryMb = response.Snapshot.Shell?.MemoryMb;
         }
         session.PendingCalls = [];
+        session.RequireApproval = response.Snapshot.Shell?.RequireApproval;
+        session.ApprovalPatterns = [.. response.Snapshot.Shell?.ApprovalPatterns ?? []];
 
         await store.SetStatusAsync(responseId, ResponseStatuses.InProgress, context.CancellationToken);
         await events.StoreAsync(announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatuses.InProgress)], context.CancellationToken);
-        await AskModelAsync(context);
+
+        // The intake let through only an answer to the request its previous response paused for;
+        // the calls held for it are gone if another response of the session ran in between.
+        var answer = response.Input.Select(i => i.Approval).OfType<ApprovalDecision>().FirstOrDefault();
+        var waiting = session.HeldCalls.Count > 0 ? ApprovalGate.RequestId(session.HeldCalls[0].CallId) : null;
+        if (answer is null)
+        {
+            DropHeldCalls(session);
+            await AskModelAsync(context);
+        }
+        else if (answer.RequestId == waiting)
+        {
+            session.HeldResponseId = null;
+            await GoOnAsync(context, answer);
+        }
+        else
+        {
+            await FinishAsync(context, ResponseStatuses.Failed, new ResponseError(ErrorCodes.ApprovalNotPending,
+                $"Approval request '{answer.RequestId}' no longer waits: another response of this session started after it paused, and its held calls were dropped. Continue without answering it."));
+        }
+    }
+
+    private static void DropHeldCalls(SessionState session)
+    {
+        session.HeldCalls = [];
+        session.HeldResponseId = null;
     }
 
     private async Task StartNextWaitingAsync(BehaviorContext<SessionState> context)

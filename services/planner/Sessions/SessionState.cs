@@ -25,6 +25,19 @@ public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITime
     /// <summary>Shell calls of the model's last turn not yet completed; the first one is running.</summary>
     public List<ShellCallSpec> PendingCalls { get; set; } = [];
 
+    /// <summary>
+    /// Shell calls of the model's last turn not yet run, from the first that waits for a person's
+    /// approval; once the response pauses, they wait for the next response of the session.
+    /// </summary>
+    public List<ShellCallSpec> HeldCalls { get; set; } = [];
+
+    /// <summary>The response that paused for approval of the first held call; null while none waits.</summary>
+    public string? HeldResponseId { get; set; }
+
+    /// <summary>The active response's <c>require_approval</c> (<see cref="ApprovalModes"/>), and its patterns.</summary>
+    public string? RequireApproval { get; set; }
+    public List<string> ApprovalPatterns { get; set; } = [];
+
     /// <summary>The model's last turn also called the client's functions: once its shell calls have run, the response ends.</summary>
     public bool EndsWithFunctionCalls { get; set; }
 

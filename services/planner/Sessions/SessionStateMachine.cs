@@ -9,7 +9,9 @@ namespace Berth.Planner.Sessions;
 /// the model is asked for the response's next step (the question is a message of its own, so no
 /// step ever waits on the model); <b>Acting</b> while a shell call runs. When the model answers
 /// without a call the response ends, and the session goes on to the next queued response
-/// (Thinking again) or rests (Idle).
+/// (Thinking again) or rests (Idle). A response that continues one paused for approval starts
+/// with the approved call (Acting), and a response submitted with <c>interrupt</c> ends the
+/// running one and takes its place.
 /// What each event does lives in its activity (<see cref="Activities"/>); this class says when,
 /// and where the session goes next.
 /// </summary>
@@ -55,15 +57,16 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 
         // Starting a response asks the model; one that cannot start leaves the session idle.
         Initially(
-            ToThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())));
+            ToActingThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())));
 
         During(Idle,
-            ToThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())),
+            ToActingThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())),
             When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>()));
 
-        // A busy session queues the response; it starts when the one before it ends.
+        // A busy session queues the response, and starts it when the one before it ends; or
+        // ends the running one at once, when the new response interrupts it.
         During(Thinking, Acting,
-            When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>()));
+            ToActingThinkingOrIdle(When(ResponseQueued).Activity(x => x.OfType<QueueResponseActivity>())));
 
         // An answer with calls runs the first; one without ends the response.
         During(Thinking,
@@ -77,17 +80,17 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
                 .Activity(x => x.OfType<ApplyToolResultActivity>())),
             When(OutputProduced, context => IsRunningCall(context.Saga, context.Message.ResponseId, context.Message.CallId))
                 .Activity(x => x.OfType<StreamOutputActivity>()),
-            ToThinkingOrIdle(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
+            ToActingThinkingOrIdle(When(ToolCallFaulted, context => IsRunningCall(context.Saga, context.Message.Message.ResponseId, context.Message.Message.CallId))
                 .Activity(x => x.OfType<FailFaultedCallActivity>())),
-            ToThinkingOrIdle(When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>())));
+            ToActingThinkingOrIdle(When(ExecutorLost).Activity(x => x.OfType<LoseContainerActivity>())));
 
         // Ending the running response frees the session for the next; ending a waiting one changes nothing else.
         DuringAny(
-            ToThinkingOrIdle(When(CancelRequested, context => IsActive(context.Saga, context.Message.ResponseId))
+            ToActingThinkingOrIdle(When(CancelRequested, context => IsActive(context.Saga, context.Message.ResponseId))
                 .Activity(x => x.OfType<CancelResponseActivity>())),
             When(CancelRequested, context => !IsActive(context.Saga, context.Message.ResponseId))
                 .Activity(x => x.OfType<CancelResponseActivity>()),
-            ToThinkingOrIdle(When(FailRequested, context => IsActive(context.Saga, context.Message.ResponseId))
+            ToActingThinkingOrIdle(When(FailRequested, context => IsActive(context.Saga, context.Message.ResponseId))
                 .Activity(x => x.OfType<FailResponseActivity>())),
             When(FailRequested, context => !IsActive(context.Saga, context.Message.ResponseId))
                 .Activity(x => x.OfType<FailResponseActivity>()));
@@ -114,17 +117,15 @@ public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
         && session.PendingCalls.Count > 0
         && session.PendingCalls[0].CallId == callId;
 
-    /// <summary>After a response started or ended: the model was asked for the (next) response's first step, or nothing is left to run.</summary>
-    private EventActivityBinder<SessionState, T> ToThinkingOrIdle<T>(EventActivityBinder<SessionState, T> binder)
+    /// <summary>
+    /// After a step, or a response that started or ended: a call was sent (a turn's next, or the
+    /// approved call a response starts with), or the model was asked, or nothing is left to run.
+    /// </summary>
+    private EventActivityBinder<SessionState, T> ToActingThinkingOrIdle<T>(EventActivityBinder<SessionState, T> binder)
         where T : class =>
         binder.IfElse(context => context.Saga.ActiveResponseId is null,
             idle => idle.TransitionTo(Idle),
-            asked => asked.TransitionTo(Thinking));
-
-    /// <summary>After a step that may run a call: a call was sent, or the session is as <see cref="ToThinkingOrIdle{T}"/> leaves it.</summary>
-    private EventActivityBinder<SessionState, T> ToActingThinkingOrIdle<T>(EventActivityBinder<SessionState, T> binder)
-        where T : class =>
-        binder.IfElse(context => context.Saga.ActiveResponseId is not null && context.Saga.PendingCalls.Count > 0,
-            calling => calling.TransitionTo(Acting),
-            ToThinkingOrIdle);
+            active => active.IfElse(context => context.Saga.PendingCalls.Count > 0,
+                calling => calling.TransitionTo(Acting),
+                asked => asked.TransitionTo(Thinking)));
 }

@@ -1,3 +1,4 @@
+using Berth.Planner.Approvals;
 using Berth.Planner.Responses;
 using Berth.Planner.Sessions.Activities;
 
@@ -8,6 +9,8 @@ public static class SessionStepsExtensions
     /// <summary>What the session saga's activities use, one of each per session message.</summary>
     public static IServiceCollection AddSessionSteps(this IServiceCollection services)
     {
+        services.AddSingleton<ApprovalRules>();
+        services.AddScoped<ApprovalGate>();
         services.AddScoped<AnnouncementBatch>();
         services.AddScoped<ResponseLifecycle>();
         services.AddScoped<ShellCallSteps>();

@@ -10,19 +10,23 @@ namespace Berth.Planner.Sessions;
 /// <summary>
 /// The shell calls of a model turn, run one after another: each stored as an item, sent to the
 /// executor that holds the session's container (or to the pool for the first), its output
-/// streamed while it runs and stored when it completes. One per session message (scoped).
+/// streamed while it runs and stored when it completes. What comes after a call is
+/// <see cref="ResponseLifecycle"/>'s to say: a call that cannot run is reported back as the error
+/// the response fails with. One per session message (scoped).
 /// </summary>
 public sealed class ShellCallSteps(
     IResponseStore store,
     ResponseEvents events,
-    ResponseLifecycle lifecycle,
     AnnouncementBatch announcements,
     ExecutorRegistry executors,
     TimeProvider time,
     IOptions<PlannerOptions> options)
 {
-    /// <summary>Stores the turn's calls as in-progress items and sends the first.</summary>
-    public async Task BeginAsync(BehaviorContext<SessionState> context, IReadOnlyList<ShellCallSpec> calls)
+    /// <summary>
+    /// Stores calls as in-progress items and sends the first; the error the response fails with
+    /// if it cannot be sent. <paramref name="approval"/> is the person's approval the first waited for.
+    /// </summary>
+    public async Task<ResponseError?> RunAsync(BehaviorContext<SessionState> context, IReadOnlyList<ShellCallSpec> calls, ApprovalDecision? approval = null)
     {
         var session = context.Saga;
         var responseId = session.ActiveResponseId!;
@@ -44,28 +48,26 @@ public sealed class ShellCallSteps(
 
         session.ToolCalls += calls.Count;
         session.PendingCalls = [.. calls];
-        await DispatchRunningCallAsync(context);
+        return await DispatchRunningCallAsync(context, approval);
     }
 
-    /// <summary>Sends the first pending call, or fails it at once when nothing can run it.</summary>
-    public async Task DispatchRunningCallAsync(BehaviorContext<SessionState> context)
+    /// <summary>Sends the first pending call; when nothing can run it, ends it with the reason and returns the error.</summary>
+    public async Task<ResponseError?> DispatchRunningCallAsync(BehaviorContext<SessionState> context, ApprovalDecision? approval = null)
     {
         var session = context.Saga;
         if (session.ContainerLostCode is { } code)
         {
-            await FailRunningCallAsync(context, code, code == ErrorCodes.ContainerExpired
+            return await FailRunningCallAsync(context, code, code == ErrorCodes.ContainerExpired
                 ? "This session's container has expired and was removed; its files are gone. Start a new conversation to get a new container."
                 : "This session's container was lost with the executor that held it; its files are gone. Start a new conversation to get a new container.");
-            return;
         }
 
         var call = session.PendingCalls[0];
         var responseId = session.ActiveResponseId!;
         if (session.ExecutorId is null && !executors.AnyAlive(TimeSpan.FromSeconds(options.Value.NoExecutorSeconds)))
         {
-            await FailRunningCallAsync(context, ErrorCodes.NoExecutor,
+            return await FailRunningCallAsync(context, ErrorCodes.NoExecutor,
                 $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can run this session's first call. Start an executor and try again.");
-            return;
         }
 
         session.StreamedChunks = 0;
@@ -96,16 +98,18 @@ public sealed class ShellCallSteps(
             MemoryMb = session.MemoryMb,
             Files = shell?.Files ?? [],
             Skills = shell?.Skills ?? [],
+            Approval = approval,
         });
+        return null;
     }
 
-    /// <summary>Ends the running call with the reason as its output, and fails the response with that code.</summary>
-    public async Task FailRunningCallAsync(BehaviorContext<SessionState> context, string code, string message)
+    /// <summary>Ends the running call with the reason as its output; returns the error its response fails with.</summary>
+    public async Task<ResponseError> FailRunningCallAsync(BehaviorContext<SessionState> context, string code, string message)
     {
         var call = context.Saga.PendingCalls[0];
         var outputs = call.Commands.Select(_ => new CommandOutput { Stderr = message, ExitCode = 255 }).ToList();
         await RecordOutputAsync(context, call.CallId, call.MaxOutputLength ?? 0, outputs);
-        await lifecycle.FinishAsync(context, ResponseStatuses.Failed, new ResponseError(code, message));
+        return new ResponseError(code, message);
     }
 
     /// <summary>

@@ -138,6 +138,9 @@ public class BerthStack : IAsyncLifetime
     }
 
     public const string ScriptedModelName = "berth-scripted";
+
+    /// <summary>The operator's <c>Planner:ApprovalPatterns</c>: a command with this word waits for approval in any request.</summary>
+    public const string OperatorApprovalPattern = @"\bberth-operator-guarded\b";
     public const string AliasModelName = "berth-alias";
     public const string AliasUpstreamName = "berth-scripted-upstream";
     public const string SmallModelName = "berth-small";
@@ -261,6 +264,8 @@ public class BerthStack : IAsyncLifetime
             // Compaction's long run makes some two hundred model calls.
             ("Planner__MaxModelCalls", "250"),
             ("Planner__CompactionKey", CompactionKey),
+            // The operator's own approval rule, which no request can lower (HumanInTheLoopTests).
+            ("Planner__ApprovalPatterns__0", OperatorApprovalPattern),
             // The tests' webhook receivers listen on loopback, which tenants' webhooks may not
             // reach by default (WebhookTargetsTests checks the refusal).
             ("Webhooks__AllowPrivateNetworks", "true"),

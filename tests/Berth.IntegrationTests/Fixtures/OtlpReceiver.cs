@@ -20,7 +20,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public ConcurrentQueue<byte[]> Payloads { get; } = new();
 
-    public sealed record ReceivedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes);
+    public sealed record ReceivedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes)
+    {
+        public IReadOnlyList<ReceivedEvent> Events { get; init; } = [];
+    }
+
+    public sealed record ReceivedEvent(string Name, IReadOnlyDictionary<string, string> Attributes);
 
     public static async Task<OtlpReceiver> StartAsync()
     {
@@ -71,7 +76,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
                         Hex(s.FirstOrDefault(f => f.Number == 2).Bytes),
                         Hex(s.FirstOrDefault(f => f.Number == 4).Bytes),
                         s.FirstOrDefault(f => f.Number == 5).Bytes?.ToStringUtf8() ?? "",
-                        Attributes(s.Where(f => f.Number == 9)));
+                        Attributes(s.Where(f => f.Number == 9)))
+                    {
+                        // Span.events (11): Event { 2: name, 3: attributes }.
+                        Events = [.. s.Where(f => f.Number == 11).Select(e => Fields(e.Bytes).ToList()).Select(e => new ReceivedEvent(
+                            e.FirstOrDefault(f => f.Number == 2).Bytes?.ToStringUtf8() ?? "", Attributes(e.Where(f => f.Number == 3))))],
+                    };
                 }
             }
         }

@@ -28,6 +28,10 @@ public sealed class BsonMappingTests
             ToolCalls = 3,
             MaxToolCalls = 9,
             PendingCalls = [new ShellCallSpec { CallId = "call_1", Commands = ["ls", "pwd"], TimeoutMs = 100 }],
+            HeldCalls = [new ShellCallSpec { CallId = "call_2", Commands = ["git push"] }],
+            HeldResponseId = "resp_0",
+            RequireApproval = "patterns",
+            ApprovalPatterns = ["^git push"],
             ExecutorId = "exec-1",
             ContainerId = "abc",
             NetworkPolicy = new NetworkPolicySpec { Type = NetworkPolicySpec.Allowlist, AllowedDomains = ["*.pythonhosted.org", "pypi.org"] },
@@ -49,6 +53,8 @@ public sealed class BsonMappingTests
         Assert.Equal(session.UpdatedAt, read.UpdatedAt);
         Assert.Equal(session.MaxToolCalls, read.MaxToolCalls);
         Assert.Equal(session.NetworkPolicy, read.NetworkPolicy);
+        Assert.Equal(("call_2", "resp_0", "patterns"), (Assert.Single(read.HeldCalls).CallId, read.HeldResponseId, read.RequireApproval));
+        Assert.Equal(session.ApprovalPatterns, read.ApprovalPatterns);
     }
 
     [Fact]
@@ -188,6 +194,35 @@ public sealed class BsonMappingTests
 
         var older = new BsonDocument { { "role", "user" }, { "text", "from before ids" }, { "callId", BsonNull.Value } };
         Assert.Equal(new InputMessage("user", "from before ids"), BsonSerializer.Deserialize<InputDocument>(older).ToInput());
+    }
+
+    [Fact]
+    public void Should_store_an_approval_policy_its_request_item_and_the_answer_with_who_gave_it_and_read_them_back()
+    {
+        var decidedAt = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        var answer = new InputMessage(InputMessage.ApprovalResponse, "")
+        {
+            Id = "sarr_1",
+            Approval = new ApprovalDecision { RequestId = "sar_1", Approve = false, Reason = "not on main", DecidedBy = "acme", DecidedAt = decidedAt },
+        };
+        var shell = new ShellToolSpec { RequireApproval = ApprovalModes.Patterns, ApprovalPatterns = ["^git push", @"\bcurl\b"] };
+        var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot { Id = "resp_9", SessionId = Guid.NewGuid(), Status = "queued", Model = "m", Shell = shell }, [answer]);
+        var request = new ResponseItem { Id = "sar_2", Type = ResponseItem.ShellApprovalRequest, CallId = "call_2", Commands = ["git push"], TimeoutMs = 1000 };
+
+        var document = ResponseDocument.From(stored).ToBsonDocument();
+        var read = BsonSerializer.Deserialize<ResponseDocument>(document).ToStored([ItemDocument.From("resp_9", 0, default, request)]);
+
+        Assert.Equal("patterns", document["shell"]["requireApproval"].AsString);
+        Assert.Equal("acme", document["input"][0]["approval"]["decidedBy"].AsString);
+        Assert.Equal(shell, read.Snapshot.Shell);
+        Assert.Equal(answer, read.Input[0]);
+        var item = Assert.Single(read.Snapshot.Output);
+        Assert.Equal((request.Type, request.CallId, request.TimeoutMs), (item.Type, item.CallId, item.TimeoutMs));
+        Assert.Equal(request.Commands, item.Commands);
+
+        // A response stored before approvals existed asks for none.
+        var older = BsonSerializer.Deserialize<ResponseDocument>(new BsonDocument(document) { ["shell"] = new BsonDocument { { "environment", "container_auto" } } });
+        Assert.Equal(ApprovalModes.Never, older.ToStored([]).Snapshot.Shell!.RequireApproval);
     }
 
     [Fact]

@@ -145,4 +145,59 @@ public sealed class ConversationTests
         Assert.Equal(ChatImageDetailLevel.Low, user.Content[1].ImageDetailLevel);
         Assert.Equal(("image/gif", "GIF87a"), (user.Content[2].ImageBytesMediaType, System.Text.Encoding.ASCII.GetString(user.Content[2].ImageBytes.ToArray())));
     }
+
+    private static ResponseItem Request(string callId, string command) =>
+        new() { Id = $"sar_{callId}", Type = ResponseItem.ShellApprovalRequest, CallId = callId, Commands = [command] };
+
+    private static InputMessage Answer(string callId, bool approve, string? reason = null) =>
+        new(InputMessage.ApprovalResponse, "") { Approval = new ApprovalDecision { RequestId = $"sar_{callId}", Approve = approve, Reason = reason } };
+
+    [Fact]
+    public void Should_tell_the_model_a_declined_call_did_not_run_and_why_in_place_of_its_output()
+    {
+        var paused = Response("r1", null, null, [new("user", "clean up")], Call("c1", "ls"), Output("c1", "build\n"), Request("c2", "rm -rf build"));
+        var declined = Response("r2", "r1", null, [Answer("c2", approve: false, "keep the build")]);
+
+        var messages = Conversation.Build([paused, declined]);
+
+        Assert.Collection(messages,
+            m => Assert.IsType<UserChatMessage>(m),
+            m => Assert.Equal(["c1"], Assert.IsType<AssistantChatMessage>(m).ToolCalls.Select(c => c.Id)),
+            m => Assert.Equal("c1", Assert.IsType<ToolChatMessage>(m).ToolCallId),
+            m => Assert.Equal(["c2"], Assert.IsType<AssistantChatMessage>(m).ToolCalls.Select(c => c.Id)),
+            m =>
+            {
+                var result = Assert.IsType<ToolChatMessage>(m);
+                Assert.Equal("c2", result.ToolCallId);
+                Assert.Contains("declined", result.Content[0].Text, StringComparison.Ordinal);
+                Assert.EndsWith("keep the build", result.Content[0].Text, StringComparison.Ordinal);
+            });
+    }
+
+    [Fact]
+    public void Should_show_an_approved_call_once_where_it_ran_and_not_where_it_waited()
+    {
+        var paused = Response("r1", null, null, [new("user", "clean up")], Request("c2", "rm -rf build"));
+        var approved = Response("r2", "r1", null, [Answer("c2", approve: true)], Call("c2", "rm -rf build"), Output("c2", ""));
+
+        var messages = Conversation.Build([paused, approved]);
+
+        Assert.Collection(messages,
+            m => Assert.IsType<UserChatMessage>(m),
+            m => Assert.Equal(["c2"], Assert.IsType<AssistantChatMessage>(m).ToolCalls.Select(c => c.Id)),
+            m => Assert.StartsWith("[{", Assert.IsType<ToolChatMessage>(m).Content[0].Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_tell_the_model_a_call_waited_for_an_approval_never_given_when_the_next_response_does_not_answer()
+    {
+        var paused = Response("r1", null, null, [new("user", "clean up")], Request("c2", "rm -rf build"));
+        var moved = Response("r2", "r1", null, [new("user", "never mind")]);
+
+        var messages = Conversation.Build([paused, moved]);
+
+        var result = Assert.IsType<ToolChatMessage>(messages[2]);
+        Assert.Contains("was not given", result.Content[0].Text, StringComparison.Ordinal);
+        Assert.Equal("never mind", Assert.IsType<UserChatMessage>(messages[3]).Content[0].Text);
+    }
 }

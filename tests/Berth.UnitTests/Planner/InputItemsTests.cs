@@ -72,4 +72,52 @@ public sealed class InputItemsTests
         Assert.StartsWith("fco_", first[3].Id, StringComparison.Ordinal);
         Assert.NotEqual(first[0].Id, InputItems.WithIds("resp_2", input)[0].Id);
     }
+
+    private static ResponseSnapshot Paused(string requestId) => new()
+    {
+        Id = "resp_paused",
+        SessionId = Guid.Empty,
+        Status = ResponseStatuses.Completed,
+        Model = "m",
+        Output = [new ResponseItem { Id = requestId, Type = ResponseItem.ShellApprovalRequest, CallId = "call_1", Commands = ["git push"] }],
+    };
+
+    private static InputMessage Approval(string requestId) =>
+        new(InputMessage.ApprovalResponse, "") { Approval = new ApprovalDecision { RequestId = requestId, Approve = true } };
+
+    [Fact]
+    public void Should_accept_one_answer_to_the_request_the_previous_response_paused_for()
+    {
+        Assert.Null(InputItems.ApprovalProblem(Paused("sar_1"), [Approval("sar_1")]));
+        Assert.Null(InputItems.ApprovalProblem(null, [new InputMessage("user", "hi")]));
+    }
+
+    [Fact]
+    public void Should_refuse_a_continuation_that_leaves_the_request_unanswered()
+    {
+        var problem = InputItems.ApprovalProblem(Paused("sar_1"), [new InputMessage("user", "carry on")]);
+
+        Assert.Contains("waits for approval", problem, StringComparison.Ordinal);
+        Assert.Contains("sar_1", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_an_answer_to_a_request_that_does_not_wait_or_more_than_one_answer()
+    {
+        Assert.Contains("not found", InputItems.ApprovalProblem(Paused("sar_1"), [Approval("sar_forged")]), StringComparison.Ordinal);
+        Assert.Contains("not found", InputItems.ApprovalProblem(Paused("sar_1") with { Output = [] }, [Approval("sar_1")]), StringComparison.Ordinal);
+        Assert.Contains("not found", InputItems.ApprovalProblem(null, [Approval("sar_1")]), StringComparison.Ordinal);
+        Assert.Contains("Only one", InputItems.ApprovalProblem(Paused("sar_1"), [Approval("sar_1"), Approval("sar_1")]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_mark_each_answer_with_the_tenant_and_time_it_was_given()
+    {
+        var at = DateTimeOffset.Parse("2026-12-03T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var stamped = InputItems.StampApprovals([new InputMessage("user", "x"), Approval("sar_1")], "acme", at);
+
+        Assert.Null(stamped[0].Approval);
+        Assert.Equal(("acme", at), (stamped[1].Approval!.DecidedBy, stamped[1].Approval!.DecidedAt));
+    }
 }

@@ -66,8 +66,10 @@ public sealed class SessionHarness : IAsyncDisposable
     /// <param name="maxConcurrentSteps">Session steps the saga's endpoint runs at once.</param>
     /// <param name="tenants">Per-tenant settings, as <c>Tenants:&lt;tenant&gt;:&lt;Setting&gt;</c> would give.</param>
     /// <param name="catalog">The operator's model catalog; none by default.</param>
+    /// <param name="approvalPatterns">The operator's <c>Planner:ApprovalPatterns</c>.</param>
     public static async Task<SessionHarness> StartAsync(int maxModelCalls = 50, bool crashingModelCaller = false, int maxFinishedTextChars = 64 * 1024,
-        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024, int maxConcurrentSteps = 64, ModelCatalog? catalog = null)
+        Action<TenantOptions>? tenants = null, int inlinePayloadBytes = 256 * 1024, int maxConcurrentSteps = 64, ModelCatalog? catalog = null,
+        IReadOnlyList<string>? approvalPatterns = null)
     {
         var payloadDirectory = Path.Combine(Path.GetTempPath(), $"berth-harness-payloads-{Guid.NewGuid():N}");
         var provider = new ServiceCollection()
@@ -105,6 +107,7 @@ public sealed class SessionHarness : IAsyncDisposable
                 o.MaxModelCalls = maxModelCalls;
                 o.MaxFinishedTextChars = maxFinishedTextChars;
                 o.MaxConcurrentSteps = maxConcurrentSteps;
+                o.ApprovalPatterns = [.. approvalPatterns ?? []];
             })
             .AddMassTransitTestHarness(bus =>
             {
@@ -130,15 +133,20 @@ public sealed class SessionHarness : IAsyncDisposable
     private static FakeTimeProvider ClockOf(IServiceProvider services) => services.GetRequiredService<FakeTimeProvider>();
 
     /// <summary>Stores a response and queues it, as the intake does.</summary>
-    public async Task<string> QueueAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null)
+    /// <param name="shell">The response's shell tool; a plain <c>container_auto</c> by default.</param>
+    /// <param name="input">Its input; a user's "hello" by default.</param>
+    /// <param name="interrupts">The running response it interrupts, as the intake says for <c>interrupt: true</c>.</param>
+    public async Task<string> QueueAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null,
+        ShellToolSpec? shell = null, IReadOnlyList<InputMessage>? input = null, string? interrupts = null)
     {
-        var responseId = await StoreAsync(sessionId, maxToolCalls, previousResponseId);
-        await Harness.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId, MaxToolCalls = maxToolCalls });
+        var responseId = await StoreAsync(sessionId, maxToolCalls, previousResponseId, shell, input);
+        await Harness.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId, MaxToolCalls = maxToolCalls, Interrupts = interrupts });
         return responseId;
     }
 
     /// <summary>Stores a response, queued, without telling its session: as if the session were too busy to hear of it.</summary>
-    public async Task<string> StoreAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null)
+    public async Task<string> StoreAsync(Guid sessionId, int? maxToolCalls = null, string? previousResponseId = null,
+        ShellToolSpec? shell = null, IReadOnlyList<InputMessage>? input = null)
     {
         var responseId = $"resp_{Guid.NewGuid():N}";
         await Store.TryAddAsync(new StoredResponse(new ResponseSnapshot
@@ -148,10 +156,10 @@ public sealed class SessionHarness : IAsyncDisposable
             Status = ResponseStatuses.Queued,
             Model = "scripted",
             PreviousResponseId = previousResponseId,
-            Shell = new ShellToolSpec(),
+            Shell = shell ?? new ShellToolSpec(),
             MaxToolCalls = maxToolCalls,
             CreatedAt = DateTimeOffset.UtcNow,
-        }, [new InputMessage("user", "hello")]), CancellationToken.None);
+        }, input ?? [new InputMessage("user", "hello")]), CancellationToken.None);
         return responseId;
     }
 

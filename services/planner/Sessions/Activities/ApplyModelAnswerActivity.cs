@@ -10,14 +10,13 @@ namespace Berth.Planner.Sessions.Activities;
 /// <summary>
 /// The model answered the session's current step: its text is stored as a message, its calls to
 /// the client's functions as <c>function_call</c> items, and its shell calls start running (as
-/// many as <c>max_tool_calls</c> leaves). With no shell calls, the response is done; with function
+/// many as <c>max_tool_calls</c> leaves, up to the first that waits for approval). With no shell calls, the response is done; with function
 /// calls, it is done once its shell calls have run, and the client answers them.
 /// </summary>
 public sealed class ApplyModelAnswerActivity(
     IResponseStore store,
     ResponseEvents events,
     ResponseLifecycle lifecycle,
-    ShellCallSteps calls,
     PayloadStore payloads,
     AnnouncementBatch announcements) : SessionActivity<ModelAnswered>(announcements)
 {
@@ -84,6 +83,6 @@ public sealed class ApplyModelAnswerActivity(
             return;
         }
 
-        await calls.BeginAsync(context, allowed);
+        await lifecycle.RunCallsAsync(context, allowed);
     }
 }

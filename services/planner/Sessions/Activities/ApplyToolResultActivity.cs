@@ -6,8 +6,8 @@ using MassTransit;
 namespace Berth.Planner.Sessions.Activities;
 
 /// <summary>
-/// The running call completed: its output is stored, and the next call of the turn runs, or the
-/// model is asked what comes next. A call the sandbox could not run fails the response.
+/// The running call completed: its output is stored, and the response goes on
+/// (<see cref="ResponseLifecycle.GoOnAsync"/>). A call the sandbox could not run fails the response.
 /// </summary>
 public sealed partial class ApplyToolResultActivity(
     ResponseLifecycle lifecycle,
@@ -50,19 +50,7 @@ public sealed partial class ApplyToolResultActivity(
             return;
         }
 
-        if (session.PendingCalls.Count > 0)
-        {
-            await calls.DispatchRunningCallAsync(context);
-        }
-        else if (session.EndsWithFunctionCalls)
-        {
-            // The client answers those; the model hears the shell's results with them, next response.
-            await lifecycle.FinishAsync(context, ResponseStatuses.Completed);
-        }
-        else
-        {
-            await lifecycle.AskModelAsync(context);
-        }
+        await lifecycle.GoOnAsync(context);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: call {CallId} could not run on executor {ExecutorId}: {Error}")]

@@ -8,7 +8,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// The executor holding this session's container is gone. A call it was running ends with an
 /// error output and the response fails; any later call of the session fails at once.
 /// </summary>
-public sealed class LoseContainerActivity(ShellCallSteps calls, AnnouncementBatch announcements) : SessionActivity<ExecutorLost>(announcements)
+public sealed class LoseContainerActivity(ShellCallSteps calls, ResponseLifecycle lifecycle, AnnouncementBatch announcements) : SessionActivity<ExecutorLost>(announcements)
 {
     protected override async Task RunAsync(BehaviorContext<SessionState, ExecutorLost> context)
     {
@@ -20,6 +20,6 @@ public sealed class LoseContainerActivity(ShellCallSteps calls, AnnouncementBatc
         }
 
         var message = $"The executor '{context.Message.ExecutorId}' holding this session's container stopped responding while the command ran; the container and its files are lost.";
-        await calls.FailRunningCallAsync(context, ErrorCodes.ContainerLost, message);
+        await lifecycle.FinishAsync(context, ResponseStatuses.Failed, await calls.FailRunningCallAsync(context, ErrorCodes.ContainerLost, message));
     }
 }
