@@ -64,4 +64,48 @@ public static class ErrorCodes
 
     /// <summary>A response answered a <c>shell_approval_request</c> that no longer waits: another response of the session ran first.</summary>
     public const string ApprovalNotPending = "approval_not_pending";
+
+    /// <summary>The conversation does not fit the model's context window: a 400 before the response is queued, or a failed response when a run outgrows it.</summary>
+    public const string ContextLengthExceeded = "context_length_exceeded";
+
+    /// <summary>The model endpoint could not be reached, or answered 5xx, past the client's retries.</summary>
+    public const string ModelUnavailable = "model_unavailable";
+
+    /// <summary>The model endpoint refused the request (4xx).</summary>
+    public const string ModelRequestRejected = "model_request_rejected";
+
+    /// <summary>No planner answered the api in time; answered 503.</summary>
+    public const string PlannerUnavailable = "planner_unavailable";
+
+    // A container file operation that failed (ContainerFileFailed), as the executor says why.
+
+    /// <summary>No such file in the container.</summary>
+    public const string FileNotFound = "not_found";
+
+    /// <summary>The path is not a regular file under <c>/mnt/data</c>, or a bundle holds one outside its folder.</summary>
+    public const string InvalidPath = "invalid_path";
+
+    /// <summary>The file is larger than a download may be.</summary>
+    public const string FileTooLargeToRead = "too_large";
+
+    /// <summary>The container holds as many uploaded files as it may.</summary>
+    public const string TooManyFiles = "too_many_files";
+
+    /// <summary>The file operation failed in another way; its message says how.</summary>
+    public const string FileError = "file_error";
+
+    /// <summary>The container a file operation was for has expired or was removed.</summary>
+    public const string ContainerGone = "container_gone";
+
+    /// <summary>The model endpoint refused the planner's key (401 or 403).</summary>
+    public const string ModelAuthenticationFailed = "model_authentication_failed";
+
+    /// <summary>The model endpoint kept answering 429, past the client's retries.</summary>
+    public const string ModelRateLimited = "model_rate_limited";
+
+    /// <summary>The model made a call that cannot run: a tool not offered, or arguments that do not parse.</summary>
+    public const string InvalidToolCall = "invalid_tool_call";
+
+    /// <summary>A step asked about a response that is not in the store.</summary>
+    public const string ResponseNotFound = "response_not_found";
 }

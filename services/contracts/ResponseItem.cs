@@ -16,7 +16,7 @@ public sealed record ResponseItem
 {
     public required string Id { get; init; }
     public required string Type { get; init; }
-    public string Status { get; init; } = "completed";
+    public string Status { get; init; } = ItemStatus.Completed;
     public string? Text { get; init; }
     public string? CallId { get; init; }
     public IReadOnlyList<string>? Commands { get; init; }

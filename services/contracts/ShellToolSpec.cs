@@ -4,7 +4,7 @@ namespace Berth.Contracts;
 public sealed record ShellToolSpec
 {
     /// <summary><c>container_auto</c> or <c>container_reference</c>.</summary>
-    public string Environment { get; init; } = "container_auto";
+    public string Environment { get; init; } = ShellEnvironments.Auto;
     public string? ContainerId { get; init; }
 
     /// <summary>

@@ -82,7 +82,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
         var containerId = await sandbox.FindOwnContainerAsync(sessionId, context.CancellationToken);
         if (containerId is null)
         {
-            await context.RespondAsync(new ContainerFileFailed("container_gone", "The container has expired or was removed."));
+            await context.RespondAsync(new ContainerFileFailed(ErrorCodes.ContainerGone, "The container has expired or was removed."));
             return;
         }
 

@@ -30,7 +30,7 @@ public static class ExecutorExtensions
         try
         {
             identity = await ExecutorIdentity.ClaimAsync(MessagingExtensions.RabbitMqUri(builder.Configuration),
-                string.IsNullOrWhiteSpace(pinned) ? null : pinned, Environment.MachineName, BrokerWait, message => Console.Error.WriteLine($"executor: {message}"));
+                string.IsNullOrWhiteSpace(pinned) ? null : pinned, Environment.MachineName, BrokerWait, message => Console.Error.WriteLine($"executor: {message}"), TimeProvider.System);
         }
         catch (ExecutorIdentityClashException e)
         {

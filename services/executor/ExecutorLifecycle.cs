@@ -19,6 +19,7 @@ public sealed partial class ExecutorLifecycle(
     CallRecords records,
     DockerEngine engine,
     IBus bus,
+    TimeProvider time,
     IOptions<ExecutorOptions> options,
     ILogger<ExecutorLifecycle> logger) : BackgroundService, IHostedLifecycleService
 {
@@ -72,19 +73,19 @@ public sealed partial class ExecutorLifecycle(
         ExecutorId = options.Value.InstanceId,
         Capacity = options.Value.MaxContainers,
         LiveContainers = sandbox.LiveContainers,
-        SentAt = DateTimeOffset.UtcNow,
+        SentAt = time.GetUtcNow(),
         EngineId = engine.Known,
     }, cancellationToken);
 
-    private DateTimeOffset _nextSweep = DateTimeOffset.UtcNow;
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
         await engine.IdAsync(cancellationToken);
         await sandbox.RefillWarmAsync(cancellationToken);
-        if (DateTimeOffset.UtcNow >= _nextSweep)
+        if (time.GetUtcNow() >= _nextSweep)
         {
-            _nextSweep = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.Value.SweepSeconds);
+            _nextSweep = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.SweepSeconds);
             foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken))
             {
                 await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = ContainerStatuses.Expired }, cancellationToken);

@@ -33,8 +33,11 @@ public sealed partial class ToolCallConsumer(
     LetGoResults? letGo = null,
     BackgroundCpu? background = null,
     ContainerSeeds? seeds = null,
-    ContainerSkills? skills = null) : IConsumer<ToolCallRequested>
+    ContainerSkills? skills = null,
+    TimeProvider? time = null) : IConsumer<ToolCallRequested>
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private const string WaitingSinceHeader = "Berth-Waiting-Since";
     private static readonly TimeSpan RequeuePause = TimeSpan.FromSeconds(1);
 
@@ -351,7 +354,7 @@ public sealed partial class ToolCallConsumer(
     /// </summary>
     private async Task<bool> WaitForRoomAsync(ConsumeContext<ToolCallRequested> context, ExecutorOptions settings)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var since = DateTimeOffset.TryParse(context.Headers.Get<string>(WaitingSinceHeader), System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.RoundtripKind, out var started) ? started : now;
         if (now - since > TimeSpan.FromSeconds(settings.CapacityWaitSeconds))

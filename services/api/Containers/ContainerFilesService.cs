@@ -33,19 +33,19 @@ public sealed class ContainerFilesService(
         var file = form.Files.GetFile("file");
         if (file is null)
         {
-            return ApiError.InvalidRequest("Missing required parameter: 'file'.", "file", "missing_required_parameter").ToResult();
+            return ApiError.InvalidRequest("Missing required parameter: 'file'.", "file", RequestErrorCodes.MissingRequiredParameter).ToResult();
         }
 
         var name = file.FileName;
         if (string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0)
         {
-            return ApiError.InvalidRequest($"Invalid file name '{file.FileName}': give a plain name; the file is written to /mnt/data/<name>.", "file", "invalid_value").ToResult();
+            return ApiError.InvalidRequest($"Invalid file name '{file.FileName}': give a plain name; the file is written to /mnt/data/<name>.", "file", RequestErrorCodes.InvalidValue).ToResult();
         }
 
         if (file.Length > options.Value.MaxUploadBytes)
         {
             return new ApiError(StatusCodes.Status413PayloadTooLarge, $"The file has {file.Length} bytes; uploads are limited to {options.Value.MaxUploadBytes}.",
-                "invalid_request_error", "file", ErrorCodes.FileTooLarge).ToResult();
+                RequestErrorCodes.InvalidRequestError, "file", ErrorCodes.FileTooLarge).ToResult();
         }
 
         PutContainerFile put;
@@ -93,17 +93,17 @@ public sealed class ContainerFilesService(
             var root = body.RootElement;
             if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
             {
-                return ApiError.InvalidRequest("The request body must be a JSON object.", null, "invalid_type").ToResult();
+                return ApiError.InvalidRequest("The request body must be a JSON object.", null, RequestErrorCodes.InvalidType).ToResult();
             }
 
             if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => name != "file_id") is { } unknown)
             {
-                return ApiError.InvalidRequest($"Unknown parameter: '{unknown}'.", unknown, "unknown_parameter").ToResult();
+                return ApiError.InvalidRequest($"Unknown parameter: '{unknown}'.", unknown, RequestErrorCodes.UnknownParameter).ToResult();
             }
 
             if (!root.TryGetProperty("file_id", out var given) || given.ValueKind != System.Text.Json.JsonValueKind.String)
             {
-                return ApiError.InvalidRequest("Missing required parameter: 'file_id' (a string).", "file_id", "missing_required_parameter").ToResult();
+                return ApiError.InvalidRequest("Missing required parameter: 'file_id' (a string).", "file_id", RequestErrorCodes.MissingRequiredParameter).ToResult();
             }
 
             fileId = given.GetString()!;
@@ -111,7 +111,7 @@ public sealed class ContainerFilesService(
 
         if (!IdFormat.IsFileId(fileId))
         {
-            return ApiError.InvalidRequest($"Invalid 'file_id': expected a file id ({IdFormat.FileIdShape}).", "file_id", "invalid_value").ToResult();
+            return ApiError.InvalidRequest($"Invalid 'file_id': expected a file id ({IdFormat.FileIdShape}).", "file_id", RequestErrorCodes.InvalidValue).ToResult();
         }
 
         var (files, unknownFile) = await copies.ResolveAsync([fileId], "file_id", cancellationToken);
@@ -231,15 +231,15 @@ public sealed class ContainerFilesService(
             return render(ok.Message);
         }
 
-        var failed = reply.Is(out Response<ContainerFileFailed>? no) ? no.Message : new ContainerFileFailed("file_error", "No answer.");
+        var failed = reply.Is(out Response<ContainerFileFailed>? no) ? no.Message : new ContainerFileFailed(ErrorCodes.FileError, "No answer.");
         return failed.Code switch
         {
-            "not_found" => ApiError.NotFound(failed.Message).ToResult(),
-            "too_large" => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, "invalid_request_error", null, ErrorCodes.FileTooLarge).ToResult(),
-            "container_gone" => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, ErrorCodes.ContainerExpired).ToResult(),
-            "invalid_path" => ApiError.InvalidRequest(failed.Message, "file", "invalid_path").ToResult(),
-            "too_many_files" => ApiError.InvalidRequest(failed.Message, "file", "too_many_files").ToResult(),
-            _ => new ApiError(StatusCodes.Status500InternalServerError, failed.Message, "server_error", null, failed.Code).ToResult(),
+            ErrorCodes.FileNotFound => ApiError.NotFound(failed.Message).ToResult(),
+            ErrorCodes.FileTooLargeToRead => new ApiError(StatusCodes.Status413PayloadTooLarge, failed.Message, RequestErrorCodes.InvalidRequestError, null, ErrorCodes.FileTooLarge).ToResult(),
+            ErrorCodes.ContainerGone => ApiError.InvalidRequest($"Container '{container.Id}': {failed.Message}", null, ErrorCodes.ContainerExpired).ToResult(),
+            ErrorCodes.InvalidPath => ApiError.InvalidRequest(failed.Message, "file", ErrorCodes.InvalidPath).ToResult(),
+            ErrorCodes.TooManyFiles => ApiError.InvalidRequest(failed.Message, "file", ErrorCodes.TooManyFiles).ToResult(),
+            _ => new ApiError(StatusCodes.Status500InternalServerError, failed.Message, ErrorCodes.ServerError, null, failed.Code).ToResult(),
         };
     }
 

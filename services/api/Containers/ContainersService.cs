@@ -78,7 +78,7 @@ public sealed class ContainersService(
                 : reply.Is(out Response<TaskRejected>? rejected)
                     ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
                         ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
-                        : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, "server_error", null, rejected.Message.Code)).ToResult()
+                        : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, ErrorCodes.ServerError, null, rejected.Message.Code)).ToResult()
                     : throw new InvalidOperationException("The planner answered neither created nor rejected.");
         }, "The planner or the executor pool did not answer in time.");
     }
@@ -114,7 +114,7 @@ public sealed class ContainersService(
 
         if (after is not null && !IdFormat.IsContainerId(after))
         {
-            return ApiError.InvalidRequest("Invalid 'after': expected the id of a container from a previous page (cntr_ and 32 hex digits).", "after", "invalid_value").ToResult();
+            return ApiError.InvalidRequest("Invalid 'after': expected the id of a container from a previous page (cntr_ and 32 hex digits).", "after", RequestErrorCodes.InvalidValue).ToResult();
         }
 
         // One more than the page, to tell whether more follow.

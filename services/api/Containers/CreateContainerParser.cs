@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using System.Text.Json;
 using Berth.Api.Errors;
 
@@ -23,21 +24,21 @@ public static class CreateContainerParser
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return (null, ApiError.InvalidRequest("The request body must be a JSON object.", null, "invalid_type"));
+            return (null, ApiError.InvalidRequest("The request body must be a JSON object.", null, RequestErrorCodes.InvalidType));
         }
 
         foreach (var property in body.EnumerateObject())
         {
             if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills"))
             {
-                return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter"));
+                return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, RequestErrorCodes.UnknownParameter));
             }
 
         }
 
         if (!body.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString()!.Length == 0)
         {
-            return (null, ApiError.InvalidRequest("Missing required parameter: 'name' (a non-empty string).", "name", "missing_required_parameter"));
+            return (null, ApiError.InvalidRequest("Missing required parameter: 'name' (a non-empty string).", "name", RequestErrorCodes.MissingRequiredParameter));
         }
 
         var (fileIds, badFiles) = UploadedFileCopies.ParseIds(body, "file_ids");
@@ -52,13 +53,13 @@ public static class CreateContainerParser
             if (expires.ValueKind != JsonValueKind.Object
                 || !expires.TryGetProperty("anchor", out var anchor) || anchor.ValueKind != JsonValueKind.String || anchor.GetString() != "last_active_at")
             {
-                return (null, ApiError.InvalidRequest("Invalid 'expires_after.anchor': the only supported value is 'last_active_at'.", "expires_after.anchor", "invalid_value"));
+                return (null, ApiError.InvalidRequest("Invalid 'expires_after.anchor': the only supported value is 'last_active_at'.", "expires_after.anchor", RequestErrorCodes.InvalidValue));
             }
 
             if (!expires.TryGetProperty("minutes", out var given) || given.ValueKind != JsonValueKind.Number || !given.TryGetInt32(out minutes)
                 || minutes < 1 || minutes > MaxMinutes)
             {
-                return (null, ApiError.InvalidRequest($"Invalid 'expires_after.minutes': expected an integer from 1 to {MaxMinutes}.", "expires_after.minutes", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid 'expires_after.minutes': expected an integer from 1 to {MaxMinutes}.", "expires_after.minutes", RequestErrorCodes.InvalidValue));
             }
         }
 
@@ -67,7 +68,7 @@ public static class CreateContainerParser
         {
             if (memory.ValueKind != JsonValueKind.String || !MemoryLimits.TryParse(memory.GetString(), out var mb))
             {
-                return (null, ApiError.InvalidRequest($"Invalid 'memory_limit': supported values are {MemoryLimits.Supported}.", "memory_limit", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid 'memory_limit': supported values are {MemoryLimits.Supported}.", "memory_limit", RequestErrorCodes.InvalidValue));
             }
 
             memoryMb = mb;

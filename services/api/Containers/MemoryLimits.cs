@@ -1,3 +1,5 @@
+using Berth.Contracts;
+
 namespace Berth.Api.Containers;
 
 /// <summary>OpenAI's container <c>memory_limit</c> values, for <c>POST /v1/containers</c> and <c>container_auto</c> alike.</summary>
@@ -23,7 +25,7 @@ public static class MemoryLimits
         megabytes > maxMb
             ? Errors.ApiError.InvalidRequest(
                 $"Invalid '{param}': {Name(megabytes.Value)} is more than this deployment gives a container. Supported values here are {string.Join(", ", Megabytes.Where(m => m.Value <= maxMb).Select(m => $"'{m.Key}'"))}.",
-                param, "invalid_value")
+                param, RequestErrorCodes.InvalidValue)
             : null;
 
     private static string Name(int megabytes) => Megabytes.First(m => m.Value == megabytes).Key;

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.Api.Errors;
 
 namespace Berth.Api.Containers;
@@ -9,8 +10,8 @@ public static class Pagination
     public const int DefaultLimit = 20;
 
     public static ApiError? Validate(int? limit, string? order) =>
-        limit is < 1 or > MaxLimit ? ApiError.InvalidRequest($"Invalid 'limit': expected an integer from 1 to {MaxLimit}.", "limit", "invalid_value")
-        : order is not (null or "asc" or "desc") ? ApiError.InvalidRequest("Invalid 'order': expected 'asc' or 'desc'.", "order", "invalid_value")
+        limit is < 1 or > MaxLimit ? ApiError.InvalidRequest($"Invalid 'limit': expected an integer from 1 to {MaxLimit}.", "limit", RequestErrorCodes.InvalidValue)
+        : order is not (null or "asc" or "desc") ? ApiError.InvalidRequest("Invalid 'order': expected 'asc' or 'desc'.", "order", RequestErrorCodes.InvalidValue)
         : null;
 
     /// <param name="oldestFirst">The items in ascending order.</param>

@@ -28,12 +28,12 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
             var reply = await files.GetResponse<FileSnapshot, FileNotFound>(new GetFile(id) { Tenant = tenant.Id }, cancellationToken, Timeout);
             if (!reply.Is(out Response<FileSnapshot>? file))
             {
-                return (null, ApiError.InvalidRequest($"No such File object: {id}", ids.Count == 1 && param == "file_id" ? param : $"{param}[{index}]", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"No such File object: {id}", ids.Count == 1 && param == "file_id" ? param : $"{param}[{index}]", RequestErrorCodes.InvalidValue));
             }
 
             if (found.FirstOrDefault(f => f.Filename == file.Message.Filename) is { } same)
             {
-                return (null, ApiError.InvalidRequest($"Files {same.Id} and {id} are both named '{file.Message.Filename}'; a container holds one file at /mnt/data/{file.Message.Filename}.", $"{param}[{index}]", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Files {same.Id} and {id} are both named '{file.Message.Filename}'; a container holds one file at /mnt/data/{file.Message.Filename}.", $"{param}[{index}]", RequestErrorCodes.InvalidValue));
             }
 
             found.Add(file.Message);
@@ -60,12 +60,12 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
 
         if (given.ValueKind != System.Text.Json.JsonValueKind.Array)
         {
-            return (null, ApiError.InvalidRequest($"Invalid type for '{param}': expected an array of file ids.", param, "invalid_type"));
+            return (null, ApiError.InvalidRequest($"Invalid type for '{param}': expected an array of file ids.", param, RequestErrorCodes.InvalidType));
         }
 
         if (given.GetArrayLength() > MaxFiles)
         {
-            return (null, ApiError.InvalidRequest($"Invalid '{param}': at most {MaxFiles} files.", param, "invalid_value"));
+            return (null, ApiError.InvalidRequest($"Invalid '{param}': at most {MaxFiles} files.", param, RequestErrorCodes.InvalidValue));
         }
 
         var ids = new List<string>();
@@ -73,12 +73,12 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
         {
             if (item.ValueKind != System.Text.Json.JsonValueKind.String || !IdFormat.IsFileId(item.GetString()!))
             {
-                return (null, ApiError.InvalidRequest($"Invalid '{param}[{index}]': expected a file id ({IdFormat.FileIdShape}).", $"{param}[{index}]", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid '{param}[{index}]': expected a file id ({IdFormat.FileIdShape}).", $"{param}[{index}]", RequestErrorCodes.InvalidValue));
             }
 
             if (ids.Contains(item.GetString()!))
             {
-                return (null, ApiError.InvalidRequest($"Invalid '{param}[{index}]': {item.GetString()} is given twice.", $"{param}[{index}]", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid '{param}[{index}]': {item.GetString()} is given twice.", $"{param}[{index}]", RequestErrorCodes.InvalidValue));
             }
 
             ids.Add(item.GetString()!);

@@ -29,7 +29,7 @@ public static class ConversationRequests
             Only(body, "metadata");
             if (Optional(body, "metadata") is null or { ValueKind: JsonValueKind.Null })
             {
-                throw Invalid("Missing required parameter: 'metadata'.", "metadata", "missing_required_parameter");
+                throw Invalid("Missing required parameter: 'metadata'.", "metadata", RequestErrorCodes.MissingRequiredParameter);
             }
 
             return ((IReadOnlyList<InputMessage>)[], CreateResponseParser.ParseMetadata(body));
@@ -42,9 +42,9 @@ public static class ConversationRequests
         var (items, _, error) = Read(() =>
         {
             Only(body, "items");
-            var given = Optional(body, "items") ?? throw Invalid("Missing required parameter: 'items'.", "items", "missing_required_parameter");
+            var given = Optional(body, "items") ?? throw Invalid("Missing required parameter: 'items'.", "items", RequestErrorCodes.MissingRequiredParameter);
             var items = ItemsOf(given);
-            return items.Count == 0 ? throw Invalid("Invalid 'items': expected at least one item.", "items", "empty_array") : (items, new Dictionary<string, string>());
+            return items.Count == 0 ? throw Invalid("Invalid 'items': expected at least one item.", "items", RequestErrorCodes.EmptyArray) : (items, new Dictionary<string, string>());
         });
         return (items, error);
     }
@@ -67,12 +67,12 @@ public static class ConversationRequests
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for the body: expected an object, but got {Describe(body)} instead.", null, "invalid_type");
+            throw Invalid($"Invalid type for the body: expected an object, but got {Describe(body)} instead.", null, RequestErrorCodes.InvalidType);
         }
 
         foreach (var property in body.EnumerateObject().Where(p => !known.Contains(p.Name)))
         {
-            throw Invalid($"Unknown parameter: '{Shortened(property.Name)}'.", Shortened(property.Name), "unknown_parameter");
+            throw Invalid($"Unknown parameter: '{Shortened(property.Name)}'.", Shortened(property.Name), RequestErrorCodes.UnknownParameter);
         }
     }
 
@@ -80,24 +80,24 @@ public static class ConversationRequests
     {
         if (given.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for 'items': expected an array of items, but got {Describe(given)} instead.", "items", "invalid_type");
+            throw Invalid($"Invalid type for 'items': expected an array of items, but got {Describe(given)} instead.", "items", RequestErrorCodes.InvalidType);
         }
 
         if (given.GetArrayLength() > MaxItems)
         {
-            throw Invalid($"Invalid 'items': at most {MaxItems} items may be added at a time.", "items", "invalid_value");
+            throw Invalid($"Invalid 'items': at most {MaxItems} items may be added at a time.", "items", RequestErrorCodes.InvalidValue);
         }
 
         var items = InputItemsParser.ParseArray(given, "items");
         if (items.FindIndex(i => i.Role == InputMessage.Reference) is var at and >= 0)
         {
             // A reference would make the conversation hold a copy of another response's item; send the item itself.
-            throw Invalid($"'items[{at}]': 'item_reference' is not supported in a conversation's items. Send the item itself.", $"items[{at}].type", "unsupported_parameter");
+            throw Invalid($"'items[{at}]': 'item_reference' is not supported in a conversation's items. Send the item itself.", $"items[{at}].type", RequestErrorCodes.UnsupportedParameter);
         }
 
         if (items.FindIndex(i => i.Item is { Type: ResponseItem.Compaction }) is var compaction and >= 0)
         {
-            throw Invalid($"'items[{compaction}]': a 'compaction' item is not kept in a conversation. Pass it as a response's input.", $"items[{compaction}].type", "unsupported_parameter");
+            throw Invalid($"'items[{compaction}]': a 'compaction' item is not kept in a conversation. Pass it as a response's input.", $"items[{compaction}].type", RequestErrorCodes.UnsupportedParameter);
         }
 
         return items;

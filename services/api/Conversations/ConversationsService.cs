@@ -100,7 +100,7 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
 
         if (after is not null && !InputItemsParser.IsItemId(after))
         {
-            return Task.FromResult(ApiError.InvalidRequest($"Invalid 'after': expected the id of an item from a previous page (at most {InputItemsParser.MaxIdLength} letters, digits, '_' and '-').", "after", "invalid_value").ToResult());
+            return Task.FromResult(ApiError.InvalidRequest($"Invalid 'after': expected the id of an item from a previous page (at most {InputItemsParser.MaxIdLength} letters, digits, '_' and '-').", "after", RequestErrorCodes.InvalidValue).ToResult());
         }
 
         var request = new ListConversationItems(conversationId) { Tenant = tenant.Id, Limit = limit ?? Pagination.DefaultLimit, After = after, OldestFirst = order == "asc" };
@@ -181,7 +181,7 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
 
     private static ApiError? IncludeRefusal(IReadOnlyList<string> include) =>
         include.Select(IncludeValues.Refusal).FirstOrDefault(refusal => refusal is not null) is { } refused
-            ? ApiError.InvalidRequest(refused, "include", "unsupported_parameter")
+            ? ApiError.InvalidRequest(refused, "include", RequestErrorCodes.UnsupportedParameter)
             : null;
 
     private static ConversationNotFound Missing<T>(Response<T, ConversationNotFound> reply, string conversationId) where T : class =>

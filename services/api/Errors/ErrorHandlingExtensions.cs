@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Berth.Api.Errors;
@@ -16,8 +17,8 @@ public static partial class ErrorHandlingExtensions
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Api.Errors");
             LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
             var error = exception is BadHttpRequestException bad
-                ? new ApiError(bad.StatusCode, $"The request could not be read: {bad.Message}", "invalid_request_error", null, null)
-                : new ApiError(StatusCodes.Status500InternalServerError, "The server had an error while processing your request.", "server_error", null, null);
+                ? new ApiError(bad.StatusCode, $"The request could not be read: {bad.Message}", RequestErrorCodes.InvalidRequestError, null, null)
+                : new ApiError(StatusCodes.Status500InternalServerError, "The server had an error while processing your request.", ErrorCodes.ServerError, null, null);
             await error.ToResult().ExecuteAsync(context);
         }));
 
@@ -27,8 +28,8 @@ public static partial class ErrorHandlingExtensions
             var error = context.Response.StatusCode switch
             {
                 StatusCodes.Status404NotFound => ApiError.NotFound($"Invalid URL ({context.Request.Method} {context.Request.Path})."),
-                StatusCodes.Status405MethodNotAllowed => new ApiError(405, $"Method {context.Request.Method} is not allowed on {context.Request.Path}.", "invalid_request_error", null, "method_not_allowed"),
-                var code => new ApiError(code, $"The request failed with status {code}.", "invalid_request_error", null, null),
+                StatusCodes.Status405MethodNotAllowed => new ApiError(405, $"Method {context.Request.Method} is not allowed on {context.Request.Path}.", RequestErrorCodes.InvalidRequestError, null, "method_not_allowed"),
+                var code => new ApiError(code, $"The request failed with status {code}.", RequestErrorCodes.InvalidRequestError, null, null),
             };
             await error.ToResult().ExecuteAsync(context);
         });

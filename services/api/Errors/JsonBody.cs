@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using System.Text.Json;
 
 namespace Berth.Api.Errors;
@@ -57,5 +58,5 @@ public static class JsonBody
     }
 
     private static ApiError TooLarge(int maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the {maxBytes} bytes this API accepts.", "invalid_request_error", null, "request_too_large");
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the {maxBytes} bytes this API accepts.", RequestErrorCodes.InvalidRequestError, null, "request_too_large");
 }

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -26,8 +27,8 @@ public static class LoneSurrogates
         trail.Reverse();
         var path = string.Concat(trail.Select((segment, i) => i == 0 || segment.StartsWith('[') ? segment : "." + segment));
         return found == Found.Value
-            ? ApiError.InvalidRequest($"Invalid '{path}': the string has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, "invalid_value")
-            : ApiError.InvalidRequest($"Invalid parameter name in '{(path.Length == 0 ? "the body" : path)}': it has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, "invalid_value");
+            ? ApiError.InvalidRequest($"Invalid '{path}': the string has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, RequestErrorCodes.InvalidValue)
+            : ApiError.InvalidRequest($"Invalid parameter name in '{(path.Length == 0 ? "the body" : path)}': it has an unpaired surrogate (not valid Unicode).", path.Length == 0 ? null : path, RequestErrorCodes.InvalidValue);
     }
 
     private enum Found

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using MassTransit;
 
 namespace Berth.Api.Errors;
@@ -5,7 +6,7 @@ namespace Berth.Api.Errors;
 /// <summary>Calls over the bus that may time out: a silent planner or executor is a 503 in OpenAI's shape, never a 500.</summary>
 public static class PlannerCalls
 {
-    public static async Task<IResult> Guard(Func<Task<IResult>> call, string whenTimedOut, string code = "planner_unavailable")
+    public static async Task<IResult> Guard(Func<Task<IResult>> call, string whenTimedOut, string code = ErrorCodes.PlannerUnavailable)
     {
         try
         {

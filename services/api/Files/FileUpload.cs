@@ -113,7 +113,7 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
 
             if (stored is not { } file)
             {
-                return ApiError.InvalidRequest("Missing required parameter: 'file'.", "file", "missing_required_parameter").ToResult();
+                return ApiError.InvalidRequest("Missing required parameter: 'file'.", "file", RequestErrorCodes.MissingRequiredParameter).ToResult();
             }
 
             if (Purpose(fields) is not { } purpose)
@@ -197,7 +197,7 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
     {
         if (!fields.TryGetValue("purpose", out var purpose))
         {
-            return ApiError.InvalidRequest("Missing required parameter: 'purpose'.", "purpose", "missing_required_parameter").ToResult();
+            return ApiError.InvalidRequest("Missing required parameter: 'purpose'.", "purpose", RequestErrorCodes.MissingRequiredParameter).ToResult();
         }
 
         var accepted = string.Join(", ", FilePurposes.Accepted.Order(StringComparer.Ordinal).Select(p => $"'{p}'"));
@@ -302,7 +302,7 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
     }
 
     private static IResult TooLarge(long cap) =>
-        new ApiError(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the {cap} bytes this Berth accepts (Api__MaxFileBytes).", "invalid_request_error", "file", ErrorCodes.FileTooLarge).ToResult();
+        new ApiError(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the {cap} bytes this Berth accepts (Api__MaxFileBytes).", RequestErrorCodes.InvalidRequestError, "file", ErrorCodes.FileTooLarge).ToResult();
 
-    private static IResult Invalid(string message, string param) => ApiError.InvalidRequest(message, param, "invalid_value").ToResult();
+    private static IResult Invalid(string message, string param) => ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult();
 }

@@ -92,7 +92,7 @@ public sealed class FilesService(
 
     public const string Unanswered = "The planner did not answer in time.";
 
-    private static Task<IResult> Refused(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, "invalid_value").ToResult());
+    private static Task<IResult> Refused(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult());
 
     private static IResult Json(byte[] body) => Results.Text(body, "application/json");
 }

@@ -49,7 +49,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
     {
         var reply = await list.GetResponse<ModelList>(new ListModels { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
         return reply.Message.Unavailable is { } why
-            ? ([], ApiError.Unavailable(why, "model_unavailable").ToResult())
+            ? ([], ApiError.Unavailable(why, ErrorCodes.ModelUnavailable).ToResult())
             : (reply.Message.Models, null);
     }
 
@@ -64,7 +64,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
     }
 
     private static IResult NotFound(string model) =>
-        new ApiError(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found").ToResult();
+        new ApiError(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", RequestErrorCodes.InvalidRequestError, "model", RequestErrorCodes.ModelNotFound).ToResult();
 
     private const string Unanswered = "The planner did not answer in time.";
 }

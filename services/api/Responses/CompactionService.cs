@@ -44,7 +44,7 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
 
         if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
         {
-            return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
+            return ApiError.InvalidRequest(refusal, "model", RequestErrorCodes.ModelNotFound).ToResult();
         }
 
         // The summary is a model call, as long as a response's step may be: it gets the time a waiting response gets.
@@ -70,38 +70,38 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for the body: expected an object, but got {Describe(body)} instead.", null, "invalid_type");
+            throw Invalid($"Invalid type for the body: expected an object, but got {Describe(body)} instead.", null, RequestErrorCodes.InvalidType);
         }
 
         foreach (var property in body.EnumerateObject())
         {
             if (!Known.Contains(property.Name))
             {
-                throw Invalid($"Unknown parameter: '{Shortened(property.Name)}'.", Shortened(property.Name), "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{Shortened(property.Name)}'.", Shortened(property.Name), RequestErrorCodes.UnknownParameter);
             }
 
             if (property.Name is "prompt_cache_key" or "prompt_cache_options" or "prompt_cache_retention" or "image" && property.Value.ValueKind != JsonValueKind.Null)
             {
-                throw Invalid($"'{property.Name}' is not supported on compact: Berth's summary is one call of its own.", property.Name, "unsupported_parameter");
+                throw Invalid($"'{property.Name}' is not supported on compact: Berth's summary is one call of its own.", property.Name, RequestErrorCodes.UnsupportedParameter);
             }
         }
 
         var model = RequiredString(body, "model");
         if (ModelCatalog.NameProblem(model) is { } badName)
         {
-            throw Invalid(badName, "model", "invalid_value");
+            throw Invalid(badName, "model", RequestErrorCodes.InvalidValue);
         }
 
         var previous = OptionalString(body, "previous_response_id");
         if (previous is not null && !Errors.IdFormat.IsResponseId(previous))
         {
-            throw Invalid($"Previous response with id '{Shortened(previous)}' not found.", "previous_response_id", "previous_response_not_found");
+            throw Invalid($"Previous response with id '{Shortened(previous)}' not found.", "previous_response_id", RequestErrorCodes.PreviousResponseNotFound);
         }
 
         var input = Optional(body, "input") is { ValueKind: not JsonValueKind.Null } ? InputItemsParser.Parse(body) : [];
         if (input.Count == 0 && previous is null)
         {
-            throw Invalid("Missing required parameter: 'input' (or 'previous_response_id'): there is nothing to compact.", "input", "missing_required_parameter");
+            throw Invalid("Missing required parameter: 'input' (or 'previous_response_id'): there is nothing to compact.", "input", RequestErrorCodes.MissingRequiredParameter);
         }
 
         return new CompactConversation

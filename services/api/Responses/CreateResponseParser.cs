@@ -47,21 +47,21 @@ public static class CreateResponseParser
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"The request body must be a JSON object, but got {Describe(body)}.", null, "invalid_type");
+            throw Invalid($"The request body must be a JSON object, but got {Describe(body)}.", null, RequestErrorCodes.InvalidType);
         }
 
         foreach (var property in body.EnumerateObject())
         {
             if (!KnownParameters.Contains(property.Name))
             {
-                throw Invalid($"Unknown parameter: '{property.Name}'.", property.Name, "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{property.Name}'.", property.Name, RequestErrorCodes.UnknownParameter);
             }
         }
 
         var model = RequiredString(body, "model");
         if (ModelCatalog.NameProblem(model) is { } badName)
         {
-            throw Invalid(badName, "model", "invalid_value");
+            throw Invalid(badName, "model", RequestErrorCodes.InvalidValue);
         }
 
         var previous = OptionalString(body, "previous_response_id");
@@ -69,13 +69,13 @@ public static class CreateResponseParser
         if (conversation is not null && previous is not null)
         {
             // As on OpenAI: a conversation holds the history a previous response would give.
-            throw Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "conversation", "mutually_exclusive_parameters");
+            throw Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "conversation", RequestErrorCodes.MutuallyExclusiveParameters);
         }
 
         var interrupt = OptionalBool(body, "interrupt") ?? false;
         if (interrupt && previous is null && conversation is null)
         {
-            throw Invalid("'interrupt' stops the response this one continues: give 'previous_response_id' (or 'conversation') with it.", "interrupt", "invalid_value");
+            throw Invalid("'interrupt' stops the response this one continues: give 'previous_response_id' (or 'conversation') with it.", "interrupt", RequestErrorCodes.InvalidValue);
         }
 
         var tools = ToolsParser.Parse(body, egressDomains);
@@ -84,7 +84,7 @@ public static class CreateResponseParser
         if (background && !store)
         {
             // As on OpenAI: a background response is read later, so it must be kept.
-            throw Invalid("A background response must be stored: 'background: true' cannot go with 'store: false'.", "background", "invalid_value");
+            throw Invalid("A background response must be stored: 'background: true' cannot go with 'store: false'.", "background", RequestErrorCodes.InvalidValue);
         }
 
         return new CreateResponseRequest
@@ -119,11 +119,11 @@ public static class CreateResponseParser
             null or JsonValueKind.Null => null,
             JsonValueKind.String => given.Value.GetString()!,
             JsonValueKind.Object => RequiredString(given.Value, "id", "conversation"),
-            _ => throw Invalid($"Invalid type for 'conversation': expected a conversation id or an object with 'id', but got {Describe(given.Value)} instead.", "conversation", "invalid_type"),
+            _ => throw Invalid($"Invalid type for 'conversation': expected a conversation id or an object with 'id', but got {Describe(given.Value)} instead.", "conversation", RequestErrorCodes.InvalidType),
         };
         return id is null || Errors.IdFormat.IsConversationId(id)
             ? id
-            : throw Invalid($"Invalid 'conversation': '{Shortened(id)}'. Expected a conversation id ({Errors.IdFormat.ConversationIdShape}).", "conversation", "invalid_value");
+            : throw Invalid($"Invalid 'conversation': '{Shortened(id)}'. Expected a conversation id ({Errors.IdFormat.ConversationIdShape}).", "conversation", RequestErrorCodes.InvalidValue);
     }
 
     /// <summary><c>metadata</c>: at most 16 pairs of bounded strings, as on OpenAI; empty when absent.</summary>
@@ -138,19 +138,19 @@ public static class CreateResponseParser
 
         if (value.Value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for 'metadata': expected an object, but got {Describe(value.Value)} instead.", "metadata", "invalid_type");
+            throw Invalid($"Invalid type for 'metadata': expected an object, but got {Describe(value.Value)} instead.", "metadata", RequestErrorCodes.InvalidType);
         }
 
         foreach (var pair in value.Value.EnumerateObject())
         {
             if (pair.Value.ValueKind != JsonValueKind.String)
             {
-                throw Invalid($"Invalid type for 'metadata.{pair.Name}': expected a string, but got {Describe(pair.Value)} instead.", $"metadata.{pair.Name}", "invalid_type");
+                throw Invalid($"Invalid type for 'metadata.{pair.Name}': expected a string, but got {Describe(pair.Value)} instead.", $"metadata.{pair.Name}", RequestErrorCodes.InvalidType);
             }
 
             if (pair.Name.Length > MaxMetadataKeyLength || pair.Value.GetString()!.Length > MaxMetadataValueLength)
             {
-                throw Invalid($"Invalid 'metadata': keys may have at most {MaxMetadataKeyLength} characters and values at most {MaxMetadataValueLength}.", $"metadata.{pair.Name}", "invalid_value");
+                throw Invalid($"Invalid 'metadata': keys may have at most {MaxMetadataKeyLength} characters and values at most {MaxMetadataValueLength}.", $"metadata.{pair.Name}", RequestErrorCodes.InvalidValue);
             }
 
             metadata[pair.Name] = pair.Value.GetString()!;
@@ -158,7 +158,7 @@ public static class CreateResponseParser
 
         if (metadata.Count > MaxMetadataPairs)
         {
-            throw Invalid($"Invalid 'metadata': at most {MaxMetadataPairs} pairs are allowed, got {metadata.Count}.", "metadata", "invalid_value");
+            throw Invalid($"Invalid 'metadata': at most {MaxMetadataPairs} pairs are allowed, got {metadata.Count}.", "metadata", RequestErrorCodes.InvalidValue);
         }
 
         return metadata;

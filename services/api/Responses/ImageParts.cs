@@ -26,22 +26,22 @@ public static partial class ImageParts
         if (detail is not ("low" or "high" or "auto"))
         {
             throw detail == "original"
-                ? Invalid($"'{path}.detail': 'original' is not supported: the chat API takes 'low', 'high' or 'auto'.", $"{path}.detail", "unsupported_parameter")
-                : Invalid($"Invalid value for '{path}.detail': '{Shortened(detail)}'. Supported values are: 'low', 'high', 'auto'.", $"{path}.detail", "invalid_value");
+                ? Invalid($"'{path}.detail': 'original' is not supported: the chat API takes 'low', 'high' or 'auto'.", $"{path}.detail", RequestErrorCodes.UnsupportedParameter)
+                : Invalid($"Invalid value for '{path}.detail': '{Shortened(detail)}'. Supported values are: 'low', 'high', 'auto'.", $"{path}.detail", RequestErrorCodes.InvalidValue);
         }
 
         var fileId = OptionalString(part, "file_id", path);
         var url = OptionalString(part, "image_url", path);
         if ((fileId is null) == (url is null))
         {
-            throw Invalid($"'{path}' must give exactly one of 'image_url' and 'file_id'.", $"{path}.image_url", fileId is null ? "missing_required_parameter" : "invalid_value");
+            throw Invalid($"'{path}' must give exactly one of 'image_url' and 'file_id'.", $"{path}.image_url", fileId is null ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidValue);
         }
 
         if (fileId is not null)
         {
             return IdFormat.IsFileId(fileId)
                 ? new ContentPart { Type = ContentPart.InputImage, FileId = fileId, Detail = detail }
-                : throw Invalid($"Invalid '{path}.file_id': '{Shortened(fileId)}'. Expected a file id ({IdFormat.FileIdShape}).", $"{path}.file_id", "invalid_value");
+                : throw Invalid($"Invalid '{path}.file_id': '{Shortened(fileId)}'. Expected a file id ({IdFormat.FileIdShape}).", $"{path}.file_id", RequestErrorCodes.InvalidValue);
         }
 
         if (url!.StartsWith("data:", StringComparison.Ordinal))
@@ -49,12 +49,12 @@ public static partial class ImageParts
             var match = DataUrl().Match(url);
             if (!match.Success || !Base64.IsValid(url.AsSpan(match.Length)))
             {
-                throw Invalid($"Invalid '{path}.image_url': a data URL must be 'data:image/png', 'image/jpeg', 'image/gif' or 'image/webp', then ';base64,' and the image in base64.", $"{path}.image_url", "invalid_value");
+                throw Invalid($"Invalid '{path}.image_url': a data URL must be 'data:image/png', 'image/jpeg', 'image/gif' or 'image/webp', then ';base64,' and the image in base64.", $"{path}.image_url", RequestErrorCodes.InvalidValue);
             }
         }
         else if (url.Length > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
         {
-            throw Invalid($"Invalid '{path}.image_url': '{Shortened(url)}'. Give an http or https URL of at most {MaxUrlLength} characters, or a data URL.", $"{path}.image_url", "invalid_value");
+            throw Invalid($"Invalid '{path}.image_url': '{Shortened(url)}'. Give an http or https URL of at most {MaxUrlLength} characters, or a data URL.", $"{path}.image_url", RequestErrorCodes.InvalidValue);
         }
 
         return new ContentPart { Type = ContentPart.InputImage, ImageUrl = url, Detail = detail };
@@ -65,7 +65,7 @@ public static partial class ImageParts
     {
         if (Optional(part, "prompt_cache_breakpoint") is { ValueKind: not JsonValueKind.Null })
         {
-            throw Invalid($"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.", $"{path}.prompt_cache_breakpoint", "unsupported_parameter");
+            throw Invalid($"'{path}.prompt_cache_breakpoint' is not supported: Berth does not set prompt cache breakpoints.", $"{path}.prompt_cache_breakpoint", RequestErrorCodes.UnsupportedParameter);
         }
     }
 

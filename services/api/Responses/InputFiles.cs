@@ -58,13 +58,13 @@ public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore paylo
                     RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
                 if (!reply.Is(out Response<FileSnapshot>? file))
                 {
-                    return (null, ApiError.InvalidRequest($"No such File object: {part.FileId}", param, "invalid_value"));
+                    return (null, ApiError.InvalidRequest($"No such File object: {part.FileId}", param, RequestErrorCodes.InvalidValue));
                 }
 
                 total += file.Message.Bytes;
                 if (total > MaxBytes)
                 {
-                    return (null, ApiError.InvalidRequest($"Invalid '{param}': the files of one request's input may hold {MaxBytes / (1024 * 1024)} MiB in all, and {part.FileId} goes past that.", param, "invalid_value"));
+                    return (null, ApiError.InvalidRequest($"Invalid '{param}': the files of one request's input may hold {MaxBytes / (1024 * 1024)} MiB in all, and {part.FileId} goes past that.", param, RequestErrorCodes.InvalidValue));
                 }
 
                 string? mediaType;
@@ -81,7 +81,7 @@ public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore paylo
 
                 if (mediaType is null)
                 {
-                    return (null, ApiError.InvalidRequest($"Invalid '{param}': {part.FileId} ('{file.Message.Filename}') is not a PNG, JPEG, GIF or WebP image. Send it as an 'input_file' instead.", param, "invalid_value"));
+                    return (null, ApiError.InvalidRequest($"Invalid '{param}': {part.FileId} ('{file.Message.Filename}') is not a PNG, JPEG, GIF or WebP image. Send it as an 'input_file' instead.", param, RequestErrorCodes.InvalidValue));
                 }
 
                 found.Add(part with

@@ -46,13 +46,13 @@ public static class InputItemJson
             writer.WriteString("type", "function_call_output");
             writer.WriteString("call_id", input.CallId);
             writer.WriteString("output", input.Text);
-            writer.WriteString("status", "completed");
+            writer.WriteString("status", ItemStatus.Completed);
         }
         else
         {
             writer.WriteString("type", "message");
             writer.WriteString("role", input.Role);
-            writer.WriteString("status", "completed");
+            writer.WriteString("status", ItemStatus.Completed);
             writer.WriteStartArray("content");
             foreach (var part in input.Parts ?? [new ContentPart { Type = ContentPart.InputText, Text = input.Text }])
             {

@@ -18,7 +18,7 @@ public static partial class InputItemsParser
 
     public static List<InputMessage> Parse(JsonElement body)
     {
-        var input = Optional(body, "input") ?? throw Invalid("Missing required parameter: 'input'.", "input", "missing_required_parameter");
+        var input = Optional(body, "input") ?? throw Invalid("Missing required parameter: 'input'.", "input", RequestErrorCodes.MissingRequiredParameter);
         var value = input;
         if (value.ValueKind == JsonValueKind.String)
         {
@@ -27,13 +27,13 @@ public static partial class InputItemsParser
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", "invalid_type");
+            throw Invalid($"Invalid type for 'input': expected a string or an array of input items, but got {Describe(value)} instead.", "input", RequestErrorCodes.InvalidType);
         }
 
         var messages = ParseArray(value, "input", acceptsApprovals: true);
         if (messages.Count == 0)
         {
-            throw Invalid("Invalid 'input': expected at least one input item.", "input", "empty_array");
+            throw Invalid("Invalid 'input': expected at least one input item.", "input", RequestErrorCodes.EmptyArray);
         }
 
         return messages;
@@ -55,7 +55,7 @@ public static partial class InputItemsParser
             var parsed = ParseItem(item, path, images);
             if (parsed.Role == InputMessage.ApprovalResponse && !acceptsApprovals)
             {
-                throw Invalid($"Invalid '{path}': a '{InputMessage.ApprovalResponse}' answers a paused response, so it goes in the 'input' of the response that continues it.", $"{path}.type", "invalid_value");
+                throw Invalid($"Invalid '{path}': a '{InputMessage.ApprovalResponse}' answers a paused response, so it goes in the 'input' of the response that continues it.", $"{path}.type", RequestErrorCodes.InvalidValue);
             }
 
             messages.Add(parsed);
@@ -68,7 +68,7 @@ public static partial class InputItemsParser
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(item)} instead.", path, "invalid_type");
+            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(item)} instead.", path, RequestErrorCodes.InvalidType);
         }
 
         var type = OptionalString(item, "type", path) ?? "message";
@@ -92,7 +92,7 @@ public static partial class InputItemsParser
             InputMessage.ApprovalResponse => ParseApproval(item, path),
             _ => throw Invalid(
                 $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output', 'reasoning', 'compaction' and 'shell_approval_response'.",
-                $"{path}.type", "invalid_value"),
+                $"{path}.type", RequestErrorCodes.InvalidValue),
         };
     }
 
@@ -101,10 +101,10 @@ public static partial class InputItemsParser
         var role = RequiredString(item, "role", path);
         if (role is not ("user" or "system" or "developer" or "assistant"))
         {
-            throw Invalid($"Invalid value for '{path}.role': '{Shortened(role)}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.role': '{Shortened(role)}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.", $"{path}.role", RequestErrorCodes.InvalidValue);
         }
 
-        var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
+        var content = Optional(item, "content") ?? throw Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", RequestErrorCodes.MissingRequiredParameter);
         if (content.ValueKind == JsonValueKind.Array && role == "user")
         {
             var parts = PartsOf(content, $"{path}.content", images);
@@ -116,7 +116,7 @@ public static partial class InputItemsParser
         {
             JsonValueKind.String => content.GetString()!,
             JsonValueKind.Array => TextOfParts(content, $"{path}.content"),
-            _ => throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", "invalid_type"),
+            _ => throw Invalid($"Invalid type for '{path}.content': expected a string or an array of content parts, but got {Describe(content)} instead.", $"{path}.content", RequestErrorCodes.InvalidType),
         };
         return new InputMessage(role, text) { Id = OptionalId(item, path) };
     }
@@ -134,7 +134,7 @@ public static partial class InputItemsParser
             {
                 if (++images.Count > MaxImages)
                 {
-                    throw Invalid($"Invalid 'input': at most {MaxImages} images and files may be sent in one request.", partPath, "invalid_value");
+                    throw Invalid($"Invalid 'input': at most {MaxImages} images and files may be sent in one request.", partPath, RequestErrorCodes.InvalidValue);
                 }
 
                 parts.Add(type == ContentPart.InputImage ? ImageParts.Parse(part, partPath) : FileParts.Parse(part, partPath));
@@ -159,12 +159,12 @@ public static partial class InputItemsParser
     private static InputMessage ParseFunctionOutput(JsonElement item, string path)
     {
         var callId = RequiredString(item, "call_id", path);
-        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
+        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", RequestErrorCodes.MissingRequiredParameter);
         var text = output.ValueKind switch
         {
             JsonValueKind.String => output.GetString()!,
             JsonValueKind.Array => TextOfParts(output, $"{path}.output"),
-            _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", "invalid_type"),
+            _ => throw Invalid($"Invalid type for '{path}.output': expected a string or an array of content parts, but got {Describe(output)} instead.", $"{path}.output", RequestErrorCodes.InvalidType),
         };
         return new InputMessage(InputMessage.Tool, text) { CallId = callId, Id = OptionalId(item, path) };
     }
@@ -183,26 +183,26 @@ public static partial class InputItemsParser
         {
             if (property.Name is not ("type" or "id" or "approval_request_id" or "approve" or "reason"))
             {
-                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", RequestErrorCodes.UnknownParameter);
             }
         }
 
         var requestId = RequiredString(item, "approval_request_id", path);
         if (!requestId.StartsWith("sar_", StringComparison.Ordinal) || requestId.Length > MaxIdLength)
         {
-            throw Invalid($"Invalid '{path}.approval_request_id': '{Shortened(requestId)}'. Expected the id of a shell_approval_request (sar_…).", $"{path}.approval_request_id", "invalid_value");
+            throw Invalid($"Invalid '{path}.approval_request_id': '{Shortened(requestId)}'. Expected the id of a shell_approval_request (sar_…).", $"{path}.approval_request_id", RequestErrorCodes.InvalidValue);
         }
 
-        var approve = Optional(item, "approve") ?? throw Invalid($"Missing required parameter: '{path}.approve'.", $"{path}.approve", "missing_required_parameter");
+        var approve = Optional(item, "approve") ?? throw Invalid($"Missing required parameter: '{path}.approve'.", $"{path}.approve", RequestErrorCodes.MissingRequiredParameter);
         if (approve.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
         {
-            throw Invalid($"Invalid type for '{path}.approve': expected a boolean, but got {Describe(approve)} instead.", $"{path}.approve", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.approve': expected a boolean, but got {Describe(approve)} instead.", $"{path}.approve", RequestErrorCodes.InvalidType);
         }
 
         var reason = OptionalString(item, "reason", path);
         if (reason?.Length > MaxReasonLength)
         {
-            throw Invalid($"Invalid '{path}.reason': string too long. Expected a string with maximum length {MaxReasonLength}, but got a string with length {reason.Length} instead.", $"{path}.reason", "string_above_max_length");
+            throw Invalid($"Invalid '{path}.reason': string too long. Expected a string with maximum length {MaxReasonLength}, but got a string with length {reason.Length} instead.", $"{path}.reason", RequestErrorCodes.StringAboveMaxLength);
         }
 
         return new InputMessage(InputMessage.ApprovalResponse, "")
@@ -223,17 +223,17 @@ public static partial class InputItemsParser
         var sealedText = RequiredString(item, "encrypted_content", path);
         return sealedText.Length <= MaxSealedLength
             ? sealedText
-            : throw Invalid($"Invalid '{path}.encrypted_content': longer than any compaction item Berth makes.", $"{path}.encrypted_content", "invalid_value");
+            : throw Invalid($"Invalid '{path}.encrypted_content': longer than any compaction item Berth makes.", $"{path}.encrypted_content", RequestErrorCodes.InvalidValue);
     }
 
     private static ResponseItem ParseShellCall(JsonElement item, string path)
     {
         var action = RequiredObject(item, "action", path);
         var actionPath = $"{path}.action";
-        var commands = Optional(action, "commands") ?? throw Invalid($"Missing required parameter: '{actionPath}.commands'.", $"{actionPath}.commands", "missing_required_parameter");
+        var commands = Optional(action, "commands") ?? throw Invalid($"Missing required parameter: '{actionPath}.commands'.", $"{actionPath}.commands", RequestErrorCodes.MissingRequiredParameter);
         if (commands.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for '{actionPath}.commands': expected an array of strings, but got {Describe(commands)} instead.", $"{actionPath}.commands", "invalid_type");
+            throw Invalid($"Invalid type for '{actionPath}.commands': expected an array of strings, but got {Describe(commands)} instead.", $"{actionPath}.commands", RequestErrorCodes.InvalidType);
         }
 
         var list = new List<string>();
@@ -243,7 +243,7 @@ public static partial class InputItemsParser
             var commandPath = $"{actionPath}.commands[{index++}]";
             list.Add(command.ValueKind == JsonValueKind.String
                 ? command.GetString()!
-                : throw Invalid($"Invalid type for '{commandPath}': expected a string, but got {Describe(command)} instead.", commandPath, "invalid_type"));
+                : throw Invalid($"Invalid type for '{commandPath}': expected a string, but got {Describe(command)} instead.", commandPath, RequestErrorCodes.InvalidType));
         }
 
         return new ResponseItem
@@ -259,10 +259,10 @@ public static partial class InputItemsParser
 
     private static ResponseItem ParseShellCallOutput(JsonElement item, string path)
     {
-        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", "missing_required_parameter");
+        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", RequestErrorCodes.MissingRequiredParameter);
         if (output.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for '{path}.output': expected an array of command outputs, but got {Describe(output)} instead.", $"{path}.output", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.output': expected an array of command outputs, but got {Describe(output)} instead.", $"{path}.output", RequestErrorCodes.InvalidType);
         }
 
         var outputs = new List<CommandOutput>();
@@ -272,7 +272,7 @@ public static partial class InputItemsParser
             var onePath = $"{path}.output[{index++}]";
             if (one.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"Invalid type for '{onePath}': expected an object, but got {Describe(one)} instead.", onePath, "invalid_type");
+                throw Invalid($"Invalid type for '{onePath}': expected an object, but got {Describe(one)} instead.", onePath, RequestErrorCodes.InvalidType);
             }
 
             var outcome = RequiredObject(one, "outcome", onePath);
@@ -286,7 +286,7 @@ public static partial class InputItemsParser
                     ExitCode = RequiredInt(outcome, "exit_code", $"{onePath}.outcome"),
                 },
                 "timeout" => new CommandOutput { Stdout = RequiredText(one, "stdout", onePath), Stderr = RequiredText(one, "stderr", onePath), TimedOut = true },
-                _ => throw Invalid($"Invalid value for '{onePath}.outcome.type': '{Shortened(outcomeType)}'. Supported values are: 'exit' and 'timeout'.", $"{onePath}.outcome.type", "invalid_value"),
+                _ => throw Invalid($"Invalid value for '{onePath}.outcome.type': '{Shortened(outcomeType)}'. Supported values are: 'exit' and 'timeout'.", $"{onePath}.outcome.type", RequestErrorCodes.InvalidValue),
             });
         }
 
@@ -303,10 +303,10 @@ public static partial class InputItemsParser
     /// <summary>A reasoning item's summary texts. Its encrypted content is OpenAI's, for OpenAI's models, and means nothing to another.</summary>
     private static string SummaryOf(JsonElement item, string path)
     {
-        var summary = Optional(item, "summary") ?? throw Invalid($"Missing required parameter: '{path}.summary'.", $"{path}.summary", "missing_required_parameter");
+        var summary = Optional(item, "summary") ?? throw Invalid($"Missing required parameter: '{path}.summary'.", $"{path}.summary", RequestErrorCodes.MissingRequiredParameter);
         if (summary.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for '{path}.summary': expected an array of summary parts, but got {Describe(summary)} instead.", $"{path}.summary", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.summary': expected an array of summary parts, but got {Describe(summary)} instead.", $"{path}.summary", RequestErrorCodes.InvalidType);
         }
 
         var texts = new List<string>();
@@ -316,7 +316,7 @@ public static partial class InputItemsParser
             var partPath = $"{path}.summary[{index++}]";
             if (part.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
+                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, RequestErrorCodes.InvalidType);
             }
 
             texts.Add(RequiredText(part, "text", partPath));
@@ -341,20 +341,20 @@ public static partial class InputItemsParser
     {
         if (part.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, "invalid_type");
+            throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, RequestErrorCodes.InvalidType);
         }
 
         var partType = RequiredString(part, "type", partPath);
         if (partType is not ("input_text" or "output_text" or "text"))
         {
-            throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts ('input_text', 'output_text'), and images ('input_image') and files ('input_file') in user messages.", $"{partPath}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{partPath}.type': '{Shortened(partType)}'. Berth accepts text content parts ('input_text', 'output_text'), and images ('input_image') and files ('input_file') in user messages.", $"{partPath}.type", RequestErrorCodes.InvalidValue);
         }
 
         return RequiredString(part, "text", partPath);
     }
 
     private static string RequiredId(JsonElement item, string path) =>
-        OptionalId(item, path) ?? throw Invalid($"Missing required parameter: '{path}.id'.", $"{path}.id", "missing_required_parameter");
+        OptionalId(item, path) ?? throw Invalid($"Missing required parameter: '{path}.id'.", $"{path}.id", RequestErrorCodes.MissingRequiredParameter);
 
     /// <summary>An item id the client gives: bounded and plain, since it is stored, looked up and used as a list cursor.</summary>
     private static string? OptionalId(JsonElement item, string path)
@@ -362,7 +362,7 @@ public static partial class InputItemsParser
         var id = OptionalString(item, "id", path);
         if (id is not null && !IsItemId(id))
         {
-            throw Invalid($"Invalid '{path}.id': '{Shortened(id)}'. An item id has at most {MaxIdLength} letters, digits, '_' and '-'.", $"{path}.id", "invalid_value");
+            throw Invalid($"Invalid '{path}.id': '{Shortened(id)}'. An item id has at most {MaxIdLength} letters, digits, '_' and '-'.", $"{path}.id", RequestErrorCodes.InvalidValue);
         }
 
         return id;
@@ -377,7 +377,7 @@ public static partial class InputItemsParser
             : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
                     ? $"Missing required parameter: '{path}.{name}'."
                     : $"Invalid type for '{path}.{name}': expected a string, but got {Describe(value.Value)} instead.",
-                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? "missing_required_parameter" : "invalid_type");
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
     }
 
     private static JsonElement RequiredObject(JsonElement parent, string name, string path)
@@ -388,17 +388,17 @@ public static partial class InputItemsParser
             : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
                     ? $"Missing required parameter: '{path}.{name}'."
                     : $"Invalid type for '{path}.{name}': expected an object, but got {Describe(value.Value)} instead.",
-                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? "missing_required_parameter" : "invalid_type");
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
     }
 
     private static int RequiredInt(JsonElement parent, string name, string path) =>
-        OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", "missing_required_parameter");
+        OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", RequestErrorCodes.MissingRequiredParameter);
 
     private static int? OptionalCount(JsonElement parent, string name, string path)
     {
         var number = OptionalInt(parent, name, path);
         return number < 0
-            ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", "integer_below_min_value")
+            ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", RequestErrorCodes.IntegerBelowMinValue)
             : number;
     }
 
@@ -412,7 +412,7 @@ public static partial class InputItemsParser
 
         return value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt32(out var number)
             ? number
-            : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", "invalid_type");
+            : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", RequestErrorCodes.InvalidType);
     }
 
     /// <summary>Whether <paramref name="id"/> has the shape of an item id: bounded and plain, as ids are stored, looked up and used as list cursors.</summary>

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using System.Text.Json;
 using Berth.Api.Errors;
 
@@ -18,12 +19,12 @@ internal static class JsonFields
         var value = Optional(parent, name);
         if (value is null || value.Value.ValueKind == JsonValueKind.Null)
         {
-            throw Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
+            throw Invalid($"Missing required parameter: '{param}'.", param, RequestErrorCodes.MissingRequiredParameter);
         }
 
         if (value.Value.ValueKind != JsonValueKind.String)
         {
-            throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value.Value)} instead.", param, "invalid_type");
+            throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value.Value)} instead.", param, RequestErrorCodes.InvalidType);
         }
 
         var text = value.Value.GetString()!;
@@ -54,7 +55,7 @@ internal static class JsonFields
             null or JsonValueKind.Null => null,
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            _ => throw Invalid($"Invalid type for '{name}': expected a boolean, but got {Describe(value.Value)} instead.", name, "invalid_type"),
+            _ => throw Invalid($"Invalid type for '{name}': expected a boolean, but got {Describe(value.Value)} instead.", name, RequestErrorCodes.InvalidType),
         };
     }
 
@@ -68,12 +69,12 @@ internal static class JsonFields
 
         if (value.Value.ValueKind != JsonValueKind.Number || !value.Value.TryGetInt32(out var number))
         {
-            throw Invalid($"Invalid type for '{name}': expected an integer, but got {Describe(value.Value)} instead.", name, "invalid_type");
+            throw Invalid($"Invalid type for '{name}': expected an integer, but got {Describe(value.Value)} instead.", name, RequestErrorCodes.InvalidType);
         }
 
         if (number < 1)
         {
-            throw Invalid($"Invalid '{name}': integer below minimum value. Expected a value >= 1, but got {number} instead.", name, "integer_below_min_value");
+            throw Invalid($"Invalid '{name}': integer below minimum value. Expected a value >= 1, but got {number} instead.", name, RequestErrorCodes.IntegerBelowMinValue);
         }
 
         return number;

@@ -54,12 +54,12 @@ public static partial class ModelSettingsParser
 
         if (entries.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for 'context_management': expected an array, but got {Describe(entries)} instead.", "context_management", "invalid_type");
+            throw Invalid($"Invalid type for 'context_management': expected an array, but got {Describe(entries)} instead.", "context_management", RequestErrorCodes.InvalidType);
         }
 
         if (entries.GetArrayLength() > 1)
         {
-            throw Invalid("Invalid 'context_management': give at most one entry.", "context_management", "invalid_value");
+            throw Invalid("Invalid 'context_management': give at most one entry.", "context_management", RequestErrorCodes.InvalidValue);
         }
 
         if (entries.GetArrayLength() == 0)
@@ -71,18 +71,18 @@ public static partial class ModelSettingsParser
         const string path = "context_management[0]";
         if (entry.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(entry)} instead.", path, "invalid_type");
+            throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(entry)} instead.", path, RequestErrorCodes.InvalidType);
         }
 
         foreach (var property in entry.EnumerateObject().Where(p => p.Name is not ("type" or "compact_threshold")))
         {
-            throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+            throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", RequestErrorCodes.UnknownParameter);
         }
 
         var type = RequiredString(entry, "type", path);
         if (type != "compaction")
         {
-            throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'compaction'.", $"{path}.type", "invalid_value");
+            throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'compaction'.", $"{path}.type", RequestErrorCodes.InvalidValue);
         }
 
         if (Optional(entry, "compact_threshold") is not { ValueKind: not JsonValueKind.Null } threshold)
@@ -92,7 +92,7 @@ public static partial class ModelSettingsParser
 
         return threshold.ValueKind == JsonValueKind.Number && threshold.TryGetInt32(out var tokens) && tokens is >= MinCompactThreshold and <= 10_000_000
             ? tokens
-            : throw Invalid($"Invalid '{path}.compact_threshold': expected an integer from {MinCompactThreshold} to 10000000 tokens.", $"{path}.compact_threshold", "invalid_value");
+            : throw Invalid($"Invalid '{path}.compact_threshold': expected an integer from {MinCompactThreshold} to 10000000 tokens.", $"{path}.compact_threshold", RequestErrorCodes.InvalidValue);
     }
 
     /// <summary><c>auto</c>, or null for <c>disabled</c> (the default).</summary>
@@ -101,7 +101,7 @@ public static partial class ModelSettingsParser
         {
             null or ModelSettings.TruncateDisabled => null,
             ModelSettings.TruncateAuto => ModelSettings.TruncateAuto,
-            var other => throw Invalid($"Invalid value for 'truncation': '{Shortened(other)}'. Supported values are: 'auto' and 'disabled'.", "truncation", "invalid_value"),
+            var other => throw Invalid($"Invalid value for 'truncation': '{Shortened(other)}'. Supported values are: 'auto' and 'disabled'.", "truncation", RequestErrorCodes.InvalidValue),
         };
 
     private static void RefuseWhatCannotBeHonoured(JsonElement body)
@@ -110,7 +110,7 @@ public static partial class ModelSettingsParser
         {
             if (include.ValueKind != JsonValueKind.Array)
             {
-                throw Invalid($"Invalid type for 'include': expected an array, but got {Describe(include)} instead.", "include", "invalid_type");
+                throw Invalid($"Invalid type for 'include': expected an array, but got {Describe(include)} instead.", "include", RequestErrorCodes.InvalidType);
             }
 
             var index = 0;
@@ -119,7 +119,7 @@ public static partial class ModelSettingsParser
                 var param = $"include[{index++}]";
                 if (value.ValueKind != JsonValueKind.String)
                 {
-                    throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value)} instead.", param, "invalid_type");
+                    throw Invalid($"Invalid type for '{param}': expected a string, but got {Describe(value)} instead.", param, RequestErrorCodes.InvalidType);
                 }
 
                 if (IncludeValues.Refusal(value.GetString()!) is { } refusal)
@@ -154,7 +154,7 @@ public static partial class ModelSettingsParser
         {
             if (options.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"Invalid type for 'stream_options': expected an object, but got {Describe(options)} instead.", "stream_options", "invalid_type");
+                throw Invalid($"Invalid type for 'stream_options': expected an object, but got {Describe(options)} instead.", "stream_options", RequestErrorCodes.InvalidType);
             }
 
             if (Optional(options, "include_obfuscation") is { ValueKind: JsonValueKind.True })
@@ -192,7 +192,7 @@ public static partial class ModelSettingsParser
 
         if (value.Value.ValueKind != JsonValueKind.Number || !value.Value.TryGetDouble(out var number))
         {
-            throw Invalid($"Invalid type for '{name}': expected a number, but got {Describe(value.Value)} instead.", name, "invalid_type");
+            throw Invalid($"Invalid type for '{name}': expected a number, but got {Describe(value.Value)} instead.", name, RequestErrorCodes.InvalidType);
         }
 
         if (number < min || number > max)
@@ -208,7 +208,7 @@ public static partial class ModelSettingsParser
     {
         var tokens = OptionalPositiveInt(body, "max_output_tokens");
         return tokens < 16
-            ? throw Invalid($"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {tokens} instead.", "max_output_tokens", "integer_below_min_value")
+            ? throw Invalid($"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {tokens} instead.", "max_output_tokens", RequestErrorCodes.IntegerBelowMinValue)
             : tokens;
     }
 
@@ -222,7 +222,7 @@ public static partial class ModelSettingsParser
 
         if (text.Value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for 'text': expected an object, but got {Describe(text.Value)} instead.", "text", "invalid_type");
+            throw Invalid($"Invalid type for 'text': expected an object, but got {Describe(text.Value)} instead.", "text", RequestErrorCodes.InvalidType);
         }
 
         var format = Optional(text.Value, "format");
@@ -233,7 +233,7 @@ public static partial class ModelSettingsParser
 
         if (format.Value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for 'text.format': expected an object, but got {Describe(format.Value)} instead.", "text.format", "invalid_type");
+            throw Invalid($"Invalid type for 'text.format': expected an object, but got {Describe(format.Value)} instead.", "text.format", RequestErrorCodes.InvalidType);
         }
 
         var type = RequiredString(format.Value, "type", "text.format");
@@ -247,21 +247,21 @@ public static partial class ModelSettingsParser
                 var name = RequiredString(format.Value, "name", "text.format");
                 if (!SchemaName().IsMatch(name))
                 {
-                    throw Invalid("Invalid 'text.format.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", "text.format.name", "invalid_value");
+                    throw Invalid("Invalid 'text.format.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", "text.format.name", RequestErrorCodes.InvalidValue);
                 }
 
                 var schema = Optional(format.Value, "schema");
                 if (schema is not { ValueKind: JsonValueKind.Object })
                 {
                     throw schema is null or { ValueKind: JsonValueKind.Null }
-                        ? Invalid("Missing required parameter: 'text.format.schema'.", "text.format.schema", "missing_required_parameter")
-                        : Invalid($"Invalid type for 'text.format.schema': expected an object, but got {Describe(schema.Value)} instead.", "text.format.schema", "invalid_type");
+                        ? Invalid("Missing required parameter: 'text.format.schema'.", "text.format.schema", RequestErrorCodes.MissingRequiredParameter)
+                        : Invalid($"Invalid type for 'text.format.schema': expected an object, but got {Describe(schema.Value)} instead.", "text.format.schema", RequestErrorCodes.InvalidType);
                 }
 
                 var strict = Optional(format.Value, "strict");
                 if (strict is { ValueKind: not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null) })
                 {
-                    throw Invalid($"Invalid type for 'text.format.strict': expected a boolean, but got {Describe(strict.Value)} instead.", "text.format.strict", "invalid_type");
+                    throw Invalid($"Invalid type for 'text.format.strict': expected a boolean, but got {Describe(strict.Value)} instead.", "text.format.strict", RequestErrorCodes.InvalidType);
                 }
 
                 return new TextFormatSpec
@@ -273,7 +273,7 @@ public static partial class ModelSettingsParser
                     Strict = strict?.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null },
                 };
             default:
-                throw Invalid($"Invalid value for 'text.format.type': '{Shortened(type)}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "text.format.type", "invalid_value");
+                throw Invalid($"Invalid value for 'text.format.type': '{Shortened(type)}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "text.format.type", RequestErrorCodes.InvalidValue);
         }
     }
 
@@ -287,24 +287,24 @@ public static partial class ModelSettingsParser
 
         if (reasoning.Value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for 'reasoning': expected an object, but got {Describe(reasoning.Value)} instead.", "reasoning", "invalid_type");
+            throw Invalid($"Invalid type for 'reasoning': expected an object, but got {Describe(reasoning.Value)} instead.", "reasoning", RequestErrorCodes.InvalidType);
         }
 
         var effort = OptionalString(reasoning.Value, "effort", "reasoning");
         return effort is null || Efforts.Contains(effort)
             ? effort
-            : throw Invalid($"Invalid value for 'reasoning.effort': '{Shortened(effort)}'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', and 'xhigh'.", "reasoning.effort", "invalid_value");
+            : throw Invalid($"Invalid value for 'reasoning.effort': '{Shortened(effort)}'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', and 'xhigh'.", "reasoning.effort", RequestErrorCodes.InvalidValue);
     }
 
     private static string? Identifier(JsonElement body, string name, int maxLength)
     {
         var value = OptionalString(body, name);
         return value is { Length: var length } && length > maxLength
-            ? throw Invalid($"Invalid '{name}': string too long. Expected a string with maximum length {maxLength}, but got a string with length {length} instead.", name, "string_above_max_length")
+            ? throw Invalid($"Invalid '{name}': string too long. Expected a string with maximum length {maxLength}, but got a string with length {length} instead.", name, RequestErrorCodes.StringAboveMaxLength)
             : value;
     }
 
-    private static RequestException Unsupported(string param, string message) => Invalid(message, param, "unsupported_parameter");
+    private static RequestException Unsupported(string param, string message) => Invalid(message, param, RequestErrorCodes.UnsupportedParameter);
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex SchemaName();

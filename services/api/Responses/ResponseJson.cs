@@ -19,7 +19,7 @@ public static class ResponseJson
         writer.WriteNumber("created_at", response.CreatedAt.ToUnixTimeSeconds());
         writer.WriteString("status", response.Status);
         writer.WriteBoolean("background", response.Background);
-        if (response.CompletedAt is { } completedAt && response.Status == "completed")
+        if (response.CompletedAt is { } completedAt && response.Status == ResponseStatuses.Completed)
         {
             writer.WriteNumber("completed_at", completedAt.ToUnixTimeSeconds());
         }

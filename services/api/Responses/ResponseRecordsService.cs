@@ -29,18 +29,18 @@ public sealed class ResponseRecordsService(
         {
             if (cursor is not null && !InputItemsParser.IsItemId(cursor))
             {
-                return ApiError.InvalidRequest($"Invalid '{name}': expected the id of an item from a previous page (at most {InputItemsParser.MaxIdLength} letters, digits, '_' and '-').", name, "invalid_value").ToResult();
+                return ApiError.InvalidRequest($"Invalid '{name}': expected the id of an item from a previous page (at most {InputItemsParser.MaxIdLength} letters, digits, '_' and '-').", name, RequestErrorCodes.InvalidValue).ToResult();
             }
         }
 
         if (after is not null && before is not null)
         {
-            return ApiError.InvalidRequest("Give 'after' or 'before', not both.", "before", "invalid_value").ToResult();
+            return ApiError.InvalidRequest("Give 'after' or 'before', not both.", "before", RequestErrorCodes.InvalidValue).ToResult();
         }
 
         if (include.Select(IncludeValues.Refusal).FirstOrDefault(refusal => refusal is not null) is { } refused)
         {
-            return ApiError.InvalidRequest(refused, "include", "unsupported_parameter").ToResult();
+            return ApiError.InvalidRequest(refused, "include", RequestErrorCodes.UnsupportedParameter).ToResult();
         }
 
         var reply = await read.GetResponse<ResponseInput, ResponseNotFound>(new GetResponseInput(responseId) { Tenant = tenant.Id }, cancellationToken, Timeout);

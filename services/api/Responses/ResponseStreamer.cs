@@ -20,6 +20,7 @@ public sealed partial class ResponseStreamer(
     Security.RequestTenant tenant,
     IOptions<ApiOptions> options,
     PayloadStore payloads,
+    TimeProvider time,
     ILogger<ResponseStreamer> logger)
 {
     // A notification may be lost (an api queue restarting, a dropped buffer): the store is read
@@ -125,7 +126,7 @@ public sealed partial class ResponseStreamer(
     /// </summary>
     private async Task<IReadOnlyList<ResponseStreamEvent>> FollowAsync(HttpResponse response, ResponseEventHub.Subscription live, Cursor stream, CancellationToken cancellationToken)
     {
-        var quietSince = DateTimeOffset.UtcNow;
+        var quietSince = time.GetUtcNow();
         var check = StoreCheck;
         while (true)
         {
@@ -150,18 +151,18 @@ public sealed partial class ResponseStreamer(
                     return [];
                 }
 
-                quietSince = DateTimeOffset.UtcNow;
+                quietSince = time.GetUtcNow();
                 check = StoreCheck;
                 continue;
             }
 
             check = check * 2 < MaxStoreCheck ? check * 2 : MaxStoreCheck;
 
-            if (DateTimeOffset.UtcNow - quietSince > KeepAlive)
+            if (time.GetUtcNow() - quietSince > KeepAlive)
             {
                 await response.Body.WriteAsync(KeepAliveComment, cancellationToken);
                 await response.Body.FlushAsync(cancellationToken);
-                quietSince = DateTimeOffset.UtcNow;
+                quietSince = time.GetUtcNow();
             }
 
             try

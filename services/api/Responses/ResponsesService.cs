@@ -65,7 +65,7 @@ public sealed partial class ResponsesService(
 
         if (catalog.Value.Refusal(tenant.Id, request.Model) is { } refusal)
         {
-            return ApiError.InvalidRequest(refusal, "model", "model_not_found").ToResult();
+            return ApiError.InvalidRequest(refusal, "model", RequestErrorCodes.ModelNotFound).ToResult();
         }
 
         if (request.Settings is { CompactThreshold: 0 } compacting)
@@ -266,7 +266,7 @@ public sealed partial class ResponsesService(
             if (query.TryGetValue("starting_after", out var raw)
                 && !int.TryParse(raw.ToString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out after))
             {
-                return ApiError.InvalidRequest($"Invalid 'starting_after': expected an integer sequence number, but got '{raw}'.", "starting_after", "invalid_type").ToResult();
+                return ApiError.InvalidRequest($"Invalid 'starting_after': expected an integer sequence number, but got '{raw}'.", "starting_after", RequestErrorCodes.InvalidType).ToResult();
             }
 
             using var streamSlot = slots.TryTake(tenant.Id);

@@ -27,7 +27,7 @@ public static partial class ToolsParser
 
         if (tools.Value.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for 'tools': expected an array, but got {Describe(tools.Value)} instead.", "tools", "invalid_type");
+            throw Invalid($"Invalid type for 'tools': expected an array, but got {Describe(tools.Value)} instead.", "tools", RequestErrorCodes.InvalidType);
         }
 
         ShellToolSpec? shell = null;
@@ -40,18 +40,18 @@ public static partial class ToolsParser
             var path = $"tools[{index++}]";
             if (tool.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(tool)} instead.", path, "invalid_type");
+                throw Invalid($"Invalid type for '{path}': expected an object, but got {Describe(tool)} instead.", path, RequestErrorCodes.InvalidType);
             }
 
             var type = RequiredString(tool, "type", path);
             switch (type)
             {
                 case "shell" when shell is not null:
-                    throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, "invalid_value");
+                    throw Invalid($"Invalid '{path}': only one 'shell' tool may be given.", path, RequestErrorCodes.InvalidValue);
                 case "shell":
                     shell = WithApproval(ParseEnvironment(tool, path, egressDomains), tool, path);
                     shellPath = path;
-                    skills = shell.Environment == "container_auto" && Optional(tool, "environment") is { ValueKind: JsonValueKind.Object } environment
+                    skills = shell.Environment == ShellEnvironments.Auto && Optional(tool, "environment") is { ValueKind: JsonValueKind.Object } environment
                         ? Berth.Api.Skills.AskedSkills.Parse(environment, $"{path}.environment")
                         : [];
                     break;
@@ -59,19 +59,19 @@ public static partial class ToolsParser
                     var function = ParseFunction(tool, path);
                     if (functions.Any(f => f.Name == function.Name))
                     {
-                        throw Invalid($"Invalid '{path}.name': duplicate function name '{function.Name}'.", $"{path}.name", "invalid_value");
+                        throw Invalid($"Invalid '{path}.name': duplicate function name '{function.Name}'.", $"{path}.name", RequestErrorCodes.InvalidValue);
                     }
 
                     functions.Add(function);
                     break;
                 default:
-                    throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'shell' and 'function'.", $"{path}.type", "invalid_value");
+                    throw Invalid($"Invalid value for '{path}.type': '{Shortened(type)}'. Supported values are: 'shell' and 'function'.", $"{path}.type", RequestErrorCodes.InvalidValue);
             }
         }
 
         if (functions.Count > MaxFunctions)
         {
-            throw Invalid($"Invalid 'tools': at most {MaxFunctions} functions may be given, but got {functions.Count}.", "tools", "array_above_max_length");
+            throw Invalid($"Invalid 'tools': at most {MaxFunctions} functions may be given, but got {functions.Count}.", "tools", RequestErrorCodes.ArrayAboveMaxLength);
         }
 
         return new OfferedTools(shell, functions) { ShellPath = shellPath, Skills = skills };
@@ -87,42 +87,42 @@ public static partial class ToolsParser
         {
             if (property.Name is not ("type" or "name" or "description" or "parameters" or "strict" or "defer_loading"))
             {
-                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{path}.{Shortened(property.Name)}'.", $"{path}.{Shortened(property.Name)}", RequestErrorCodes.UnknownParameter);
             }
         }
 
         var name = RequiredString(tool, "name", path);
         if (!FunctionName().IsMatch(name))
         {
-            throw Invalid($"Invalid '{path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.", $"{path}.name", "invalid_value");
+            throw Invalid($"Invalid '{path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.", $"{path}.name", RequestErrorCodes.InvalidValue);
         }
 
         if (BuiltIn.Contains(name))
         {
-            throw Invalid($"Invalid '{path}.name': '{name}' is the name of a built-in tool; give the function another name.", $"{path}.name", "invalid_value");
+            throw Invalid($"Invalid '{path}.name': '{name}' is the name of a built-in tool; give the function another name.", $"{path}.name", RequestErrorCodes.InvalidValue);
         }
 
         if (Optional(tool, "defer_loading") is { ValueKind: JsonValueKind.True })
         {
-            throw Invalid($"'{path}.defer_loading' is not supported: Berth has no tool search, so every function is offered to the model.", $"{path}.defer_loading", "unsupported_parameter");
+            throw Invalid($"'{path}.defer_loading' is not supported: Berth has no tool search, so every function is offered to the model.", $"{path}.defer_loading", RequestErrorCodes.UnsupportedParameter);
         }
 
         var parameters = Optional(tool, "parameters");
         if (parameters is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
         {
-            throw Invalid($"Invalid type for '{path}.parameters': expected an object, but got {Describe(parameters.Value)} instead.", $"{path}.parameters", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.parameters': expected an object, but got {Describe(parameters.Value)} instead.", $"{path}.parameters", RequestErrorCodes.InvalidType);
         }
 
         var description = Optional(tool, "description");
         if (description is { ValueKind: not (JsonValueKind.String or JsonValueKind.Null) })
         {
-            throw Invalid($"Invalid type for '{path}.description': expected a string, but got {Describe(description.Value)} instead.", $"{path}.description", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.description': expected a string, but got {Describe(description.Value)} instead.", $"{path}.description", RequestErrorCodes.InvalidType);
         }
 
         var strict = Optional(tool, "strict");
         if (strict is { ValueKind: not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null) })
         {
-            throw Invalid($"Invalid type for '{path}.strict': expected a boolean, but got {Describe(strict.Value)} instead.", $"{path}.strict", "invalid_type");
+            throw Invalid($"Invalid type for '{path}.strict': expected a boolean, but got {Describe(strict.Value)} instead.", $"{path}.strict", RequestErrorCodes.InvalidType);
         }
 
         return new FunctionToolSpec
@@ -149,12 +149,12 @@ public static partial class ToolsParser
                 var mode = choice.Value.GetString();
                 if (mode is not (ToolChoiceSpec.Auto or ToolChoiceSpec.None or ToolChoiceSpec.Required))
                 {
-                    throw Invalid($"Invalid value for 'tool_choice': '{Shortened(mode ?? "")}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice", "invalid_value");
+                    throw Invalid($"Invalid value for 'tool_choice': '{Shortened(mode ?? "")}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice", RequestErrorCodes.InvalidValue);
                 }
 
                 if (mode == ToolChoiceSpec.Required && tools.Shell is null && tools.Functions.Count == 0)
                 {
-                    throw Invalid("Invalid value for 'tool_choice': 'required' needs at least one tool in 'tools'.", "tool_choice", "invalid_value");
+                    throw Invalid("Invalid value for 'tool_choice': 'required' needs at least one tool in 'tools'.", "tool_choice", RequestErrorCodes.InvalidValue);
                 }
 
                 return new ToolChoiceSpec { Mode = mode };
@@ -164,20 +164,20 @@ public static partial class ToolsParser
                 {
                     return tools.Shell is not null
                         ? new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = ShellName }
-                        : throw Invalid("Invalid 'tool_choice': the shell tool was chosen, but 'tools' has no shell tool.", "tool_choice", "invalid_value");
+                        : throw Invalid("Invalid 'tool_choice': the shell tool was chosen, but 'tools' has no shell tool.", "tool_choice", RequestErrorCodes.InvalidValue);
                 }
 
                 if (type != "function")
                 {
-                    throw Invalid($"Invalid value for 'tool_choice.type': '{Shortened(type)}'. Berth supports 'function' and 'shell'.", "tool_choice.type", "invalid_value");
+                    throw Invalid($"Invalid value for 'tool_choice.type': '{Shortened(type)}'. Berth supports 'function' and 'shell'.", "tool_choice.type", RequestErrorCodes.InvalidValue);
                 }
 
                 var name = RequiredString(choice.Value, "name", "tool_choice");
                 return tools.Functions.Any(f => f.Name == name)
                     ? new ToolChoiceSpec { Mode = ToolChoiceSpec.Named, Name = name }
-                    : throw Invalid($"Invalid 'tool_choice': function '{Shortened(name)}' is not in 'tools'.", "tool_choice.name", "invalid_value");
+                    : throw Invalid($"Invalid 'tool_choice': function '{Shortened(name)}' is not in 'tools'.", "tool_choice.name", RequestErrorCodes.InvalidValue);
             default:
-                throw Invalid($"Invalid type for 'tool_choice': expected a string or an object, but got {Describe(choice.Value)} instead.", "tool_choice", "invalid_type");
+                throw Invalid($"Invalid type for 'tool_choice': expected a string or an object, but got {Describe(choice.Value)} instead.", "tool_choice", RequestErrorCodes.InvalidType);
         }
     }
 
@@ -192,27 +192,27 @@ public static partial class ToolsParser
         var envPath = $"{path}.environment";
         if (environment.Value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"Invalid type for '{envPath}': expected an object, but got {Describe(environment.Value)} instead.", envPath, "invalid_type");
+            throw Invalid($"Invalid type for '{envPath}': expected an object, but got {Describe(environment.Value)} instead.", envPath, RequestErrorCodes.InvalidType);
         }
 
         var type = RequiredString(environment.Value, "type", envPath);
         RefuseWhatContainersCannotTakeYet(environment.Value, envPath);
         var policy = Optional(environment.Value, "network_policy");
-        if (policy is { ValueKind: not JsonValueKind.Null } && type == "container_reference")
+        if (policy is { ValueKind: not JsonValueKind.Null } && type == ShellEnvironments.Reference)
         {
-            throw Invalid($"Invalid '{envPath}.network_policy': a referenced container keeps the policy it was created with.", $"{envPath}.network_policy", "invalid_value");
+            throw Invalid($"Invalid '{envPath}.network_policy': a referenced container keeps the policy it was created with.", $"{envPath}.network_policy", RequestErrorCodes.InvalidValue);
         }
 
         return type switch
         {
-            "container_auto" => new ShellToolSpec
+            ShellEnvironments.Auto => new ShellToolSpec
             {
                 NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null,
                 MemoryMb = MemoryOf(environment.Value, envPath),
                 FileIds = FileIdsOf(environment.Value, envPath),
             },
-            "container_reference" => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
-            _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", "invalid_value"),
+            ShellEnvironments.Reference => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
+            _ => throw Invalid($"Invalid value for '{envPath}.type': '{type}'. Supported values are: 'container_auto' and 'container_reference'.", $"{envPath}.type", RequestErrorCodes.InvalidValue),
         };
     }
 
@@ -228,7 +228,7 @@ public static partial class ToolsParser
             var name = property.Name;
             if (name is not ("type" or "network_policy" or "container_id" or "file_ids" or "memory_limit" or "skills"))
             {
-                throw Invalid($"Unknown parameter: '{envPath}.{Shortened(name)}'.", $"{envPath}.{Shortened(name)}", "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{envPath}.{Shortened(name)}'.", $"{envPath}.{Shortened(name)}", RequestErrorCodes.UnknownParameter);
             }
 
             var given = property.Value.ValueKind switch
@@ -237,19 +237,19 @@ public static partial class ToolsParser
                 JsonValueKind.Array => property.Value.GetArrayLength() > 0,
                 _ => true,
             };
-            if (given && name is "file_ids" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
+            if (given && name is "file_ids" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)
             {
-                throw Invalid($"Invalid '{envPath}.file_ids': add files to a referenced container with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.", $"{envPath}.file_ids", "invalid_value");
+                throw Invalid($"Invalid '{envPath}.file_ids': add files to a referenced container with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.", $"{envPath}.file_ids", RequestErrorCodes.InvalidValue);
             }
 
-            if (given && name is "memory_limit" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
+            if (given && name is "memory_limit" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)
             {
-                throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", "invalid_value");
+                throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", RequestErrorCodes.InvalidValue);
             }
 
-            if (given && name is "skills" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == "container_reference")
+            if (given && name is "skills" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)
             {
-                throw Invalid($"Invalid '{envPath}.skills': a referenced container keeps the skills it was created with.", $"{envPath}.skills", "invalid_value");
+                throw Invalid($"Invalid '{envPath}.skills': a referenced container keeps the skills it was created with.", $"{envPath}.skills", RequestErrorCodes.InvalidValue);
             }
         }
     }
@@ -272,28 +272,28 @@ public static partial class ToolsParser
             case JsonValueKind.Object:
                 break;
             default:
-                throw Invalid($"Invalid value for '{approvalPath}': supported values are 'never', 'always', or {{\"patterns\": [regular expressions]}}.", approvalPath, "invalid_value");
+                throw Invalid($"Invalid value for '{approvalPath}': supported values are 'never', 'always', or {{\"patterns\": [regular expressions]}}.", approvalPath, RequestErrorCodes.InvalidValue);
         }
 
         foreach (var property in given.Value.EnumerateObject())
         {
             if (property.Name != "patterns")
             {
-                throw Invalid($"Unknown parameter: '{approvalPath}.{Shortened(property.Name)}'.", $"{approvalPath}.{Shortened(property.Name)}", "unknown_parameter");
+                throw Invalid($"Unknown parameter: '{approvalPath}.{Shortened(property.Name)}'.", $"{approvalPath}.{Shortened(property.Name)}", RequestErrorCodes.UnknownParameter);
             }
         }
 
         var patternsPath = $"{approvalPath}.patterns";
-        var patterns = Optional(given.Value, "patterns") ?? throw Invalid($"Missing required parameter: '{patternsPath}'.", patternsPath, "missing_required_parameter");
+        var patterns = Optional(given.Value, "patterns") ?? throw Invalid($"Missing required parameter: '{patternsPath}'.", patternsPath, RequestErrorCodes.MissingRequiredParameter);
         if (patterns.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for '{patternsPath}': expected an array of strings, but got {Describe(patterns)} instead.", patternsPath, "invalid_type");
+            throw Invalid($"Invalid type for '{patternsPath}': expected an array of strings, but got {Describe(patterns)} instead.", patternsPath, RequestErrorCodes.InvalidType);
         }
 
         var count = patterns.GetArrayLength();
         if (count is 0 or > ApprovalPatterns.MaxCount)
         {
-            throw Invalid($"Invalid '{patternsPath}': give 1 to {ApprovalPatterns.MaxCount} patterns, but got {count}.", patternsPath, count == 0 ? "empty_array" : "array_above_max_length");
+            throw Invalid($"Invalid '{patternsPath}': give 1 to {ApprovalPatterns.MaxCount} patterns, but got {count}.", patternsPath, count == 0 ? RequestErrorCodes.EmptyArray : RequestErrorCodes.ArrayAboveMaxLength);
         }
 
         var list = new List<string>(count);
@@ -302,12 +302,12 @@ public static partial class ToolsParser
             var patternPath = $"{patternsPath}[{list.Count}]";
             if (pattern.ValueKind != JsonValueKind.String)
             {
-                throw Invalid($"Invalid type for '{patternPath}': expected a string, but got {Describe(pattern)} instead.", patternPath, "invalid_type");
+                throw Invalid($"Invalid type for '{patternPath}': expected a string, but got {Describe(pattern)} instead.", patternPath, RequestErrorCodes.InvalidType);
             }
 
             if (ApprovalPatterns.Problem(pattern.GetString()!) is { } problem)
             {
-                throw Invalid($"Invalid '{patternPath}': {problem}", patternPath, "invalid_value");
+                throw Invalid($"Invalid '{patternPath}': {problem}", patternPath, RequestErrorCodes.InvalidValue);
             }
 
             list.Add(pattern.GetString()!);
@@ -333,7 +333,7 @@ public static partial class ToolsParser
 
         return memory.ValueKind == JsonValueKind.String && Containers.MemoryLimits.TryParse(memory.GetString(), out var megabytes)
             ? megabytes
-            : throw Invalid($"Invalid '{envPath}.memory_limit': supported values are {Containers.MemoryLimits.Supported}.", $"{envPath}.memory_limit", "invalid_value");
+            : throw Invalid($"Invalid '{envPath}.memory_limit': supported values are {Containers.MemoryLimits.Supported}.", $"{envPath}.memory_limit", RequestErrorCodes.InvalidValue);
     }
 
     private static NetworkPolicySpec? NetworkPolicyOf(JsonElement value, string param, IReadOnlyList<string> egressDomains)

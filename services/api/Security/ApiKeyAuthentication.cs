@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.Api.Errors;
 
 namespace Berth.Api.Security;
@@ -53,6 +54,6 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeys keys)
     private static Task Unauthorized(HttpContext context, string message, string? code)
     {
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return new ApiError(StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, code).ToResult().ExecuteAsync(context);
+        return new ApiError(StatusCodes.Status401Unauthorized, message, RequestErrorCodes.InvalidRequestError, null, code).ToResult().ExecuteAsync(context);
     }
 }

@@ -25,7 +25,7 @@ public static class NetworkPolicyParser
 
         if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
         {
-            return (null, ApiError.InvalidRequest($"Invalid '{param}': expected an object with a 'type' of 'disabled' or 'allowlist'.", param, "invalid_type"));
+            return (null, ApiError.InvalidRequest($"Invalid '{param}': expected an object with a 'type' of 'disabled' or 'allowlist'.", param, RequestErrorCodes.InvalidType));
         }
 
         switch (type.GetString())
@@ -35,23 +35,23 @@ public static class NetworkPolicyParser
             case NetworkPolicySpec.Allowlist:
                 break;
             default:
-                return (null, ApiError.InvalidRequest($"Invalid value for '{param}.type': '{type.GetString()}'. Supported values are: 'disabled' and 'allowlist'.", $"{param}.type", "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid value for '{param}.type': '{type.GetString()}'. Supported values are: 'disabled' and 'allowlist'.", $"{param}.type", RequestErrorCodes.InvalidValue));
         }
 
         if (value.TryGetProperty("domain_secrets", out var secrets) && secrets.ValueKind == JsonValueKind.Array && secrets.GetArrayLength() > 0)
         {
-            return (null, ApiError.InvalidRequest($"'{param}.domain_secrets' is not supported by Berth.", $"{param}.domain_secrets", "unsupported_parameter"));
+            return (null, ApiError.InvalidRequest($"'{param}.domain_secrets' is not supported by Berth.", $"{param}.domain_secrets", RequestErrorCodes.UnsupportedParameter));
         }
 
         var listParam = $"{param}.allowed_domains";
         if (!value.TryGetProperty("allowed_domains", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxDomains)
         {
-            return (null, ApiError.InvalidRequest($"Invalid '{listParam}': expected an array of 1 to {MaxDomains} domain names.", listParam, "invalid_value"));
+            return (null, ApiError.InvalidRequest($"Invalid '{listParam}': expected an array of 1 to {MaxDomains} domain names.", listParam, RequestErrorCodes.InvalidValue));
         }
 
         if (operatorDomains.Count == 0)
         {
-            return (null, ApiError.InvalidRequest($"Invalid '{param}': this Berth gives sandboxes no network; its operator allows no domains (Api:AllowedEgressDomains).", param, "invalid_value"));
+            return (null, ApiError.InvalidRequest($"Invalid '{param}': this Berth gives sandboxes no network; its operator allows no domains (Api:AllowedEgressDomains).", param, RequestErrorCodes.InvalidValue));
         }
 
         var domains = new SortedSet<string>(StringComparer.Ordinal);
@@ -61,18 +61,18 @@ public static class NetworkPolicyParser
             var entryParam = $"{listParam}[{index++}]";
             if (entry.ValueKind != JsonValueKind.String)
             {
-                return (null, ApiError.InvalidRequest($"Invalid type for '{entryParam}': expected a string.", entryParam, "invalid_type"));
+                return (null, ApiError.InvalidRequest($"Invalid type for '{entryParam}': expected a string.", entryParam, RequestErrorCodes.InvalidType));
             }
 
             var domain = EgressDomains.Normalize(entry.GetString()!);
             if (EgressDomains.Problem(domain) is { } problem)
             {
-                return (null, ApiError.InvalidRequest($"Invalid '{entryParam}': {problem}", entryParam, "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid '{entryParam}': {problem}", entryParam, RequestErrorCodes.InvalidValue));
             }
 
             if (!operatorDomains.Any(allowed => EgressDomains.Covers(allowed, domain)))
             {
-                return (null, ApiError.InvalidRequest($"Invalid '{entryParam}': '{domain}' is not among the domains this Berth allows: {string.Join(", ", operatorDomains)}.", entryParam, "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Invalid '{entryParam}': '{domain}' is not among the domains this Berth allows: {string.Join(", ", operatorDomains)}.", entryParam, RequestErrorCodes.InvalidValue));
             }
 
             domains.Add(domain);

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Berth.Api.Errors;
@@ -38,12 +39,12 @@ public static partial class AskedSkills
 
         if (given.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"Invalid type for '{path}': expected an array of skills, but got {Describe(given)} instead.", path, "invalid_type");
+            throw Invalid($"Invalid type for '{path}': expected an array of skills, but got {Describe(given)} instead.", path, RequestErrorCodes.InvalidType);
         }
 
         if (given.GetArrayLength() > MaxSkills)
         {
-            throw Invalid($"Invalid '{path}': at most {MaxSkills} skills.", path, "invalid_value");
+            throw Invalid($"Invalid '{path}': at most {MaxSkills} skills.", path, RequestErrorCodes.InvalidValue);
         }
 
         var asked = new List<AskedSkill>();
@@ -53,14 +54,14 @@ public static partial class AskedSkills
             var at = $"{path}[{index++}]";
             if (skill.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"Invalid type for '{at}': expected an object, but got {Describe(skill)} instead.", at, "invalid_type");
+                throw Invalid($"Invalid type for '{at}': expected an object, but got {Describe(skill)} instead.", at, RequestErrorCodes.InvalidType);
             }
 
             asked.Add(RequiredString(skill, "type", at) switch
             {
                 "skill_reference" => Reference(skill, at),
                 "inline" => Inline(skill, at),
-                var other => throw Invalid($"Invalid value for '{at}.type': '{Shortened(other)}'. Supported values are: 'skill_reference' and 'inline'.", $"{at}.type", "invalid_value"),
+                var other => throw Invalid($"Invalid value for '{at}.type': '{Shortened(other)}'. Supported values are: 'skill_reference' and 'inline'.", $"{at}.type", RequestErrorCodes.InvalidValue),
             });
         }
 
@@ -73,13 +74,13 @@ public static partial class AskedSkills
         var id = RequiredString(skill, "skill_id", at);
         if (!IdFormat.IsSkillId(id))
         {
-            throw Invalid($"Invalid '{at}.skill_id': '{Shortened(id)}'. Expected a skill id ({IdFormat.SkillIdShape}).", $"{at}.skill_id", "invalid_value");
+            throw Invalid($"Invalid '{at}.skill_id': '{Shortened(id)}'. Expected a skill id ({IdFormat.SkillIdShape}).", $"{at}.skill_id", RequestErrorCodes.InvalidValue);
         }
 
         var version = OptionalString(skill, "version", at);
         return version is null or "latest" || IdFormat.IsSkillVersion(version)
             ? new AskedSkill(at) { SkillId = id, Version = version }
-            : throw Invalid($"Invalid '{at}.version': '{Shortened(version)}'. Give a version's number, or 'latest'; leave it out for the default.", $"{at}.version", "invalid_value");
+            : throw Invalid($"Invalid '{at}.version': '{Shortened(version)}'. Give a version's number, or 'latest'; leave it out for the default.", $"{at}.version", RequestErrorCodes.InvalidValue);
     }
 
     private static AskedSkill Inline(JsonElement skill, string at)
@@ -88,35 +89,35 @@ public static partial class AskedSkills
         var name = RequiredString(skill, "name", at);
         if (!SkillName().IsMatch(name))
         {
-            throw Invalid($"Invalid '{at}.name': lowercase letters, digits and hyphens, at most 64.", $"{at}.name", "invalid_value");
+            throw Invalid($"Invalid '{at}.name': lowercase letters, digits and hyphens, at most 64.", $"{at}.name", RequestErrorCodes.InvalidValue);
         }
 
         var description = RequiredString(skill, "description", at);
         if (description.Length > SkillBundle.MaxDescriptionLength || description.Any(char.IsControl))
         {
-            throw Invalid($"Invalid '{at}.description': at most {SkillBundle.MaxDescriptionLength} characters on one line.", $"{at}.description", "invalid_value");
+            throw Invalid($"Invalid '{at}.description': at most {SkillBundle.MaxDescriptionLength} characters on one line.", $"{at}.description", RequestErrorCodes.InvalidValue);
         }
 
         var source = Optional(skill, "source") is { ValueKind: JsonValueKind.Object } given
             ? given
-            : throw Invalid($"Missing required parameter: '{at}.source'.", $"{at}.source", "missing_required_parameter");
+            : throw Invalid($"Missing required parameter: '{at}.source'.", $"{at}.source", RequestErrorCodes.MissingRequiredParameter);
         if (OptionalString(source, "type", $"{at}.source") != "base64" || OptionalString(source, "media_type", $"{at}.source") != "application/zip")
         {
-            throw Invalid($"Invalid '{at}.source': Berth takes a skill inline as {{\"type\": \"base64\", \"media_type\": \"application/zip\", \"data\"}}.", $"{at}.source", "invalid_value");
+            throw Invalid($"Invalid '{at}.source': Berth takes a skill inline as {{\"type\": \"base64\", \"media_type\": \"application/zip\", \"data\"}}.", $"{at}.source", RequestErrorCodes.InvalidValue);
         }
 
         var data = RequiredString(source, "data", $"{at}.source");
         var zip = new byte[data.Length / 4 * 3 + 3];
         return Convert.TryFromBase64String(data, zip, out var length)
             ? new AskedSkill(at) { Name = name, Description = description, Zip = zip[..length] }
-            : throw Invalid($"Invalid '{at}.source.data': expected a zip in base64.", $"{at}.source.data", "invalid_value");
+            : throw Invalid($"Invalid '{at}.source.data': expected a zip in base64.", $"{at}.source.data", RequestErrorCodes.InvalidValue);
     }
 
     private static void Only(JsonElement skill, string at, params string[] known)
     {
         foreach (var property in skill.EnumerateObject().Where(p => !known.Contains(p.Name)))
         {
-            throw Invalid($"Unknown parameter: '{at}.{Shortened(property.Name)}'.", $"{at}.{Shortened(property.Name)}", "unknown_parameter");
+            throw Invalid($"Unknown parameter: '{at}.{Shortened(property.Name)}'.", $"{at}.{Shortened(property.Name)}", RequestErrorCodes.UnknownParameter);
         }
     }
 

@@ -24,12 +24,12 @@ public sealed class SkillSeeds(IClientFactory clients, PayloadStore payloads, IO
             var (seed, problem) = skill.SkillId is { } id ? await FindAsync(skill, id, cancellationToken) : await StoreAsync(skill, cancellationToken);
             if (seed is null)
             {
-                return (null, ApiError.InvalidRequest(problem!, skill.Param, "invalid_value"));
+                return (null, ApiError.InvalidRequest(problem!, skill.Param, RequestErrorCodes.InvalidValue));
             }
 
             if (seeds.Any(s => s.Name == seed.Name))
             {
-                return (null, ApiError.InvalidRequest($"Two skills are named '{seed.Name}'; a container holds one at {seed.Path}.", skill.Param, "invalid_value"));
+                return (null, ApiError.InvalidRequest($"Two skills are named '{seed.Name}'; a container holds one at {seed.Path}.", skill.Param, RequestErrorCodes.InvalidValue));
             }
 
             seeds.Add(seed);

@@ -54,7 +54,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
 
         if (after is not null && !IdFormat.IsSkillId(after))
         {
-            return Task.FromResult(ApiError.InvalidRequest($"Invalid 'after': expected the id of a skill from a previous page ({IdFormat.SkillIdShape}).", "after", "invalid_value").ToResult());
+            return Task.FromResult(ApiError.InvalidRequest($"Invalid 'after': expected the id of a skill from a previous page ({IdFormat.SkillIdShape}).", "after", RequestErrorCodes.InvalidValue).ToResult());
         }
 
         return PlannerCalls.Guard(async () =>
@@ -203,7 +203,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
 
     private IRequestClient<T> Client<T>() where T : class => clients.CreateRequestClient<T>(new Uri($"queue:{Endpoints.SkillsQueue}"), Timeout);
 
-    private static IResult Refused(string message, string param = "files") => ApiError.InvalidRequest(message, param, "invalid_value").ToResult();
+    private static IResult Refused(string message, string param = "files") => ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult();
 
     private static IResult NotFound(string skillId) => ApiError.NotFound($"Skill with id '{skillId}' not found.").ToResult();
 

@@ -35,7 +35,7 @@ public sealed class WebhooksService(
 
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String)
         {
-            return ApiError.InvalidRequest("Missing required parameter: 'url'.", "url", "missing_required_parameter").ToResult();
+            return ApiError.InvalidRequest("Missing required parameter: 'url'.", "url", RequestErrorCodes.MissingRequiredParameter).ToResult();
         }
 
         var events = new List<string>();
@@ -43,7 +43,7 @@ public sealed class WebhooksService(
         {
             if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
             {
-                return ApiError.InvalidRequest("Invalid type for 'events': expected an array of strings.", "events", "invalid_type").ToResult();
+                return ApiError.InvalidRequest("Invalid type for 'events': expected an array of strings.", "events", RequestErrorCodes.InvalidType).ToResult();
             }
 
             events.AddRange(given.EnumerateArray().Select(e => e.GetString()!));

@@ -9,7 +9,7 @@ namespace Berth.Executor.Calls;
 /// delivery was acknowledged after all). Tried until the broker takes them, for as long as a
 /// session could still be waiting; the planner ignores a result it has had already.
 /// </summary>
-public sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, ILogger<LetGoResults> logger)
+public sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, TimeProvider time, ILogger<LetGoResults> logger)
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan GiveUp = TimeSpan.FromMinutes(30);
@@ -34,8 +34,8 @@ public sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, ILo
             return;
         }
 
-        var until = DateTimeOffset.UtcNow + GiveUp;
-        while (DateTimeOffset.UtcNow < until && !lifetime.Token.IsCancellationRequested)
+        var until = time.GetUtcNow() + GiveUp;
+        while (time.GetUtcNow() < until && !lifetime.Token.IsCancellationRequested)
         {
             try
             {
@@ -47,7 +47,7 @@ public sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, ILo
             catch (Exception e) when (e is not OperationCanceledException || !lifetime.Token.IsCancellationRequested)
             {
                 LogPublishRetry(completed.SessionId, completed.CallId, e.Message);
-                await Task.Delay(Retry, CancellationToken.None);
+                await Task.Delay(Retry, time, CancellationToken.None);
             }
         }
     }

@@ -67,7 +67,7 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
 
     /// <summary>Takes <paramref name="pinnedId"/>, or the first free slot of <paramref name="hostName"/>; throws <see cref="ExecutorIdentityClashException"/> if none is free.</summary>
     public static async Task<ExecutorIdentity> ClaimAsync(Uri broker, string? pinnedId, string hostName, TimeSpan brokerWait, Action<string> say,
-        CancellationToken cancellationToken = default)
+        TimeProvider time, CancellationToken cancellationToken = default)
     {
         if (pinnedId is not null && !ValidId().IsMatch(pinnedId))
         {
@@ -85,7 +85,7 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
             // crashed host's executor counts as gone within seconds, as a killed one does at once.
             RequestedHeartbeat = TimeSpan.FromSeconds(3),
         };
-        var connection = await ConnectAsync(factory, brokerWait, say, cancellationToken);
+        var connection = await ConnectAsync(factory, brokerWait, say, time, cancellationToken);
         try
         {
             IEnumerable<string> candidates = pinnedId is null ? Enumerable.Range(1, MaxSlots).Select(slot => SlotId(hostName, slot)) : [pinnedId];
@@ -171,16 +171,16 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         }
     }
 
-    private static async Task<IConnection> ConnectAsync(ConnectionFactory factory, TimeSpan wait, Action<string> say, CancellationToken cancellationToken)
+    private static async Task<IConnection> ConnectAsync(ConnectionFactory factory, TimeSpan wait, Action<string> say, TimeProvider time, CancellationToken cancellationToken)
     {
-        var until = DateTimeOffset.UtcNow + wait;
+        var until = time.GetUtcNow() + wait;
         while (true)
         {
             try
             {
                 return await factory.CreateConnectionAsync(cancellationToken);
             }
-            catch (BrokerUnreachableException e) when (DateTimeOffset.UtcNow < until)
+            catch (BrokerUnreachableException e) when (time.GetUtcNow() < until)
             {
                 say($"waiting for the broker to claim an executor id: {e.InnerException?.Message ?? e.Message}");
                 await Task.Delay(ReclaimPause, cancellationToken);

@@ -50,7 +50,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
     {
         if (!uploads.HasRoomFor(sessionId, path))
         {
-            throw new FileOperationException("too_many_files", $"The container has {UploadRecords.MaxPerSession} uploaded files already; delete some first.");
+            throw new FileOperationException(ErrorCodes.TooManyFiles, $"The container has {UploadRecords.MaxPerSession} uploaded files already; delete some first.");
         }
 
         // Written to a new file of mktemp's (never a FIFO or a link planted under the name), then
@@ -77,7 +77,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
 
         if (file.Bytes > MaxDownloadBytes)
         {
-            throw new FileOperationException("too_large", $"The file has {file.Bytes} bytes; downloads are limited to {MaxDownloadBytes}.");
+            throw new FileOperationException(ErrorCodes.FileTooLargeToRead, $"The file has {file.Bytes} bytes; downloads are limited to {MaxDownloadBytes}.");
         }
 
         // The file is opened once, checked to be a regular file through that open descriptor, and
@@ -89,7 +89,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         Check(content, path);
         if (content.Stdout.Length > MaxDownloadBytes)
         {
-            throw new FileOperationException("too_large", $"The file has grown past {MaxDownloadBytes} bytes; downloads are limited to that.");
+            throw new FileOperationException(ErrorCodes.FileTooLargeToRead, $"The file has grown past {MaxDownloadBytes} bytes; downloads are limited to that.");
         }
 
         return file with { Content = content.Stdout };
@@ -125,17 +125,17 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
     private static (string Resolved, string Output) SplitResolved(string output)
     {
         var end = output.IndexOf('\0', StringComparison.Ordinal);
-        return end < 0 ? throw new FileOperationException("file_error", "The file operation printed no path.") : (output[..end], output[(end + 1)..]);
+        return end < 0 ? throw new FileOperationException(ErrorCodes.FileError, "The file operation printed no path.") : (output[..end], output[(end + 1)..]);
     }
 
     private string Check((long ExitCode, byte[] Stdout, string Stderr) result, string path) => result.ExitCode switch
     {
         0 => Encoding.UTF8.GetString(result.Stdout),
-        OutsideDataDirectory => throw new FileOperationException("invalid_path", $"'{path}' is not a path under /mnt/data."),
-        Missing => throw new FileOperationException("not_found", $"No file '{path}' in the container."),
-        NotRegular => throw new FileOperationException("invalid_path", $"'{path}' is not a regular file."),
-        Killed => throw new FileOperationException("timeout", $"The file operation on '{path}' did not finish within {options.Value.FileOperationSeconds} s."),
-        _ => throw new FileOperationException("file_error", $"The file operation on '{path}' failed: {result.Stderr.Trim()}"),
+        OutsideDataDirectory => throw new FileOperationException(ErrorCodes.InvalidPath, $"'{path}' is not a path under /mnt/data."),
+        Missing => throw new FileOperationException(ErrorCodes.FileNotFound, $"No file '{path}' in the container."),
+        NotRegular => throw new FileOperationException(ErrorCodes.InvalidPath, $"'{path}' is not a regular file."),
+        Killed => throw new FileOperationException(ErrorCodes.Timeout, $"The file operation on '{path}' did not finish within {options.Value.FileOperationSeconds} s."),
+        _ => throw new FileOperationException(ErrorCodes.FileError, $"The file operation on '{path}' failed: {result.Stderr.Trim()}"),
     };
 
     private static ContainerFileInfo Parse(string stat, string path, string source)
@@ -197,7 +197,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
         }
         catch (BoundedStream.FullException)
         {
-            throw new FileOperationException("too_large", $"The file operation on '{path}' printed more than {MaxOutputBytes} bytes.");
+            throw new FileOperationException(ErrorCodes.FileTooLargeToRead, $"The file operation on '{path}' printed more than {MaxOutputBytes} bytes.");
         }
     }
 

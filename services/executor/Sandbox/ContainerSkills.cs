@@ -55,7 +55,7 @@ public sealed class ContainerSkills(ContainerFiles files, PayloadStore payloads)
             {
                 if (entry.FullName.StartsWith('/') || entry.FullName.Split('/').Any(segment => segment is "" or "." or ".."))
                 {
-                    throw new FileOperationException("invalid_path", $"Skill '{skill.Name}' holds '{entry.FullName}', which is not a plain path inside it.");
+                    throw new FileOperationException(ErrorCodes.InvalidPath, $"Skill '{skill.Name}' holds '{entry.FullName}', which is not a plain path inside it.");
                 }
 
                 // Readable by all, writable by root only; scripts run through their interpreter (python3 scripts/x.py).

@@ -43,14 +43,14 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         var (resolved, unresolved) = await ResolveReferencesAsync(task, token);
         if (unresolved is not null)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = $"Item with id '{unresolved}' not found." });
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "input", Message = $"Item with id '{unresolved}' not found." });
             return;
         }
 
         var (input, unopened) = seal.OpenItems(resolved, task.Tenant);
         if (unopened is not null)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_encrypted_content", Param = "input", Message = unopened });
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidEncryptedContent, Param = "input", Message = unopened });
             return;
         }
 
@@ -64,7 +64,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 await context.RespondAsync(new TaskRejected
                 {
                     ResponseId = task.ResponseId,
-                    Code = "previous_response_not_found",
+                    Code = RequestErrorCodes.PreviousResponseNotFound,
                     Param = "previous_response_id",
                     Message = $"Previous response with id '{task.PreviousResponseId}' not found.",
                 });
@@ -83,7 +83,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             conversation = await conversations.FindAsync(conversationId, token);
             if (conversation is null || !Tenancy.Owns(conversation.Tenant, task.Tenant))
             {
-                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "conversation", Message = $"Conversation with id '{conversationId}' not found." });
+                await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "conversation", Message = $"Conversation with id '{conversationId}' not found." });
                 return;
             }
 
@@ -92,22 +92,22 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             history = await conversations.ListAsync(conversationId, null, int.MaxValue, oldestFirst: true, token);
         }
 
-        if (previous?.Snapshot.Shell is { Environment: "container_auto" } before && task.Shell is { Environment: "container_auto" } now
+        if (previous?.Snapshot.Shell is { Environment: ShellEnvironments.Auto } before && task.Shell is { Environment: ShellEnvironments.Auto } now
             && ContainerMismatch(before, now, previous.Id) is { } mismatch)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "tools", Message = mismatch });
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "tools", Message = mismatch });
             return;
         }
 
         // A continuation, along a chain or in a conversation, keeps its session's container from expiring while it waits.
-        if ((previous is not null || conversation is not null) && task.Shell is { Environment: "container_auto" })
+        if ((previous is not null || conversation is not null) && task.Shell is { Environment: ShellEnvironments.Auto })
         {
             await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
         }
 
         if ((InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) ?? InputItems.ApprovalProblem(previous?.Snapshot, input)) is { } outputProblem)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = "invalid_value", Param = "input", Message = outputProblem });
+            await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "input", Message = outputProblem });
             return;
         }
 
@@ -120,7 +120,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 await context.RespondAsync(new TaskRejected
                 {
                     ResponseId = task.ResponseId,
-                    Code = "invalid_value",
+                    Code = RequestErrorCodes.InvalidValue,
                     Param = "interrupt",
                     Message = $"Previous response '{previous.Id}' is queued, not running: there is nothing to interrupt. Cancel it, or continue it without 'interrupt'.",
                 });
@@ -132,7 +132,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         }
 
         ContainerSnapshot? container = null;
-        if (task.Shell is { Environment: "container_reference", ContainerId: { } containerId })
+        if (task.Shell is { Environment: ShellEnvironments.Reference, ContainerId: { } containerId })
         {
             container = await containers.FindAsync(containerId, token);
             if (container is not null && !Tenancy.Owns(container.Tenant, task.Tenant))
@@ -145,9 +145,9 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
                 null => (ErrorCodes.ContainerNotFound, $"Container with id '{containerId}' not found."),
                 { Status: not ContainerStatuses.Running } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
                 _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
-                    ("container_mismatch", $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
+                    (RequestErrorCodes.ContainerMismatch, $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
                 _ when conversation is not null && container.SessionId != sessionId =>
-                    ("container_mismatch", $"Container '{containerId}' is not the container of conversation '{conversation.Id}': a conversation's responses share the session's own container (container_auto)."),
+                    (RequestErrorCodes.ContainerMismatch, $"Container '{containerId}' is not the container of conversation '{conversation.Id}': a conversation's responses share the session's own container (container_auto)."),
                 _ => ((string, string)?)null,
             };
             if (problem is var (code, message))
@@ -170,7 +170,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             PreviousResponseId = task.PreviousResponseId,
             ConversationId = task.ConversationId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
-                : task.Shell is { Environment: "container_auto" } && previous?.Snapshot.Shell is { Environment: "container_auto" } first
+                : task.Shell is { Environment: ShellEnvironments.Auto } && previous?.Snapshot.Shell is { Environment: ShellEnvironments.Auto } first
                     ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files, Skills = first.Skills }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
@@ -195,7 +195,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
             return;
         }
 
-        var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: "container_auto" },
+        var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: ShellEnvironments.Auto },
             () => store.TryAddAsync(new StoredResponse(snapshot, input), token), token);
         if (refusal is not null)
         {
@@ -246,12 +246,12 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         var (files, gone) = await modelFiles.LoadAsync(chain, token);
         if (files is null)
         {
-            return new TaskRejected { ResponseId = snapshot.Id, Code = "invalid_value", Param = "input", Message = gone! };
+            return new TaskRejected { ResponseId = snapshot.Id, Code = RequestErrorCodes.InvalidValue, Param = "input", Message = gone! };
         }
 
         var conversation = Conversation.Build(chain, files);
         return contextCheck.Fit(snapshot, conversation, ChatOptions.For(snapshot, 1)).Problem is { } tooLong
-            ? new TaskRejected { ResponseId = snapshot.Id, Code = ContextCheck.Exceeded, Param = "input", Message = tooLong }
+            ? new TaskRejected { ResponseId = snapshot.Id, Code = ErrorCodes.ContextLengthExceeded, Param = "input", Message = tooLong }
             : null;
     }
 

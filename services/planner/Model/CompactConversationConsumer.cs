@@ -26,7 +26,7 @@ public sealed partial class CompactConversationConsumer(IResponseStore store, Ch
         var token = context.CancellationToken;
         if (models.For(request.Model) is not { } route)
         {
-            await RejectAsync(context, "model_not_found", "model", $"The model '{request.Model}' is not in this deployment's model catalog.");
+            await RejectAsync(context, RequestErrorCodes.ModelNotFound, "model", $"The model '{request.Model}' is not in this deployment's model catalog.");
             return;
         }
 
@@ -36,7 +36,7 @@ public sealed partial class CompactConversationConsumer(IResponseStore store, Ch
             var previous = await store.FindAsync(previousId, token);
             if (previous is null || !Tenancy.Owns(previous.Snapshot.Tenant, request.Tenant) || !previous.Snapshot.Store)
             {
-                await RejectAsync(context, "previous_response_not_found", "previous_response_id", $"Previous response with id '{previousId}' not found.");
+                await RejectAsync(context, RequestErrorCodes.PreviousResponseNotFound, "previous_response_id", $"Previous response with id '{previousId}' not found.");
                 return;
             }
 
@@ -46,7 +46,7 @@ public sealed partial class CompactConversationConsumer(IResponseStore store, Ch
         var (input, unopened) = seal.OpenItems(InputItems.WithIds(request.Id, request.Input), request.Tenant);
         if (unopened is not null)
         {
-            await RejectAsync(context, "invalid_encrypted_content", "input", unopened);
+            await RejectAsync(context, RequestErrorCodes.InvalidEncryptedContent, "input", unopened);
             return;
         }
 
@@ -76,7 +76,7 @@ public sealed partial class CompactConversationConsumer(IResponseStore store, Ch
         catch (ClientResultException e)
         {
             LogModelError(request.Id, e.Status, e.Message);
-            await RejectAsync(context, "model_request_rejected", null, $"The model endpoint answered HTTP {e.Status} when asked for the summary. {Berth.ServiceDefaults.LogPointer.InTheLog("planner")}");
+            await RejectAsync(context, ErrorCodes.ModelRequestRejected, null, $"The model endpoint answered HTTP {e.Status} when asked for the summary. {Berth.ServiceDefaults.LogPointer.InTheLog("planner")}");
         }
     }
 

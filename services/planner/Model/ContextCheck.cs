@@ -15,8 +15,6 @@ public sealed class ContextCheck(TokenCounter tokens, IOptions<ModelCatalog> cat
     /// <summary>Kept free for the answer when the request sets no <c>max_output_tokens</c>.</summary>
     public const int DefaultAnswerTokens = 1024;
 
-    public const string Exceeded = "context_length_exceeded";
-
     /// <summary>Whether the catalog gives the model a window, so there is anything to check.</summary>
     public bool Applies(string model) => catalog.Value.Find(model)?.ContextTokens is not null;
 

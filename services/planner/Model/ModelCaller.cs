@@ -18,7 +18,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         var chain = await store.GetChainAsync(responseId, cancellationToken);
         if (chain.Count == 0 || chain[^1].Id != responseId)
         {
-            return ModelTurn.Failed("response_not_found", $"Response '{responseId}' is not in the store.");
+            return ModelTurn.Failed(ErrorCodes.ResponseNotFound, $"Response '{responseId}' is not in the store.");
         }
 
         var response = chain[^1].Snapshot;
@@ -27,7 +27,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
         // The api checks names against the catalog; a response queued before the catalog changed may still name one gone.
         if (models.For(response.Model) is not { } route)
         {
-            return ModelTurn.Failed("model_not_found", $"The model '{response.Model}' is not in this deployment's model catalog.");
+            return ModelTurn.Failed(RequestErrorCodes.ModelNotFound, $"The model '{response.Model}' is not in this deployment's model catalog.");
         }
 
         chain = await history.PrependAsync(chain, cancellationToken);
@@ -64,7 +64,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             var (conversation, tooLong) = context.Fit(response, built, options);
             if (conversation is null)
             {
-                return ModelTurn.Failed(ContextCheck.Exceeded, tooLong!);
+                return ModelTurn.Failed(ErrorCodes.ContextLengthExceeded, tooLong!);
             }
 
             // Someone may be reading the response as it runs (a stream, or a background response
@@ -81,11 +81,11 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             LogModelError(responseId, e.Status, e.Message);
             var code = e.Status switch
             {
-                401 or 403 => "model_authentication_failed",
-                404 => "model_not_found",
-                429 => "model_rate_limited",
-                >= 500 or 0 => "model_unavailable",
-                _ => "model_request_rejected",
+                401 or 403 => ErrorCodes.ModelAuthenticationFailed,
+                404 => RequestErrorCodes.ModelNotFound,
+                429 => ErrorCodes.ModelRateLimited,
+                >= 500 or 0 => ErrorCodes.ModelUnavailable,
+                _ => ErrorCodes.ModelRequestRejected,
             };
             PlannerTelemetry.ModelFailed(span, response.Model, code, clock.Elapsed);
             // The model host's own answer may say more than a tenant should see (its internals,
@@ -98,8 +98,8 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             // The SDK reports a connection that failed on every retry as an AggregateException.
             var cause = e is AggregateException aggregate ? aggregate.InnerExceptions[^1] : e;
             LogModelError(responseId, 0, cause.Message);
-            PlannerTelemetry.ModelFailed(span, response.Model, "model_unavailable", clock.Elapsed);
-            return ModelTurn.Failed("model_unavailable", $"The model endpoint could not be reached. {InTheLog()}");
+            PlannerTelemetry.ModelFailed(span, response.Model, ErrorCodes.ModelUnavailable, clock.Elapsed);
+            return ModelTurn.Failed(ErrorCodes.ModelUnavailable, $"The model endpoint could not be reached. {InTheLog()}");
         }
         finally
         {
@@ -119,7 +119,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
                 var (call, problem) = ShellTool.Parse(callId, BinaryData.FromString(arguments));
                 if (call is null)
                 {
-                    return ModelTurn.Failed("invalid_tool_call", $"The model made a shell call that cannot run: {problem}.");
+                    return ModelTurn.Failed(ErrorCodes.InvalidToolCall, $"The model made a shell call that cannot run: {problem}.");
                 }
 
                 calls.Add(call);
@@ -130,7 +130,7 @@ public sealed partial class ModelCaller(IResponseStore store, ChatModels models,
             }
             else
             {
-                return ModelTurn.Failed("invalid_tool_call", $"The model called a tool that was not offered: '{Truncated(name)}'.");
+                return ModelTurn.Failed(ErrorCodes.InvalidToolCall, $"The model called a tool that was not offered: '{Truncated(name)}'.");
             }
         }
 

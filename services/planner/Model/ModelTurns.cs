@@ -56,7 +56,7 @@ public sealed partial class ModelTurns(IModelCaller model, ModelCancels cancels,
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 LogCallerFailed(e, responseId, step);
-                turn = ModelTurn.Failed("server_error", $"The model call failed inside Berth: {e.Message}");
+                turn = ModelTurn.Failed(ErrorCodes.ServerError, $"The model call failed inside Berth: {e.Message}");
             }
 
             _answers[(responseId, step)] = (turn, time.GetUtcNow());

@@ -48,7 +48,8 @@ public interface ITimestampedSaga
 
 public sealed class MongoSagaRepositoryContextFactory<TSaga>(
     IMongoCollection<TSaga> collection,
-    ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> factory)
+    ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> factory,
+    TimeProvider time)
     : ISagaRepositoryContextFactory<TSaga>, ILoadSagaRepositoryContextFactory<TSaga>, IQuerySagaRepositoryContextFactory<TSaga>
     where TSaga : class, ISagaVersion
 {
@@ -56,12 +57,12 @@ public sealed class MongoSagaRepositoryContextFactory<TSaga>(
 
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class =>
-        next.Send(new MongoSagaRepositoryContext<TSaga, T>(collection, context, factory));
+        next.Send(new MongoSagaRepositoryContext<TSaga, T>(collection, context, factory, time));
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
         where T : class
     {
-        var repositoryContext = new MongoSagaRepositoryContext<TSaga, T>(collection, context, factory);
+        var repositoryContext = new MongoSagaRepositoryContext<TSaga, T>(collection, context, factory, time);
         var instances = await collection.Find(query.FilterExpression).ToListAsync(context.CancellationToken);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
     }
@@ -83,14 +84,16 @@ public sealed class MongoSagaRepositoryContext<TSaga, TMessage> : ConsumeContext
     private readonly IMongoCollection<TSaga> _collection;
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> _factory;
+    private readonly TimeProvider _time;
 
     public MongoSagaRepositoryContext(IMongoCollection<TSaga> collection, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> factory)
+        ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> factory, TimeProvider time)
         : base(consumeContext)
     {
         _collection = collection;
         _consumeContext = consumeContext;
         _factory = factory;
+        _time = time;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -166,11 +169,11 @@ public sealed class MongoSagaRepositoryContext<TSaga, TMessage> : ConsumeContext
 
     public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
-    private static void Stamp(TSaga saga)
+    private void Stamp(TSaga saga)
     {
         if (saga is ITimestampedSaga timestamped)
         {
-            timestamped.UpdatedAt = DateTime.UtcNow;
+            timestamped.UpdatedAt = _time.GetUtcNow().UtcDateTime;
         }
     }
 }

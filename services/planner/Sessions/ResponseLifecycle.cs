@@ -138,7 +138,7 @@ public sealed partial class ResponseLifecycle(
         var session = context.Saga;
         if (session.ModelCalls >= options.Value.MaxModelCalls)
         {
-            await FinishAsync(context, ResponseStatuses.Incomplete, incompleteReason: "max_model_calls");
+            await FinishAsync(context, ResponseStatuses.Incomplete, incompleteReason: IncompleteReasons.MaxModelCalls);
             return;
         }
 

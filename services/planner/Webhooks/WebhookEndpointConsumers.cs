@@ -31,7 +31,7 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, WebhookTargets
 
         if (problem is { } refused)
         {
-            await context.RespondAsync(new TaskRejected { ResponseId = request.EndpointId, Code = "invalid_value", Param = refused.Param, Message = refused.Message });
+            await context.RespondAsync(new TaskRejected { ResponseId = request.EndpointId, Code = RequestErrorCodes.InvalidValue, Param = refused.Param, Message = refused.Message });
             return;
         }
 

@@ -136,21 +136,13 @@ public sealed class HealthAndMetricsTests
 
     private static async Task<HttpStatusCode> StatusWithinAsync(HttpClient http, Uri url, HttpStatusCode wanted, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
+        var last = "";
+        await Eventually.TrueAsync(async () =>
         {
             using var response = await http.GetAsync(url);
-            if (response.StatusCode == wanted)
-            {
-                return response.StatusCode;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{url} still answers {(int)response.StatusCode} after {within.TotalSeconds} s: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(500);
-        }
+            last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+            return response.StatusCode == wanted;
+        }, within, $"{url} to answer {(int)wanted}", () => last);
+        return wanted;
     }
 }

@@ -18,10 +18,12 @@ public sealed class HumanInTheLoopTests
 {
     private readonly BerthStack _stack;
     private readonly ResponsesApi _api;
+    private readonly ITestOutputHelper _output;
 
-    public HumanInTheLoopTests(BerthStack stack)
+    public HumanInTheLoopTests(BerthStack stack, ITestOutputHelper output)
     {
         _stack = stack;
+        _output = output;
         _api = new ResponsesApi(stack);
         stack.BeginTest();
     }
@@ -187,6 +189,7 @@ public sealed class HumanInTheLoopTests
         var redirect = await _api.CreateAsync(Background(Interrupting(Request("cat /mnt/data/before.txt", "never", runningId))));
         await Eventually.TrueAsync(async () => (await _api.GetAsync(runningId!)).Body.Status() == "cancelled", TimeSpan.FromSeconds(2), "the interrupted response to end cancelled");
         var ended = clock.Elapsed;
+        _output.WriteLine($"interrupt: the running response ended cancelled {ended.TotalMilliseconds:F0} ms after the interrupting POST was sent");
 
         var events = await reading.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("response.cancelled", events[^1].Type);

@@ -42,19 +42,14 @@ public sealed class ResponsesApi(BerthStack stack, HttpClient? client = null)
     /// <summary>Polls until the response leaves queued and in_progress, or fails the test after a minute.</summary>
     public async Task<JsonElement> WaitUntilFinishedAsync(string id)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (true)
+        JsonElement body = default;
+        await Eventually.TrueAsync(async () =>
         {
-            var (status, body) = await GetAsync(id);
+            (var status, body) = await GetAsync(id);
             Assert.Equal(HttpStatusCode.OK, status);
-            if (body.GetProperty("status").GetString() is not ("queued" or "in_progress"))
-            {
-                return body;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{id} is still {body.GetProperty("status")} after a minute; {stack.Logs}");
-            await Task.Delay(200);
-        }
+            return body.Status() is not ("queued" or "in_progress");
+        }, TimeSpan.FromMinutes(1), $"{id} to finish; {stack.Logs}");
+        return body;
     }
 
     /// <summary>Waits until each response has sent its shell call to an executor.</summary>

@@ -35,17 +35,11 @@ public sealed class TracingTests
 
         // Spans arrive in batches from three processes: wait until the trace is whole.
         List<OtlpReceiver.ReceivedSpan> spans = [];
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
+        await Eventually.TrueAsync(() =>
         {
             spans = [.. _stack.Telemetry.Spans.Where(s => s.TraceId == traceId)];
-            if (IsWhole(spans))
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
+            return Task.FromResult(IsWhole(spans));
+        }, TimeSpan.FromSeconds(20), $"the whole trace {traceId}");
 
         var ids = spans.Select(s => s.SpanId).ToHashSet();
         var root = Assert.Single(spans, s => s.ParentSpanId.Length == 0);

@@ -5,14 +5,15 @@ public static class Eventually
 {
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    /// <param name="lastSeen">What the condition saw last, for the failure's message.</param>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? lastSeen = null)
     {
         var until = DateTimeOffset.UtcNow + timeout;
         while (!await condition())
         {
             if (DateTimeOffset.UtcNow > until)
             {
-                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}, in vain.");
+                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}, in vain.{(lastSeen is null ? "" : $" Last seen: {lastSeen()}")}");
             }
 
             await Task.Delay(Pause, TestContext.Current.CancellationToken);

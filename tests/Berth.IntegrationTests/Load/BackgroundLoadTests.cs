@@ -39,11 +39,7 @@ public sealed class BackgroundLoadTests(BerthStack stack, ITestOutputHelper outp
             var ids = submitted.Select(r => r.GetProperty("id").GetString()!).ToHashSet();
             Assert.Equal(Responses, ids.Count);
 
-            var deadline = DateTime.UtcNow.AddMinutes(3);
-            while (Delivered(receiver, ids).Count < Responses && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250);
-            }
+            await Eventually.TrueAsync(() => Task.FromResult(Delivered(receiver, ids).Count == Responses), TimeSpan.FromMinutes(3), $"every webhook of {Responses} responses");
 
             var delivered = clock.Elapsed;
             await Task.Delay(TimeSpan.FromSeconds(2));

@@ -29,11 +29,11 @@ public sealed class QueueDepthTests(BerthStack stack)
             }
 
             var depths = new QueueDepths(broker, [queue, missing], NullLogger<QueueDepths>.Instance);
-            for (var tries = 0; tries < 50 && depths.Latest.GetValueOrDefault(queue)?.Messages != 3; tries++)
+            await Eventually.TrueAsync(async () =>
             {
                 await depths.ReadAsync(connection, cancellation);
-                await Task.Delay(100, cancellation);
-            }
+                return depths.Latest.GetValueOrDefault(queue)?.Messages == 3;
+            }, TimeSpan.FromSeconds(5), "the queue's depth to read 3");
 
             Assert.Equal(new QueueDepths.QueueDepth(3, 0), depths.Latest[queue]);
             Assert.False(depths.Latest.ContainsKey(missing));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Berth.Contracts;
 using Berth.Executor.Sandbox;
+using Berth.IntegrationTests.Fixtures;
 
 namespace Berth.UnitTests.Executor;
 
@@ -39,7 +40,7 @@ public sealed class OutputChunksTests
         chunks.Write(stderr: false, "fast\n"u8);
         await chunks.NextCommandAsync();
         chunks.Write(stderr: false, "slow, part 1\n"u8);
-        Assert.True(await UntilAsync(() => sent.Count == 2), "the interval sent nothing");
+        await Eventually.TrueAsync(() => Task.FromResult(sent.Count == 2), TimeSpan.FromSeconds(10), "the interval to send the output");
         chunks.Write(stderr: false, "slow, part 2\n"u8);
         await chunks.NextCommandAsync();
         var held = await chunks.CompleteAsync();
@@ -66,15 +67,5 @@ public sealed class OutputChunksTests
     {
         sent.Enqueue(chunk);
         return Task.CompletedTask;
-    }
-
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        for (var waited = 0; waited < 10_000 && !condition(); waited += 20)
-        {
-            await Task.Delay(20);
-        }
-
-        return condition();
     }
 }

@@ -79,7 +79,7 @@ public sealed class ApplyModelAnswerActivity(
         var allowed = turn.ShellCalls.Take(budget).ToList();
         if (allowed.Count == 0)
         {
-            await lifecycle.FinishAsync(context, ResponseStatuses.Incomplete, incompleteReason: "max_tool_calls");
+            await lifecycle.FinishAsync(context, ResponseStatuses.Incomplete, incompleteReason: IncompleteReasons.MaxToolCalls);
             return;
         }
 

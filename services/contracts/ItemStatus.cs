@@ -1,4 +1,4 @@
-namespace Berth.Planner.Responses;
+namespace Berth.Contracts;
 
 /// <summary>OpenAI's statuses of an output item.</summary>
 public static class ItemStatus
