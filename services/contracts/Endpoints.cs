@@ -28,6 +28,35 @@ public static class Endpoints
     /// <summary>The planners' record of skills (<c>/v1/skills</c>).</summary>
     public const string SkillsQueue = "berth-skills";
 
+    /// <summary>The planners' intake of new responses (<see cref="TaskSubmitted"/>).</summary>
+    public const string IntakeQueue = "berth-intake";
+
+    /// <summary>The planners' answers about stored responses: reads, streams' events, cancels, deletes.</summary>
+    public const string ResponsesQueue = "berth-responses";
+
+    /// <summary>The planners' <c>GET /v1/models</c>.</summary>
+    public const string ModelsQueue = "berth-models";
+
+    /// <summary>The planners' record of containers (<c>/v1/containers</c>) and of their removal.</summary>
+    public const string ContainersQueue = "berth-containers";
+
+    /// <summary>The planners' record of webhook endpoints.</summary>
+    public const string WebhookEndpointsQueue = "berth-webhook-endpoints";
+
+    /// <summary>Finished responses, turned into one delivery per subscribed webhook endpoint.</summary>
+    public const string WebhookDispatchQueue = "berth-webhook-dispatch";
+
+    /// <summary>Webhook deliveries, and the exchange their delay queues expire into.</summary>
+    public const string WebhooksQueue = "berth-webhooks";
+
+    public static Uri Webhooks { get; } = new($"queue:{WebhooksQueue}");
+
+    /// <summary>A webhook delivery waiting this many seconds before its next attempt.</summary>
+    public static string WebhookDelayQueueName(int seconds) => $"berth-webhooks-delay-{seconds}s";
+
+    /// <summary>Faults of session steps, answered apart from the session queue.</summary>
+    public const string SessionFaultsQueue = "berth-session-faults";
+
     public static Uri ModelCalls { get; } = new($"queue:{ModelCallsQueue}");
 
     /// <summary>Any executor of the pool: a session's first tool call goes here.</summary>

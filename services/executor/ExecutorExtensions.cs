@@ -66,12 +66,10 @@ public static class ExecutorExtensions
 
             return client.Build();
         });
-        builder.Services.AddSingleton<EgressProxies>();
         builder.Services.AddSingleton<SandboxCgroup>(services => ActivatorUtilities.CreateInstance<SandboxCgroup>(services));
         builder.Services.AddHostedService(services => services.GetRequiredService<SandboxCgroup>());
-        builder.Services.AddSingleton<DockerSandbox>();
+        builder.Services.AddSandbox();
         builder.Services.AddSingleton<BackgroundCpu>();
-        builder.Services.AddSingleton(services => services.GetRequiredService<DockerSandbox>().Uploads);
         builder.Services.AddSingleton<ContainerFiles>();
         builder.Services.AddSingleton<ContainerSeeds>();
         builder.Services.AddSingleton<ContainerSkills>();
@@ -89,6 +87,27 @@ public static class ExecutorExtensions
         builder.Services.AddHostedService<BackgroundCpuWatch>();
         builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// Session containers and what runs commands in them: the registry, the warm pool, the
+    /// factory, the egress proxies, and the command runner <c>Executor:CommandMode</c> names.
+    /// </summary>
+    public static IServiceCollection AddSandbox(this IServiceCollection services)
+    {
+        services.AddSingleton<EgressProxies>();
+        services.AddSingleton<DockerExec>();
+        services.AddSingleton<ICommandRunner>(provider =>
+            provider.GetRequiredService<IOptions<ExecutorOptions>>().Value.CommandMode == CommandMode.Shell
+                ? ActivatorUtilities.CreateInstance<ShellCommandRunner>(provider)
+                : ActivatorUtilities.CreateInstance<ExecCommandRunner>(provider));
+        services.AddSingleton(provider => new IdleLimits(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
+        services.AddSingleton(provider => new UploadRecords(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
+        services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<SandboxFactory>();
+        services.AddSingleton<WarmPool>();
+        services.AddSingleton<DockerSandbox>();
+        return services;
     }
 
     public static IBusRegistrationConfigurator AddExecutorConsumers(this IBusRegistrationConfigurator bus)

@@ -157,37 +157,28 @@ public static class PlannerExtensions
 
         bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
         bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
-        bus.AddConsumer<TaskSubmittedConsumer>((context, consumer) =>
-        {
-            // The outbox holds the ResponseQueued publish and the reply until the consumer has
-            // finished, so a retried submission is neither queued twice nor answered early.
-            // Neither depends on the other's order, so they go out together.
-            consumer.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
-            consumer.UseInMemoryOutbox(context, outbox => outbox.ConcurrentMessageDelivery = true);
-        }).Endpoint(e => e.Name = "berth-intake");
-        bus.AddConsumer<GetResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
-        bus.AddConsumer<CancelResponseConsumer>().Endpoint(e => e.Name = "berth-responses");
-        bus.AddConsumer<GetResponseEventsConsumer>().Endpoint(e => e.Name = "berth-responses");
-        bus.AddConsumer<ResponseRecordsConsumer>().Endpoint(e => e.Name = "berth-responses");
-        bus.AddConsumer<ModelCallCanceller>().ExcludeFromConfigureEndpoints();
-        bus.AddConsumer<ListModelsConsumer>().Endpoint(e => e.Name = "berth-models");
-        bus.AddConsumer<CreateContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
-        bus.AddConsumer<ContainerQueriesConsumer>().Endpoint(e => e.Name = "berth-containers");
-        bus.AddConsumer<DeleteContainerConsumer>().Endpoint(e => e.Name = "berth-containers");
-        bus.AddConsumer<ContainerRemovedConsumer>().Endpoint(e => e.Name = "berth-containers");
+        bus.AddConsumer<TaskSubmittedConsumer, TaskSubmittedConsumerDefinition>();
+        bus.AddConsumer<GetResponseConsumer, GetResponseConsumerDefinition>();
+        bus.AddConsumer<CancelResponseConsumer, CancelResponseConsumerDefinition>();
+        bus.AddConsumer<GetResponseEventsConsumer, GetResponseEventsConsumerDefinition>();
+        bus.AddConsumer<ResponseRecordsConsumer, ResponseRecordsConsumerDefinition>();
+        bus.AddConsumer<ListModelsConsumer, ListModelsConsumerDefinition>();
+        bus.AddConsumer<CreateContainerConsumer, CreateContainerConsumerDefinition>();
+        bus.AddConsumer<ContainerQueriesConsumer, ContainerQueriesConsumerDefinition>();
+        bus.AddConsumer<DeleteContainerConsumer, DeleteContainerConsumerDefinition>();
+        bus.AddConsumer<ContainerRemovedConsumer, ContainerRemovedConsumerDefinition>();
         bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
+        bus.AddConsumer<FileConsumers, FileConsumersDefinition>();
+        bus.AddConsumer<Conversations.ConversationConsumers, Conversations.ConversationConsumersDefinition>();
+        bus.AddConsumer<CompactConversationConsumer, CompactConversationConsumerDefinition>();
+        bus.AddConsumer<Skills.SkillConsumers, Skills.SkillConsumersDefinition>();
+        bus.AddConsumer<WebhookEndpointConsumers, WebhookEndpointConsumersDefinition>();
+        bus.AddConsumer<WebhookDispatcher, WebhookDispatcherDefinition>();
+        bus.AddConsumer<WebhookDelivery, WebhookDeliveryDefinition>();
+
+        // On queues of each planner's own (ConfigurePlannerEndpoints), not on shared ones.
+        bus.AddConsumer<ModelCallCanceller>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ExecutorHeartbeatConsumer>().ExcludeFromConfigureEndpoints();
-        bus.AddConsumer<FileConsumers>().Endpoint(e => e.Name = Endpoints.FilesQueue);
-        bus.AddConsumer<Conversations.ConversationConsumers>().Endpoint(e => e.Name = Endpoints.ConversationsQueue);
-        bus.AddConsumer<CompactConversationConsumer>().Endpoint(e => e.Name = Endpoints.CompactionsQueue);
-        bus.AddConsumer<Skills.SkillConsumers>().Endpoint(e => e.Name = Endpoints.SkillsQueue);
-        bus.AddConsumer<WebhookEndpointConsumers>().Endpoint(e => e.Name = "berth-webhook-endpoints");
-        bus.AddConsumer<WebhookDispatcher>().Endpoint(e => e.Name = "berth-webhook-dispatch");
-        bus.AddConsumer<WebhookDelivery>().Endpoint(e =>
-        {
-            e.Name = WebhookDelivery.QueueName;
-            e.ConcurrentMessageLimit = 32;
-        });
         return bus;
     }
 

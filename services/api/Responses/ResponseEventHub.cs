@@ -72,13 +72,3 @@ public sealed class ResponseEventHub
         public void Dispose() => unsubscribe();
     }
 }
-
-/// <summary>Hands every response's new events, heard on this instance's temporary queue, to the streams served here.</summary>
-public sealed class ResponseEventsAppendedConsumer(ResponseEventHub hub) : IConsumer<ResponseEventsAppended>
-{
-    public Task Consume(ConsumeContext<ResponseEventsAppended> context)
-    {
-        hub.Deliver(context.Message);
-        return Task.CompletedTask;
-    }
-}

@@ -26,16 +26,3 @@ public sealed class ResponseWaiters
         }
     }
 }
-
-/// <summary>
-/// Every api instance hears every finished response on its own temporary queue, and wakes the
-/// request that waits for it, if that request is here.
-/// </summary>
-public sealed class ResponseFinishedConsumer(ResponseWaiters waiters) : IConsumer<ResponseFinished>
-{
-    public Task Consume(ConsumeContext<ResponseFinished> context)
-    {
-        waiters.Complete(context.Message.ResponseId, context.Message.Response);
-        return Task.CompletedTask;
-    }
-}

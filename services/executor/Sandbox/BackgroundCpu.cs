@@ -57,11 +57,11 @@ public sealed class BackgroundCpu(IOptions<ExecutorOptions> options)
     }
 
     /// <summary>What was left running has been ended: the session's next call is told.</summary>
-    /// <param name="ended">How many processes, or <see cref="DockerSandbox.UnknownCount"/>.</param>
+    /// <param name="ended">How many processes, or <see cref="CommandResult.UnknownCount"/>.</param>
     public void Ended(Guid sessionId, int ended)
     {
         var seconds = _accounts.TryGetValue(sessionId, out var account) ? account.Seconds : 0;
-        var what = ended == DockerSandbox.UnknownCount ? "the processes" : ended == 1 ? "1 process" : $"{ended} processes";
+        var what = ended == CommandResult.UnknownCount ? "the processes" : ended == 1 ? "1 process" : $"{ended} processes";
         _notices[sessionId] = string.Create(CultureInfo.InvariantCulture,
             $"[berth: processes left running after this session's commands returned used {seconds:0.#} s of CPU, past the session's budget of {options.Value.BackgroundCpuSeconds:0.#} s; {what} were ended. From now on what is left running is ended whenever it keeps the CPU busy.]\n");
     }

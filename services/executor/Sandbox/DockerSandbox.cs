@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using Berth.Contracts;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -9,96 +6,54 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor.Sandbox;
 
 /// <summary>
-/// Session containers on the local Docker engine: one per session, created on its first call
-/// and kept for the chain, with commands run by <c>docker exec</c> under <c>sh -c</c>.
+/// Session containers on the local Docker engine: one per session, made on its first call (or
+/// claimed from the <see cref="WarmPool"/>) and kept for the chain, taken back after a restart,
+/// and removed when idle. Its rooms: <see cref="SessionRegistry"/> (what this executor holds),
+/// <see cref="WarmPool"/>, <see cref="SandboxFactory"/> and <see cref="SandboxSpec"/> (how a
+/// container is made), and the <see cref="ICommandRunner"/> that runs commands in them.
 /// </summary>
-public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<DockerSandbox> logger,
-    SandboxCgroup? cgroup = null)
+public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, SessionRegistry sessions, WarmPool warm, SandboxFactory factory,
+    ICommandRunner runner, IOptions<ExecutorOptions> options, TimeProvider time, ILogger<DockerSandbox> logger)
 {
     public const string WorkingDirectory = "/mnt/data";
     public const string WarmLabel = "berth.warm";
     public const string MemoryLabel = "berth.memory-mb";
-    private const string SessionNamePrefix = "berth-";
-    private const string WarmNamePrefix = "berth-warm-";
     public const string ExecutorLabel = "berth.executor";
     public const string ManagedLabel = "berth.managed";
     public const string DeploymentLabel = "berth.deployment";
 
-    // Grace beyond a command's own timeout before the executor stops waiting on Docker itself.
-    private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(10);
-
-    private readonly ConcurrentDictionary<Guid, string> _containers = new();
-    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastUsed = new();
     private readonly SessionLocks _sessionLocks = new();
-    private readonly ConcurrentDictionary<Guid, SessionUse> _use = new();
-    // Warm containers by their memory limit in MB.
-    private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _warm = new();
-    private readonly IdleLimits _idleLimits = new(options.Value);
 
     /// <summary>Which files of each held container its tenant uploaded; forgotten with the container.</summary>
-    public UploadRecords Uploads { get; } = new(options.Value);
+    public UploadRecords Uploads => sessions.Uploads;
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
     public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null)
     {
         var options = Options.Create(settings);
-        return new DockerSandbox(docker, new EgressProxies(docker, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<EgressProxies>.Instance), options,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<DockerSandbox>.Instance, cgroup);
+        var logs = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        var exec = new DockerExec(docker);
+        ICommandRunner runner = settings.CommandMode == CommandMode.Shell
+            ? new ShellCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ShellCommandRunner>())
+            : new ExecCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ExecCommandRunner>());
+        var egress = new EgressProxies(docker, options, logs.CreateLogger<EgressProxies>());
+        var factory = new SandboxFactory(docker, egress, options, logs.CreateLogger<SandboxFactory>(), cgroup);
+        return new DockerSandbox(docker, egress, new SessionRegistry(new IdleLimits(settings), new UploadRecords(settings), TimeProvider.System),
+            new WarmPool(docker, factory, runner, options), factory, runner, options, TimeProvider.System, logs.CreateLogger<DockerSandbox>());
     }
 
-    public int WarmContainers => _warm.Values.Sum(pool => pool.Count);
+    public int WarmContainers => warm.Count;
 
-    private ConcurrentQueue<string> WarmPool(int memoryMb) => _warm.GetOrAdd(memoryMb, _ => new ConcurrentQueue<string>());
-
-    public int LiveContainers => _containers.Count;
+    public int LiveContainers => sessions.Count;
 
     /// <summary>Whether this executor holds a container for the session.</summary>
-    public bool Holds(Guid sessionId) => _containers.ContainsKey(sessionId);
+    public bool Holds(Guid sessionId) => sessions.Holds(sessionId);
 
     /// <summary>Marks the session busy until disposed: its container is never reaped while a call runs, however long.</summary>
-    public IDisposable Use(Guid sessionId)
-    {
-        var use = _use.GetOrAdd(sessionId, _ => new SessionUse());
-        use.Begin();
-        _lastUsed[sessionId] = DateTimeOffset.UtcNow;
-        return new Lease(this, sessionId, use);
-    }
-
-    private sealed class Lease(DockerSandbox sandbox, Guid sessionId, SessionUse use) : IDisposable
-    {
-        public void Dispose()
-        {
-            sandbox._lastUsed[sessionId] = DateTimeOffset.UtcNow;
-            use.End();
-        }
-    }
-
-    /// <summary>How many calls run in a session now, and how many have begun in all.</summary>
-    private sealed class SessionUse
-    {
-        private int _running;
-        private long _begun;
-
-        public bool Busy => Volatile.Read(ref _running) > 0;
-
-        public long Begun => Interlocked.Read(ref _begun);
-
-        public void Begin()
-        {
-            Interlocked.Increment(ref _running);
-            Interlocked.Increment(ref _begun);
-        }
-
-        public void End() => Interlocked.Decrement(ref _running);
-    }
-
-    private bool Busy(Guid sessionId) => _use.TryGetValue(sessionId, out var use) && use.Busy;
+    public IDisposable Use(Guid sessionId) => sessions.Use(sessionId);
 
     /// <summary>The session containers this executor holds, each with whether a call runs there and how many have begun.</summary>
-    public IReadOnlyList<HeldContainer> Held() =>
-        [.. _containers.Select(held => _use.TryGetValue(held.Key, out var use)
-            ? new HeldContainer(held.Key, held.Value, use.Busy, use.Begun)
-            : new HeldContainer(held.Key, held.Value, false, 0))];
+    public IReadOnlyList<HeldContainer> Held() => sessions.Held();
 
     /// <summary>
     /// The session's container. A session that has none yet gets a new one; a session that had
@@ -110,16 +65,16 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null,
         NetworkPolicySpec? network = null)
     {
-        if (_containers.TryGetValue(sessionId, out var known))
+        if (sessions.ContainerOf(sessionId) is { } known)
         {
             return known;
         }
 
         using (await _sessionLocks.TakeAsync(sessionId, cancellationToken))
         {
-            if (_containers.TryGetValue(sessionId, out known))
+            if (sessions.ContainerOf(sessionId) is { } heldMeanwhile)
             {
-                return known;
+                return heldMeanwhile;
             }
 
             // A session this executor does not know has no container here yet: the containers of
@@ -130,7 +85,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 throw new ContainerGoneException(sessionId, expectedContainerId);
             }
 
-            if (id is null && _containers.Count >= options.Value.MaxContainers)
+            if (id is null && sessions.Count >= options.Value.MaxContainers)
             {
                 throw new PoolFullException(options.Value.InstanceId, options.Value.MaxContainers);
             }
@@ -150,10 +105,10 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 using var span = ExecutorTelemetry.StartContainer("start", sessionId);
                 try
                 {
-                    id = allowlist is null ? await ClaimWarmAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
+                    id = allowlist is null ? await warm.ClaimAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
                     span?.SetTag("berth.container.warm", id is not null);
                     span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
-                    id ??= await CreateContainerAsync(SessionName(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
+                    id ??= await factory.CreateAsync(SandboxNames.Session(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
                 }
                 catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
                 {
@@ -169,8 +124,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 span?.SetTag("berth.container.id", id);
             }
 
-            _containers[sessionId] = id;
-            _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
+            sessions.Hold(sessionId, id);
             return id;
         }
     }
@@ -192,171 +146,24 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         return owner == options.Value.InstanceId ? await StartedAsync(container, cancellationToken) : throw new ContainerHeldElsewhereException(sessionId, owner);
     }
 
-    private const string RunningPidFile = "/tmp/.berth-running";
-
-    /// <summary>
-    /// Kills the command an exec runs. The signal goes to its <c>timeout</c>, which passes it to
-    /// the command's whole process group and sends KILL two seconds later to whatever ignored it.
-    /// The container itself stays.
-    /// </summary>
-    private Task KillRunningAsync(string containerId, CancellationToken cancellationToken) =>
-        SignalRunningAsync(containerId, "-TERM \"$p\"", cancellationToken);
-
-    /// <summary>Sends a signal, through a small exec, to the pid the running command left in the pid file: <paramref name="killArguments"/> name it as <c>$p</c>.</summary>
-    private async Task SignalRunningAsync(string containerId, string killArguments, CancellationToken cancellationToken)
-    {
-        var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
-        {
-            Cmd = ["sh", "-c", $"p=$(cat {RunningPidFile} 2>/dev/null) && [ -n \"$p\" ] && kill {killArguments} 2>/dev/null; true"],
-            AttachStdout = true,
-            AttachStderr = true,
-        }, cancellationToken);
-        // Attached: this client cannot start an exec detached. The script returns at once.
-        using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
-        await stream.ReadOutputToEndAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Kills an exec's command until Docker says it has ended: the signal goes through the pid the
-    /// command wrote when it started, which a cancel can beat by a few milliseconds, so it is tried again.
-    /// </summary>
-    private async Task StopExecAsync(string containerId, string execId, CancellationToken cancellationToken)
-    {
-        // A cancel can land while the exec is still starting: it is not yet running, and has no
-        // exit code. So "not running" alone proves nothing; only an exit code, or a long enough
-        // wait without the exec ever running, ends the watch.
-        DateTimeOffset? quietSince = null;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var inspect = await docker.Exec.InspectContainerExecAsync(execId, cancellationToken);
-            if (inspect.Running)
-            {
-                quietSince = null;
-                await KillRunningAsync(containerId, cancellationToken);
-            }
-            else if (inspect.ExitCode is not null && inspect.Pid != 0)
-            {
-                return;
-            }
-            else if ((quietSince ??= DateTimeOffset.UtcNow) < DateTimeOffset.UtcNow - NeverStarted)
-            {
-                return;
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-    }
-
-    private static readonly TimeSpan NeverStarted = TimeSpan.FromSeconds(2);
-
     /// <summary>The session's container if this executor holds it; never makes one.</summary>
     public async Task<string?> FindOwnContainerAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        _containers.GetValueOrDefault(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
+        sessions.ContainerOf(sessionId) ?? await FindContainerAsync(sessionId, cancellationToken);
 
     /// <summary>Runs one command; a non-zero exit or a timeout is a result, not an exception.</summary>
     /// <param name="stop">Cancelled when the call is: the command is killed and whatever it printed so far returned.</param>
     public Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, CancellationToken cancellationToken,
-        CancellationToken stop = default) => RunAsync(containerId, command, timeoutMs, maxOutputLength, null, cancellationToken, stop);
+        CancellationToken stop = default) => runner.RunAsync(containerId, command, timeoutMs, maxOutputLength, null, cancellationToken, stop);
 
     /// <summary>Runs one command, and passes its output to <paramref name="chunks"/> as it arrives, for streaming.</summary>
-    public async Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, OutputChunks? chunks,
-        CancellationToken cancellationToken, CancellationToken stop = default)
-    {
-        // coreutils' timeout puts the command in its own process group and signals the whole
-        // group: TERM at the limit, KILL two seconds later, so background children die too.
-        // Its pid (the group's id) is left where a cancel can find it.
-        if (options.Value.CommandMode == CommandMode.Shell)
-        {
-            return await RunInShellAsync(containerId, command, timeoutMs, maxOutputLength, chunks, cancellationToken, stop);
-        }
+    public Task<CommandOutput> RunAsync(string containerId, string command, int timeoutMs, int maxOutputLength, OutputChunks? chunks,
+        CancellationToken cancellationToken, CancellationToken stop = default) => runner.RunAsync(containerId, command, timeoutMs, maxOutputLength, chunks, cancellationToken, stop);
 
-        var seconds = (timeoutMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
-        var exec = await CreateExecAsync(containerId, new ContainerExecCreateParameters
-        {
-            Cmd = ["sh", "-c", $"echo $$ > {RunningPidFile} 2>/dev/null; exec timeout -k 2 {seconds} sh -c \"$1\"", "sh", command],
-            WorkingDir = WorkingDirectory,
-            AttachStdout = true,
-            AttachStderr = true,
-        }, cancellationToken);
+    /// <inheritdoc cref="ICommandRunner.EndLeftRunningAsync"/>
+    public Task<int?> EndLeftRunningAsync(string containerId, CancellationToken cancellationToken) => runner.EndLeftRunningAsync(containerId, cancellationToken);
 
-        var stdout = new OutputCapture(maxOutputLength);
-        var stderr = new OutputCapture(maxOutputLength);
-        var clock = Stopwatch.StartNew();
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
-        deadline.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs) + ReadGrace);
-        try
-        {
-            using var stream = await StartExecAsync(containerId, exec.ID, deadline.Token);
-            var buffer = new byte[16 * 1024];
-            while (true)
-            {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, deadline.Token);
-                if (read.EOF)
-                {
-                    break;
-                }
-
-                var isStderr = read.Target == MultiplexedStream.TargetStream.StandardError;
-                (isStderr ? stderr : stdout).Append(buffer.AsSpan(0, read.Count));
-                chunks?.Write(isStderr, buffer.AsSpan(0, read.Count));
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException
-            && stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // However the read gave up (a cancelled read may surface as an I/O error), the command is killed.
-            await StopExecAsync(containerId, exec.ID, cancellationToken);
-            return Result(stdout, stderr, exitCode: null);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogStuckExec(containerId, exec.ID);
-            return Result(stdout, stderr, exitCode: null, timedOut: true);
-        }
-
-        var exitCode = await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken);
-
-        // timeout exits 124 after TERM, 137 after KILL; a command that exits so by itself, early, has not timed out.
-        return Result(stdout, stderr, exitCode, timedOut: exitCode is 124 or 137 && clock.ElapsedMilliseconds >= timeoutMs);
-    }
-
-    /// <summary>What a command printed and how it ended; one that ran out of time has no exit code.</summary>
-    private static CommandOutput Result(OutputCapture stdout, OutputCapture stderr, int? exitCode, bool timedOut = false) => new()
-    {
-        Stdout = stdout.ToString(),
-        Stderr = stderr.ToString(),
-        ExitCode = timedOut ? null : exitCode,
-        TimedOut = timedOut,
-    };
-
-    /// <summary>
-    /// Starts an exec made a moment ago. The container can stop in between (a command that brings
-    /// gVisor's sandbox down does), and Docker then answers 409 or 500 "is not running".
-    /// </summary>
-    private async Task<MultiplexedStream> StartExecAsync(string containerId, string execId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await docker.Exec.StartContainerExecAsync(execId, new ContainerExecStartParameters(), cancellationToken);
-        }
-        catch (DockerApiException e) when (e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
-        {
-            throw new ContainerStoppedException(containerId);
-        }
-    }
-
-    private async Task<ContainerExecCreateResponse> CreateExecAsync(string containerId, ContainerExecCreateParameters parameters, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await docker.Exec.CreateContainerExecAsync(containerId, parameters, cancellationToken);
-        }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && e.ResponseBody?.Contains("is not running", StringComparison.Ordinal) == true)
-        {
-            throw new ContainerStoppedException(containerId);
-        }
-    }
+    /// <summary>Starts warm containers until every warm pool holds its target.</summary>
+    public Task<int> RefillWarmAsync(CancellationToken cancellationToken) => warm.RefillAsync(cancellationToken);
 
     /// <summary>
     /// Takes back the containers this executor made before it restarted, so none is orphaned:
@@ -379,30 +186,25 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
                 continue;
             }
 
-            var warm = name.StartsWith(WarmNamePrefix, StringComparison.Ordinal);
-            if (!warm && !TrySessionOf(name, out _))
+            var isWarm = SandboxNames.IsWarm(name);
+            if (!isWarm && !SandboxNames.TrySessionOf(name, out _))
             {
                 continue;
             }
 
             await StartedAsync(container, cancellationToken);
-            if (warm)
+            if (isWarm)
             {
-                var memory = container.Labels.TryGetValue(MemoryLabel, out var label) && int.TryParse(label, System.Globalization.CultureInfo.InvariantCulture, out var mb)
-                    ? mb
-                    : options.Value.MemoryMb;
-                WarmPool(memory).Enqueue(container.ID);
+                warm.Adopt(container);
             }
-            else if (TrySessionOf(name, out var sessionId))
+            else if (SandboxNames.TrySessionOf(name, out var sessionId))
             {
-                _containers[sessionId] = container.ID;
-                _lastUsed.TryAdd(sessionId, DateTimeOffset.UtcNow);
+                sessions.Hold(sessionId, container.ID);
                 adopted++;
             }
         }
 
-        _idleLimits.KeepOnly([.. _containers.Keys]);
-        Uploads.KeepOnly([.. _containers.Keys]);
+        sessions.KeepOnlyHeld();
         return adopted;
     }
 
@@ -416,66 +218,8 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         || !container.Labels.TryGetValue(DeploymentLabel, out var label)
         || label == deployment;
 
-    /// <summary>Starts containers until every warm pool (one per memory limit) holds its target, so a new session need not wait for one.</summary>
-    public async Task<int> RefillWarmAsync(CancellationToken cancellationToken)
-    {
-        var started = 0;
-        foreach (var (memory, target) in options.Value.WarmPools())
-        {
-            var pool = WarmPool(memory);
-            while (pool.Count < target)
-            {
-                var id = await CreateContainerAsync($"{WarmNamePrefix}{Guid.NewGuid():N}", cancellationToken, warm: true,
-                    memoryMb: memory == options.Value.MemoryMb ? null : memory);
-                await PrepareShellAsync(id, cancellationToken);
-                pool.Enqueue(id);
-                started++;
-            }
-        }
-
-        return started;
-    }
-
-    /// <summary>
-    /// Gives a warm container to a new session by renaming it after the session: names, unlike
-    /// labels, can change, and the name is how a restarted executor knows whose it is.
-    /// </summary>
-    private async Task<string?> ClaimWarmAsync(Guid sessionId, int memoryMb, CancellationToken cancellationToken)
-    {
-        while (WarmPool(memoryMb).TryDequeue(out var containerId))
-        {
-            try
-            {
-                await docker.Containers.RenameContainerAsync(containerId, new ContainerRenameParameters { NewName = SessionName(sessionId) }, cancellationToken);
-                return containerId;
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                // Removed behind our back; try the next one.
-            }
-            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
-            {
-                // The session's name is taken already: the warm container stays warm.
-                WarmPool(memoryMb).Enqueue(containerId);
-                throw;
-            }
-        }
-
-        return null;
-    }
-
-    private static string SessionName(Guid sessionId) => $"{SessionNamePrefix}{sessionId:N}";
-
-    /// <summary>The session a container's name says it belongs to (<c>berth-&lt;session&gt;</c>).</summary>
-    public static bool TrySessionOf(string name, out Guid sessionId)
-    {
-        sessionId = Guid.Empty;
-        return name.StartsWith(SessionNamePrefix, StringComparison.Ordinal)
-            && Guid.TryParseExact(name[SessionNamePrefix.Length..], "N", out sessionId);
-    }
-
     /// <summary>A session whose container should live longer, or shorter, when idle than the executor's default.</summary>
-    public void SetIdleLimit(Guid sessionId, TimeSpan idle) => _idleLimits.Set(sessionId, idle);
+    public void SetIdleLimit(Guid sessionId, TimeSpan idle) => sessions.SetIdleLimit(sessionId, idle);
 
     /// <summary>Removes a session's container now, and says whether there was one.</summary>
     public async Task<bool> RemoveSessionAsync(Guid sessionId, CancellationToken cancellationToken)
@@ -498,27 +242,27 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/> (or their own limit), and returns those sessions.</summary>
     public async Task<IReadOnlyList<Guid>> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var reaped = new List<Guid>();
-        foreach (var (sessionId, lastUsed) in _lastUsed)
+        foreach (var (sessionId, lastUsed) in sessions.LastUses())
         {
-            var cutoff = now - _idleLimits.Of(sessionId, idle);
-            if (lastUsed > cutoff || Busy(sessionId))
+            var cutoff = now - sessions.IdleLimitOf(sessionId, idle);
+            if (lastUsed > cutoff || sessions.Busy(sessionId))
             {
                 continue;
             }
 
-            if (!_containers.TryGetValue(sessionId, out var containerId))
+            if (sessions.ContainerOf(sessionId) is not { } containerId)
             {
                 // A call that never got a container (it failed to start): nothing to remove.
-                _lastUsed.TryRemove(sessionId, out _);
+                sessions.ForgetUse(sessionId);
                 continue;
             }
 
             using (await _sessionLocks.TakeAsync(sessionId, cancellationToken))
             {
                 // Checked again under the session's lock: a call may have started meanwhile.
-                if ((_lastUsed.TryGetValue(sessionId, out var usedSince) && usedSince > cutoff) || Busy(sessionId))
+                if (sessions.LastUsedOf(sessionId) is { } usedSince && usedSince > cutoff || sessions.Busy(sessionId))
                 {
                     continue;
                 }
@@ -536,7 +280,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
 
     private async Task RemoveAsync(string containerId, CancellationToken cancellationToken)
     {
-        DropShell(containerId);
+        runner.Forget(containerId);
         await docker.Containers.RemoveIfPresentAsync(containerId, cancellationToken);
     }
 
@@ -556,7 +300,7 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         if (sessionId is { } session)
         {
             // Docker matches names as regular expressions, and stores them with a leading slash.
-            filters["name"] = new Dictionary<string, bool> { [$"^/{SessionName(session)}$"] = true };
+            filters["name"] = new Dictionary<string, bool> { [$"^/{SandboxNames.Session(session)}$"] = true };
         }
 
         return await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken);
@@ -581,124 +325,13 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
         return container.ID;
     }
 
-    private async Task<string> CreateContainerAsync(string name, CancellationToken cancellationToken, bool warm = false, int? memoryMb = null,
-        (Guid SessionId, NetworkPolicySpec Policy)? egressFor = null)
-    {
-        var settings = options.Value;
-        var memory = Math.Min(memoryMb ?? settings.MemoryMb, settings.MaxMemoryMb) * 1024L * 1024L;
-        var labels = new Dictionary<string, string>
-        {
-            [ManagedLabel] = "true",
-            [ExecutorLabel] = settings.InstanceId,
-        };
-        if (settings.Deployment is { } deployment)
-        {
-            labels[DeploymentLabel] = deployment;
-        }
-
-        if (warm)
-        {
-            labels[WarmLabel] = "true";
-            labels[MemoryLabel] = (memoryMb ?? settings.MemoryMb).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var network = egressFor is var (sessionId, policy) ? await egress.StartAsync(sessionId, policy, labels, cancellationToken) : null;
-        CreateContainerResponse created;
-        try
-        {
-            created = await CreateSandboxAsync(name, labels, memory, network, cancellationToken);
-        }
-        catch
-        {
-            if (egressFor is var (failedSession, _))
-            {
-                await egress.RemoveAsync(failedSession, CancellationToken.None);
-            }
-
-            throw;
-        }
-
-        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
-        LogCreated(name, created.ID[..12], settings.Image);
-        return created.ID;
-    }
-
-    /// <param name="network">The session's internal network, behind its egress proxy; null for none at all.</param>
-    private Task<CreateContainerResponse> CreateSandboxAsync(string name, IDictionary<string, string> labels, long memory, string? network, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        return docker.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Name = name,
-            Image = settings.Image,
-
-            // PID 1 reaps the orphans of finished commands (the shell's wait collects any child),
-            // which would otherwise pile up as zombies against the PID limit. Being PID 1, it
-            // cannot be killed from inside: `kill -9 -1` ends every command, not the container.
-            Cmd = ["sh", "-c", "trap '' TERM INT HUP; while :; do sleep 3600 & wait; done"],
-            User = settings.User,
-            Env = ["HOME=" + WorkingDirectory, .. network is null ? [] : EgressProxies.ProxyEnvironment()],
-            WorkingDir = WorkingDirectory,
-            Labels = labels,
-            NetworkDisabled = network is null,
-            HostConfig = new HostConfig
-            {
-                NetworkMode = network ?? "none",
-
-                // Only the proxy's name resolves on the session's network. Anything else goes
-                // nowhere (no route out), so a lookup gives up after a second instead of many.
-                DNSOptions = network is null ? [] : ["timeout:1", "attempts:1"],
-                CapDrop = ["ALL"],
-                CapAdd = [.. settings.CapAdd],
-                Privileged = settings.Privileged,
-                SecurityOpt = ["no-new-privileges"],
-                Runtime = string.IsNullOrWhiteSpace(settings.Runtime) ? "" : settings.Runtime,
-                ReadonlyRootfs = true,
-                Tmpfs = new Dictionary<string, string>
-                {
-                    [WorkingDirectory] = $"rw,nosuid,nodev,size={settings.WorkspaceMb}m,mode=1777",
-                    ["/tmp"] = $"rw,nosuid,nodev,size={settings.TmpMb}m,mode=1777",
-
-                    // Root's, so that skills unpacked there cannot be changed by the commands that read them.
-                    [ContainerSkillSeed.SkillsDirectory] = $"rw,nosuid,nodev,size={settings.SkillsMb}m,mode=0755",
-                },
-                Memory = memory,
-                MemorySwap = memory,
-                NanoCPUs = (long)(settings.Cpus * 1_000_000_000),
-                CgroupParent = cgroup?.Parent ?? "",
-                PidsLimit = settings.PidsLimit,
-
-                // PID 1 belongs to the sandbox user, so a command may write to its output
-                // (/proc/1/fd/1): with a log driver that output would fill the host's disk.
-                LogConfig = new LogConfig { Type = "none" },
-            },
-        }, cancellationToken);
-    }
-
     /// <summary>Forgets a container Docker no longer has.</summary>
-    public void Forget(Guid sessionId)
-    {
-        _containers.TryRemove(sessionId, out _);
-        _lastUsed.TryRemove(sessionId, out _);
-        _idleLimits.Remove(sessionId);
-        Uploads.Forget(sessionId);
-        if (_use.TryGetValue(sessionId, out var use) && !use.Busy)
-        {
-            _use.TryRemove(sessionId, out _);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created container {Name} ({ContainerId}) from {Image}")]
-    private partial void LogCreated(string name, string containerId, string image);
+    public void Forget(Guid sessionId) => sessions.Forget(sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: removed container {ContainerId}, idle for {Minutes:0.#} minutes")]
     private partial void LogReaped(Guid sessionId, string containerId, double minutes);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container {ContainerId}: exec {ExecId} outlived its timeout and grace; reported as timed out")]
-    private partial void LogStuckExec(string containerId, string execId);
 }
 
-/// <summary>A session container this executor holds: whether a call runs in it now, and how many calls have begun there.</summary>
 public sealed record HeldContainer(Guid SessionId, string ContainerId, bool Busy, long Calls);
 
 /// <summary>The session had a container, and it is not there any more (expired, or removed).</summary>

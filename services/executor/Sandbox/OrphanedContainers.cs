@@ -70,7 +70,7 @@ public sealed partial class OrphanedContainers(
             foreach (var container in containers)
             {
                 await docker.Containers.RemoveIfPresentAsync(container.ID, cancellationToken);
-                if (DockerSandbox.TrySessionOf(container.Names.FirstOrDefault()?.TrimStart('/') ?? "", out var sessionId))
+                if (SandboxNames.TrySessionOf(container.Names.FirstOrDefault()?.TrimStart('/') ?? "", out var sessionId))
                 {
                     removed.Add((sessionId, executorId));
                 }

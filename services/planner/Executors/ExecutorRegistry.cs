@@ -76,32 +76,3 @@ public sealed class ExecutorRegistry(TimeProvider time)
 
     private sealed record Seen(DateTimeOffset At, bool Reported);
 }
-
-/// <summary>Every planner instance hears every heartbeat, on a temporary queue of its own.</summary>
-public sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : IConsumer<ExecutorHeartbeat>
-{
-    public Task Consume(ConsumeContext<ExecutorHeartbeat> context)
-    {
-        registry.Heard(context.Message.ExecutorId);
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>
-/// Tells the registry when the planner's heartbeat queue consumes, at start-up and again each
-/// time the broker connection comes back (MassTransit signals the endpoint ready each time).
-/// </summary>
-public sealed class HeartbeatsListening(ExecutorRegistry registry) : IReceiveEndpointObserver
-{
-    public Task Ready(ReceiveEndpointReady ready)
-    {
-        registry.Listening();
-        return Task.CompletedTask;
-    }
-
-    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
-
-    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
-
-    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
-}

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
-using Berth.Planner.Webhooks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -19,7 +18,7 @@ public sealed partial class QueueDepths : BackgroundService
 {
     /// <summary>The queues every planner watches: the executor pool's, and the planner's own.</summary>
     public static readonly IReadOnlyList<string> Watched =
-        [Endpoints.ExecutorsQueue, Endpoints.SessionsQueue, "berth-intake", WebhookDelivery.QueueName];
+        [Endpoints.ExecutorsQueue, Endpoints.SessionsQueue, Endpoints.IntakeQueue, Endpoints.WebhooksQueue];
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 

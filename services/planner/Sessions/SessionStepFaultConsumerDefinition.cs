@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using MassTransit;
 
 namespace Berth.Planner.Sessions;
@@ -7,7 +8,7 @@ public sealed class SessionStepFaultConsumerDefinition : ConsumerDefinition<Sess
 {
     public SessionStepFaultConsumerDefinition()
     {
-        EndpointName = "berth-session-faults";
+        EndpointName = Endpoints.SessionFaultsQueue;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SessionStepFaultConsumer> consumerConfigurator,

@@ -1,3 +1,4 @@
+using Berth.Contracts;
 using Berth.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -19,13 +20,13 @@ public sealed class WebhookDelayQueues(IConfiguration configuration, IOptions<We
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
         // The delivery endpoint's own exchange, declared as MassTransit declares it, in case the bus is not up yet.
-        await channel.ExchangeDeclareAsync(WebhookDelivery.QueueName, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(Endpoints.WebhooksQueue, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
         foreach (var seconds in options.Value.Delays.Distinct())
         {
-            var name = WebhookDelivery.DelayQueueName(seconds);
+            var name = Endpoints.WebhookDelayQueueName(seconds);
             await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
             await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = WebhookDelivery.QueueName },
+                arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = Endpoints.WebhooksQueue },
                 cancellationToken: cancellationToken);
             await channel.QueueBindAsync(name, name, routingKey: "", cancellationToken: cancellationToken);
         }

@@ -19,15 +19,10 @@ public sealed partial class WebhookDelivery(
     TimeProvider time,
     ILogger<WebhookDelivery> logger) : IConsumer<DeliverWebhook>
 {
-    public const string QueueName = "berth-webhooks";
     public const string HttpClientName = "berth-webhooks";
 
     /// <summary>For the operator's own endpoints, from configuration: trusted, so they may be on private networks.</summary>
     public const string OperatorHttpClientName = "berth-webhooks-operator";
-    public static Uri Queue { get; } = new($"queue:{QueueName}");
-
-    public static string DelayQueueName(int seconds) => $"berth-webhooks-delay-{seconds}s";
-
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
@@ -87,7 +82,7 @@ public sealed partial class WebhookDelivery(
         await RecordAsync(delivery, status, error, "retrying");
         var tier = delays[delivery.Attempt - 1];
         var jittered = TimeSpan.FromSeconds(tier * (0.8 + (0.4 * Random.Shared.NextDouble())));
-        await context.Send(new Uri($"exchange:{DelayQueueName(tier)}"), delivery with { Attempt = delivery.Attempt + 1 },
+        await context.Send(new Uri($"exchange:{Endpoints.WebhookDelayQueueName(tier)}"), delivery with { Attempt = delivery.Attempt + 1 },
             send => send.TimeToLive = jittered);
     }
 

@@ -28,7 +28,7 @@ public sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseSt
             .Where(e => e.Events.Count == 0 || e.Events.Contains(type));
         foreach (var endpoint in listeners)
         {
-            await context.Send(WebhookDelivery.Queue, new DeliverWebhook
+            await context.Send(Endpoints.Webhooks, new DeliverWebhook
             {
                 EndpointId = endpoint.Id,
                 EventId = eventId,

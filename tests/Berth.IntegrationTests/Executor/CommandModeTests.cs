@@ -94,7 +94,7 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
         // Run as the executor runs it, with `bash -c`: read from a file, bash's heap differs and
         // the old driver did not spin.
         var (sandbox, container) = await SessionAsync(CommandMode.Shell);
-        var command = $"cat > /tmp/driver.sh <<'BERTH_DRIVER'\n{DockerSandbox.ShellDriver}\nBERTH_DRIVER\n"
+        var command = $"cat > /tmp/driver.sh <<'BERTH_DRIVER'\n{ShellCommandRunner.Driver}\nBERTH_DRIVER\n"
             + "driver=$(cat /tmp/driver.sh); hung=0; for i in $(seq 2000); do : > /tmp/.berth-running; printf 'n 5 1\\nsleep 0.001\\n' | timeout 2 bash -c \"$driver\" > /dev/null 2>&1; "
             + "if [ $? -eq 124 ]; then hung=$((hung + 1)); fi; done; echo \"hung $hung\"";
 

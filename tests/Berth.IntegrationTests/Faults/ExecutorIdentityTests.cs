@@ -60,7 +60,7 @@ public sealed class ExecutorIdentityTests
 
         // Claimed warm containers keep their warm label (labels never change): a session's is known by its name.
         var sessions = (await ContainersOfAsync(firstId)).Concat(await ContainersOfAsync(secondId))
-            .Where(c => DeploymentOf(c) == _stack.Deployment && DockerSandbox.TrySessionOf(c.Names[0].TrimStart('/'), out _))
+            .Where(c => DeploymentOf(c) == _stack.Deployment && SandboxNames.TrySessionOf(c.Names[0].TrimStart('/'), out _))
             .ToList();
         Assert.Equal(20, sessions.Count);
         _output.WriteLine($"unpinned executors took ids {firstId} and {secondId}; sessions per executor: "

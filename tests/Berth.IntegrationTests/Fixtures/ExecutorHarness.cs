@@ -25,8 +25,7 @@ public static class ExecutorHarness
                 o.StateDirectory = Path.Combine(Path.GetTempPath(), $"berth-harness-{executorId}");
                 configure(o);
             })
-            .AddSingleton<EgressProxies>()
-            .AddSingleton<DockerSandbox>()
+            .AddSandbox()
             .AddSingleton<RunningCalls>()
             .AddSingleton(TimeProvider.System)
             .AddSingleton<CallJournal>()

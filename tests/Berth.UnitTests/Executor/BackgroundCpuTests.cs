@@ -71,7 +71,7 @@ public sealed class BackgroundCpuTests
     public void Should_forget_a_session_when_its_container_is_no_longer_held()
     {
         _accounts.Observe(Idle(), 0);
-        _accounts.Ended(Session, DockerSandbox.UnknownCount);
+        _accounts.Ended(Session, CommandResult.UnknownCount);
 
         _accounts.KeepOnly([]);
 

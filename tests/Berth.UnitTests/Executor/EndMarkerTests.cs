@@ -71,5 +71,5 @@ public sealed class EndMarkerTests
     [InlineData("ends with a newline\n", "n1 2.5 2\nends with a newline\n\n")]
     [InlineData("nul\0 dropped", "n1 2.5 1\nnul dropped\n")]
     public void Should_frame_a_command_as_a_header_and_its_lines(string command, string frame) =>
-        Assert.Equal(frame, DockerSandbox.Frame("n1", "2.5", command));
+        Assert.Equal(frame, ShellCommandRunner.Frame("n1", "2.5", command));
 }

@@ -62,15 +62,3 @@ public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IO
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the container could not be made")]
     private partial void LogNotMade(Guid sessionId, Exception exception);
 }
-
-/// <summary>Removes a session's container when its owner asks (<c>DELETE /v1/containers/{id}</c>).</summary>
-public sealed class RemoveContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<RemoveContainer>
-{
-    public async Task Consume(ConsumeContext<RemoveContainer> context)
-    {
-        if (await sandbox.RemoveSessionAsync(context.Message.SessionId, context.CancellationToken))
-        {
-            await context.Publish(new ContainerRemoved { SessionId = context.Message.SessionId, ExecutorId = options.Value.InstanceId, Reason = ContainerStatuses.Deleted });
-        }
-    }
-}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Executor.Sandbox;
+
+/// <summary>
+/// Containers started ahead of any session, one pool per memory limit (<c>Executor:WarmContainers</c>
+/// and its per-limit targets), each with its command runner ready, so a new session's first
+/// output takes milliseconds instead of a container's start. A session claims one by renaming it
+/// after itself.
+/// </summary>
+public sealed class WarmPool(DockerClient docker, SandboxFactory factory, ICommandRunner runner, IOptions<ExecutorOptions> options)
+{
+    private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _pools = new();
+
+    public int Count => _pools.Values.Sum(pool => pool.Count);
+
+    private ConcurrentQueue<string> Pool(int memoryMb) => _pools.GetOrAdd(memoryMb, _ => new ConcurrentQueue<string>());
+
+    /// <summary>Takes back a warm container this executor made before it restarted, into the pool of its memory limit.</summary>
+    public void Adopt(ContainerListResponse container)
+    {
+        var memory = container.Labels.TryGetValue(DockerSandbox.MemoryLabel, out var label) && int.TryParse(label, CultureInfo.InvariantCulture, out var mb)
+            ? mb
+            : options.Value.MemoryMb;
+        Pool(memory).Enqueue(container.ID);
+    }
+
+    /// <summary>Starts containers until every pool holds its target; how many it started.</summary>
+    public async Task<int> RefillAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
+        foreach (var (memory, target) in options.Value.WarmPools())
+        {
+            var pool = Pool(memory);
+            while (pool.Count < target)
+            {
+                var id = await factory.CreateAsync(SandboxNames.NewWarm(), cancellationToken, warm: true,
+                    memoryMb: memory == options.Value.MemoryMb ? null : memory);
+                await runner.PrepareAsync(id, cancellationToken);
+                pool.Enqueue(id);
+                started++;
+            }
+        }
+
+        return started;
+    }
+
+    /// <summary>Gives a warm container of this memory limit to a new session, renamed after it; null when the pool is empty.</summary>
+    public async Task<string?> ClaimAsync(Guid sessionId, int memoryMb, CancellationToken cancellationToken)
+    {
+        while (Pool(memoryMb).TryDequeue(out var containerId))
+        {
+            try
+            {
+                await docker.Containers.RenameContainerAsync(containerId, new ContainerRenameParameters { NewName = SandboxNames.Session(sessionId) }, cancellationToken);
+                return containerId;
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // Removed behind our back; try the next one.
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // The session's name is taken already: the warm container stays warm.
+                Pool(memoryMb).Enqueue(containerId);
+                throw;
+            }
+        }
+
+        return null;
+    }
+}

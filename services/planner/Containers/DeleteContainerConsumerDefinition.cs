@@ -1,0 +1,13 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Containers;
+
+/// <summary>On <see cref="Endpoints.ContainersQueue"/>. Not retried: the api answers a failure, and a delete may be asked for again.</summary>
+public sealed class DeleteContainerConsumerDefinition : ConsumerDefinition<DeleteContainerConsumer>
+{
+    public DeleteContainerConsumerDefinition()
+    {
+        EndpointName = Endpoints.ContainersQueue;
+    }
+}

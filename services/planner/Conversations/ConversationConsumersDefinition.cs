@@ -1,0 +1,13 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Conversations;
+
+/// <summary>On <see cref="Endpoints.ConversationsQueue"/>. Not retried: the api answers a failure, and the client may ask again.</summary>
+public sealed class ConversationConsumersDefinition : ConsumerDefinition<ConversationConsumers>
+{
+    public ConversationConsumersDefinition()
+    {
+        EndpointName = Endpoints.ConversationsQueue;
+    }
+}

@@ -1,0 +1,13 @@
+using Berth.Contracts;
+using MassTransit;
+
+namespace Berth.Planner.Intake;
+
+/// <summary>On <see cref="Endpoints.ResponsesQueue"/>. A read: not retried, as the api's request gives up and says so in its own time.</summary>
+public sealed class GetResponseEventsConsumerDefinition : ConsumerDefinition<GetResponseEventsConsumer>
+{
+    public GetResponseEventsConsumerDefinition()
+    {
+        EndpointName = Endpoints.ResponsesQueue;
+    }
+}
