@@ -15,6 +15,7 @@ public static class ApiExtensions
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         builder.AddModelCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddExceptionHandler<Errors.PlannerTimeoutHandler>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddSingleton<StreamSlots>();

@@ -78,7 +78,8 @@ public static class ObservabilityExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app, bool tenantFacing = false)
     {
         ManagementAccess.From(app.Configuration, tenantFacing).Apply(app);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
+        // Open to every caller ManagementAccess lets through, API key or not: they hold no tenant's data.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
@@ -91,8 +92,8 @@ public static class ObservabilityExtensions
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
             ResponseWriter = WriteReport,
-        });
-        app.MapPrometheusScrapingEndpoint();
+        }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
         return app;
     }
 

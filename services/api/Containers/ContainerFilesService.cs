@@ -206,22 +206,21 @@ public sealed class ContainerFilesService(
             ? work(container, path)
             : Task.FromResult(ApiError.NotFound($"File with id '{fileId}' not found in container '{containerId}'.").ToResult()), cancellationToken);
 
-    private Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken) =>
-        PlannerCalls.Guard(async () =>
+    private async Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
+    {
+        var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
         {
-            var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
-            if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
-            {
-                return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
-            }
+            return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
+        }
 
-            if (found.Message.Status != ContainerStatuses.Running)
-            {
-                return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, ErrorCodes.ContainerExpired).ToResult();
-            }
+        if (found.Message.Status != ContainerStatuses.Running)
+        {
+            return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, ErrorCodes.ContainerExpired).ToResult();
+        }
 
-            return await work(found.Message);
-        }, "The planner or the container's executor did not answer in time.", "executor_unavailable");
+        return await work(found.Message);
+    }
 
     internal static IResult Render<T>(ContainerSnapshot container, Response<T, ContainerFileFailed> reply, Func<T, IResult> render)
         where T : class

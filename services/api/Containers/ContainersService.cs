@@ -46,41 +46,38 @@ public sealed class ContainersService(
             return tooMuch.ToResult();
         }
 
-        return await PlannerCalls.Guard(async () =>
+        // Every file is found before anything is made: an unknown id leaves no container behind.
+        var (files, unknown) = await copies.ResolveAsync(request.FileIds, "file_ids", cancellationToken);
+        if (unknown is not null)
         {
-            // Every file is found before anything is made: an unknown id leaves no container behind.
-            var (files, unknown) = await copies.ResolveAsync(request.FileIds, "file_ids", cancellationToken);
-            if (unknown is not null)
-            {
-                return unknown.ToResult();
-            }
+            return unknown.ToResult();
+        }
 
-            var (skills, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
-            if (unfound is not null)
-            {
-                return unfound.ToResult();
-            }
+        var (skills, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
+        if (unfound is not null)
+        {
+            return unfound.ToResult();
+        }
 
-            var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
-            {
-                ContainerId = $"cntr_{Guid.NewGuid():N}",
-                Name = request.Name,
-                IdleMinutes = request.IdleMinutes,
-                MemoryMb = request.MemoryMb,
-                NetworkPolicy = request.NetworkPolicy,
-                Skills = skills!,
-                CreatedAt = time.GetUtcNow(),
-                Tenant = tenant.Id,
-            }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
+        var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
+        {
+            ContainerId = $"cntr_{Guid.NewGuid():N}",
+            Name = request.Name,
+            IdleMinutes = request.IdleMinutes,
+            MemoryMb = request.MemoryMb,
+            NetworkPolicy = request.NetworkPolicy,
+            Skills = skills!,
+            CreatedAt = time.GetUtcNow(),
+            Tenant = tenant.Id,
+        }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
 
-            return reply.Is(out Response<ContainerSnapshot>? created)
-                ? await CopyFilesAsync(created.Message, files!, cancellationToken) ?? Json(ContainerJson.Serialize(created.Message))
-                : reply.Is(out Response<TaskRejected>? rejected)
-                    ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
-                        ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
-                        : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, ErrorCodes.ServerError, null, rejected.Message.Code)).ToResult()
-                    : throw new InvalidOperationException("The planner answered neither created nor rejected.");
-        }, "The planner or the executor pool did not answer in time.");
+        return reply.Is(out Response<ContainerSnapshot>? created)
+            ? await CopyFilesAsync(created.Message, files!, cancellationToken) ?? Json(ContainerJson.Serialize(created.Message))
+            : reply.Is(out Response<TaskRejected>? rejected)
+                ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
+                    ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
+                    : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, ErrorCodes.ServerError, null, rejected.Message.Code)).ToResult()
+                : throw new InvalidOperationException("The planner answered neither created nor rejected.");
     }
 
     /// <summary>Copies the files into the new container; if one cannot be, the container is deleted and the refusal returned, so a create either has all its files or makes nothing.</summary>
@@ -99,13 +96,13 @@ public sealed class ContainersService(
         return null;
     }
 
-    public Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken)
     {
         var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? found) ? Json(ContainerJson.Serialize(found.Message)) : NotFound(containerId);
-    }, Unanswered);
+    }
 
-    public Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> ListAsync(int? limit, string? order, string? after, CancellationToken cancellationToken)
     {
         if (Pagination.Validate(limit, order) is { } invalid)
         {
@@ -122,15 +119,13 @@ public sealed class ContainersService(
         var found = (await list.GetResponse<ContainerList>(new ListContainers(size + 1) { Tenant = tenant.Id, After = after, OldestFirst = order == "asc" },
             cancellationToken, Timeout)).Message.Containers;
         return Json(ContainerJson.SerializeList(found.Take(size).ToList(), found.Count > size));
-    }, Unanswered);
+    }
 
-    public Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken)
     {
         var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<ContainerSnapshot>? _) ? Json(ContainerJson.SerializeDeleted(containerId)) : NotFound(containerId);
-    }, Unanswered);
-
-    private const string Unanswered = "The planner did not answer in time.";
+    }
 
     private static IResult NotFound(string containerId) => ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
 

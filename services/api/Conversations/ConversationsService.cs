@@ -17,8 +17,6 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
-    private const string Unanswered = "The planner did not answer in time.";
-
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
         var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -40,25 +38,22 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
             (items, metadata) = (parsed!, given!);
         }
 
-        return await PlannerCalls.Guard(async () =>
+        var (resolved, unusable) = await inputFiles.ResolveAsync(items, cancellationToken, root: "items");
+        if (unusable is not null)
         {
-            var (resolved, unusable) = await inputFiles.ResolveAsync(items, cancellationToken, root: "items");
-            if (unusable is not null)
-            {
-                return unusable.ToResult();
-            }
+            return unusable.ToResult();
+        }
 
-            var conversation = new ConversationSnapshot
-            {
-                Id = $"conv_{Guid.NewGuid():N}",
-                CreatedAt = time.GetUtcNow(),
-                Metadata = metadata,
-                Tenant = tenant.Id,
-                SessionId = NewId.NextGuid(),
-            };
-            var reply = await Client<CreateConversation>().GetResponse<ConversationSnapshot>(new CreateConversation(conversation, resolved!), cancellationToken, Timeout);
-            return Json(ConversationJson.Serialize(reply.Message));
-        }, Unanswered);
+        var conversation = new ConversationSnapshot
+        {
+            Id = $"conv_{Guid.NewGuid():N}",
+            CreatedAt = time.GetUtcNow(),
+            Metadata = metadata,
+            Tenant = tenant.Id,
+            SessionId = NewId.NextGuid(),
+        };
+        var reply = await Client<CreateConversation>().GetResponse<ConversationSnapshot>(new CreateConversation(conversation, resolved!), cancellationToken, Timeout);
+        return Json(ConversationJson.Serialize(reply.Message));
     }
 
     public Task<IResult> GetAsync(string conversationId, CancellationToken cancellationToken) =>
@@ -132,50 +127,48 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
             items = parsed!;
         }
 
-        return await PlannerCalls.Guard(async () =>
-        {
-            var (resolved, unusable) = await inputFiles.ResolveAsync(items, cancellationToken, root: "items");
-            return unusable is not null
-                ? unusable.ToResult()
-                : await ItemsAsync(new AddConversationItems(conversationId, resolved!) { Tenant = tenant.Id, BatchId = Guid.NewGuid() }, conversationId, cancellationToken);
-        }, Unanswered);
+        var (resolved, unusable) = await inputFiles.ResolveAsync(items, cancellationToken, root: "items");
+        return unusable is not null
+            ? unusable.ToResult()
+            : await ItemsAsync(new AddConversationItems(conversationId, resolved!) { Tenant = tenant.Id, BatchId = Guid.NewGuid() }, conversationId, cancellationToken);
     }
 
-    public Task<IResult> GetItemAsync(string conversationId, string itemId, IReadOnlyList<string> include, CancellationToken cancellationToken) =>
-        IncludeRefusal(include) is { } refused
-            ? Task.FromResult(refused.ToResult())
-            : PlannerCalls.Guard(async () =>
-            {
-                var reply = await Client<GetConversationItem>().GetResponse<ConversationItemList, ConversationNotFound>(
-                    new GetConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken, Timeout);
-                return reply.Is(out Response<ConversationItemList>? found)
-                    ? Json(ConversationJson.SerializeItem(found.Message.Items[0]))
-                    : NotFound(Missing(reply, conversationId));
-            }, Unanswered);
+    public async Task<IResult> GetItemAsync(string conversationId, string itemId, IReadOnlyList<string> include, CancellationToken cancellationToken)
+    {
+        if (IncludeRefusal(include) is { } refused)
+        {
+            return refused.ToResult();
+        }
 
-    public Task<IResult> DeleteItemAsync(string conversationId, string itemId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+        var reply = await Client<GetConversationItem>().GetResponse<ConversationItemList, ConversationNotFound>(
+            new GetConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        return reply.Is(out Response<ConversationItemList>? found)
+            ? Json(ConversationJson.SerializeItem(found.Message.Items[0]))
+            : NotFound(Missing(reply, conversationId));
+    }
+
+    public async Task<IResult> DeleteItemAsync(string conversationId, string itemId, CancellationToken cancellationToken)
     {
         var reply = await Client<DeleteConversationItem>().GetResponse<ConversationSnapshot, ConversationNotFound>(
             new DeleteConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<ConversationSnapshot>? found)
             ? Json(ConversationJson.Serialize(found.Message))
             : NotFound(Missing(reply, conversationId));
-    }, Unanswered);
+    }
 
-    private Task<IResult> ItemsAsync<T>(T request, string conversationId, CancellationToken cancellationToken) where T : class => PlannerCalls.Guard(async () =>
+    private async Task<IResult> ItemsAsync<T>(T request, string conversationId, CancellationToken cancellationToken) where T : class
     {
         var reply = await Client<T>().GetResponse<ConversationItemList, ConversationNotFound>(request, cancellationToken, Timeout);
         return reply.Is(out Response<ConversationItemList>? found)
             ? Results.Bytes(ListJson.Serialize(found.Message.Items, found.Message.HasMore, i => i.Id!, InputItemJson.Write), "application/json")
             : NotFound(new ConversationNotFound(conversationId));
-    }, Unanswered);
+    }
 
-    private Task<IResult> AnswerAsync<T>(T request, string conversationId, Func<ConversationSnapshot, byte[]> write, CancellationToken cancellationToken) where T : class =>
-        PlannerCalls.Guard(async () =>
-        {
-            var reply = await Client<T>().GetResponse<ConversationSnapshot, ConversationNotFound>(request, cancellationToken, Timeout);
-            return reply.Is(out Response<ConversationSnapshot>? found) ? Json(write(found.Message)) : NotFound(new ConversationNotFound(conversationId));
-        }, Unanswered);
+    private async Task<IResult> AnswerAsync<T>(T request, string conversationId, Func<ConversationSnapshot, byte[]> write, CancellationToken cancellationToken) where T : class
+    {
+        var reply = await Client<T>().GetResponse<ConversationSnapshot, ConversationNotFound>(request, cancellationToken, Timeout);
+        return reply.Is(out Response<ConversationSnapshot>? found) ? Json(write(found.Message)) : NotFound(new ConversationNotFound(conversationId));
+    }
 
     private IRequestClient<T> Client<T>() where T : class => clients.CreateRequestClient<T>(new Uri($"queue:{Endpoints.ConversationsQueue}"), Timeout);
 

@@ -138,12 +138,9 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
                 Tenant = tenant.Id,
                 ContentAddress = file.Address,
             };
-            return await PlannerCalls.Guard(async () =>
-            {
-                var created = (await create.GetResponse<FileSnapshot>(new CreateFile(snapshot), cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds))).Message;
-                kept = true;
-                return Results.Text(FileJson.Serialize(created), "application/json");
-            }, FilesService.Unanswered);
+            var created = (await create.GetResponse<FileSnapshot>(new CreateFile(snapshot), cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds))).Message;
+            kept = true;
+            return Results.Text(FileJson.Serialize(created), "application/json");
         }
         catch (Exception e) when (e is InvalidDataException or IOException && !storing)
         {

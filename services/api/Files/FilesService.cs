@@ -45,7 +45,9 @@ public sealed class FilesService(
             return Refused($"Invalid 'purpose': at most {MaxPurposeLength} characters.", "purpose");
         }
 
-        return PlannerCalls.Guard(async () =>
+        return PageAsync();
+
+        async Task<IResult> PageAsync()
         {
             var page = (await list.GetResponse<FileList>(new ListFiles
             {
@@ -56,7 +58,7 @@ public sealed class FilesService(
                 OldestFirst = order == "asc",
             }, cancellationToken, Timeout)).Message;
             return Json(FileJson.SerializeList(page.Files, page.HasMore));
-        }, Unanswered);
+        }
     }
 
     public Task<IResult> GetAsync(string fileId, CancellationToken cancellationToken) =>
@@ -76,21 +78,19 @@ public sealed class FilesService(
         }
     }, cancellationToken);
 
-    public Task<IResult> DeleteAsync(string fileId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> DeleteAsync(string fileId, CancellationToken cancellationToken)
     {
         var reply = await delete.GetResponse<FileSnapshot, FileNotFound>(new DeleteFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<FileSnapshot>? _) ? Json(FileJson.SerializeDeleted(fileId)) : NotFound(fileId);
-    }, Unanswered);
+    }
 
-    private Task<IResult> WithFile(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    private async Task<IResult> WithFile(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
     {
         var reply = await get.GetResponse<FileSnapshot, FileNotFound>(new GetFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<FileSnapshot>? found) ? await work(found.Message) : NotFound(fileId);
-    }, Unanswered);
+    }
 
     public static IResult NotFound(string fileId) => ApiError.NotFound($"No such File object: {fileId}").ToResult();
-
-    public const string Unanswered = "The planner did not answer in time.";
 
     private static Task<IResult> Refused(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult());
 

@@ -14,7 +14,7 @@ namespace Berth.Api.Models;
 /// </summary>
 public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiOptions> options, RequestTenant tenant)
 {
-    public Task<IResult> ListAsync(CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
         var (models, problem) = await FetchAsync(cancellationToken);
         return problem ?? Results.Bytes(JsonBytes.Write(writer =>
@@ -30,9 +30,9 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
             writer.WriteEndArray();
             writer.WriteEndObject();
         }), "application/json");
-    }, Unanswered);
+    }
 
-    public Task<IResult> GetAsync(string model, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> GetAsync(string model, CancellationToken cancellationToken)
     {
         if (ModelCatalog.NameProblem(model) is not null)
         {
@@ -43,7 +43,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
         return problem ?? (models.FirstOrDefault(m => m.Id == model) is { } found
             ? Results.Bytes(JsonBytes.Write(writer => Write(writer, found)), "application/json")
             : NotFound(model));
-    }, Unanswered);
+    }
 
     private async Task<(IReadOnlyList<ModelInfo> Models, IResult? Problem)> FetchAsync(CancellationToken cancellationToken)
     {
@@ -66,5 +66,4 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
     private static IResult NotFound(string model) =>
         new ApiError(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", RequestErrorCodes.InvalidRequestError, "model", RequestErrorCodes.ModelNotFound).ToResult();
 
-    private const string Unanswered = "The planner did not answer in time.";
 }

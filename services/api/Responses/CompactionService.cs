@@ -48,22 +48,19 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
         }
 
         // The summary is a model call, as long as a response's step may be: it gets the time a waiting response gets.
-        return await PlannerCalls.Guard(async () =>
+        var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
+        if (unusable is not null)
         {
-            var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
-            if (unusable is not null)
-            {
-                return unusable.ToResult();
-            }
+            return unusable.ToResult();
+        }
 
-            var reply = await compact.GetResponse<ConversationCompacted, TaskRejected>(request with { Input = input! }, cancellationToken,
-                RequestTimeout.After(s: options.Value.SyncTimeoutSeconds));
-            return reply.Is(out Response<ConversationCompacted>? compacted)
-                ? Results.Bytes(Serialize(compacted.Message), "application/json")
-                : reply.Is(out Response<TaskRejected>? rejected)
-                    ? ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult()
-                    : throw new InvalidOperationException("The planner answered neither compacted nor rejected.");
-        }, $"The planner did not finish the compaction within {options.Value.SyncTimeoutSeconds} s.");
+        var reply = await compact.GetResponse<ConversationCompacted, TaskRejected>(request with { Input = input! }, cancellationToken,
+            RequestTimeout.After(s: options.Value.SyncTimeoutSeconds));
+        return reply.Is(out Response<ConversationCompacted>? compacted)
+            ? Results.Bytes(Serialize(compacted.Message), "application/json")
+            : reply.Is(out Response<TaskRejected>? rejected)
+                ? ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult()
+                : throw new InvalidOperationException("The planner answered neither compacted nor rejected.");
     }
 
     private CompactConversation Parse(JsonElement body)

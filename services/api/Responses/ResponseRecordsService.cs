@@ -18,7 +18,7 @@ public sealed class ResponseRecordsService(
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     /// <summary>The input in OpenAI's list shape, newest first unless <c>order=asc</c>, paged with <c>after</c> or <c>before</c> an item id.</summary>
-    public Task<IResult> ListInputItemsAsync(string responseId, int? limit, string? order, string? after, string? before, IReadOnlyList<string> include, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> ListInputItemsAsync(string responseId, int? limit, string? order, string? after, string? before, IReadOnlyList<string> include, CancellationToken cancellationToken)
     {
         if (Pagination.Validate(limit, order) is { } invalid)
         {
@@ -53,10 +53,10 @@ public sealed class ResponseRecordsService(
             ? Pagination.Take(found.Message.Items, limit, order, after, i => i.Id!)
             : PageBefore(found.Message.Items, limit ?? Pagination.DefaultLimit, order, before);
         return Results.Bytes(ListJson.Serialize(page, hasMore, i => i.Id!, InputItemJson.Write), "application/json");
-    }, Unanswered);
+    }
 
     /// <summary>Deletes a finished response; one still running is a 400, as it has a session writing to it.</summary>
-    public Task<IResult> DeleteAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> DeleteAsync(string responseId, CancellationToken cancellationToken)
     {
         var reply = await delete.GetResponse<ResponseDeleted, ResponseSnapshot, ResponseNotFound>(new DeleteResponse(responseId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         if (reply.Is(out Response<ResponseSnapshot>? running))
@@ -74,7 +74,7 @@ public sealed class ResponseRecordsService(
                 writer.WriteEndObject();
             }), "application/json")
             : NotFound(responseId);
-    }, Unanswered);
+    }
 
     /// <summary>The page that ends just before the cursor, in the order asked for; more follow when earlier items are left.</summary>
     private static (IReadOnlyList<InputMessage> Page, bool HasMore) PageBefore(IReadOnlyList<InputMessage> oldestFirst, int limit, string? order, string before)
@@ -91,5 +91,4 @@ public sealed class ResponseRecordsService(
 
     private static IResult NotFound(string responseId) => ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
 
-    private const string Unanswered = "The planner did not answer in time.";
 }

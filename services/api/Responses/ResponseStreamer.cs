@@ -48,21 +48,14 @@ public sealed partial class ResponseStreamer(
         _includeUnstored = known is not null;
         using var live = hub.Subscribe(responseId);
         IReadOnlyList<ResponseStreamEvent> stored;
-        try
+        var first = await ReadEventsAsync(responseId, after, cancellationToken);
+        if (first is null)
         {
-            var first = await ReadEventsAsync(responseId, after, cancellationToken);
-            if (first is null)
-            {
-                return ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
-            }
+            return ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult();
+        }
 
-            stored = first;
-            known ??= await FindAsync(responseId, cancellationToken);
-        }
-        catch (RequestTimeoutException)
-        {
-            return ApiError.Unavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.").ToResult();
-        }
+        stored = first;
+        known ??= await FindAsync(responseId, cancellationToken);
 
         if (known is null)
         {
@@ -76,14 +69,7 @@ public sealed partial class ResponseStreamer(
         var nothingMore = false;
         if (stored.Count == 0 && ResponseStatuses.IsTerminal(known.Status))
         {
-            try
-            {
-                stored = await ReadEventsAsync(responseId, after, cancellationToken) ?? [];
-            }
-            catch (RequestTimeoutException)
-            {
-                return ApiError.Unavailable($"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.").ToResult();
-            }
+            stored = await ReadEventsAsync(responseId, after, cancellationToken) ?? [];
 
             nothingMore = stored.Count == 0;
         }

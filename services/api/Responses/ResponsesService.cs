@@ -82,16 +82,7 @@ public sealed partial class ResponsesService(
         {
             // Found now, so that the session's container is made with exactly these bytes, and
             // an unknown id is refused before anything is queued.
-            IReadOnlyList<FileSnapshot>? files;
-            ApiError? unknown;
-            try
-            {
-                (files, unknown) = await copies.ResolveAsync(shell.FileIds, $"{request.ShellPath}.environment.file_ids", cancellationToken);
-            }
-            catch (RequestTimeoutException)
-            {
-                return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the files in 'file_ids' exist.").ToResult();
-            }
+            var (files, unknown) = await copies.ResolveAsync(shell.FileIds, $"{request.ShellPath}.environment.file_ids", cancellationToken);
 
             if (unknown is not null)
             {
@@ -101,31 +92,24 @@ public sealed partial class ResponsesService(
             request = request with { Shell = shell with { Files = [.. files!.Select(f => new ContainerFileSeed(f.Id, f.Filename, f.ContentAddress))] } };
         }
 
-        try
+        if (request is { Shell: { } asking, Skills.Count: > 0 })
         {
-            if (request is { Shell: { } asking, Skills.Count: > 0 })
+            var (seeds, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
+            if (unfound is not null)
             {
-                var (seeds, unfound) = await skillSeeds.ResolveAsync(request.Skills, cancellationToken);
-                if (unfound is not null)
-                {
-                    return unfound.ToResult();
-                }
-
-                request = request with { Shell = asking with { Skills = seeds! } };
+                return unfound.ToResult();
             }
 
-            var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
-            if (unusable is not null)
-            {
-                return unusable.ToResult();
-            }
+            request = request with { Shell = asking with { Skills = seeds! } };
+        }
 
-            request = request with { Input = input! };
-        }
-        catch (RequestTimeoutException)
+        var (input, unusable) = await inputFiles.ResolveAsync(request.Input, cancellationToken);
+        if (unusable is not null)
         {
-            return ApiError.Unavailable($"The planner did not say within {options.Value.PlannerTimeoutSeconds} s whether the skills and the files of the input exist.").ToResult();
+            return unusable.ToResult();
         }
+
+        request = request with { Input = input! };
 
         // Taken before the response is submitted: a stream refused must not leave a response running.
         using var streamSlot = request.Stream ? slots.TryTake(tenant.Id) : null;
@@ -257,7 +241,7 @@ public sealed partial class ResponsesService(
     }
 
     /// <summary><c>GET /v1/responses/{id}</c>; with <c>stream=true</c>, its events after <c>starting_after</c>, as a stream.</summary>
-    public Task<IResult> GetAsync(HttpContext http, string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> GetAsync(HttpContext http, string responseId, CancellationToken cancellationToken)
     {
         var query = http.Request.Query;
         if (query.TryGetValue("stream", out var stream) && stream.ToString() is "true" or "1")
@@ -273,12 +257,11 @@ public sealed partial class ResponsesService(
             return streamSlot is null ? slots.Refusal() : await streamer.StreamAsync(http, responseId, Math.Max(-1, after), null, cancellationToken);
         }
 
-
         var snapshot = await FindAsync(responseId, includeUnstored: false, cancellationToken);
         return snapshot is null
             ? ApiError.NotFound($"Response with id '{responseId}' not found.").ToResult()
             : Render(snapshot);
-    }, PlannerSilent);
+    }
 
     /// <summary>
     /// Stops a response that has not finished; a finished one comes back unchanged. The planner
@@ -286,7 +269,7 @@ public sealed partial class ResponsesService(
     /// do so is here, on the notification of the response's end, and past
     /// <see cref="CancelGrace"/> the planner is asked to end it now.
     /// </summary>
-    public Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken)
     {
         var finished = waiters.Register(responseId);
         try
@@ -315,7 +298,7 @@ public sealed partial class ResponsesService(
         {
             waiters.Remove(responseId);
         }
-    }, PlannerSilent);
+    }
 
     /// <summary>Within the 5 s a cancel promises, with room for the round trips on either side.</summary>
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(3.5);
@@ -375,8 +358,6 @@ public sealed partial class ResponsesService(
         TraceHeader.Set(http.HttpContext, response);
         return Results.Text(ResponseJson.Serialize(response), "application/json");
     }
-
-    private string PlannerSilent => $"The planner did not answer within {options.Value.PlannerTimeoutSeconds} s.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId}: the planner's reply was lost, but it has the response; going on")]
     private partial void LogReplyLost(string responseId);

@@ -1,5 +1,7 @@
 using System.Net;
 using Berth.ServiceDefaults;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Berth.Api.Security;
 
@@ -13,6 +15,12 @@ public static partial class SecurityExtensions
     {
         var keys = ApiKeys.From(builder.Configuration);
         builder.Services.AddSingleton(keys);
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+
+        // Every endpoint needs a tenant; the operator's probes (/health, /metrics) say otherwise.
+        builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireClaim(ApiKeyAuthenticationHandler.TenantClaim).Build());
         builder.Services.AddTenantRateLimits();
         if (keys.IsEmpty)
         {
@@ -50,7 +58,8 @@ public static partial class SecurityExtensions
             LogKeys(logger, keys.Count);
         }
 
-        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         return app;
     }

@@ -31,7 +31,7 @@ public static class TenantRateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
                 var limit = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestsPerMinutePerTenant;
-                if (limit == 0 || http.Items[ApiKeyAuthentication.TenantItem] is not string tenant)
+                if (limit == 0 || http.User.FindFirst(ApiKeyAuthenticationHandler.TenantClaim)?.Value is not { } tenant)
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }

@@ -57,12 +57,14 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
             return Task.FromResult(ApiError.InvalidRequest($"Invalid 'after': expected the id of a skill from a previous page ({IdFormat.SkillIdShape}).", "after", RequestErrorCodes.InvalidValue).ToResult());
         }
 
-        return PlannerCalls.Guard(async () =>
+        return PageAsync();
+
+        async Task<IResult> PageAsync()
         {
             var reply = await Client<ListSkills>().GetResponse<SkillList>(
                 new ListSkills { Tenant = tenant.Id, Limit = limit ?? Pagination.DefaultLimit, After = after, OldestFirst = order == "asc" }, cancellationToken, Timeout);
             return Results.Bytes(ListJson.Serialize(reply.Message.Skills, reply.Message.HasMore, s => s.Id, SkillJson.Write), "application/json");
-        }, Unanswered);
+        }
     }
 
     public Task<IResult> GetAsync(string skillId, CancellationToken cancellationToken) =>
@@ -188,7 +190,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
     private Task<IResult> AskAsync<T>(T request, Func<SkillSnapshot, IResult> answer, CancellationToken cancellationToken) where T : class =>
         AskWithAsync(request, skill => Task.FromResult(answer(skill)), cancellationToken);
 
-    private Task<IResult> AskWithAsync<T>(T request, Func<SkillSnapshot, Task<IResult>> answer, CancellationToken cancellationToken) where T : class => PlannerCalls.Guard(async () =>
+    private async Task<IResult> AskWithAsync<T>(T request, Func<SkillSnapshot, Task<IResult>> answer, CancellationToken cancellationToken) where T : class
     {
         var reply = await Client<T>().GetResponse<SkillSnapshot, SkillNotFound>(request, cancellationToken, Timeout);
         if (reply.Is(out Response<SkillSnapshot>? found))
@@ -199,7 +201,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
         return reply.Is(out Response<SkillNotFound>? missing) && missing.Message is { Problem: { } problem }
             ? Refused(problem, "version")
             : missing?.Message.Version is { } version ? VersionNotFound(missing.Message.SkillId, version) : NotFound(missing?.Message.SkillId ?? "");
-    }, Unanswered);
+    }
 
     private IRequestClient<T> Client<T>() where T : class => clients.CreateRequestClient<T>(new Uri($"queue:{Endpoints.SkillsQueue}"), Timeout);
 

@@ -49,42 +49,39 @@ public sealed class WebhooksService(
             events.AddRange(given.EnumerateArray().Select(e => e.GetString()!));
         }
 
-        return await PlannerCalls.Guard(async () =>
+        var reply = await create.GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
         {
-            var reply = await create.GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
-            {
-                EndpointId = $"we_{Guid.NewGuid():N}",
-                Url = url.GetString()!,
-                Events = events,
-                CreatedAt = time.GetUtcNow(),
-                Tenant = tenant.Id,
-            }, cancellationToken, Timeout);
-            if (reply.Is(out Response<TaskRejected>? rejected))
-            {
-                return ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult();
-            }
+            EndpointId = $"we_{Guid.NewGuid():N}",
+            Url = url.GetString()!,
+            Events = events,
+            CreatedAt = time.GetUtcNow(),
+            Tenant = tenant.Id,
+        }, cancellationToken, Timeout);
+        if (reply.Is(out Response<TaskRejected>? rejected))
+        {
+            return ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult();
+        }
 
-            return reply.Is(out Response<WebhookEndpointSnapshot>? created)
-                ? Results.Json(Render(created.Message))
-                : throw new InvalidOperationException("The planner answered neither created nor rejected.");
-        }, Unanswered);
+        return reply.Is(out Response<WebhookEndpointSnapshot>? created)
+            ? Results.Json(Render(created.Message))
+            : throw new InvalidOperationException("The planner answered neither created nor rejected.");
     }
 
-    public Task<IResult> ListAsync(CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
         var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints { Tenant = tenant.Id }, cancellationToken, Timeout)).Message.Endpoints;
         return Results.Json(new { @object = "list", data = endpoints.Select(Render), has_more = false });
-    }, Unanswered);
+    }
 
-    public Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken)
     {
         var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<WebhookEndpointSnapshot>? _)
             ? Results.Json(new { id = endpointId, @object = "webhook_endpoint.deleted", deleted = true })
             : NotFound(endpointId);
-    }, Unanswered);
+    }
 
-    public Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken) => PlannerCalls.Guard(async () =>
+    public async Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken)
     {
         var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         if (!reply.Is(out Response<WebhookDeliveryList>? found))
@@ -109,13 +106,11 @@ public sealed class WebhooksService(
             }),
             has_more = false,
         });
-    }, Unanswered);
+    }
 
     private static object Render(WebhookEndpointSnapshot endpoint) => endpoint.Secret is null
         ? new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds() }
         : new { id = endpoint.Id, @object = "webhook_endpoint", url = endpoint.Url, events = endpoint.Events, created_at = endpoint.CreatedAt.ToUnixTimeSeconds(), secret = endpoint.Secret };
-
-    private const string Unanswered = "The planner did not answer in time.";
 
     private static IResult NotFound(string endpointId) => ApiError.NotFound($"Webhook endpoint with id '{endpointId}' not found.").ToResult();
 }

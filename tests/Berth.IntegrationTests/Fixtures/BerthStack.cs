@@ -317,7 +317,7 @@ public class BerthStack : IAsyncLifetime
 
         if (_virtualHost is not null && UnavailableReason is null)
         {
-            await ChildProcess.RunAsync("rabbitmqctl", ["-q", "delete_vhost", _virtualHost]);
+            await VirtualHosts.DeleteAsync(_virtualHost);
         }
 
         if (Directory.Exists(PayloadDirectory))
@@ -335,24 +335,17 @@ public class BerthStack : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Makes the stack's virtual host with <c>rabbitmqctl</c>, which only a local broker has; otherwise says why the stack cannot run.</summary>
+    /// <summary>Makes the stack's virtual host; otherwise says why the stack cannot run.</summary>
     private async Task<string?> AddVirtualHostAsync()
     {
-        var broker = new Uri(BrokerUri);
-        var user = Uri.UnescapeDataString(broker.UserInfo.Split(':')[0]);
-        if (RabbitMq.Source != "ConnectionStrings__rabbitmq" || !broker.IsLoopback || !await ChildProcess.AnswersAsync("rabbitmqctl", "-q", "add_vhost", _virtualHost!))
+        if (RabbitMq.Source != "ConnectionStrings__rabbitmq")
         {
-            return $"These tests need a virtual host of their own on a local broker, made with rabbitmqctl; the broker here is {RabbitMq.Source} at {broker.Host}.";
+            return $"These tests need a virtual host of their own on a local broker, made with rabbitmqctl; the broker here is {RabbitMq.Source}.";
         }
 
-        var (code, output) = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", _virtualHost!, user, ".*", ".*", ".*"]);
-        if (code != 0)
-        {
-            return $"rabbitmqctl could not give {user} the virtual host {_virtualHost}: {output}";
-        }
-
-        BrokerUri = new UriBuilder(broker) { Path = "/" + Uri.EscapeDataString(_virtualHost!) }.Uri.AbsoluteUri;
-        return null;
+        var (broker, reason) = await VirtualHosts.AddAsync(new Uri(BrokerUri), _virtualHost!);
+        BrokerUri = broker?.AbsoluteUri ?? BrokerUri;
+        return reason;
     }
 
     /// <summary>The containers this run's executors made: session containers and warm ones.</summary>

@@ -24,8 +24,8 @@ public sealed class ModelCallHandoverTests(BerthStack stack)
     {
         Assert.SkipWhen(stack.RabbitMq.UnavailableReason is not null, stack.RabbitMq.UnavailableReason ?? "");
         var virtualHost = $"berth-handover-{Guid.NewGuid():N}";
-        var broker = await AddVirtualHostAsync(virtualHost);
-        Assert.SkipWhen(broker is null, "This test needs a virtual host of its own on a local broker, made with rabbitmqctl.");
+        var (broker, reason) = await VirtualHosts.AddAsync(new Uri(stack.RabbitMq.ConnectionString!), virtualHost);
+        Assert.SkipWhen(broker is null, reason ?? "");
         var payloads = Path.Combine(Path.GetTempPath(), virtualHost);
         var answered = new ConcurrentQueue<ModelAnswered>();
         var sessions = Bus.Factory.CreateUsingRabbitMq(rabbit =>
@@ -69,7 +69,7 @@ public sealed class ModelCallHandoverTests(BerthStack stack)
             }
 
             await sessions.StopAsync(CancellationToken.None);
-            await ChildProcess.RunAsync("rabbitmqctl", ["-q", "delete_vhost", virtualHost]);
+            await VirtualHosts.DeleteAsync(virtualHost);
             if (Directory.Exists(payloads))
             {
                 Directory.Delete(payloads, recursive: true);
@@ -105,19 +105,6 @@ public sealed class ModelCallHandoverTests(BerthStack stack)
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         return host;
-    }
-
-    private async Task<Uri?> AddVirtualHostAsync(string virtualHost)
-    {
-        var broker = new Uri(stack.RabbitMq.ConnectionString!);
-        var user = Uri.UnescapeDataString(broker.UserInfo.Split(':')[0]);
-        if (!broker.IsLoopback || !await ChildProcess.AnswersAsync("rabbitmqctl", "-q", "add_vhost", virtualHost)
-            || (await ChildProcess.RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", virtualHost, user, ".*", ".*", ".*"])).ExitCode != 0)
-        {
-            return null;
-        }
-
-        return new UriBuilder(broker) { Path = "/" + Uri.EscapeDataString(virtualHost) }.Uri;
     }
 
     private sealed class NeverAnswers : IModelCaller
