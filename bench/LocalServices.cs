@@ -209,7 +209,9 @@ public sealed class Service(string name, Process process, Func<string, string?> 
     public string Name => name;
 
     /// <summary>Where it listens, as it said itself; known once <see cref="ListeningAsync"/> has returned.</summary>
-    public Uri Url => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException($"{name} has not said where it listens yet.");
+    public Uri Url => _url ?? throw new InvalidOperationException($"{name} has not said where it listens yet.");
+
+    private Uri? _url;
 
     public async Task<Uri> ListeningAsync()
     {
@@ -233,7 +235,8 @@ public sealed class Service(string name, Process process, Func<string, string?> 
     {
         if (line is not null && listening(line) is { } url)
         {
-            _listening.TrySetResult(new Uri(url));
+            _url ??= new Uri(url);
+            _listening.TrySetResult(_url);
         }
     }
 

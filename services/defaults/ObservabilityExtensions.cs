@@ -91,14 +91,14 @@ public static class ObservabilityExtensions
                 [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-            ResponseWriter = WriteReport,
+            ResponseWriter = WriteReportAsync,
         }).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint().AllowAnonymous();
         return app;
     }
 
     /// <summary>Each check's status and reason, so an operator sees which dependency is missing.</summary>
-    private static Task WriteReport(HttpContext http, HealthReport report)
+    private static Task WriteReportAsync(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
         return http.Response.Body.WriteAsync(ReportJson(report)).AsTask();

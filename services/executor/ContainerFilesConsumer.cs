@@ -13,7 +13,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
     : IConsumer<PutContainerFile>, IConsumer<GetContainerFile>, IConsumer<ListContainerFiles>, IConsumer<DeleteContainerFile>
 {
     public Task Consume(ConsumeContext<PutContainerFile> context) =>
-        WithContainer(context, context.Message.SessionId, async containerId =>
+        WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
             var request = context.Message;
             ContainerFileInfo written;
@@ -31,7 +31,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
         });
 
     public Task Consume(ConsumeContext<GetContainerFile> context) =>
-        WithContainer(context, context.Message.SessionId, async containerId =>
+        WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
             var file = await files.GetAsync(context.Message.SessionId, containerId, context.Message.Path, context.Message.IncludeContent, context.CancellationToken);
             if (file.Content is { } content && !payloads.Fits(content.Length))
@@ -43,7 +43,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
         });
 
     public Task Consume(ConsumeContext<ListContainerFiles> context) =>
-        WithContainer(context, context.Message.SessionId, async containerId =>
+        WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
             var request = context.Message;
             var oldestFirst = await files.ListAsync(request.SessionId, containerId, context.CancellationToken);
@@ -57,7 +57,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
         });
 
     public Task Consume(ConsumeContext<DeleteContainerFile> context) =>
-        WithContainer(context, context.Message.SessionId, async containerId =>
+        WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
             var file = await files.GetAsync(context.Message.SessionId, containerId, context.Message.Path, includeContent: false, context.CancellationToken);
             await files.DeleteAsync(context.Message.SessionId, containerId, context.Message.Path, context.CancellationToken);
@@ -77,7 +77,7 @@ public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles
         }
     }
 
-    private async Task WithContainer(ConsumeContext context, Guid sessionId, Func<string, Task> work)
+    private async Task WithContainerAsync(ConsumeContext context, Guid sessionId, Func<string, Task> work)
     {
         var containerId = await sandbox.FindOwnContainerAsync(sessionId, context.CancellationToken);
         if (containerId is null)

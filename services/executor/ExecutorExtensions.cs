@@ -36,7 +36,7 @@ public static class ExecutorExtensions
         {
             // An operator's mistake, not a crash: one line that names it, and exit code 1,
             // rather than an unhandled exception's stack trace and abort.
-            Console.Error.WriteLine($"executor: {e.Message}");
+            await Console.Error.WriteLineAsync($"executor: {e.Message}");
             Environment.Exit(1);
             throw;
         }

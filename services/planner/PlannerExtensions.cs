@@ -1,7 +1,7 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
-using Berth.Planner.Files;
 using Berth.Planner.Executors;
+using Berth.Planner.Files;
 using Berth.Planner.Intake;
 using Berth.Planner.Model;
 using Berth.Planner.Mongo;
@@ -10,8 +10,8 @@ using Berth.Planner.Sessions;
 using Berth.Planner.Webhooks;
 using Berth.ServiceDefaults;
 using Berth.ServiceDefaults.Models;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MongoDB.Driver;
 
 namespace Berth.Planner;

@@ -73,11 +73,11 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         }
 
         var toolCalls = reply.ShellCalls.Select(call => new ScriptedFunctionCall("shell", JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["commands"] = call.Commands,
-                ["timeout_ms"] = call.TimeoutMs,
-                ["max_output_length"] = call.MaxOutputLength,
-            }.Where(p => p.Value is not null).ToDictionary())))
+        {
+            ["commands"] = call.Commands,
+            ["timeout_ms"] = call.TimeoutMs,
+            ["max_output_length"] = call.MaxOutputLength,
+        }.Where(p => p.Value is not null).ToDictionary())))
             .Concat(reply.FunctionCalls)
             .Select(call => new { id = $"call_{Guid.NewGuid():N}", type = "function", function = new { name = call.Name, arguments = call.Arguments } })
             .ToList();

@@ -17,7 +17,7 @@ public sealed class ContainerFilesService(
 {
     private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
-    public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainer(containerId, async container =>
+    public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainerAsync(containerId, async container =>
     {
         if (http.HasJsonContentType())
         {
@@ -125,7 +125,7 @@ public sealed class ContainerFilesService(
     }
 
     public Task<IResult> ListAsync(string containerId, int? limit, string? order, string? after, CancellationToken cancellationToken) =>
-        WithContainer(containerId, async container =>
+        WithContainerAsync(containerId, async container =>
         {
             if (Pagination.Validate(limit, order) is { } invalid)
             {
@@ -146,7 +146,7 @@ public sealed class ContainerFilesService(
         }, cancellationToken);
 
     public Task<IResult> GetAsync(string containerId, string fileId, bool content, CancellationToken cancellationToken) =>
-        WithFile(containerId, fileId, async (container, path) =>
+        WithFileAsync(containerId, fileId, async (container, path) =>
         {
             var reply = await Executor<GetContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
                 new GetContainerFile { SessionId = container.SessionId, Path = path, IncludeContent = content }, cancellationToken, Timeout);
@@ -161,7 +161,7 @@ public sealed class ContainerFilesService(
         }, cancellationToken);
 
     public Task<IResult> DeleteAsync(string containerId, string fileId, CancellationToken cancellationToken) =>
-        WithFile(containerId, fileId, async (container, path) =>
+        WithFileAsync(containerId, fileId, async (container, path) =>
         {
             var reply = await Executor<DeleteContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
                 new DeleteContainerFile { SessionId = container.SessionId, Path = path }, cancellationToken, Timeout);
@@ -201,12 +201,12 @@ public sealed class ContainerFilesService(
         where T : class =>
         clients.CreateRequestClient<T>(Endpoints.ExecutorFiles(container.ExecutorId!), Timeout);
 
-    private Task<IResult> WithFile(string containerId, string fileId, Func<ContainerSnapshot, string, Task<IResult>> work, CancellationToken cancellationToken) =>
-        WithContainer(containerId, container => ContainerFileJson.PathOf(fileId) is { } path
+    private Task<IResult> WithFileAsync(string containerId, string fileId, Func<ContainerSnapshot, string, Task<IResult>> work, CancellationToken cancellationToken) =>
+        WithContainerAsync(containerId, container => ContainerFileJson.PathOf(fileId) is { } path
             ? work(container, path)
             : Task.FromResult(ApiError.NotFound($"File with id '{fileId}' not found in container '{containerId}'.").ToResult()), cancellationToken);
 
-    private async Task<IResult> WithContainer(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
+    private async Task<IResult> WithContainerAsync(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
     {
         var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)

@@ -1,6 +1,6 @@
-using Berth.Contracts;
 using System.Text.Json;
 using Berth.Api.Errors;
+using Berth.Contracts;
 
 namespace Berth.Api.Containers;
 

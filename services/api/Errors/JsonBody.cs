@@ -1,5 +1,5 @@
-using Berth.Contracts;
 using System.Text.Json;
+using Berth.Contracts;
 
 namespace Berth.Api.Errors;
 
@@ -29,7 +29,7 @@ public static class JsonBody
                 return (null, TooLarge(maxBytes));
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

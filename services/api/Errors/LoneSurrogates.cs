@@ -1,6 +1,6 @@
-using Berth.Contracts;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Berth.Contracts;
 
 namespace Berth.Api.Errors;
 

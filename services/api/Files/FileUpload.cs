@@ -275,7 +275,8 @@ public sealed class FileUpload(IRequestClient<CreateFile> create, PayloadStore p
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+        // Kestrel refuses synchronous reads of a request body, and so does this.
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("An upload is read asynchronously only.");
 
         public override bool CanRead => true;
 

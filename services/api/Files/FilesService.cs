@@ -27,7 +27,7 @@ public sealed class FilesService(
     {
         if (limit is < 1 or > MaxLimit)
         {
-            return Refused($"Invalid 'limit': expected an integer from 1 to {MaxLimit}.", "limit");
+            return RefusedAsync($"Invalid 'limit': expected an integer from 1 to {MaxLimit}.", "limit");
         }
 
         if (Pagination.Validate(null, order) is { } invalid)
@@ -37,12 +37,12 @@ public sealed class FilesService(
 
         if (after is not null && !IdFormat.IsFileId(after))
         {
-            return Refused($"Invalid 'after': expected the id of a file from a previous page ({IdFormat.FileIdShape}).", "after");
+            return RefusedAsync($"Invalid 'after': expected the id of a file from a previous page ({IdFormat.FileIdShape}).", "after");
         }
 
         if (purpose is { Length: > MaxPurposeLength })
         {
-            return Refused($"Invalid 'purpose': at most {MaxPurposeLength} characters.", "purpose");
+            return RefusedAsync($"Invalid 'purpose': at most {MaxPurposeLength} characters.", "purpose");
         }
 
         return PageAsync();
@@ -62,10 +62,10 @@ public sealed class FilesService(
     }
 
     public Task<IResult> GetAsync(string fileId, CancellationToken cancellationToken) =>
-        WithFile(fileId, file => Task.FromResult(Json(FileJson.Serialize(file))), cancellationToken);
+        WithFileAsync(fileId, file => Task.FromResult(Json(FileJson.Serialize(file))), cancellationToken);
 
     /// <summary>The bytes, streamed from the payload store.</summary>
-    public Task<IResult> ContentAsync(string fileId, CancellationToken cancellationToken) => WithFile(fileId, async file =>
+    public Task<IResult> ContentAsync(string fileId, CancellationToken cancellationToken) => WithFileAsync(fileId, async file =>
     {
         try
         {
@@ -84,7 +84,7 @@ public sealed class FilesService(
         return reply.Is(out Response<FileSnapshot>? _) ? Json(FileJson.SerializeDeleted(fileId)) : NotFound(fileId);
     }
 
-    private async Task<IResult> WithFile(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
+    private async Task<IResult> WithFileAsync(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
     {
         var reply = await get.GetResponse<FileSnapshot, FileNotFound>(new GetFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
         return reply.Is(out Response<FileSnapshot>? found) ? await work(found.Message) : NotFound(fileId);
@@ -92,7 +92,7 @@ public sealed class FilesService(
 
     public static IResult NotFound(string fileId) => ApiError.NotFound($"No such File object: {fileId}").ToResult();
 
-    private static Task<IResult> Refused(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult());
+    private static Task<IResult> RefusedAsync(string message, string param) => Task.FromResult(ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult());
 
     private static IResult Json(byte[] body) => Results.Text(body, "application/json");
 }

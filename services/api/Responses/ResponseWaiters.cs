@@ -10,10 +10,10 @@ public sealed class ResponseWaiters
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseSnapshot?>> _waiting = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Register before submitting, so a response that finishes at once is not missed. The task
+    /// Starts waiting at once: called before submitting, so a response that finishes at once is not missed. The task
     /// ends with the finished response when the planner sent it along, or with null.
     /// </summary>
-    public Task<ResponseSnapshot?> Register(string responseId) =>
+    public Task<ResponseSnapshot?> WaitForAsync(string responseId) =>
         _waiting.GetOrAdd(responseId, _ => new TaskCompletionSource<ResponseSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public void Remove(string responseId) => _waiting.TryRemove(responseId, out _);

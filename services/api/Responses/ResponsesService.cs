@@ -119,7 +119,7 @@ public sealed partial class ResponsesService(
         }
 
         var responseId = $"resp_{Guid.NewGuid():N}";
-        var finished = request.Background || request.Stream ? null : waiters.Register(responseId);
+        var finished = request.Background || request.Stream ? null : waiters.WaitForAsync(responseId);
         try
         {
             var accepted = await SubmitAsync(responseId, request, cancellationToken);
@@ -271,7 +271,7 @@ public sealed partial class ResponsesService(
     /// </summary>
     public async Task<IResult> CancelAsync(string responseId, CancellationToken cancellationToken)
     {
-        var finished = waiters.Register(responseId);
+        var finished = waiters.WaitForAsync(responseId);
         try
         {
             var asked = await CancelAsync(responseId, endNow: false, cancellationToken);

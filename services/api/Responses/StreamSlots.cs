@@ -1,5 +1,5 @@
-using Berth.Contracts;
 using Berth.Api.Errors;
+using Berth.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Api.Responses;

@@ -1,7 +1,7 @@
-using Berth.Contracts;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Berth.Api.Errors;
+using Berth.Contracts;
 using static Berth.Api.Responses.JsonFields;
 
 namespace Berth.Api.Skills;

@@ -157,7 +157,7 @@ public static partial class SkillBundle
                     return (null, $"A skill has at most {MaxEntries} files.");
                 }
 
-                await using var content = entry.Open();
+                await using var content = await entry.OpenAsync(cancellationToken);
                 var bytes = await ReadCappedAsync(content, cap - total, cancellationToken);
                 if (bytes is null)
                 {
@@ -290,7 +290,7 @@ public static partial class SkillBundle
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
         return buffer.ToArray();

@@ -26,6 +26,7 @@ public sealed class CallJournal(TimeProvider time)
     /// <see cref="Abandon"/> must follow. Otherwise the task of the run already under way or done:
     /// its result, or null if that run gave the call back without a result.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "VSTHRD200", Justification = "Begin is synchronous: it takes the call at once; the task it may return is an earlier run's.")]
     public Task<ToolCallCompleted?>? Begin(Guid sessionId, string callId)
     {
         var entry = new Entry();

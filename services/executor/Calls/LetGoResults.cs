@@ -1,5 +1,5 @@
-using MassTransit;
 using Berth.Contracts;
+using MassTransit;
 
 namespace Berth.Executor.Calls;
 

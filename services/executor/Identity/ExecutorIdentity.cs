@@ -188,15 +188,13 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
         }
     }
 
-    private void Watch(IConnection connection) => connection.ConnectionShutdownAsync += (_, args) =>
+    private void Watch(IConnection connection) => connection.ConnectionShutdownAsync += async (_, args) =>
     {
         if (args.Initiator != ShutdownInitiator.Application && !_disposed.IsCancellationRequested)
         {
-            _connectionCut.Cancel();
+            await _connectionCut.CancelAsync();
             _ = ReclaimAsync();
         }
-
-        return Task.CompletedTask;
     };
 
     /// <summary>

@@ -59,7 +59,7 @@ public sealed class ContainerSkills(ContainerFiles files, PayloadStore payloads)
                 }
 
                 // Readable by all, writable by root only; scripts run through their interpreter (python3 scripts/x.py).
-                await using var data = entry.Open();
+                await using var data = await entry.OpenAsync(cancellationToken);
                 var file = new PaxTarEntry(TarEntryType.RegularFile, $"{skill.Name}/{entry.FullName}")
                 {
                     DataStream = data,

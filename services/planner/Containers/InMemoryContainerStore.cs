@@ -39,7 +39,7 @@ public sealed class InMemoryContainerStore : IContainerStore
         Task.FromResult<IReadOnlySet<Guid>>(_containers.Values.Where(c => c.Status == ContainerStatuses.Running && Tenants.Tenancy.Owns(c.Tenant, tenant)).Select(c => c.SessionId).ToHashSet());
 
     public Task SetStatusAsync(string containerId, string status, CancellationToken cancellationToken) =>
-        Change(containerId, c => c with { Status = status });
+        ChangeAsync(containerId, c => c with { Status = status });
 
     public async Task ForgetExecutorAsync(string executorId, CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ public sealed class InMemoryContainerStore : IContainerStore
     }
 
     public Task TouchAsync(string containerId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Change(containerId, c => c with { LastActiveAt = at > c.LastActiveAt ? at : c.LastActiveAt });
+        ChangeAsync(containerId, c => c with { LastActiveAt = at > c.LastActiveAt ? at : c.LastActiveAt });
 
     public Task DeleteAsync(string containerId, CancellationToken cancellationToken)
     {
@@ -58,7 +58,7 @@ public sealed class InMemoryContainerStore : IContainerStore
         return Task.CompletedTask;
     }
 
-    private Task Change(string containerId, Func<ContainerSnapshot, ContainerSnapshot> change)
+    private Task ChangeAsync(string containerId, Func<ContainerSnapshot, ContainerSnapshot> change)
     {
         while (_containers.TryGetValue(containerId, out var current) && !_containers.TryUpdate(containerId, change(current), current))
         {

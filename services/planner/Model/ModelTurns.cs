@@ -1,5 +1,5 @@
-using Berth.Contracts;
 using System.Collections.Concurrent;
+using Berth.Contracts;
 
 namespace Berth.Planner.Model;
 

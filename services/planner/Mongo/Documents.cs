@@ -54,11 +54,18 @@ public sealed class ResponseDocument
             Model = r.Model,
             Instructions = r.Instructions,
             PreviousResponseId = r.PreviousResponseId,
-            Shell = r.Shell is null ? null : new ShellDocument { Environment = r.Shell.Environment, ContainerId = r.Shell.ContainerId, NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy), MemoryMb = r.Shell.MemoryMb,
-                FileIds = [.. r.Shell.FileIds], Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
+            Shell = r.Shell is null ? null : new ShellDocument
+            {
+                Environment = r.Shell.Environment,
+                ContainerId = r.Shell.ContainerId,
+                NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy),
+                MemoryMb = r.Shell.MemoryMb,
+                FileIds = [.. r.Shell.FileIds],
+                Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
                 Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)],
                 RequireApproval = r.Shell.RequireApproval == ApprovalModes.Never ? null : r.Shell.RequireApproval,
-                ApprovalPatterns = r.Shell.ApprovalPatterns.Count == 0 ? null : [.. r.Shell.ApprovalPatterns] },
+                ApprovalPatterns = r.Shell.ApprovalPatterns.Count == 0 ? null : [.. r.Shell.ApprovalPatterns]
+            },
             MaxToolCalls = r.MaxToolCalls,
             Functions = [.. r.Functions.Select(f => new FunctionDocument { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = r.ToolChoice is null ? null : new ToolChoiceDocument { Mode = r.ToolChoice.Mode, Name = r.ToolChoice.Name },
@@ -87,9 +94,18 @@ public sealed class ResponseDocument
             Model = Model,
             Instructions = Instructions,
             PreviousResponseId = PreviousResponseId,
-            Shell = Shell is null ? null : new ShellToolSpec { Environment = Shell.Environment, ContainerId = Shell.ContainerId, NetworkPolicy = Shell.NetworkPolicy?.ToSpec(), MemoryMb = Shell.MemoryMb,
-                FileIds = Shell.FileIds ?? [], Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())], Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
-                RequireApproval = Shell.RequireApproval ?? ApprovalModes.Never, ApprovalPatterns = Shell.ApprovalPatterns ?? [] },
+            Shell = Shell is null ? null : new ShellToolSpec
+            {
+                Environment = Shell.Environment,
+                ContainerId = Shell.ContainerId,
+                NetworkPolicy = Shell.NetworkPolicy?.ToSpec(),
+                MemoryMb = Shell.MemoryMb,
+                FileIds = Shell.FileIds ?? [],
+                Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())],
+                Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
+                RequireApproval = Shell.RequireApproval ?? ApprovalModes.Never,
+                ApprovalPatterns = Shell.ApprovalPatterns ?? []
+            },
             MaxToolCalls = MaxToolCalls,
             Functions = [.. Functions.Select(f => new FunctionToolSpec { Name = f.Name, Description = f.Description, Parameters = f.Parameters, Strict = f.Strict })],
             ToolChoice = ToolChoice is null ? null : new ToolChoiceSpec { Mode = ToolChoice.Mode, Name = ToolChoice.Name },

@@ -19,11 +19,11 @@ public sealed class InMemoryResponseStore : IResponseStore
             ? new ResponseOwner(Tenants.Tenancy.Of(entry.Response.Snapshot.Tenant), entry.Response.Snapshot.Store)
             : null);
 
-    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) => ActiveSessions(tenant, withShell: false);
+    public Task<IReadOnlySet<Guid>> ActiveSessionsAsync(string tenant, CancellationToken cancellationToken) => FindActiveSessionsAsync(tenant, withShell: false);
 
-    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) => ActiveSessions(tenant, withShell: true);
+    public Task<IReadOnlySet<Guid>> ActiveShellSessionsAsync(string tenant, CancellationToken cancellationToken) => FindActiveSessionsAsync(tenant, withShell: true);
 
-    private Task<IReadOnlySet<Guid>> ActiveSessions(string tenant, bool withShell) =>
+    private Task<IReadOnlySet<Guid>> FindActiveSessionsAsync(string tenant, bool withShell) =>
         Task.FromResult<IReadOnlySet<Guid>>(_responses.Values.Select(e => e.Read())
             .Where(r => !r.IsFinished && (!withShell || r.Snapshot.Shell is not null) && Tenants.Tenancy.Owns(r.Snapshot.Tenant, tenant))
             .Select(r => r.Snapshot.SessionId).ToHashSet());
@@ -33,7 +33,7 @@ public sealed class InMemoryResponseStore : IResponseStore
 
     public async Task<int> AppendItemAsync(string responseId, ResponseItem item, CancellationToken cancellationToken)
     {
-        await Change(responseId, r => r.Snapshot.Output.Any(existing => existing.Id == item.Id)
+        await ChangeAsync(responseId, r => r.Snapshot.Output.Any(existing => existing.Id == item.Id)
             ? r
             : r with { Snapshot = r.Snapshot with { Output = [.. r.Snapshot.Output, item] } });
         var output = _responses[responseId].Read().Snapshot.Output;
@@ -80,21 +80,21 @@ public sealed class InMemoryResponseStore : IResponseStore
     }
 
     public Task SetItemStatusAsync(string responseId, string itemId, string status, CancellationToken cancellationToken) =>
-        Change(responseId, r => r with
+        ChangeAsync(responseId, r => r with
         {
             Snapshot = r.Snapshot with { Output = [.. r.Snapshot.Output.Select(i => i.Id == itemId ? i with { Status = status } : i)] },
         });
 
     public Task RecordUsageAsync(string responseId, int modelCall, TokenUsage usage, CancellationToken cancellationToken) =>
-        Change(responseId, r => r, (entry) => entry.UsageByModelCall[modelCall] = usage);
+        ChangeAsync(responseId, r => r, (entry) => entry.UsageByModelCall[modelCall] = usage);
 
     public Task SetStatusAsync(string responseId, string status, CancellationToken cancellationToken) =>
-        Change(responseId, r => r.IsFinished ? r : r with { Snapshot = r.Snapshot with { Status = status } });
+        ChangeAsync(responseId, r => r.IsFinished ? r : r with { Snapshot = r.Snapshot with { Status = status } });
 
     public async Task<ResponseOutcome> FinishAsync(string responseId, ResponseOutcome outcome, CancellationToken cancellationToken)
     {
         var standing = outcome;
-        await Change(responseId, r =>
+        await ChangeAsync(responseId, r =>
         {
             if (r.IsFinished)
             {
@@ -160,7 +160,7 @@ public sealed class InMemoryResponseStore : IResponseStore
         return Task.FromResult(ended.Count(id => _responses.TryRemove(id, out _)));
     }
 
-    private Task Change(string responseId, Func<StoredResponse, StoredResponse> change, Action<Entry>? alsoChange = null)
+    private Task ChangeAsync(string responseId, Func<StoredResponse, StoredResponse> change, Action<Entry>? alsoChange = null)
     {
         if (!_responses.TryGetValue(responseId, out var entry))
         {

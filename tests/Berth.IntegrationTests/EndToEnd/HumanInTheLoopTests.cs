@@ -50,7 +50,10 @@ public sealed class HumanInTheLoopTests
         var next = new CreateResponseOptions(BerthStack.ScriptedModelName, []) { PreviousResponseId = paused.Id };
         next.Patch.Append("$.input"u8, BinaryData.FromString(JsonSerializer.Serialize(new
         {
-            type = "shell_approval_response", approval_request_id = request.GetProperty("id").GetString(), approve = true, reason = "looks safe",
+            type = "shell_approval_response",
+            approval_request_id = request.GetProperty("id").GetString(),
+            approve = true,
+            reason = "looks safe",
         })));
         next.Patch.Append("$.tools"u8, BinaryData.FromString("""{"type":"shell","environment":{"type":"container_auto"},"require_approval":"always"}"""));
         ResponseResult approved = await sdk.CreateResponseAsync(next);

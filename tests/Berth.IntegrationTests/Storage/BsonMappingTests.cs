@@ -137,7 +137,14 @@ public sealed class BsonMappingTests
             ParallelToolCalls = false,
             Settings = new ModelSettings
             {
-                Temperature = 0.2, TopP = 0.9, MaxOutputTokens = 100, ReasoningEffort = "low", User = "u", SafetyIdentifier = "s", PromptCacheKey = "k", Truncation = ModelSettings.TruncateAuto,
+                Temperature = 0.2,
+                TopP = 0.9,
+                MaxOutputTokens = 100,
+                ReasoningEffort = "low",
+                User = "u",
+                SafetyIdentifier = "s",
+                PromptCacheKey = "k",
+                Truncation = ModelSettings.TruncateAuto,
                 TextFormat = new TextFormatSpec { Type = TextFormatSpec.JsonSchema, Name = "n", Description = "d", Schema = """{"type":"object"}""", Strict = true },
             },
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000),
@@ -166,7 +173,10 @@ public sealed class BsonMappingTests
     {
         var shell = new ResponseItem
         {
-            Id = "sho_1", Type = ResponseItem.ShellCallOutput, CallId = "call_s", MaxOutputLength = 10,
+            Id = "sho_1",
+            Type = ResponseItem.ShellCallOutput,
+            CallId = "call_s",
+            MaxOutputLength = 10,
             Outputs = [new CommandOutput { Stdout = "a", Stderr = "b", ExitCode = 3 }, new CommandOutput { TimedOut = true }],
         };
         var stored = new Planner.Responses.StoredResponse(new ResponseSnapshot { Id = "resp_3", SessionId = Guid.NewGuid(), Status = "queued", Model = "m" },
@@ -230,7 +240,11 @@ public sealed class BsonMappingTests
     {
         var e = new ResponseStreamEvent
         {
-            SequenceNumber = 7, Type = "response.shell_call_output_content.done", OutputIndex = 1, ItemId = "sho_1", CommandIndex = 2,
+            SequenceNumber = 7,
+            Type = "response.shell_call_output_content.done",
+            OutputIndex = 1,
+            ItemId = "sho_1",
+            CommandIndex = 2,
             Output = new CommandOutput { Stdout = "out", Stderr = "err", TimedOut = true },
         };
 

@@ -64,7 +64,12 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
         var store = before.GetRequiredService<IResponseStore>();
         await store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
-            Id = responseId, SessionId = sessionId, Status = ResponseStatuses.Queued, Model = "m", Shell = new ShellToolSpec(), CreatedAt = DateTimeOffset.UtcNow,
+            Id = responseId,
+            SessionId = sessionId,
+            Status = ResponseStatuses.Queued,
+            Model = "m",
+            Shell = new ShellToolSpec(),
+            CreatedAt = DateTimeOffset.UtcNow,
         }, [new InputMessage("user", "hi")]), CancellationToken.None);
         await first.Bus.Publish(new ResponseQueued { SessionId = sessionId, ResponseId = responseId });
         Assert.True(await first.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call_1"));
@@ -75,7 +80,11 @@ public sealed class MongoSessionRestartTests(MongoFixture mongo) : IClassFixture
         await using var _ = after;
         await second.Bus.Publish(new ToolCallCompleted
         {
-            SessionId = sessionId, ResponseId = responseId, CallId = "call_1", ExecutorId = "exec-1", Outputs = [new CommandOutput { ExitCode = 0 }],
+            SessionId = sessionId,
+            ResponseId = responseId,
+            CallId = "call_1",
+            ExecutorId = "exec-1",
+            Outputs = [new CommandOutput { ExitCode = 0 }],
         });
         Assert.True(await second.Published.Any<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
         var response = (await after.GetRequiredService<IResponseStore>().FindAsync(responseId, CancellationToken.None))!.Snapshot;

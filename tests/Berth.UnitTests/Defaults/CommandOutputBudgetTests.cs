@@ -32,7 +32,12 @@ public sealed class CommandOutputBudgetTests
     {
         var chunks = Enumerable.Range(0, 10).Select(i => new ToolCallOutputProduced
         {
-            SessionId = Guid.Empty, ResponseId = "resp", CallId = "call", Chunk = i, CommandIndex = i, Stdout = new string('x', 300_000),
+            SessionId = Guid.Empty,
+            ResponseId = "resp",
+            CallId = "call",
+            Chunk = i,
+            CommandIndex = i,
+            Stdout = new string('x', 300_000),
         }).ToList();
 
         var kept = CommandOutputBudget.Prefix(chunks, 1_000_000);

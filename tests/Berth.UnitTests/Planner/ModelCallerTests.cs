@@ -120,12 +120,19 @@ public sealed class ModelCallerTests : IAsyncLifetime
         var marker = Guid.NewGuid().ToString("N");
         await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
-            Id = old, SessionId = Guid.NewGuid(), Status = ResponseStatuses.Completed, Model = "small",
+            Id = old,
+            SessionId = Guid.NewGuid(),
+            Status = ResponseStatuses.Completed,
+            Model = "small",
             Output = [new ResponseItem { Id = "msg_old", Type = ResponseItem.Message, Text = string.Join(' ', Enumerable.Range(0, 300)) }],
         }, [new InputMessage("user", "the oldest question")]), CancellationToken.None);
         await _store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
-            Id = current, SessionId = Guid.NewGuid(), Status = ResponseStatuses.InProgress, Model = "small", PreviousResponseId = old,
+            Id = current,
+            SessionId = Guid.NewGuid(),
+            Status = ResponseStatuses.InProgress,
+            Model = "small",
+            PreviousResponseId = old,
             Settings = new ModelSettings { Truncation = ModelSettings.TruncateAuto },
         }, [new InputMessage("user", marker)]), CancellationToken.None);
 

@@ -74,7 +74,11 @@ public sealed class SessionDeadlineTests
         // A result with no outputs list at all, as a broken executor might send: the step throws on every try.
         await session.Harness.Bus.Publish(new ToolCallCompleted
         {
-            SessionId = sessionId, ResponseId = first, CallId = "call-1", ExecutorId = "exec-1", Outputs = null!,
+            SessionId = sessionId,
+            ResponseId = first,
+            CallId = "call-1",
+            ExecutorId = "exec-1",
+            Outputs = null!,
         });
 
         Assert.True(await session.Harness.Published.Any<MassTransit.Fault<ToolCallCompleted>>());

@@ -325,7 +325,12 @@ public sealed class SessionStateMachineTests
 
         await session.Harness.Bus.Publish(new ToolCallCompleted
         {
-            SessionId = sessionId, ResponseId = responseId, CallId = "call-1", ExecutorId = "exec-1", Outputs = [], Error = "No such image: nope",
+            SessionId = sessionId,
+            ResponseId = responseId,
+            CallId = "call-1",
+            ExecutorId = "exec-1",
+            Outputs = [],
+            Error = "No such image: nope",
         });
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
@@ -458,8 +463,13 @@ public sealed class SessionStateMachineTests
 
         await session.Harness.Bus.Publish(new ToolCallCompleted
         {
-            SessionId = sessionId, ResponseId = responseId, CallId = "call-1", ExecutorId = "exec-1", Outputs = [],
-            Error = "The session's container has expired", ErrorCode = "container_expired",
+            SessionId = sessionId,
+            ResponseId = responseId,
+            CallId = "call-1",
+            ExecutorId = "exec-1",
+            Outputs = [],
+            Error = "The session's container has expired",
+            ErrorCode = "container_expired",
         });
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);

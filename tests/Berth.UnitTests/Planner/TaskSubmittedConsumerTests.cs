@@ -38,7 +38,11 @@ public sealed class TaskSubmittedConsumerTests
         var said = new ResponseItem { Id = $"msg_{Guid.NewGuid():N}", Type = ResponseItem.Message, Text = "the answer is 42" };
         await session.Store.TryAddAsync(new StoredResponse(new ResponseSnapshot
         {
-            Id = earlier, SessionId = Guid.NewGuid(), Status = ResponseStatuses.Completed, Model = "scripted", Tenant = "acme",
+            Id = earlier,
+            SessionId = Guid.NewGuid(),
+            Status = ResponseStatuses.Completed,
+            Model = "scripted",
+            Tenant = "acme",
         }, [new InputMessage("user", "what is it?") { Id = "msg_question" }]), CancellationToken.None);
         await session.Store.AppendItemAsync(earlier, said, CancellationToken.None);
 
@@ -64,7 +68,12 @@ public sealed class TaskSubmittedConsumerTests
         var containerId = $"cntr_{Guid.NewGuid():N}";
         await session.Containers.AddAsync(new ContainerSnapshot
         {
-            Id = containerId, Name = "box", Status = ContainerStatuses.Running, SessionId = Guid.NewGuid(), NetworkPolicy = policy, Tenant = "local",
+            Id = containerId,
+            Name = "box",
+            Status = ContainerStatuses.Running,
+            SessionId = Guid.NewGuid(),
+            NetworkPolicy = policy,
+            Tenant = "local",
         }, CancellationToken.None);
 
         var reply = await session.Harness.GetRequestClient<TaskSubmitted>().GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
