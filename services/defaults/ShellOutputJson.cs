@@ -1,40 +1,37 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Berth.Contracts;
 
 namespace Berth.ServiceDefaults;
 
 /// <summary>
 /// The <c>output</c> array of a <c>shell_call_output</c>, as OpenAI writes it. The api renders it
-/// to clients and the planner hands the same JSON to the model, so both share this one writer.
+/// to clients and the planner hands the same JSON to the model, so both share this one shape.
 /// </summary>
 public static class ShellOutputJson
 {
-    public static void WriteOutputs(Utf8JsonWriter writer, IEnumerable<CommandOutput> outputs)
-    {
-        writer.WriteStartArray();
-        foreach (var output in outputs)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("stdout", output.Stdout);
-            writer.WriteString("stderr", output.Stderr);
-            writer.WriteStartObject("outcome");
-            if (output.TimedOut || output.ExitCode is null)
-            {
-                writer.WriteString("type", "timeout");
-            }
-            else
-            {
-                writer.WriteString("type", "exit");
-                writer.WriteNumber("exit_code", output.ExitCode.Value);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-    }
+    public static void WriteOutputs(Utf8JsonWriter writer, IEnumerable<CommandOutput> outputs) =>
+        JsonSerializer.Serialize(writer, Shape(outputs), ShellOutputJsonContext.Default.IReadOnlyListShellOutputObject);
 
     public static string Serialize(IEnumerable<CommandOutput> outputs) =>
-        System.Text.Encoding.UTF8.GetString(JsonBytes.Write(writer => WriteOutputs(writer, outputs)));
+        JsonSerializer.Serialize(Shape(outputs), ShellOutputJsonContext.Default.IReadOnlyListShellOutputObject);
+
+    private static IReadOnlyList<ShellOutputObject> Shape(IEnumerable<CommandOutput> outputs) =>
+    [
+        .. outputs.Select(output => new ShellOutputObject(output.Stdout, output.Stderr,
+            output.TimedOut || output.ExitCode is null ? new ShellOutcome("timeout") : new ShellOutcome("exit") { ExitCode = output.ExitCode })),
+    ];
 }
+
+/// <summary>One command's output: what it wrote, and whether it exited (with its code) or ran out of time.</summary>
+public sealed record ShellOutputObject(string Stdout, string Stderr, ShellOutcome Outcome);
+
+public sealed record ShellOutcome(string Type)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ExitCode { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(IReadOnlyList<ShellOutputObject>))]
+internal sealed partial class ShellOutputJsonContext : JsonSerializerContext;

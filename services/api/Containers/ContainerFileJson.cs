@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using Berth.Api.Wire;
 using Berth.Contracts;
-using Berth.ServiceDefaults;
 
 namespace Berth.Api.Containers;
 
@@ -33,30 +33,13 @@ public static class ContainerFileJson
         }
     }
 
-    public static void Write(Utf8JsonWriter writer, string containerId, ContainerFileInfo file)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", IdOf(file.Path));
-        writer.WriteString("object", "container.file");
-        writer.WriteNumber("created_at", file.CreatedAt.ToUnixTimeSeconds());
-        writer.WriteNumber("bytes", file.Bytes);
-        writer.WriteString("container_id", containerId);
-        writer.WriteString("path", $"/mnt/data/{file.Path}");
-        writer.WriteString("source", file.Source);
-        writer.WriteEndObject();
-    }
-
-    public static byte[] Serialize(string containerId, ContainerFileInfo file) => JsonBytes.Write(writer => Write(writer, containerId, file));
+    public static byte[] Serialize(string containerId, ContainerFileInfo file) =>
+        JsonSerializer.SerializeToUtf8Bytes(ContainerFileObject.From(containerId, file), ApiJsonContext.Default.ContainerFileObject);
 
     public static byte[] SerializeList(string containerId, IReadOnlyList<ContainerFileInfo> page, bool hasMore) =>
-        ListJson.Serialize(page, hasMore, f => IdOf(f.Path), (writer, file) => Write(writer, containerId, file));
+        JsonSerializer.SerializeToUtf8Bytes(ListPage.Of([.. page.Select(f => ContainerFileObject.From(containerId, f))], hasMore, f => f.Id),
+            ApiJsonContext.Default.ListPageContainerFileObject);
 
-    public static byte[] SerializeDeleted(string fileId) => JsonBytes.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", fileId);
-        writer.WriteString("object", "container.file.deleted");
-        writer.WriteBoolean("deleted", true);
-        writer.WriteEndObject();
-    });
+    public static byte[] SerializeDeleted(string fileId) =>
+        JsonSerializer.SerializeToUtf8Bytes(new DeletedObject(fileId, "container.file.deleted"), ApiJsonContext.Default.DeletedObject);
 }

@@ -17,19 +17,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
     public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
         var (models, problem) = await FetchAsync(cancellationToken);
-        return problem ?? Results.Bytes(JsonBytes.Write(writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
-            foreach (var model in models)
-            {
-                Write(writer, model);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }), "application/json");
+        return problem ?? Results.Bytes(ModelJson.SerializeList(models), "application/json");
     }
 
     public async Task<IResult> GetAsync(string model, CancellationToken cancellationToken)
@@ -41,7 +29,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
 
         var (models, problem) = await FetchAsync(cancellationToken);
         return problem ?? (models.FirstOrDefault(m => m.Id == model) is { } found
-            ? Results.Bytes(JsonBytes.Write(writer => Write(writer, found)), "application/json")
+            ? Results.Bytes(ModelJson.Serialize(found), "application/json")
             : NotFound(model));
     }
 
@@ -53,17 +41,6 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
             : (reply.Message.Models, null);
     }
 
-    private static void Write(System.Text.Json.Utf8JsonWriter writer, ModelInfo model)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", model.Id);
-        writer.WriteString("object", "model");
-        writer.WriteNumber("created", model.Created);
-        writer.WriteString("owned_by", model.OwnedBy);
-        writer.WriteEndObject();
-    }
-
     private static IResult NotFound(string model) =>
         new ApiError(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", RequestErrorCodes.InvalidRequestError, "model", RequestErrorCodes.ModelNotFound).ToResult();
-
 }

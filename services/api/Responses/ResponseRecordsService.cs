@@ -1,6 +1,7 @@
 using Berth.Api.Containers;
 using Berth.Api.Errors;
 using Berth.Api.Security;
+using Berth.Api.Wire;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
 using MassTransit;
@@ -65,14 +66,7 @@ public sealed class ResponseRecordsService(
         }
 
         return reply.Is(out Response<ResponseDeleted>? _)
-            ? Results.Bytes(JsonBytes.Write(writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("id", responseId);
-                writer.WriteString("object", "response");
-                writer.WriteBoolean("deleted", true);
-                writer.WriteEndObject();
-            }), "application/json")
+            ? Results.Bytes(DeletedObject.Serialize(responseId, "response"), "application/json")
             : NotFound(responseId);
     }
 

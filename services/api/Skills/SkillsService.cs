@@ -63,7 +63,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
         {
             var reply = await Client<ListSkills>().GetResponse<SkillList>(
                 new ListSkills { Tenant = tenant.Id, Limit = limit ?? Pagination.DefaultLimit, After = after, OldestFirst = order == "asc" }, cancellationToken, Timeout);
-            return Results.Bytes(ListJson.Serialize(reply.Message.Skills, reply.Message.HasMore, s => s.Id, SkillJson.Write), "application/json");
+            return Json(SkillJson.SerializeList(reply.Message.Skills, reply.Message.HasMore));
         }
     }
 
@@ -151,8 +151,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
         return AskAsync(new GetSkill(skillId) { Tenant = tenant.Id }, skill =>
         {
             var (page, hasMore) = Pagination.Take(skill.Versions, limit, order, after, v => v.Version);
-            return Results.Bytes(ListJson.Serialize(page, hasMore, v => SkillJson.VersionId(skillId, v.Version), (writer, v) => SkillJson.WriteVersion(writer, skillId, v)),
-                "application/json");
+            return Json(SkillJson.SerializeVersionList(skillId, page, hasMore));
         }, cancellationToken);
     }
 
