@@ -17,6 +17,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<Errors.PlannerTimeoutHandler>();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<PlannerClient>();
         builder.Services.AddSingleton<ResponseWaiters>();
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<ResponseEventHub>();
@@ -39,28 +40,9 @@ public static class ApiExtensions
         return builder;
     }
 
-    public static IBusRegistrationConfigurator AddApiClients(this IBusRegistrationConfigurator bus)
+    /// <summary>What this instance hears of the planner: finished responses and stream events (its requests go through <see cref="PlannerClient"/>).</summary>
+    public static IBusRegistrationConfigurator AddApiConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddRequestClient<TaskSubmitted>();
-        bus.AddRequestClient<GetResponse>();
-        bus.AddRequestClient<GetResponseEvents>();
-        bus.AddRequestClient<CancelResponse>();
-        bus.AddRequestClient<GetResponseInput>();
-        bus.AddRequestClient<DeleteResponse>();
-        bus.AddRequestClient<ListModels>();
-        bus.AddRequestClient<CreateWebhookEndpoint>();
-        bus.AddRequestClient<ListWebhookEndpoints>();
-        bus.AddRequestClient<DeleteWebhookEndpoint>();
-        bus.AddRequestClient<ListWebhookDeliveries>();
-        bus.AddRequestClient<CreateContainer>();
-        bus.AddRequestClient<GetContainer>();
-        bus.AddRequestClient<ListContainers>();
-        bus.AddRequestClient<DeleteContainer>();
-        bus.AddRequestClient<CreateFile>();
-        bus.AddRequestClient<GetFile>();
-        bus.AddRequestClient<ListFiles>();
-        bus.AddRequestClient<DeleteFile>();
-        bus.AddRequestClient<CompactConversation>();
         bus.AddConsumer<ResponseFinishedConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ResponseEventsAppendedConsumer>().ExcludeFromConfigureEndpoints();
         return bus;

@@ -19,5 +19,9 @@ public sealed class PlannerClient(IClientFactory clients, IOptions<ApiOptions> o
 
     /// <summary>A request sent to one queue, for messages several consumers could take.</summary>
     public IRequestClient<T> Ask<T>(string queue, RequestTimeout? timeout = null) where T : class =>
-        clients.CreateRequestClient<T>(new Uri($"queue:{queue}"), timeout ?? Timeout);
+        Ask<T>(new Uri($"queue:{queue}"), timeout);
+
+    /// <summary>A request sent to one address: an executor's own queue, for its session's files.</summary>
+    public IRequestClient<T> Ask<T>(Uri address, RequestTimeout? timeout = null) where T : class =>
+        clients.CreateRequestClient<T>(address, timeout ?? Timeout);
 }

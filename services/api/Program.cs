@@ -17,7 +17,7 @@ builder.AddServiceDefaults();
 builder.AddPayloadStore();
 builder.AddApi();
 builder.AddApiKeys();
-builder.AddBerthMessaging(bus => bus.AddApiClients(), (context, rabbit) => rabbit.ConfigureApiEndpoints(context));
+builder.AddBerthMessaging(bus => bus.AddApiConsumers(), (context, rabbit) => rabbit.ConfigureApiEndpoints(context));
 
 var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -104,20 +105,7 @@ public static class ObservabilityExtensions
         return http.Response.Body.WriteAsync(ReportJson(report)).AsTask();
     }
 
-    private static byte[] ReportJson(HealthReport report) => JsonBytes.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("status", report.Status.ToString());
-        writer.WriteStartObject("checks");
-        foreach (var (name, entry) in report.Entries)
-        {
-            writer.WriteStartObject(name);
-            writer.WriteString("status", entry.Status.ToString());
-            writer.WriteString("description", entry.Description);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    });
+    private static byte[] ReportJson(HealthReport report) => JsonSerializer.SerializeToUtf8Bytes(
+        new HealthReportObject(report.Status.ToString(), report.Entries.ToDictionary(e => e.Key, e => new HealthCheckObject(e.Value.Status.ToString(), e.Value.Description))),
+        HealthReportJsonContext.Default.HealthReportObject);
 }

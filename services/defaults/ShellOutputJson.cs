@@ -16,7 +16,8 @@ public static class ShellOutputJson
     public static string Serialize(IEnumerable<CommandOutput> outputs) =>
         JsonSerializer.Serialize(Shape(outputs), ShellOutputJsonContext.Default.IReadOnlyListShellOutputObject);
 
-    private static IReadOnlyList<ShellOutputObject> Shape(IEnumerable<CommandOutput> outputs) =>
+    /// <summary>The outputs as records, for a body that holds them.</summary>
+    public static IReadOnlyList<ShellOutputObject> Shape(IEnumerable<CommandOutput> outputs) =>
     [
         .. outputs.Select(output => new ShellOutputObject(output.Stdout, output.Stderr,
             output.TimedOut || output.ExitCode is null ? new ShellOutcome("timeout") : new ShellOutcome("exit") { ExitCode = output.ExitCode })),

@@ -13,10 +13,8 @@ namespace Berth.Api.Containers;
 /// store, and is deleted here once the executor has answered, whatever it answered.
 /// </summary>
 public sealed class ContainerFilesService(
-    IRequestClient<GetContainer> containers, IClientFactory clients, PayloadStore payloads, UploadedFileCopies copies, IOptions<ApiOptions> options, RequestTenant tenant)
+    PlannerClient planner, PayloadStore payloads, UploadedFileCopies copies, IOptions<ApiOptions> options, RequestTenant tenant)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-
     public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainerAsync(containerId, async container =>
     {
         if (http.HasJsonContentType())
@@ -65,7 +63,7 @@ public sealed class ContainerFilesService(
 
         try
         {
-            var reply = await Executor<PutContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(put, cancellationToken, Timeout);
+            var reply = await Executor<PutContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(put, cancellationToken);
             return Render(container, reply, info => Json(ContainerFileJson.Serialize(container.Id, info)));
         }
         finally
@@ -140,7 +138,7 @@ public sealed class ContainerFilesService(
                     Limit = size + 1,
                     After = after is null ? null : ContainerFileJson.PathOf(after) ?? "\0",
                     OldestFirst = order == "asc",
-                }, cancellationToken, Timeout);
+                }, cancellationToken);
             return Render(container, reply, list =>
                 Json(ContainerFileJson.SerializeList(container.Id, [.. list.Files.Take(size)], list.Files.Count > size)));
         }, cancellationToken);
@@ -149,7 +147,7 @@ public sealed class ContainerFilesService(
         WithFileAsync(containerId, fileId, async (container, path) =>
         {
             var reply = await Executor<GetContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
-                new GetContainerFile { SessionId = container.SessionId, Path = path, IncludeContent = content }, cancellationToken, Timeout);
+                new GetContainerFile { SessionId = container.SessionId, Path = path, IncludeContent = content }, cancellationToken);
             if (reply.Is(out Response<ContainerFileInfo>? found) && found.Message.ContentAddress is { } address)
             {
                 return await StoredAsync(address, Path.GetFileName(found.Message.Path), cancellationToken);
@@ -164,7 +162,7 @@ public sealed class ContainerFilesService(
         WithFileAsync(containerId, fileId, async (container, path) =>
         {
             var reply = await Executor<DeleteContainerFile>(container).GetResponse<ContainerFileInfo, ContainerFileFailed>(
-                new DeleteContainerFile { SessionId = container.SessionId, Path = path }, cancellationToken, Timeout);
+                new DeleteContainerFile { SessionId = container.SessionId, Path = path }, cancellationToken);
             return Render(container, reply, _ => Json(ContainerFileJson.SerializeDeleted(fileId)));
         }, cancellationToken);
 
@@ -199,7 +197,7 @@ public sealed class ContainerFilesService(
 
     private IRequestClient<T> Executor<T>(ContainerSnapshot container)
         where T : class =>
-        clients.CreateRequestClient<T>(Endpoints.ExecutorFiles(container.ExecutorId!), Timeout);
+        planner.Ask<T>(Endpoints.ExecutorFiles(container.ExecutorId!));
 
     private Task<IResult> WithFileAsync(string containerId, string fileId, Func<ContainerSnapshot, string, Task<IResult>> work, CancellationToken cancellationToken) =>
         WithContainerAsync(containerId, container => ContainerFileJson.PathOf(fileId) is { } path
@@ -208,7 +206,7 @@ public sealed class ContainerFilesService(
 
     private async Task<IResult> WithContainerAsync(string containerId, Func<ContainerSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
     {
-        var reply = await containers.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<GetContainer>().GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken);
         if (!reply.Is(out Response<ContainerSnapshot>? found) || found.Message.ExecutorId is null)
         {
             return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();

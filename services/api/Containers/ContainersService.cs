@@ -9,18 +9,13 @@ namespace Berth.Api.Containers;
 
 /// <summary>The Containers API: the planner keeps the records, an executor of the pool holds each container.</summary>
 public sealed class ContainersService(
-    IRequestClient<CreateContainer> create,
-    IRequestClient<GetContainer> get,
-    IRequestClient<ListContainers> list,
-    IRequestClient<DeleteContainer> delete,
+    PlannerClient planner,
     UploadedFileCopies copies,
     Skills.SkillSeeds skillSeeds,
     IOptions<ApiOptions> options,
     RequestTenant tenant,
     TimeProvider time)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
         var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -59,7 +54,7 @@ public sealed class ContainersService(
             return unfound.ToResult();
         }
 
-        var reply = await create.GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
+        var reply = await planner.Ask<CreateContainer>(RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120))).GetResponse<ContainerSnapshot, TaskRejected>(new CreateContainer
         {
             ContainerId = $"cntr_{Guid.NewGuid():N}",
             Name = request.Name,
@@ -69,7 +64,7 @@ public sealed class ContainersService(
             Skills = skills!,
             CreatedAt = time.GetUtcNow(),
             Tenant = tenant.Id,
-        }, cancellationToken, RequestTimeout.After(s: Math.Max(options.Value.PlannerTimeoutSeconds, 120)));
+        }, cancellationToken);
 
         return reply.Is(out Response<ContainerSnapshot>? created)
             ? await CopyFilesAsync(created.Message, files!, cancellationToken) ?? Json(ContainerJson.Serialize(created.Message))
@@ -88,7 +83,7 @@ public sealed class ContainersService(
             var copied = await copies.CopyAsync(container, file, cancellationToken);
             if (!copied.Is(out Response<ContainerFileInfo>? _))
             {
-                await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(container.Id) { Tenant = tenant.Id }, CancellationToken.None, Timeout);
+                await planner.Ask<DeleteContainer>().GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(container.Id) { Tenant = tenant.Id }, CancellationToken.None);
                 return ContainerFilesService.Render(container, copied, _ => Results.Empty);
             }
         }
@@ -98,7 +93,7 @@ public sealed class ContainersService(
 
     public async Task<IResult> GetAsync(string containerId, CancellationToken cancellationToken)
     {
-        var reply = await get.GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<GetContainer>().GetResponse<ContainerSnapshot, ContainerNotFound>(new GetContainer(containerId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<ContainerSnapshot>? found) ? Json(ContainerJson.Serialize(found.Message)) : NotFound(containerId);
     }
 
@@ -116,14 +111,14 @@ public sealed class ContainersService(
 
         // One more than the page, to tell whether more follow.
         var size = limit ?? Pagination.DefaultLimit;
-        var found = (await list.GetResponse<ContainerList>(new ListContainers(size + 1) { Tenant = tenant.Id, After = after, OldestFirst = order == "asc" },
-            cancellationToken, Timeout)).Message.Containers;
+        var found = (await planner.Ask<ListContainers>().GetResponse<ContainerList>(new ListContainers(size + 1) { Tenant = tenant.Id, After = after, OldestFirst = order == "asc" },
+            cancellationToken)).Message.Containers;
         return Json(ContainerJson.SerializeList(found.Take(size).ToList(), found.Count > size));
     }
 
     public async Task<IResult> DeleteAsync(string containerId, CancellationToken cancellationToken)
     {
-        var reply = await delete.GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<DeleteContainer>().GetResponse<ContainerSnapshot, ContainerNotFound>(new DeleteContainer(containerId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<ContainerSnapshot>? _) ? Json(ContainerJson.SerializeDeleted(containerId)) : NotFound(containerId);
     }
 

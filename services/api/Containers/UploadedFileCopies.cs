@@ -12,12 +12,10 @@ namespace Berth.Api.Containers;
 /// <c>{"file_id"}</c> on a container's files): the container's executor reads the bytes from the
 /// payload store, where they stay, as the uploaded file still owns them.
 /// </summary>
-public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFactory clients, IOptions<ApiOptions> options, RequestTenant tenant)
+public sealed class UploadedFileCopies(PlannerClient planner, RequestTenant tenant)
 {
     /// <summary>How many files one request may copy.</summary>
     public const int MaxFiles = 100;
-
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     /// <summary>The tenant's files by id, in order; an id that names none of them is a 400 naming it, and two files of one name are a 400, as both would be one path.</summary>
     public async Task<(IReadOnlyList<FileSnapshot>? Files, ApiError? Error)> ResolveAsync(IReadOnlyList<string> ids, string param, CancellationToken cancellationToken)
@@ -25,7 +23,7 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
         var found = new List<FileSnapshot>();
         foreach (var (id, index) in ids.Select((id, index) => (id, index)))
         {
-            var reply = await files.GetResponse<FileSnapshot, FileNotFound>(new GetFile(id) { Tenant = tenant.Id }, cancellationToken, Timeout);
+            var reply = await planner.Ask<GetFile>().GetResponse<FileSnapshot, FileNotFound>(new GetFile(id) { Tenant = tenant.Id }, cancellationToken);
             if (!reply.Is(out Response<FileSnapshot>? file))
             {
                 return (null, ApiError.InvalidRequest($"No such File object: {id}", ids.Count == 1 && param == "file_id" ? param : $"{param}[{index}]", RequestErrorCodes.InvalidValue));
@@ -44,10 +42,10 @@ public sealed class UploadedFileCopies(IRequestClient<GetFile> files, IClientFac
 
     /// <summary>Writes the file to <c>/mnt/data/&lt;its name&gt;</c> on the container's executor.</summary>
     public async Task<Response<ContainerFileInfo, ContainerFileFailed>> CopyAsync(ContainerSnapshot container, FileSnapshot file, CancellationToken cancellationToken) =>
-        await clients.CreateRequestClient<PutContainerFile>(Endpoints.ExecutorFiles(container.ExecutorId!), Timeout)
+        await planner.Ask<PutContainerFile>(Endpoints.ExecutorFiles(container.ExecutorId!))
             .GetResponse<ContainerFileInfo, ContainerFileFailed>(
                 new PutContainerFile { SessionId = container.SessionId, Path = file.Filename, Content = [], ContentAddress = file.ContentAddress },
-                cancellationToken, Timeout);
+                cancellationToken);
 
     /// <summary>Reads <c>file_ids</c>: null when absent or empty; else ids of the right shape, at most <see cref="MaxFiles"/>, each once.</summary>
     public static (IReadOnlyList<string>? Ids, ApiError? Error) ParseIds(System.Text.Json.JsonElement parent, string name, string? path = null)

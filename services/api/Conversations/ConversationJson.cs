@@ -14,5 +14,5 @@ public static class ConversationJson
     public static byte[] SerializeDeleted(string conversationId) =>
         JsonSerializer.SerializeToUtf8Bytes(new DeletedObject(conversationId, "conversation.deleted"), ApiJsonContext.Default.DeletedObject);
 
-    public static byte[] SerializeItem(InputMessage item) => JsonBytes.Write(writer => Responses.InputItemJson.Write(writer, item));
+    public static byte[] SerializeItem(InputMessage item) => Responses.ResponseJson.SerializeItem(item);
 }

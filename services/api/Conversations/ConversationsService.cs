@@ -13,10 +13,8 @@ namespace Berth.Api.Conversations;
 /// <c>/v1/conversations</c> and their items: the planner keeps them, tenant by tenant; this
 /// reads the bodies, finds the files their items send, and writes OpenAI's shapes.
 /// </summary>
-public sealed class ConversationsService(IClientFactory clients, InputFiles inputFiles, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
+public sealed class ConversationsService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
         var (body, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -52,7 +50,7 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
             Tenant = tenant.Id,
             SessionId = NewId.NextGuid(),
         };
-        var reply = await Client<CreateConversation>().GetResponse<ConversationSnapshot>(new CreateConversation(conversation, resolved!), cancellationToken, Timeout);
+        var reply = await Client<CreateConversation>().GetResponse<ConversationSnapshot>(new CreateConversation(conversation, resolved!), cancellationToken);
         return Json(ConversationJson.Serialize(reply.Message));
     }
 
@@ -141,7 +139,7 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
         }
 
         var reply = await Client<GetConversationItem>().GetResponse<ConversationItemList, ConversationNotFound>(
-            new GetConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+            new GetConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<ConversationItemList>? found)
             ? Json(ConversationJson.SerializeItem(found.Message.Items[0]))
             : NotFound(Missing(reply, conversationId));
@@ -150,7 +148,7 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
     public async Task<IResult> DeleteItemAsync(string conversationId, string itemId, CancellationToken cancellationToken)
     {
         var reply = await Client<DeleteConversationItem>().GetResponse<ConversationSnapshot, ConversationNotFound>(
-            new DeleteConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+            new DeleteConversationItem(conversationId, itemId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<ConversationSnapshot>? found)
             ? Json(ConversationJson.Serialize(found.Message))
             : NotFound(Missing(reply, conversationId));
@@ -158,19 +156,19 @@ public sealed class ConversationsService(IClientFactory clients, InputFiles inpu
 
     private async Task<IResult> ItemsAsync<T>(T request, string conversationId, CancellationToken cancellationToken) where T : class
     {
-        var reply = await Client<T>().GetResponse<ConversationItemList, ConversationNotFound>(request, cancellationToken, Timeout);
+        var reply = await Client<T>().GetResponse<ConversationItemList, ConversationNotFound>(request, cancellationToken);
         return reply.Is(out Response<ConversationItemList>? found)
-            ? Results.Bytes(ListJson.Serialize(found.Message.Items, found.Message.HasMore, i => i.Id!, InputItemJson.Write), "application/json")
+            ? Results.Bytes(Responses.ResponseJson.SerializeItems(found.Message.Items, found.Message.HasMore), "application/json")
             : NotFound(new ConversationNotFound(conversationId));
     }
 
     private async Task<IResult> AnswerAsync<T>(T request, string conversationId, Func<ConversationSnapshot, byte[]> write, CancellationToken cancellationToken) where T : class
     {
-        var reply = await Client<T>().GetResponse<ConversationSnapshot, ConversationNotFound>(request, cancellationToken, Timeout);
+        var reply = await Client<T>().GetResponse<ConversationSnapshot, ConversationNotFound>(request, cancellationToken);
         return reply.Is(out Response<ConversationSnapshot>? found) ? Json(write(found.Message)) : NotFound(new ConversationNotFound(conversationId));
     }
 
-    private IRequestClient<T> Client<T>() where T : class => clients.CreateRequestClient<T>(new Uri($"queue:{Endpoints.ConversationsQueue}"), Timeout);
+    private IRequestClient<T> Client<T>() where T : class => planner.Ask<T>(Endpoints.ConversationsQueue);
 
     private static ApiError? IncludeRefusal(IReadOnlyList<string> include) =>
         include.Select(IncludeValues.Refusal).FirstOrDefault(refusal => refusal is not null) is { } refused

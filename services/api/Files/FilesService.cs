@@ -13,15 +13,12 @@ namespace Berth.Api.Files;
 /// tenant by tenant, and the bytes come straight from the payload store.
 /// </summary>
 public sealed class FilesService(
-    IRequestClient<GetFile> get, IRequestClient<ListFiles> list, IRequestClient<DeleteFile> delete,
-    PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+    PlannerClient planner, PayloadStore payloads, RequestTenant tenant)
 {
     /// <summary>As OpenAI's files list: up to 10,000 a page, and that many unless told otherwise.</summary>
     public const int MaxLimit = 10_000;
 
     private const int MaxPurposeLength = 64;
-
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     public Task<IResult> ListAsync(int? limit, string? order, string? after, string? purpose, CancellationToken cancellationToken)
     {
@@ -49,14 +46,14 @@ public sealed class FilesService(
 
         async Task<IResult> PageAsync()
         {
-            var page = (await list.GetResponse<FileList>(new ListFiles
+            var page = (await planner.Ask<ListFiles>().GetResponse<FileList>(new ListFiles
             {
                 Tenant = tenant.Id,
                 Purpose = purpose,
                 Limit = limit ?? MaxLimit,
                 After = after,
                 OldestFirst = order == "asc",
-            }, cancellationToken, Timeout)).Message;
+            }, cancellationToken)).Message;
             return Json(FileJson.SerializeList(page.Files, page.HasMore));
         }
     }
@@ -80,13 +77,13 @@ public sealed class FilesService(
 
     public async Task<IResult> DeleteAsync(string fileId, CancellationToken cancellationToken)
     {
-        var reply = await delete.GetResponse<FileSnapshot, FileNotFound>(new DeleteFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<DeleteFile>().GetResponse<FileSnapshot, FileNotFound>(new DeleteFile(fileId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<FileSnapshot>? _) ? Json(FileJson.SerializeDeleted(fileId)) : NotFound(fileId);
     }
 
     private async Task<IResult> WithFileAsync(string fileId, Func<FileSnapshot, Task<IResult>> work, CancellationToken cancellationToken)
     {
-        var reply = await get.GetResponse<FileSnapshot, FileNotFound>(new GetFile(fileId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<GetFile>().GetResponse<FileSnapshot, FileNotFound>(new GetFile(fileId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<FileSnapshot>? found) ? await work(found.Message) : NotFound(fileId);
     }
 

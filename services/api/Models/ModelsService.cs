@@ -12,7 +12,7 @@ namespace Berth.Api.Models;
 /// <c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: what the caller may ask for. The planner
 /// answers, as it holds the endpoints' keys for the list a deployment without a catalog shows.
 /// </summary>
-public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiOptions> options, RequestTenant tenant)
+public sealed class ModelsService(PlannerClient planner, RequestTenant tenant)
 {
     public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ public sealed class ModelsService(IRequestClient<ListModels> list, IOptions<ApiO
 
     private async Task<(IReadOnlyList<ModelInfo> Models, IResult? Problem)> FetchAsync(CancellationToken cancellationToken)
     {
-        var reply = await list.GetResponse<ModelList>(new ListModels { Tenant = tenant.Id }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await planner.Ask<ListModels>().GetResponse<ModelList>(new ListModels { Tenant = tenant.Id }, cancellationToken);
         return reply.Message.Unavailable is { } why
             ? ([], ApiError.Unavailable(why, ErrorCodes.ModelUnavailable).ToResult())
             : (reply.Message.Models, null);

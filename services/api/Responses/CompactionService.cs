@@ -15,7 +15,7 @@ namespace Berth.Api.Responses;
 /// summarise the conversation, and answers with <c>response.compaction</c>: the user's
 /// messages, then one compaction item, and the usage of the call that made it.
 /// </summary>
-public sealed class CompactionService(IRequestClient<CompactConversation> compact, InputFiles inputFiles, IOptions<ApiOptions> options,
+public sealed class CompactionService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options,
     IOptions<ModelCatalog> catalog, RequestTenant tenant, TimeProvider time)
 {
     private static readonly HashSet<string> Known =
@@ -54,8 +54,7 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
             return unusable.ToResult();
         }
 
-        var reply = await compact.GetResponse<ConversationCompacted, TaskRejected>(request with { Input = input! }, cancellationToken,
-            RequestTimeout.After(s: options.Value.SyncTimeoutSeconds));
+        var reply = await planner.Ask<CompactConversation>(RequestTimeout.After(s: options.Value.SyncTimeoutSeconds)).GetResponse<ConversationCompacted, TaskRejected>(request with { Input = input! }, cancellationToken);
         return reply.Is(out Response<ConversationCompacted>? compacted)
             ? Results.Bytes(Serialize(compacted.Message), "application/json")
             : reply.Is(out Response<TaskRejected>? rejected)
@@ -113,20 +112,6 @@ public sealed class CompactionService(IRequestClient<CompactConversation> compac
         };
     }
 
-    private static byte[] Serialize(ConversationCompacted compacted) => JsonBytes.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", compacted.Id);
-        writer.WriteString("object", "response.compaction");
-        writer.WriteNumber("created_at", compacted.CreatedAt.ToUnixTimeSeconds());
-        writer.WriteStartArray("output");
-        foreach (var item in compacted.Output)
-        {
-            InputItemJson.Write(writer, item);
-        }
-
-        writer.WriteEndArray();
-        ResponseJson.WriteUsage(writer, compacted.Usage);
-        writer.WriteEndObject();
-    });
+    private static byte[] Serialize(ConversationCompacted compacted) =>
+        JsonSerializer.SerializeToUtf8Bytes(CompactionResultObject.From(compacted), Wire.ApiJsonContext.Default.CompactionResultObject);
 }

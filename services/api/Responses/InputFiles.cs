@@ -15,7 +15,7 @@ namespace Berth.Api.Responses;
 /// 400 naming the part. Each part then holds where its bytes are and their media type, so the
 /// planner sends them to the model without asking again.
 /// </summary>
-public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+public sealed class InputFiles(PlannerClient planner, PayloadStore payloads, RequestTenant tenant)
 {
     /// <summary>
     /// The bytes of uploaded files one request may send to the model: OpenAI's own limit for
@@ -54,8 +54,7 @@ public sealed class InputFiles(IRequestClient<GetFile> files, PayloadStore paylo
                     continue;
                 }
 
-                var reply = await files.GetResponse<FileSnapshot, FileNotFound>(new GetFile(part.FileId) { Tenant = tenant.Id }, cancellationToken,
-                    RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+                var reply = await planner.Ask<GetFile>().GetResponse<FileSnapshot, FileNotFound>(new GetFile(part.FileId) { Tenant = tenant.Id }, cancellationToken);
                 if (!reply.Is(out Response<FileSnapshot>? file))
                 {
                     return (null, ApiError.InvalidRequest($"No such File object: {part.FileId}", param, RequestErrorCodes.InvalidValue));

@@ -11,12 +11,9 @@ namespace Berth.Api.Responses;
 
 /// <summary><c>GET /v1/responses/{id}/input_items</c> and <c>DELETE /v1/responses/{id}</c>: a stored response's records, asked of the planner that owns them.</summary>
 public sealed class ResponseRecordsService(
-    IRequestClient<GetResponseInput> read,
-    IRequestClient<DeleteResponse> delete,
-    IOptions<ApiOptions> options,
+    PlannerClient planner,
     RequestTenant tenant)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 
     /// <summary>The input in OpenAI's list shape, newest first unless <c>order=asc</c>, paged with <c>after</c> or <c>before</c> an item id.</summary>
     public async Task<IResult> ListInputItemsAsync(string responseId, int? limit, string? order, string? after, string? before, IReadOnlyList<string> include, CancellationToken cancellationToken)
@@ -44,7 +41,7 @@ public sealed class ResponseRecordsService(
             return ApiError.InvalidRequest(refused, "include", RequestErrorCodes.UnsupportedParameter).ToResult();
         }
 
-        var reply = await read.GetResponse<ResponseInput, ResponseNotFound>(new GetResponseInput(responseId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<GetResponseInput>().GetResponse<ResponseInput, ResponseNotFound>(new GetResponseInput(responseId) { Tenant = tenant.Id }, cancellationToken);
         if (!reply.Is(out Response<ResponseInput>? found))
         {
             return NotFound(responseId);
@@ -53,13 +50,13 @@ public sealed class ResponseRecordsService(
         var (page, hasMore) = before is null
             ? Pagination.Take(found.Message.Items, limit, order, after, i => i.Id!)
             : PageBefore(found.Message.Items, limit ?? Pagination.DefaultLimit, order, before);
-        return Results.Bytes(ListJson.Serialize(page, hasMore, i => i.Id!, InputItemJson.Write), "application/json");
+        return Results.Bytes(ResponseJson.SerializeItems(page, hasMore), "application/json");
     }
 
     /// <summary>Deletes a finished response; one still running is a 400, as it has a session writing to it.</summary>
     public async Task<IResult> DeleteAsync(string responseId, CancellationToken cancellationToken)
     {
-        var reply = await delete.GetResponse<ResponseDeleted, ResponseSnapshot, ResponseNotFound>(new DeleteResponse(responseId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<DeleteResponse>().GetResponse<ResponseDeleted, ResponseSnapshot, ResponseNotFound>(new DeleteResponse(responseId) { Tenant = tenant.Id }, cancellationToken);
         if (reply.Is(out Response<ResponseSnapshot>? running))
         {
             return ApiError.InvalidRequest($"Response '{responseId}' is {running.Message.Status}: cancel it, or let it finish, before deleting it.", null, ErrorCodes.ResponseNotFinished).ToResult();

@@ -14,11 +14,9 @@ namespace Berth.Api.Responses;
 /// any instance can serve any stream, and a resumed stream has neither gaps nor repeats.
 /// </summary>
 public sealed partial class ResponseStreamer(
-    IRequestClient<GetResponseEvents> events,
-    IRequestClient<GetResponse> read,
+    PlannerClient planner,
     ResponseEventHub hub,
     Security.RequestTenant tenant,
-    IOptions<ApiOptions> options,
     PayloadStore payloads,
     TimeProvider time,
     ILogger<ResponseStreamer> logger)
@@ -177,14 +175,14 @@ public sealed partial class ResponseStreamer(
                 continue;
             }
 
-            var terminal = StreamEventJson.IsTerminal(e);
+            var terminal = StreamEventTypes.IsTerminal(e.Type);
             if (terminal)
             {
                 stream.Response = await FinishedResponseAsync(stream.Response, e, cancellationToken);
             }
 
             await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"event: {e.Type}\ndata: "), cancellationToken);
-            await response.Body.WriteAsync(StreamEventJson.Serialize(e, stream.Response), cancellationToken);
+            await response.Body.WriteAsync(ResponseJson.SerializeEvent(e, stream.Response), cancellationToken);
             await response.Body.WriteAsync("\n\n"u8.ToArray(), cancellationToken);
             stream.Last = e.SequenceNumber;
             if (terminal)
@@ -217,8 +215,8 @@ public sealed partial class ResponseStreamer(
         var all = new List<ResponseStreamEvent>();
         while (true)
         {
-            var reply = await events.GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { Tenant = tenant.Id, ResponseId = responseId, After = after, Limit = PageSize, IncludeUnstored = _includeUnstored },
-                cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+            var reply = await planner.Ask<GetResponseEvents>().GetResponse<ResponseEventList, ResponseNotFound>(new GetResponseEvents { Tenant = tenant.Id, ResponseId = responseId, After = after, Limit = PageSize, IncludeUnstored = _includeUnstored },
+                cancellationToken);
             if (!reply.Is(out Response<ResponseEventList>? list))
             {
                 return null;
@@ -250,8 +248,7 @@ public sealed partial class ResponseStreamer(
 
     private async Task<ResponseSnapshot?> FindAsync(string responseId, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = _includeUnstored }, cancellationToken,
-            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await planner.Ask<GetResponse>().GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = _includeUnstored }, cancellationToken);
         return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 

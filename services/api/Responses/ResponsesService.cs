@@ -14,9 +14,7 @@ namespace Berth.Api.Responses;
 /// and this asks it over the bus, so any api instance can serve any request.
 /// </summary>
 public sealed partial class ResponsesService(
-    IRequestClient<TaskSubmitted> submit,
-    IRequestClient<GetResponse> read,
-    IRequestClient<CancelResponse> cancel,
+    PlannerClient planner,
     ResponseWaiters waiters,
     ResponseStreamer streamer,
     StreamSlots slots,
@@ -170,7 +168,7 @@ public sealed partial class ResponsesService(
     {
         try
         {
-            var reply = await submit.GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
+            var reply = await planner.Ask<TaskSubmitted>().GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
             {
                 ResponseId = responseId,
                 Model = request.Model,
@@ -191,7 +189,7 @@ public sealed partial class ResponsesService(
                 Stream = request.Stream,
                 SubmittedAt = time.GetUtcNow(),
                 Tenant = tenant.Id,
-            }, cancellationToken, RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+            }, cancellationToken);
 
             if (reply.Is(out Response<TaskRejected>? rejected))
             {
@@ -228,7 +226,7 @@ public sealed partial class ResponsesService(
         {
             try
             {
-                var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = true }, cancellationToken, RequestTimeout.After(s: 2));
+                var reply = await planner.Ask<GetResponse>(RequestTimeout.After(s: 2)).GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = true }, cancellationToken);
                 return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
             }
             catch (RequestTimeoutException)
@@ -305,8 +303,7 @@ public sealed partial class ResponsesService(
 
     private async Task<ResponseSnapshot?> CancelAsync(string responseId, bool endNow, CancellationToken cancellationToken)
     {
-        var reply = await cancel.GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id, EndNow = endNow }, cancellationToken,
-            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await planner.Ask<CancelResponse>().GetResponse<ResponseSnapshot, ResponseNotFound>(new CancelResponse(responseId) { Tenant = tenant.Id, EndNow = endNow }, cancellationToken);
         return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 
@@ -348,8 +345,7 @@ public sealed partial class ResponsesService(
     /// <param name="includeUnstored">Whether this is the request that made the response, which may read it though it was made with <c>store: false</c>.</param>
     private async Task<ResponseSnapshot?> FindAsync(string responseId, bool includeUnstored, CancellationToken cancellationToken)
     {
-        var reply = await read.GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = includeUnstored }, cancellationToken,
-            RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds));
+        var reply = await planner.Ask<GetResponse>().GetResponse<ResponseSnapshot, ResponseNotFound>(new GetResponse(responseId) { Tenant = tenant.Id, IncludeUnstored = includeUnstored }, cancellationToken);
         return reply.Is(out Response<ResponseSnapshot>? found) ? await payloads.TakeOutputAsync(found.Message, cancellationToken) : null;
     }
 

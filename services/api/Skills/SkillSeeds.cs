@@ -13,7 +13,7 @@ namespace Berth.Api.Skills;
 /// is checked as an upload is (<see cref="SkillBundle"/>) and put in the payload store. An
 /// unknown skill or version, a bad bundle, or two skills of one name is a 400 naming the entry.
 /// </summary>
-public sealed class SkillSeeds(IClientFactory clients, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+public sealed class SkillSeeds(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     /// <exception cref="RequestTimeoutException">The planner did not answer in time.</exception>
     public async Task<(IReadOnlyList<ContainerSkillSeed>? Seeds, ApiError? Error)> ResolveAsync(IReadOnlyList<AskedSkill> asked, CancellationToken cancellationToken)
@@ -40,9 +40,8 @@ public sealed class SkillSeeds(IClientFactory clients, PayloadStore payloads, IO
 
     private async Task<(ContainerSkillSeed? Seed, string? Problem)> FindAsync(AskedSkill asked, string skillId, CancellationToken cancellationToken)
     {
-        var timeout = RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-        var reply = await clients.CreateRequestClient<GetSkill>(new Uri($"queue:{Endpoints.SkillsQueue}"), timeout)
-            .GetResponse<SkillSnapshot, SkillNotFound>(new GetSkill(skillId) { Tenant = tenant.Id }, cancellationToken, timeout);
+        var reply = await planner.Ask<GetSkill>(Endpoints.SkillsQueue)
+            .GetResponse<SkillSnapshot, SkillNotFound>(new GetSkill(skillId) { Tenant = tenant.Id }, cancellationToken);
         if (!reply.Is(out Response<SkillSnapshot>? found))
         {
             return (null, $"Skill with id '{skillId}' not found.");

@@ -14,10 +14,8 @@ namespace Berth.Api.Skills;
 /// payload store as one zip each; the planner keeps the records, tenant by tenant. A bundle
 /// whose record is refused is deleted again.
 /// </summary>
-public sealed class SkillsService(IClientFactory clients, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
+public sealed class SkillsService(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-
     private const string Unanswered = "The planner did not answer in time.";
 
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
@@ -40,7 +38,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
                 LatestVersion = "1",
                 Versions = [version],
             };
-            var reply = await Client<CreateSkill>().GetResponse<SkillSnapshot>(new CreateSkill(skill), cancellationToken, Timeout);
+            var reply = await Client<CreateSkill>().GetResponse<SkillSnapshot>(new CreateSkill(skill), cancellationToken);
             return Json(SkillJson.Serialize(reply.Message));
         });
     }
@@ -62,7 +60,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
         async Task<IResult> PageAsync()
         {
             var reply = await Client<ListSkills>().GetResponse<SkillList>(
-                new ListSkills { Tenant = tenant.Id, Limit = limit ?? Pagination.DefaultLimit, After = after, OldestFirst = order == "asc" }, cancellationToken, Timeout);
+                new ListSkills { Tenant = tenant.Id, Limit = limit ?? Pagination.DefaultLimit, After = after, OldestFirst = order == "asc" }, cancellationToken);
             return Json(SkillJson.SerializeList(reply.Message.Skills, reply.Message.HasMore));
         }
     }
@@ -132,7 +130,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
         return await KeepingAsync(version.ContentAddress, async () =>
         {
             var reply = await Client<AddSkillVersion>().GetResponse<SkillSnapshot, SkillNotFound>(
-                new AddSkillVersion(skillId, version) { Tenant = tenant.Id, MakeDefault = bundle.MakeDefault }, cancellationToken, Timeout);
+                new AddSkillVersion(skillId, version) { Tenant = tenant.Id, MakeDefault = bundle.MakeDefault }, cancellationToken);
 
             // The planner deletes the bundle of a version it did not keep.
             return reply.Is(out Response<SkillSnapshot>? skill)
@@ -191,7 +189,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
 
     private async Task<IResult> AskWithAsync<T>(T request, Func<SkillSnapshot, Task<IResult>> answer, CancellationToken cancellationToken) where T : class
     {
-        var reply = await Client<T>().GetResponse<SkillSnapshot, SkillNotFound>(request, cancellationToken, Timeout);
+        var reply = await Client<T>().GetResponse<SkillSnapshot, SkillNotFound>(request, cancellationToken);
         if (reply.Is(out Response<SkillSnapshot>? found))
         {
             return await answer(found.Message);
@@ -202,7 +200,7 @@ public sealed class SkillsService(IClientFactory clients, PayloadStore payloads,
             : missing?.Message.Version is { } version ? VersionNotFound(missing.Message.SkillId, version) : NotFound(missing?.Message.SkillId ?? "");
     }
 
-    private IRequestClient<T> Client<T>() where T : class => clients.CreateRequestClient<T>(new Uri($"queue:{Endpoints.SkillsQueue}"), Timeout);
+    private IRequestClient<T> Client<T>() where T : class => planner.Ask<T>(Endpoints.SkillsQueue);
 
     private static IResult Refused(string message, string param = "files") => ApiError.InvalidRequest(message, param, RequestErrorCodes.InvalidValue).ToResult();
 

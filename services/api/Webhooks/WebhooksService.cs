@@ -9,16 +9,11 @@ namespace Berth.Api.Webhooks;
 
 /// <summary><c>/v1/webhook_endpoints</c>: receivers of signed <c>response.*</c> events. The planner keeps them and delivers.</summary>
 public sealed class WebhooksService(
-    IRequestClient<CreateWebhookEndpoint> create,
-    IRequestClient<ListWebhookEndpoints> list,
-    IRequestClient<DeleteWebhookEndpoint> delete,
-    IRequestClient<ListWebhookDeliveries> deliveries,
+    PlannerClient planner,
     IOptions<ApiOptions> options,
     RequestTenant tenant,
     TimeProvider time)
 {
-    private RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
-
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {
         var (document, invalid) = await JsonBody.ReadAsync(http, options.Value.MaxJsonBodyBytes, cancellationToken);
@@ -49,14 +44,14 @@ public sealed class WebhooksService(
             events.AddRange(given.EnumerateArray().Select(e => e.GetString()!));
         }
 
-        var reply = await create.GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
+        var reply = await planner.Ask<CreateWebhookEndpoint>().GetResponse<WebhookEndpointSnapshot, TaskRejected>(new CreateWebhookEndpoint
         {
             EndpointId = $"we_{Guid.NewGuid():N}",
             Url = url.GetString()!,
             Events = events,
             CreatedAt = time.GetUtcNow(),
             Tenant = tenant.Id,
-        }, cancellationToken, Timeout);
+        }, cancellationToken);
         if (reply.Is(out Response<TaskRejected>? rejected))
         {
             return ApiError.InvalidRequest(rejected.Message.Message, rejected.Message.Param, rejected.Message.Code).ToResult();
@@ -69,13 +64,13 @@ public sealed class WebhooksService(
 
     public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {
-        var endpoints = (await list.GetResponse<WebhookEndpointList>(new ListWebhookEndpoints { Tenant = tenant.Id }, cancellationToken, Timeout)).Message.Endpoints;
+        var endpoints = (await planner.Ask<ListWebhookEndpoints>().GetResponse<WebhookEndpointList>(new ListWebhookEndpoints { Tenant = tenant.Id }, cancellationToken)).Message.Endpoints;
         return Results.Json(new { @object = "list", data = endpoints.Select(Render), has_more = false });
     }
 
     public async Task<IResult> DeleteAsync(string endpointId, CancellationToken cancellationToken)
     {
-        var reply = await delete.GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<DeleteWebhookEndpoint>().GetResponse<WebhookEndpointSnapshot, WebhookEndpointNotFound>(new DeleteWebhookEndpoint(endpointId) { Tenant = tenant.Id }, cancellationToken);
         return reply.Is(out Response<WebhookEndpointSnapshot>? _)
             ? Results.Json(new { id = endpointId, @object = "webhook_endpoint.deleted", deleted = true })
             : NotFound(endpointId);
@@ -83,7 +78,7 @@ public sealed class WebhooksService(
 
     public async Task<IResult> DeliveriesAsync(string endpointId, CancellationToken cancellationToken)
     {
-        var reply = await deliveries.GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId) { Tenant = tenant.Id }, cancellationToken, Timeout);
+        var reply = await planner.Ask<ListWebhookDeliveries>().GetResponse<WebhookDeliveryList, WebhookEndpointNotFound>(new ListWebhookDeliveries(endpointId) { Tenant = tenant.Id }, cancellationToken);
         if (!reply.Is(out Response<WebhookDeliveryList>? found))
         {
             return NotFound(endpointId);

@@ -211,7 +211,7 @@ public sealed class TaskSubmittedConsumer(IResponseStore store, IContainerStore 
         // Stored, not announced: nobody can be following a response before it is accepted (a
         // stream starts once the reply is in, and reads the store first), so an announcement
         // would be a message every api instance takes for nothing.
-        await store.AppendEventsAsync(task.ResponseId, [ResponseEvents.Lifecycle(ResponseEvents.Created, ResponseStatuses.Queued)], token);
+        await store.AppendEventsAsync(task.ResponseId, [ResponseEvents.Lifecycle(StreamEventTypes.Created, ResponseStatuses.Queued)], token);
         await context.Publish(new ResponseQueued
         {
             SessionId = sessionId,

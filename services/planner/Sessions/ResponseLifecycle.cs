@@ -236,7 +236,7 @@ public sealed partial class ResponseLifecycle(
         session.ApprovalPatterns = [.. response.Snapshot.Shell?.ApprovalPatterns ?? []];
 
         await store.SetStatusAsync(responseId, ResponseStatuses.InProgress, context.CancellationToken);
-        await events.StoreAsync(announcements, responseId, [ResponseEvents.Lifecycle(ResponseEvents.InProgress, ResponseStatuses.InProgress)], context.CancellationToken);
+        await events.StoreAsync(announcements, responseId, [ResponseEvents.Lifecycle(StreamEventTypes.InProgress, ResponseStatuses.InProgress)], context.CancellationToken);
 
         // The intake let through only an answer to the request its previous response paused for;
         // the calls held for it are gone if another response of the session ran in between.

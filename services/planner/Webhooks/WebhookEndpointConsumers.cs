@@ -11,7 +11,7 @@ public sealed class WebhookEndpointConsumers(IWebhookStore store, WebhookTargets
 {
     public static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "response.completed", "response.failed", "response.cancelled", "response.incomplete",
+        StreamEventTypes.Completed, StreamEventTypes.Failed, StreamEventTypes.Cancelled, StreamEventTypes.Incomplete,
     };
 
     public async Task Consume(ConsumeContext<CreateWebhookEndpoint> context)

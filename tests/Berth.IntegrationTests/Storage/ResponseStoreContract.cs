@@ -366,7 +366,7 @@ public abstract class ResponseStoreContract
         await store.TryAddAsync(response, CancellationToken.None);
         var item = Call("sh_1");
 
-        var first = await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(ResponseEvents.Created, "queued"), ResponseEvents.Added(0, item)], CancellationToken.None);
+        var first = await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(StreamEventTypes.Created, "queued"), ResponseEvents.Added(0, item)], CancellationToken.None);
         var again = await store.AppendEventsAsync(response.Id, [ResponseEvents.Added(0, item), ResponseEvents.Done(0, item with { Status = ItemStatus.Completed })], CancellationToken.None);
 
         Assert.Equal([0, 1], first.Select(e => e.SequenceNumber));
@@ -389,7 +389,7 @@ public abstract class ResponseStoreContract
         var store = CreateStore();
         var response = NewResponse();
         await store.TryAddAsync(response, CancellationToken.None);
-        await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(ResponseEvents.Created, "queued"), ResponseEvents.Added(0, Call("sh_1")),
+        await store.AppendEventsAsync(response.Id, [ResponseEvents.Lifecycle(StreamEventTypes.Created, "queued"), ResponseEvents.Added(0, Call("sh_1")),
             ResponseEvents.Done(0, Call("sh_1") with { Status = ItemStatus.Completed })], CancellationToken.None);
 
         Assert.Empty((await store.ReadEventsAsync(response.Id, after, 100, CancellationToken.None))!);

@@ -131,7 +131,7 @@ public sealed class WireShapesTests
             new(InputMessage.ApprovalResponse, "") { Id = "sarr_2", Approval = new ApprovalDecision { RequestId = "sar_2", Approve = true } },
         ];
 
-        GoldenFiles.AssertMatches("input-items", ListJson.Serialize(items, true, i => i.Id!, InputItemJson.Write));
+        GoldenFiles.AssertMatches("input-items", ResponseJson.SerializeItems(items, true));
     }
 
     private static ResponseItem ShellCall(string id, string status = ItemStatus.Completed) => new()
@@ -258,7 +258,7 @@ public sealed class WireShapesTests
             new() { SequenceNumber = 15, Type = "response.completed" },
         ];
 
-        GoldenFiles.AssertMatches("stream-events", string.Join('\n', events.Select(e => System.Text.Encoding.UTF8.GetString(StreamEventJson.Serialize(e, response)))));
+        GoldenFiles.AssertMatches("stream-events", string.Join('\n', events.Select(e => System.Text.Encoding.UTF8.GetString(ResponseJson.SerializeEvent(e, response)))));
     }
 
     /// <summary>Pinned by hand from the writers they replaced, which were private to their services.</summary>

@@ -297,8 +297,8 @@ public sealed class ModelCallerTests : IAsyncLifetime
 
         // The words came 60 ms apart, so each went out on its own: more than one delta, which together are the text.
         var events = await _store.ReadEventsAsync(responseId, -1, 100, CancellationToken.None);
-        Assert.Equal([ResponseEvents.ItemAdded, ResponseEvents.PartAdded], events!.Take(2).Select(e => e.Type));
-        var deltas = events!.Where(e => e.Type == ResponseEvents.TextDelta).ToList();
+        Assert.Equal([StreamEventTypes.ItemAdded, StreamEventTypes.PartAdded], events!.Take(2).Select(e => e.Type));
+        var deltas = events!.Where(e => e.Type == StreamEventTypes.TextDelta).ToList();
         Assert.True(deltas.Count >= 4, $"{deltas.Count} deltas");
         Assert.Equal(turn.Text, string.Concat(deltas.Select(d => d.Text)));
         Assert.All(events!, e => Assert.Equal(0, e.OutputIndex));

@@ -101,17 +101,17 @@ public sealed class SessionStateMachineTests
         await session.NextToolCallAsync("call-2");
 
         var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
-            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.TextDelta))).Context.Message;
+            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == StreamEventTypes.TextDelta))).Context.Message;
         Assert.Equal(
             [
-                ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDone, ResponseEvents.PartDone, ResponseEvents.ItemDone,
-                ResponseEvents.ItemAdded, ResponseEvents.CommandAdded, ResponseEvents.CommandDelta, ResponseEvents.CommandDone,
-                ResponseEvents.ItemAdded, ResponseEvents.CommandAdded, ResponseEvents.CommandDelta, ResponseEvents.CommandDone,
-                ResponseEvents.ItemAdded,
+                StreamEventTypes.ItemAdded, StreamEventTypes.PartAdded, StreamEventTypes.TextDelta, StreamEventTypes.TextDone, StreamEventTypes.PartDone, StreamEventTypes.ItemDone,
+                StreamEventTypes.ItemAdded, StreamEventTypes.CommandAdded, StreamEventTypes.CommandDelta, StreamEventTypes.CommandDone,
+                StreamEventTypes.ItemAdded, StreamEventTypes.CommandAdded, StreamEventTypes.CommandDelta, StreamEventTypes.CommandDone,
+                StreamEventTypes.ItemAdded,
             ],
             step.Events.Select(e => e.Type));
-        Assert.Equal(["call-2", "call-3", "call-2"], step.Events.Skip(6).Where(e => e.Type == ResponseEvents.ItemAdded).Select(e => e.Item!.CallId));
-        Assert.Equal(["ls", "pwd"], step.Events.Where(e => e.Type == ResponseEvents.CommandDone).Select(e => e.Text));
+        Assert.Equal(["call-2", "call-3", "call-2"], step.Events.Skip(6).Where(e => e.Type == StreamEventTypes.ItemAdded).Select(e => e.Item!.CallId));
+        Assert.Equal(["ls", "pwd"], step.Events.Where(e => e.Type == StreamEventTypes.CommandDone).Select(e => e.Text));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class SessionStateMachineTests
 
         // The model has not answered step 2, and never will in this test: the call's output is out anyway.
         Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.Events.Any(e =>
-            e.Type == ResponseEvents.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput && e.Item.Outputs![0].Stdout == "hi\n")));
+            e.Type == StreamEventTypes.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput && e.Item.Outputs![0].Stdout == "hi\n")));
         Assert.Equal(ResponseStatuses.InProgress, (await session.ResponseAsync(responseId)).Status);
     }
 
@@ -212,10 +212,10 @@ public sealed class SessionStateMachineTests
         await session.FinishedAsync(responseId);
 
         var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
-            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == ResponseEvents.ShellOutputDelta))).Context.Message;
-        Assert.Equal([ResponseEvents.ShellOutputDelta, ResponseEvents.ShellOutputDelta], step.Events.Take(2).Select(e => e.Type));
+            m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == StreamEventTypes.ShellOutputDelta))).Context.Message;
+        Assert.Equal([StreamEventTypes.ShellOutputDelta, StreamEventTypes.ShellOutputDelta], step.Events.Take(2).Select(e => e.Type));
         Assert.Equal([("hi\n", "", 0), ("", "there\n", 1)], step.Events.Take(2).Select(e => (e.Stdout, e.Stderr, e.CommandIndex ?? -1)));
-        Assert.Contains(step.Events.Skip(2), e => e.Type == ResponseEvents.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput);
+        Assert.Contains(step.Events.Skip(2), e => e.Type == StreamEventTypes.ItemDone && e.Item?.Type == ResponseItem.ShellCallOutput);
     }
 
     [Fact]
@@ -630,8 +630,8 @@ public sealed class SessionStateMachineTests
     private static string Describe(ResponseStreamEvent e) => e switch
     {
         { Item: { } item } => $"{e.Type} {item.Type} {e.OutputIndex}",
-        { Type: ResponseEvents.CommandAdded or ResponseEvents.CommandDelta or ResponseEvents.CommandDone } => $"command {e.OutputIndex} {e.CommandIndex} {e.Type.Split('.')[^1]}: {e.Text}",
-        { Type: ResponseEvents.ShellOutputDone } => $"output {e.OutputIndex} {e.CommandIndex} done: {e.Output!.Stdout}",
+        { Type: StreamEventTypes.CommandAdded or StreamEventTypes.CommandDelta or StreamEventTypes.CommandDone } => $"command {e.OutputIndex} {e.CommandIndex} {e.Type.Split('.')[^1]}: {e.Text}",
+        { Type: StreamEventTypes.ShellOutputDone } => $"output {e.OutputIndex} {e.CommandIndex} done: {e.Output!.Stdout}",
         _ => e.Type,
     };
 }

@@ -52,7 +52,7 @@ public sealed class TextDeltaRelayTests : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(["Hello", " world"], await DeltasAsync());
-        Assert.Equal([ResponseEvents.ItemAdded, ResponseEvents.PartAdded, ResponseEvents.TextDelta, ResponseEvents.TextDelta], await TypesAsync());
+        Assert.Equal([StreamEventTypes.ItemAdded, StreamEventTypes.PartAdded, StreamEventTypes.TextDelta, StreamEventTypes.TextDelta], await TypesAsync());
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class TextDeltaRelayTests : IAsyncLifetime
     }
 
     private async Task<List<string>> DeltasAsync() =>
-        [.. (await _store.ReadEventsAsync(_responseId, -1, 100, CancellationToken.None))!.Where(e => e.Type == ResponseEvents.TextDelta).Select(e => e.Text!)];
+        [.. (await _store.ReadEventsAsync(_responseId, -1, 100, CancellationToken.None))!.Where(e => e.Type == StreamEventTypes.TextDelta).Select(e => e.Text!)];
 
     private async Task<List<string>> TypesAsync() =>
         [.. (await _store.ReadEventsAsync(_responseId, -1, 100, CancellationToken.None))!.Select(e => e.Type)];
