@@ -26,6 +26,13 @@ public sealed class HealthAndMetricsTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(service, "/health/live"))).StatusCode);
             using var ready = await http.GetAsync(new Uri(service, "/health/ready"));
             Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{service} is not ready: {await ready.Content.ReadAsStringAsync()}");
+
+            // The report names each check, so an operator sees which dependency is missing.
+            using var report = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+            Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+            var checks = report.RootElement.GetProperty("checks").EnumerateObject().ToList();
+            Assert.NotEmpty(checks);
+            Assert.All(checks, check => Assert.Equal("Healthy", check.Value.GetProperty("status").GetString()));
         }
     }
 
