@@ -21,7 +21,7 @@ public sealed class CpuMeter
 
     public static readonly string[] Columns = ["api", "planner", "executors", "scripted model", "RabbitMQ", "Docker"];
 
-    public static CpuMeter Start(LocalServices stack, IReadOnlyList<Service> executors) => new(() => new Dictionary<string, TimeSpan>
+    public static CpuMeter Start(LocalServices stack, IReadOnlyList<ServiceProcess> executors) => new(() => new Dictionary<string, TimeSpan>
     {
         ["api"] = stack.Api.CpuTime(),
         ["planner"] = stack.Planner.CpuTime(),

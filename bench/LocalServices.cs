@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Berth.Bench;
 
@@ -14,40 +13,35 @@ public sealed class LocalServices : IAsyncDisposable
 {
     private const string VirtualHost = "berth-bench";
 
-    // Each process binds a port the kernel picks and says which: a port picked beforehand could
-    // be taken by another socket before the process binds it.
-    private const string AnyFreePort = "http://127.0.0.1:0";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly string _root;
-    private readonly string _configuration;
     private readonly string _broker;
     private readonly IReadOnlyDictionary<string, string> _common;
-    private readonly List<Service> _services = [];
+    private readonly List<ServiceProcess> _services = [];
 
-    private LocalServices(string root, string configuration, string broker, IReadOnlyDictionary<string, string> common)
+    private LocalServices(string broker, IReadOnlyDictionary<string, string> common)
     {
-        _root = root;
-        _configuration = configuration;
         _broker = broker;
         _common = common;
     }
 
+    /// <summary>Where the services' logs go, one file each, for a run that went wrong.</summary>
+    public string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "berth-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+
     public Uri ApiUrl { get; private set; } = null!;
 
-    public Service Api { get; private set; } = null!;
+    public ServiceProcess Api { get; private set; } = null!;
 
-    public Service Planner { get; private set; } = null!;
+    public ServiceProcess Planner { get; private set; } = null!;
 
-    public Service Model { get; private set; } = null!;
+    public ServiceProcess Model { get; private set; } = null!;
 
     /// <param name="common">Settings every Berth service gets, such as where to export spans.</param>
     public static async Task<LocalServices> StartAsync(IReadOnlyDictionary<string, string>? common = null)
     {
-        var root = FindRoot();
-        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
         await RunAsync("rabbitmqctl", ["-q", "add_vhost", VirtualHost], mayFail: true);
         await RunAsync("rabbitmqctl", ["-q", "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*"], mayFail: false);
-        var stack = new LocalServices(root, configuration, $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}", common ?? new Dictionary<string, string>());
+        var stack = new LocalServices($"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}", common ?? new Dictionary<string, string>());
         try
         {
             await stack.StartCoreAsync();
@@ -65,9 +59,10 @@ public sealed class LocalServices : IAsyncDisposable
     private async Task StartCoreAsync()
     {
         // The scripted model announces its own address, its API's base: "... on http://127.0.0.1:N/v1".
-        var model = Model = Start("scripted-model", Path.Combine(_root, "tools", "scripted-model", "bin", _configuration, "net10.0", "Berth.ScriptedModel.dll"),
-            new Dictionary<string, string>(), args: ["--urls", AnyFreePort], listening: line => line.StartsWith("Berth scripted model", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null);
-        var modelUrl = await model.ListeningAsync();
+        var model = Model = Add(ServiceProcess.Start("scripted-model", BerthRepository.ScriptedModelDll, new Dictionary<string, string>(), LogDirectory,
+            args: ["--urls", ServiceProcess.AnyFreePort], readyLine: "Berth scripted model",
+            listeningAt: line => line.StartsWith("Berth scripted model", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null));
+        var modelUrl = await model.ListeningAsync(StartTimeout);
 
         Planner = StartService("planner", new Dictionary<string, string>
         {
@@ -75,12 +70,12 @@ public sealed class LocalServices : IAsyncDisposable
             ["Planner__Store"] = "InMemory",
         });
         Api = StartService("api", new Dictionary<string, string>());
-        await Task.WhenAll(Planner.WaitUntilReadyAsync(), Api.WaitUntilReadyAsync());
+        await Task.WhenAll(Planner.WaitUntilHealthyAsync(StartTimeout), Api.WaitUntilHealthyAsync(StartTimeout));
         ApiUrl = new Uri(Api.Url, "/v1/");
     }
 
     /// <param name="settings">Settings of this executor's own, over the benchmark's.</param>
-    public async Task<Service> StartExecutorAsync(string id, IReadOnlyDictionary<string, string>? settings = null)
+    public async Task<ServiceProcess> StartExecutorAsync(string id, IReadOnlyDictionary<string, string>? settings = null)
     {
         var all = new Dictionary<string, string>
         {
@@ -94,11 +89,11 @@ public sealed class LocalServices : IAsyncDisposable
         }
 
         var executor = StartService($"executor-{id}", all);
-        await executor.WaitUntilReadyAsync();
+        await executor.WaitUntilHealthyAsync(StartTimeout);
         return executor;
     }
 
-    public async Task StopAsync(Service service)
+    public async Task StopAsync(ServiceProcess service)
     {
         lock (_services)
         {
@@ -108,43 +103,21 @@ public sealed class LocalServices : IAsyncDisposable
         await service.DisposeAsync();
     }
 
-    private Service StartService(string name, Dictionary<string, string> settings)
+    private ServiceProcess StartService(string name, Dictionary<string, string> settings)
     {
-        var project = name.Split('-')[0];
         settings["ConnectionStrings__rabbitmq"] = _broker;
-        settings["ASPNETCORE_URLS"] = AnyFreePort;
+        settings["ASPNETCORE_URLS"] = ServiceProcess.AnyFreePort;
         settings["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in _common)
         {
             settings[key] = value;
         }
 
-        var dll = Path.Combine(_root, "services", project, "bin", _configuration, "net10.0", $"Berth.{char.ToUpperInvariant(project[0])}{project[1..]}.dll");
-        return Start(name, dll, settings, []);
+        return Add(ServiceProcess.StartService(name, name.Split('-')[0], settings, LogDirectory));
     }
 
-    /// <param name="listening">Finds the address in a line the process prints; Kestrel's own "Now listening on" line by default.</param>
-    private Service Start(string name, string dll, Dictionary<string, string> settings, string[] args, Func<string, string?>? listening = null)
+    private ServiceProcess Add(ServiceProcess service)
     {
-        // From its own directory, as its image runs it, so that it finds its appsettings.json.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
-        var service = new Service(name, process, listening ?? Service.KestrelListening);
-        process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         lock (_services)
         {
             _services.Add(service);
@@ -155,7 +128,7 @@ public sealed class LocalServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<Service> services;
+        List<ServiceProcess> services;
         lock (_services)
         {
             services = [.. _services];
@@ -166,19 +139,6 @@ public sealed class LocalServices : IAsyncDisposable
         {
             await service.DisposeAsync();
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the benchmark from its build output inside the repository.");
     }
 
     private static async Task RunAsync(string file, string[] args, bool mayFail)
@@ -196,105 +156,5 @@ public sealed class LocalServices : IAsyncDisposable
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {error}");
         }
-    }
-}
-
-/// <summary>One service process: where it answers, and the most memory it has held.</summary>
-public sealed class Service(string name, Process process, Func<string, string?> listening) : IAsyncDisposable
-{
-    private const string ListeningLine = "Now listening on: ";
-
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string Name => name;
-
-    /// <summary>Where it listens, as it said itself; known once <see cref="ListeningAsync"/> has returned.</summary>
-    public Uri Url => _url ?? throw new InvalidOperationException($"{name} has not said where it listens yet.");
-
-    private Uri? _url;
-
-    public async Task<Uri> ListeningAsync()
-    {
-        try
-        {
-            return await _listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"{name} did not start listening within 90 s{(process.HasExited ? $"; it exited with {process.ExitCode}" : "")}.");
-        }
-    }
-
-    public static string? KestrelListening(string line)
-    {
-        var at = line.IndexOf(ListeningLine, StringComparison.Ordinal);
-        return at >= 0 ? line[(at + ListeningLine.Length)..].Trim() : null;
-    }
-
-    internal void OnLine(string? line)
-    {
-        if (line is not null && listening(line) is { } url)
-        {
-            _url ??= new Uri(url);
-            _listening.TrySetResult(_url);
-        }
-    }
-
-    /// <summary>CPU time the process has used so far, user and system.</summary>
-    public TimeSpan CpuTime()
-    {
-        process.Refresh();
-        return process.TotalProcessorTime;
-    }
-
-    /// <summary>Peak resident memory (VmHWM), in MiB.</summary>
-    public double PeakMemoryMb()
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    public async Task WaitUntilReadyAsync()
-    {
-        var url = await ListeningAsync();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{name} exited with {process.ExitCode} while starting.");
-            }
-
-            try
-            {
-                if ((await http.GetAsync(new Uri(url, "/health/ready"))).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{name} was not ready within 90 s.");
-            }
-
-            await Task.Delay(250);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
     }
 }

@@ -23,7 +23,7 @@ public static class NeighbourBench
         var run = Guid.NewGuid().ToString("N")[..6];
         await using var stack = await LocalServices.StartAsync();
         using var http = new HttpClient { BaseAddress = stack.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
-        var executors = new List<Service>();
+        var executors = new List<ServiceProcess>();
         try
         {
             // The services' own warm-up (JIT, connections, the first executor's start), untimed.

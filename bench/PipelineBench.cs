@@ -29,7 +29,7 @@ public static class PipelineBench
         await using var sink = OtlpSink.Start();
         await using var traced = await LocalServices.StartAsync(sink.Settings);
         using var http = new HttpClient { BaseAddress = traced.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
-        var executors = new List<Service>();
+        var executors = new List<ServiceProcess>();
         try
         {
             executors.Add(await traced.StartExecutorAsync($"bench-{run}-traced"));
@@ -52,7 +52,7 @@ public static class PipelineBench
     {
         await using var stack = await LocalServices.StartAsync();
         using var http = new HttpClient { BaseAddress = stack.ApiUrl, Timeout = TimeSpan.FromMinutes(10) };
-        var executors = new List<Service>();
+        var executors = new List<ServiceProcess>();
         try
         {
             if (!options.OnlyThroughput)
@@ -74,7 +74,7 @@ public static class PipelineBench
     }
 
     /// <summary>The overhead rounds: runc, then runsc where the engine has gVisor.</summary>
-    private static async Task OverheadRoundsAsync(LocalServices stack, HttpClient http, List<Service> executors, BenchOptions options, DockerClient docker, string run, int calls, Table table)
+    private static async Task OverheadRoundsAsync(LocalServices stack, HttpClient http, List<ServiceProcess> executors, BenchOptions options, DockerClient docker, string run, int calls, Table table)
     {
         executors.Add(await stack.StartExecutorAsync($"bench-{run}-overhead"));
         var wholeRunc = new Timings($"per call, {calls} calls per response, runc");
@@ -104,7 +104,7 @@ public static class PipelineBench
     /// is spread over ten calls.
     /// </summary>
     /// <param name="whole">When given, also gets each call's whole time, its command's own included.</param>
-    private static async Task<Timings> OverheadAsync(HttpClient http, Service executor, BenchOptions options, int calls, string how = "", Timings? whole = null)
+    private static async Task<Timings> OverheadAsync(HttpClient http, ServiceProcess executor, BenchOptions options, int calls, string how = "", Timings? whole = null)
     {
         var responses = options.Quick ? 3 : 40;
         var first = await CreateAsync(http, "true", previous: null);
@@ -134,7 +134,7 @@ public static class PipelineBench
     /// business), then each running M tool calls, once to warm up and once timed; tool calls per
     /// second over the timed round.
     /// </summary>
-    private static async Task<ThroughputRow> ThroughputAsync(HttpClient http, LocalServices stack, List<Service> executors, BenchOptions options)
+    private static async Task<ThroughputRow> ThroughputAsync(HttpClient http, LocalServices stack, List<ServiceProcess> executors, BenchOptions options)
     {
         var sessions = options.Quick ? 4 : 50;
         var calls = options.Quick ? 2 : 6;
@@ -170,7 +170,7 @@ public static class PipelineBench
     }
 
     /// <summary>Waits until each of Berth's own processes uses under 5% of a core for a second, or half a minute has passed.</summary>
-    private static async Task SettleAsync(LocalServices stack, List<Service> executors)
+    private static async Task SettleAsync(LocalServices stack, List<ServiceProcess> executors)
     {
         for (var waited = 0; waited < 30; waited++)
         {
@@ -208,7 +208,7 @@ public static class PipelineBench
     }
 
     /// <summary>The executor's total command time so far, from its Prometheus metrics.</summary>
-    private static async Task<double> CommandSecondsAsync(Service executor)
+    private static async Task<double> CommandSecondsAsync(ServiceProcess executor)
     {
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(executor.Url, "/metrics"));
@@ -217,7 +217,7 @@ public static class PipelineBench
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
-    internal static async Task StopAllAsync(LocalServices stack, List<Service> executors, DockerClient docker)
+    internal static async Task StopAllAsync(LocalServices stack, List<ServiceProcess> executors, DockerClient docker)
     {
         foreach (var executor in executors)
         {

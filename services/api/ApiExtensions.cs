@@ -8,7 +8,7 @@ using MassTransit;
 
 namespace Berth.Api;
 
-public static class ApiExtensions
+internal static class ApiExtensions
 {
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {

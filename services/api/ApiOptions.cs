@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Api;
 
 /// <summary>Section <c>Api</c>.</summary>
-public sealed class ApiOptions : IValidatableObject
+internal sealed class ApiOptions : IValidatableObject
 {
     public const string Section = "Api";
 

@@ -9,7 +9,7 @@ namespace Berth.Api;
 /// A request nobody answers in time throws <see cref="RequestTimeoutException"/>, which
 /// <see cref="Errors.PlannerTimeoutHandler"/> turns into a 503 for the client.
 /// </summary>
-public sealed class PlannerClient(IClientFactory clients, IOptions<ApiOptions> options)
+internal sealed class PlannerClient(IClientFactory clients, IOptions<ApiOptions> options)
 {
     public RequestTimeout Timeout => RequestTimeout.After(s: options.Value.PlannerTimeoutSeconds);
 

@@ -10,9 +10,6 @@ namespace Berth.ServiceDefaults;
 /// </summary>
 public static class ShellOutputJson
 {
-    public static void WriteOutputs(Utf8JsonWriter writer, IEnumerable<CommandOutput> outputs) =>
-        JsonSerializer.Serialize(writer, Shape(outputs), ShellOutputJsonContext.Default.IReadOnlyListShellOutputObject);
-
     public static string Serialize(IEnumerable<CommandOutput> outputs) =>
         JsonSerializer.Serialize(Shape(outputs), ShellOutputJsonContext.Default.IReadOnlyListShellOutputObject);
 

@@ -10,7 +10,7 @@ namespace Berth.Api.Containers;
 /// OpenAI's <c>container.file</c> object. A file's id encodes its path under <c>/mnt/data</c>, so
 /// files the agent writes have ids without any bookkeeping, and an id always names one path.
 /// </summary>
-public static class ContainerFileJson
+internal static class ContainerFileJson
 {
     private const string Prefix = "cfile_";
 

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>OpenAI's <c>container.file</c> object.</summary>
-public sealed record ContainerFileObject
+internal sealed record ContainerFileObject
 {
     public required string Id { get; init; }
 

@@ -12,7 +12,7 @@ namespace Berth.Api.Containers;
 /// work on its own queue. A content too large for a message goes through the shared payload
 /// store, and is deleted here once the executor has answered, whatever it answered.
 /// </summary>
-public sealed class ContainerFilesService(
+internal sealed class ContainerFilesService(
     PlannerClient planner, PayloadStore payloads, UploadedFileCopies copies, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     public Task<IResult> UploadAsync(string containerId, HttpRequest http, CancellationToken cancellationToken) => WithContainerAsync(containerId, async container =>

@@ -5,7 +5,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>Containers as the api answers with them.</summary>
-public static class ContainerJson
+internal static class ContainerJson
 {
     public static byte[] Serialize(ContainerSnapshot container) =>
         JsonSerializer.SerializeToUtf8Bytes(ContainerObject.From(container), ApiJsonContext.Default.ContainerObject);
@@ -15,8 +15,4 @@ public static class ContainerJson
 
     public static byte[] SerializeDeleted(string containerId) =>
         JsonSerializer.SerializeToUtf8Bytes(new DeletedObject(containerId, "container.deleted"), ApiJsonContext.Default.DeletedObject);
-
-    /// <summary>A response's shell environment shows its network policy in the container's shape.</summary>
-    public static void WriteNetworkPolicy(Utf8JsonWriter writer, NetworkPolicySpec policy) =>
-        JsonSerializer.Serialize(writer, NetworkPolicyObject.From(policy), ApiJsonContext.Default.NetworkPolicyObject);
 }

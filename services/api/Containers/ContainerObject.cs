@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>OpenAI's <c>container</c> object.</summary>
-public sealed record ContainerObject
+internal sealed record ContainerObject
 {
     public required string Id { get; init; }
 
@@ -40,10 +40,10 @@ public sealed record ContainerObject
 }
 
 /// <summary>A container expires this many minutes after its <c>anchor</c>.</summary>
-public sealed record ContainerExpiry(string Anchor, int Minutes);
+internal sealed record ContainerExpiry(string Anchor, int Minutes);
 
 /// <summary>A container's <c>network_policy</c>: <c>disabled</c>, or an <c>allowlist</c> of domains.</summary>
-public sealed record NetworkPolicyObject(string Type)
+internal sealed record NetworkPolicyObject(string Type)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? AllowedDomains { get; init; }

@@ -2,7 +2,7 @@ using Berth.Api.Errors;
 
 namespace Berth.Api.Containers;
 
-public static class ContainersEndpoints
+internal static class ContainersEndpoints
 {
     public static IEndpointRouteBuilder MapContainers(this IEndpointRouteBuilder app)
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Api.Containers;
 
 /// <summary>The Containers API: the planner keeps the records, an executor of the pool holds each container.</summary>
-public sealed class ContainersService(
+internal sealed class ContainersService(
     PlannerClient planner,
     UploadedFileCopies copies,
     Skills.SkillSeeds skillSeeds,

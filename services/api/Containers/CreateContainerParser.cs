@@ -5,7 +5,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>A valid <c>POST /v1/containers</c> body.</summary>
-public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null)
+internal sealed record CreateContainerRequest(string Name, int IdleMinutes, int? MemoryMb, Berth.Contracts.NetworkPolicySpec? NetworkPolicy = null)
 {
     /// <summary>The skills asked for, found by the api before the container is made.</summary>
     public IReadOnlyList<Berth.Api.Skills.AskedSkill> Skills { get; init; } = [];
@@ -15,7 +15,7 @@ public sealed record CreateContainerRequest(string Name, int IdleMinutes, int? M
 }
 
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
-public static class CreateContainerParser
+internal static class CreateContainerParser
 {
     private const int DefaultMinutes = 20;
     private const int MaxMinutes = 7 * 24 * 60;

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>OpenAI's container <c>memory_limit</c> values, for <c>POST /v1/containers</c> and <c>container_auto</c> alike.</summary>
-public static class MemoryLimits
+internal static class MemoryLimits
 {
     private static readonly Dictionary<string, int> Megabytes = new(StringComparer.Ordinal)
     {

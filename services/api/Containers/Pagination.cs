@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Containers;
 
 /// <summary>OpenAI's list paging: <c>limit</c>, <c>order</c> (newest first by default) and an <c>after</c> cursor.</summary>
-public static class Pagination
+internal static class Pagination
 {
     public const int MaxLimit = 100;
     public const int DefaultLimit = 20;

@@ -12,7 +12,7 @@ namespace Berth.Api.Containers;
 /// <c>{"file_id"}</c> on a container's files): the container's executor reads the bytes from the
 /// payload store, where they stay, as the uploaded file still owns them.
 /// </summary>
-public sealed class UploadedFileCopies(PlannerClient planner, RequestTenant tenant)
+internal sealed class UploadedFileCopies(PlannerClient planner, RequestTenant tenant)
 {
     /// <summary>How many files one request may copy.</summary>
     public const int MaxFiles = 100;

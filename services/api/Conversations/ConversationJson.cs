@@ -6,7 +6,7 @@ using Berth.ServiceDefaults;
 namespace Berth.Api.Conversations;
 
 /// <summary>Conversations, their deletion and their items as the api answers with them.</summary>
-public static class ConversationJson
+internal static class ConversationJson
 {
     public static byte[] Serialize(ConversationSnapshot conversation) =>
         JsonSerializer.SerializeToUtf8Bytes(ConversationObject.From(conversation), ApiJsonContext.Default.ConversationObject);

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Conversations;
 
 /// <summary>OpenAI's <c>Conversation</c>; its <c>metadata</c> is an object, empty rather than null.</summary>
-public sealed record ConversationObject
+internal sealed record ConversationObject
 {
     public required string Id { get; init; }
 

@@ -11,7 +11,7 @@ namespace Berth.Api.Conversations;
 /// update's <c>metadata</c>, and the <c>items</c> added to a conversation. Items are read as a
 /// response's <c>input</c> is, at most <see cref="MaxItems"/> at a time, as on OpenAI.
 /// </summary>
-public static class ConversationRequests
+internal static class ConversationRequests
 {
     public const int MaxItems = 20;
 

@@ -2,7 +2,7 @@ using Berth.Api.Errors;
 
 namespace Berth.Api.Conversations;
 
-public static class ConversationsEndpoints
+internal static class ConversationsEndpoints
 {
     public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder app)
     {

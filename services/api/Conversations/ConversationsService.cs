@@ -13,7 +13,7 @@ namespace Berth.Api.Conversations;
 /// <c>/v1/conversations</c> and their items: the planner keeps them, tenant by tenant; this
 /// reads the bodies, finds the files their items send, and writes OpenAI's shapes.
 /// </summary>
-public sealed class ConversationsService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
+internal sealed class ConversationsService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
 {
     public async Task<IResult> CreateAsync(HttpRequest http, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Api.Errors;
 
 /// <summary>An error in OpenAI's shape: <c>{"error": {"message", "type", "param", "code"}}</c>.</summary>
-public sealed record ApiError(int Status, string Message, string Type, string? Param, string? Code)
+internal sealed record ApiError(int Status, string Message, string Type, string? Param, string? Code)
 {
     public static ApiError InvalidRequest(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status400BadRequest, message, RequestErrorCodes.InvalidRequestError, param, code);

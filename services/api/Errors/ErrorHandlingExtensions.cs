@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace Berth.Api.Errors;
 
-public static partial class ErrorHandlingExtensions
+internal static partial class ErrorHandlingExtensions
 {
     /// <summary>
     /// Whatever goes wrong, a client gets OpenAI's error shape: SDKs parse it into their own

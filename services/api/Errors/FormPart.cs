@@ -7,7 +7,7 @@ namespace Berth.Api.Errors;
 /// throws <see cref="ArgumentNullException"/> on a <c>filename*</c> without a value, which a
 /// hostile client can send, so every read of it happens here, inside one guard.
 /// </summary>
-public sealed record FormPart(string Name, string? FileName)
+internal sealed record FormPart(string Name, string? FileName)
 {
     public bool IsFile => FileName is not null;
 

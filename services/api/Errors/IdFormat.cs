@@ -6,7 +6,7 @@ namespace Berth.Api.Errors;
 /// Ids are checked by their shape before anything is looked up: an id Berth could never have
 /// made gets 404 at once, and no odd string travels to the planner or a store.
 /// </summary>
-public static partial class IdFormat
+internal static partial class IdFormat
 {
     /// <summary>Answers 404 for any route value of the group whose shape is wrong.</summary>
     public static RouteGroupBuilder RequireIdShapes(this RouteGroupBuilder group) =>

@@ -8,7 +8,7 @@ namespace Berth.Api.Errors;
 /// <see cref="ApiOptions.MaxJsonBodyBytes"/>, valid UTF-8, nested no deeper than
 /// <see cref="MaxDepth"/>, with no string that is not valid UTF-16. Anything else is a 4xx in OpenAI's shape, before any parsing of fields.
 /// </summary>
-public static class JsonBody
+internal static class JsonBody
 {
     public const int MaxDepth = 64;
 

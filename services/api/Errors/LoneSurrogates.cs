@@ -11,7 +11,7 @@ namespace Berth.Api.Errors;
 /// it is read, for every route. Only the raw JSON is scanned, without making strings: a
 /// surrogate can only come as a <c>\u</c> escape, as the UTF-8 has been checked already.
 /// </summary>
-public static class LoneSurrogates
+internal static class LoneSurrogates
 {
     /// <summary>The first string, or property name, of the body that is not valid UTF-16, as a 400 naming where it is; null when there is none.</summary>
     public static ApiError? Find(JsonElement body)

@@ -11,7 +11,7 @@ namespace Berth.Api.Errors;
 /// that can do better (a stream that keeps waiting, an upload that cleans up) catch the timeout
 /// themselves.
 /// </summary>
-public sealed partial class PlannerTimeoutHandler(IOptions<ApiOptions> options, ILogger<PlannerTimeoutHandler> logger) : IExceptionHandler
+internal sealed partial class PlannerTimeoutHandler(IOptions<ApiOptions> options, ILogger<PlannerTimeoutHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {

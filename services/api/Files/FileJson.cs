@@ -5,7 +5,7 @@ using Berth.Contracts;
 namespace Berth.Api.Files;
 
 /// <summary>Files and their deletion as the api answers with them.</summary>
-public static class FileJson
+internal static class FileJson
 {
     public static byte[] Serialize(FileSnapshot file) => JsonSerializer.SerializeToUtf8Bytes(FileObject.From(file), ApiJsonContext.Default.FileObject);
 

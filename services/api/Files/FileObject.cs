@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Files;
 
 /// <summary>OpenAI's <c>file</c> object (the SDKs' <c>FileObject</c>).</summary>
-public sealed record FileObject
+internal sealed record FileObject
 {
     public required string Id { get; init; }
 

@@ -18,7 +18,7 @@ namespace Berth.Api.Files;
 /// <c>ReadFormAsync</c> would put it), at most <see cref="ApiOptions.MaxFileBytes"/>. Then the
 /// planner keeps the record. Whatever is refused after the bytes are stored, they are deleted.
 /// </summary>
-public sealed class FileUpload(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
+internal sealed class FileUpload(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
 {
     /// <summary>The parts besides the file's bytes: the other fields and every part's headers.</summary>
     private const int FormOverheadBytes = 64 * 1024;

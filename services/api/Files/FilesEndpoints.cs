@@ -2,7 +2,7 @@ using Berth.Api.Errors;
 
 namespace Berth.Api.Files;
 
-public static class FilesEndpoints
+internal static class FilesEndpoints
 {
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
     {

@@ -12,7 +12,7 @@ namespace Berth.Api.Files;
 /// <c>/v1/files</c> but the upload (<see cref="FileUpload"/>): the planner keeps the records,
 /// tenant by tenant, and the bytes come straight from the payload store.
 /// </summary>
-public sealed class FilesService(
+internal sealed class FilesService(
     PlannerClient planner, PayloadStore payloads, RequestTenant tenant)
 {
     /// <summary>As OpenAI's files list: up to 10,000 a page, and that many unless told otherwise.</summary>

@@ -1,6 +1,6 @@
 namespace Berth.Api.Models;
 
-public static class ModelsEndpoints
+internal static class ModelsEndpoints
 {
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
     {

@@ -12,7 +12,7 @@ namespace Berth.Api.Models;
 /// <c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: what the caller may ask for. The planner
 /// answers, as it holds the endpoints' keys for the list a deployment without a catalog shows.
 /// </summary>
-public sealed class ModelsService(PlannerClient planner, RequestTenant tenant)
+internal sealed class ModelsService(PlannerClient planner, RequestTenant tenant)
 {
     public async Task<IResult> ListAsync(CancellationToken cancellationToken)
     {

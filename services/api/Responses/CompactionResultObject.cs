@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Responses;
 
 /// <summary>What <c>POST /v1/responses/compact</c> answers: the items to send next time in place of the conversation.</summary>
-public sealed record CompactionResultObject
+internal sealed record CompactionResultObject
 {
     public required string Id { get; init; }
 

@@ -15,7 +15,7 @@ namespace Berth.Api.Responses;
 /// summarise the conversation, and answers with <c>response.compaction</c>: the user's
 /// messages, then one compaction item, and the usage of the call that made it.
 /// </summary>
-public sealed class CompactionService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options,
+internal sealed class CompactionService(PlannerClient planner, InputFiles inputFiles, IOptions<ApiOptions> options,
     IOptions<ModelCatalog> catalog, RequestTenant tenant, TimeProvider time)
 {
     private static readonly HashSet<string> Known =

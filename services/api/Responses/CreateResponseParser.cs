@@ -10,7 +10,7 @@ namespace Berth.Api.Responses;
 /// Reads a <c>POST /v1/responses</c> body the way OpenAI does: every problem is a 400 that names
 /// the parameter, in OpenAI's words where it has them, so SDK users see familiar errors.
 /// </summary>
-public static class CreateResponseParser
+internal static class CreateResponseParser
 {
     // OpenAI's parameters: each is honoured, or a value Berth cannot honour is refused by name
     // (ModelSettingsParser); anything else is an unknown parameter, as on OpenAI.

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Api.Responses;
 
 /// <summary>A <c>POST /v1/responses</c> body that passed validation.</summary>
-public sealed record CreateResponseRequest
+internal sealed record CreateResponseRequest
 {
     public required string Model { get; init; }
     public string? Instructions { get; init; }

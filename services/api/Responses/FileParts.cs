@@ -14,7 +14,7 @@ namespace Berth.Api.Responses;
 /// reads that kind of file is the model host's to say. Berth fetches nothing, so <c>file_url</c>
 /// is refused by name.
 /// </summary>
-public static partial class FileParts
+internal static partial class FileParts
 {
     /// <summary>Longer than any file name a model is shown.</summary>
     public const int MaxFilenameLength = 255;

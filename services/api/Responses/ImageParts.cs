@@ -13,7 +13,7 @@ namespace Berth.Api.Responses;
 /// limit, or the <c>file_id</c> of an image uploaded to <c>/v1/files</c>, which the api checks
 /// and the planner sends to the model as its bytes.
 /// </summary>
-public static partial class ImageParts
+internal static partial class ImageParts
 {
     /// <summary>Longer than any image link a client means to send; a data URL is bounded by the body instead.</summary>
     public const int MaxUrlLength = 8192;

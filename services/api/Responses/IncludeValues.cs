@@ -6,7 +6,7 @@ namespace Berth.Api.Responses;
 /// there anyway; each other value adds what Berth has none of (hosted search and code tools'
 /// results, encrypted reasoning, logprobs) and is refused by name.
 /// </summary>
-public static class IncludeValues
+internal static class IncludeValues
 {
     public const string InputImageUrls = "message.input_image.image_url";
 

@@ -15,7 +15,7 @@ namespace Berth.Api.Responses;
 /// 400 naming the part. Each part then holds where its bytes are and their media type, so the
 /// planner sends them to the model without asking again.
 /// </summary>
-public sealed class InputFiles(PlannerClient planner, PayloadStore payloads, RequestTenant tenant)
+internal sealed class InputFiles(PlannerClient planner, PayloadStore payloads, RequestTenant tenant)
 {
     /// <summary>
     /// The bytes of uploaded files one request may send to the model: OpenAI's own limit for

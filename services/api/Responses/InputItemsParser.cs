@@ -11,7 +11,7 @@ namespace Berth.Api.Responses;
 /// was given, and one that keeps ids sends <c>item_reference</c>s; both are read here into
 /// <see cref="InputMessage"/>s, in the shapes of OpenAI's <c>ResponseInputItem</c>.
 /// </summary>
-public static partial class InputItemsParser
+internal static partial class InputItemsParser
 {
     /// <summary>Longer than any id OpenAI or Berth gives, and short enough to store and look up without care.</summary>
     public const int MaxIdLength = 128;

@@ -11,7 +11,7 @@ namespace Berth.Api.Responses;
 /// values Berth cannot honour, refused by name. Defaults and no-op values that SDKs send (<c>store:
 /// true</c>, <c>include: []</c>, <c>truncation: "disabled"</c>, <c>service_tier: "auto"</c>) stay accepted.
 /// </summary>
-public static partial class ModelSettingsParser
+internal static partial class ModelSettingsParser
 {
     private const int MaxIdentifierLength = 512;
 

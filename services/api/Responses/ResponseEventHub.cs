@@ -10,7 +10,7 @@ namespace Berth.Api.Responses;
 /// response's events; a stream here gets those of its response. A stream that falls behind
 /// loses the oldest notifications, never events: it then reads them from the planner's store.
 /// </summary>
-public sealed class ResponseEventHub
+internal sealed class ResponseEventHub
 {
     private const int Buffered = 256;
     private readonly ConcurrentDictionary<string, List<Channel<ResponseEventsAppended>>> _streams = new(StringComparer.Ordinal);

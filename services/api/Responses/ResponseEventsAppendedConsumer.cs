@@ -6,7 +6,7 @@ using MassTransit;
 namespace Berth.Api.Responses;
 
 /// <summary>Hands every response's new events, heard on this instance's temporary queue, to the streams served here.</summary>
-public sealed class ResponseEventsAppendedConsumer(ResponseEventHub hub) : IConsumer<ResponseEventsAppended>
+internal sealed class ResponseEventsAppendedConsumer(ResponseEventHub hub) : IConsumer<ResponseEventsAppended>
 {
     public Task Consume(ConsumeContext<ResponseEventsAppended> context)
     {

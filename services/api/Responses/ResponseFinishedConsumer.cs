@@ -8,7 +8,7 @@ namespace Berth.Api.Responses;
 /// Every api instance hears every finished response on its own temporary queue, and wakes the
 /// request that waits for it, if that request is here.
 /// </summary>
-public sealed class ResponseFinishedConsumer(ResponseWaiters waiters) : IConsumer<ResponseFinished>
+internal sealed class ResponseFinishedConsumer(ResponseWaiters waiters) : IConsumer<ResponseFinished>
 {
     public Task Consume(ConsumeContext<ResponseFinished> context)
     {

@@ -11,7 +11,7 @@ namespace Berth.Api.Responses;
 /// discriminator before <c>id</c>, and OpenAI writes <c>id</c> first. Each record declares its
 /// fields in the order OpenAI writes them, which is the order they are written in.
 /// </summary>
-public static class ResponseItemObjects
+internal static class ResponseItemObjects
 {
     public static object From(ResponseItem item) => item.Type switch
     {
@@ -75,7 +75,7 @@ public static class ResponseItemObjects
 }
 
 /// <summary>The model's text: an assistant <c>message</c>, empty while its text is still to come (a stream's <c>output_item.added</c>).</summary>
-public sealed record OutputMessageObject
+internal sealed record OutputMessageObject
 {
     public required string Id { get; init; }
 
@@ -89,7 +89,7 @@ public sealed record OutputMessageObject
 }
 
 /// <summary>An <c>output_text</c> part; Berth has no annotations or log probabilities to give.</summary>
-public sealed record OutputTextObject(string Text)
+internal sealed record OutputTextObject(string Text)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "output_text";
@@ -102,12 +102,12 @@ public sealed record OutputTextObject(string Text)
 }
 
 /// <summary>What a shell call runs: its commands and their limits.</summary>
-public sealed record ShellActionObject(IReadOnlyList<string> Commands, int? TimeoutMs, int? MaxOutputLength)
+internal sealed record ShellActionObject(IReadOnlyList<string> Commands, int? TimeoutMs, int? MaxOutputLength)
 {
     public static ShellActionObject From(ResponseItem item) => new(item.Commands ?? [], item.TimeoutMs, item.MaxOutputLength);
 }
 
-public sealed record ShellCallObject
+internal sealed record ShellCallObject
 {
     public required string Id { get; init; }
 
@@ -121,7 +121,7 @@ public sealed record ShellCallObject
 }
 
 /// <summary>Berth's extension: a call that waits for approval reads as the call it will be, with the request's own id and no status.</summary>
-public sealed record ShellApprovalRequestObject
+internal sealed record ShellApprovalRequestObject
 {
     public required string Id { get; init; }
 
@@ -132,7 +132,7 @@ public sealed record ShellApprovalRequestObject
     public required ShellActionObject Action { get; init; }
 }
 
-public sealed record ShellCallOutputObject
+internal sealed record ShellCallOutputObject
 {
     public required string Id { get; init; }
 
@@ -147,7 +147,7 @@ public sealed record ShellCallOutputObject
     public required IReadOnlyList<ShellOutputObject> Output { get; init; }
 }
 
-public sealed record FunctionCallObject
+internal sealed record FunctionCallObject
 {
     public required string Id { get; init; }
 
@@ -163,7 +163,7 @@ public sealed record FunctionCallObject
 }
 
 /// <summary>The summary goes out sealed only: what the client holds is for passing back.</summary>
-public sealed record CompactionObject
+internal sealed record CompactionObject
 {
     public required string Id { get; init; }
 
@@ -173,10 +173,10 @@ public sealed record CompactionObject
 }
 
 /// <summary>An item of a type this api writes no fields of beyond its identity.</summary>
-public sealed record BareItemObject(string Id, string Type);
+internal sealed record BareItemObject(string Id, string Type);
 
 /// <summary>A message the client sent: its content parts as it sent them, or its text as one <c>input_text</c>.</summary>
-public sealed record InputMessageObject
+internal sealed record InputMessageObject
 {
     public required string? Id { get; init; }
 
@@ -189,9 +189,9 @@ public sealed record InputMessageObject
     public required IReadOnlyList<object> Content { get; init; }
 }
 
-public sealed record InputTextObject(string Type, string? Text);
+internal sealed record InputTextObject(string Type, string? Text);
 
-public sealed record InputImageObject
+internal sealed record InputImageObject
 {
     public string Type => ContentPart.InputImage;
 
@@ -202,7 +202,7 @@ public sealed record InputImageObject
     public required string? FileId { get; init; }
 }
 
-public sealed record InputFileObject
+internal sealed record InputFileObject
 {
     public string Type => ContentPart.InputFile;
 
@@ -215,7 +215,7 @@ public sealed record InputFileObject
 }
 
 /// <summary>A client's answer to a function call.</summary>
-public sealed record FunctionCallOutputObject
+internal sealed record FunctionCallOutputObject
 {
     public required string? Id { get; init; }
 
@@ -229,7 +229,7 @@ public sealed record FunctionCallOutputObject
 }
 
 /// <summary>Berth's extension: an approval decision, with who made it (<c>decided_by</c>) and when.</summary>
-public sealed record ApprovalResponseObject
+internal sealed record ApprovalResponseObject
 {
     public required string? Id { get; init; }
 

@@ -5,7 +5,7 @@ using Berth.Contracts;
 namespace Berth.Api.Responses;
 
 /// <summary>A response, its stream's events, and its input items, as the api answers with them (<see cref="ResponseObject"/>).</summary>
-public static class ResponseJson
+internal static class ResponseJson
 {
     public static byte[] Serialize(ResponseSnapshot response) =>
         JsonSerializer.SerializeToUtf8Bytes(ResponseObject.From(response), ApiJsonContext.Default.ResponseObject);

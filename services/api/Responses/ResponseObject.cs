@@ -11,7 +11,7 @@ namespace Berth.Api.Responses;
 /// depends on the value (<c>tool_choice</c>, the tools, the text format) are typed
 /// <see cref="object"/> and written by their runtime type.
 /// </summary>
-public sealed record ResponseObject
+internal sealed record ResponseObject
 {
     public required string Id { get; init; }
 
@@ -154,32 +154,32 @@ public sealed record ResponseObject
     }
 }
 
-public sealed record ResponseErrorObject(string Code, string Message);
+internal sealed record ResponseErrorObject(string Code, string Message);
 
-public sealed record IncompleteDetailsObject(string Reason);
+internal sealed record IncompleteDetailsObject(string Reason);
 
-public sealed record ConversationRefObject(string Id);
+internal sealed record ConversationRefObject(string Id);
 
-public sealed record ReasoningObject(string? Effort, string? Summary);
+internal sealed record ReasoningObject(string? Effort, string? Summary);
 
-public sealed record TextObject(object Format, string Verbosity);
+internal sealed record TextObject(object Format, string Verbosity);
 
-public sealed record TextFormatObject(string Type);
+internal sealed record TextFormatObject(string Type);
 
-public sealed record JsonSchemaFormatObject(string? Name, string? Description, RawJson Schema, bool? Strict)
+internal sealed record JsonSchemaFormatObject(string? Name, string? Description, RawJson Schema, bool? Strict)
 {
     [JsonPropertyOrder(-1)]
     public string Type => TextFormatSpec.JsonSchema;
 }
 
 /// <summary>A named <c>tool_choice</c>: the shell, or one of the client's functions.</summary>
-public sealed record NamedToolObject(string Type)
+internal sealed record NamedToolObject(string Type)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Name { get; init; }
 }
 
-public sealed record ShellToolObject(EnvironmentObject Environment)
+internal sealed record ShellToolObject(EnvironmentObject Environment)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "shell";
@@ -189,7 +189,7 @@ public sealed record ShellToolObject(EnvironmentObject Environment)
     public object? RequireApproval { get; init; }
 }
 
-public sealed record EnvironmentObject(string Type)
+internal sealed record EnvironmentObject(string Type)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     [JsonPropertyOrder(1)]
@@ -200,21 +200,21 @@ public sealed record EnvironmentObject(string Type)
     public NetworkPolicyObject? NetworkPolicy { get; init; }
 }
 
-public sealed record ApprovalPatternsObject(IReadOnlyList<string> Patterns);
+internal sealed record ApprovalPatternsObject(IReadOnlyList<string> Patterns);
 
-public sealed record FunctionToolObject(string Name, string? Description, RawJson? Parameters, bool Strict)
+internal sealed record FunctionToolObject(string Name, string? Description, RawJson? Parameters, bool Strict)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "function";
 }
 
 /// <summary><c>usage</c> in OpenAI's shape; Berth counts no cached or reasoning tokens apart.</summary>
-public sealed record UsageObject(int InputTokens, CachedTokensObject InputTokensDetails, int OutputTokens, ReasoningTokensObject OutputTokensDetails, int TotalTokens)
+internal sealed record UsageObject(int InputTokens, CachedTokensObject InputTokensDetails, int OutputTokens, ReasoningTokensObject OutputTokensDetails, int TotalTokens)
 {
     public static UsageObject From(TokenUsage usage) =>
         new(usage.InputTokens, new CachedTokensObject(0), usage.OutputTokens, new ReasoningTokensObject(0), usage.TotalTokens);
 }
 
-public sealed record CachedTokensObject(int CachedTokens);
+internal sealed record CachedTokensObject(int CachedTokens);
 
-public sealed record ReasoningTokensObject(int ReasoningTokens);
+internal sealed record ReasoningTokensObject(int ReasoningTokens);

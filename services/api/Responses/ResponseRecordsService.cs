@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Api.Responses;
 
 /// <summary><c>GET /v1/responses/{id}/input_items</c> and <c>DELETE /v1/responses/{id}</c>: a stored response's records, asked of the planner that owns them.</summary>
-public sealed class ResponseRecordsService(
+internal sealed class ResponseRecordsService(
     PlannerClient planner,
     RequestTenant tenant)
 {

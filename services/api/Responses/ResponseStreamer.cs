@@ -13,7 +13,7 @@ namespace Berth.Api.Responses;
 /// api instance hears, and reads the store again whenever a notification is missing or late. So
 /// any instance can serve any stream, and a resumed stream has neither gaps nor repeats.
 /// </summary>
-public sealed partial class ResponseStreamer(
+internal sealed partial class ResponseStreamer(
     PlannerClient planner,
     ResponseEventHub hub,
     Security.RequestTenant tenant,

@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Api.Responses;
 
 /// <summary>Requests of this api instance that wait for their response to finish.</summary>
-public sealed class ResponseWaiters
+internal sealed class ResponseWaiters
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseSnapshot?>> _waiting = new(StringComparer.Ordinal);
 

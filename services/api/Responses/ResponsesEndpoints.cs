@@ -2,7 +2,7 @@ using Berth.Api.Errors;
 
 namespace Berth.Api.Responses;
 
-public static class ResponsesEndpoints
+internal static class ResponsesEndpoints
 {
     public static IEndpointRouteBuilder MapResponses(this IEndpointRouteBuilder app)
     {

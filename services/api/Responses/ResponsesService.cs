@@ -13,7 +13,7 @@ namespace Berth.Api.Responses;
 /// The api's side of a response. It holds no state of its own: the planner stores responses,
 /// and this asks it over the bus, so any api instance can serve any request.
 /// </summary>
-public sealed partial class ResponsesService(
+internal sealed partial class ResponsesService(
     PlannerClient planner,
     ResponseWaiters waiters,
     ResponseStreamer streamer,

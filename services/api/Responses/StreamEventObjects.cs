@@ -7,7 +7,7 @@ namespace Berth.Api.Responses;
 /// The <c>data</c> of each of OpenAI's server-sent events, one record per event shape, fields in
 /// the order OpenAI writes them. The event's <c>type</c> picks the shape (<see cref="From"/>).
 /// </summary>
-public static class StreamEventObjects
+internal static class StreamEventObjects
 {
     /// <param name="response">
     /// The response as the event shows it: for <c>response.created</c> and <c>.in_progress</c>,
@@ -46,29 +46,29 @@ public static class StreamEventObjects
 }
 
 /// <summary><c>response.created</c>, <c>.in_progress</c>, <c>.queued</c> and the terminal events: the response as it then stood.</summary>
-public sealed record ResponseEventObject(string Type, int SequenceNumber, ResponseObject Response);
+internal sealed record ResponseEventObject(string Type, int SequenceNumber, ResponseObject Response);
 
-public sealed record OutputItemEventObject(string Type, int SequenceNumber, int OutputIndex, object Item);
+internal sealed record OutputItemEventObject(string Type, int SequenceNumber, int OutputIndex, object Item);
 
-public sealed record ContentPartEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, OutputTextObject Part);
+internal sealed record ContentPartEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, OutputTextObject Part);
 
-public sealed record TextDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, string Delta, IReadOnlyList<string> Logprobs);
+internal sealed record TextDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, string Delta, IReadOnlyList<string> Logprobs);
 
-public sealed record TextDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, string Text, IReadOnlyList<string> Logprobs);
+internal sealed record TextDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int ContentIndex, string Text, IReadOnlyList<string> Logprobs);
 
-public sealed record ArgumentsDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, string Delta);
+internal sealed record ArgumentsDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, string Delta);
 
-public sealed record ArgumentsDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, string Name, string Arguments);
+internal sealed record ArgumentsDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, string Name, string Arguments);
 
-public sealed record CommandEventObject(string Type, int SequenceNumber, int OutputIndex, int CommandIndex, string Command);
+internal sealed record CommandEventObject(string Type, int SequenceNumber, int OutputIndex, int CommandIndex, string Command);
 
-public sealed record CommandDeltaEventObject(string Type, int SequenceNumber, int OutputIndex, int CommandIndex, string Delta);
+internal sealed record CommandDeltaEventObject(string Type, int SequenceNumber, int OutputIndex, int CommandIndex, string Delta);
 
-public sealed record ShellOutputDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int CommandIndex, IReadOnlyList<ShellOutputObject> Output);
+internal sealed record ShellOutputDoneEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int CommandIndex, IReadOnlyList<ShellOutputObject> Output);
 
-public sealed record ShellOutputDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int CommandIndex, ShellStreamsObject Delta);
+internal sealed record ShellOutputDeltaEventObject(string Type, int SequenceNumber, string? ItemId, int OutputIndex, int CommandIndex, ShellStreamsObject Delta);
 
-public sealed record ShellStreamsObject(string Stdout, string Stderr);
+internal sealed record ShellStreamsObject(string Stdout, string Stderr);
 
 /// <summary>An event whose type this api writes no fields of beyond its number.</summary>
-public sealed record BareEventObject(string Type, int SequenceNumber);
+internal sealed record BareEventObject(string Type, int SequenceNumber);

@@ -9,7 +9,7 @@ namespace Berth.Api.Responses;
 /// <see cref="ApiOptions.MaxStreamsPerTenant"/>: one tenant's thousand idle streams must not hold
 /// every connection and keep the planner answering their store reads.
 /// </summary>
-public sealed class StreamSlots(IOptions<ApiOptions> options)
+internal sealed class StreamSlots(IOptions<ApiOptions> options)
 {
     private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
 

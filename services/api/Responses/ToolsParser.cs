@@ -7,7 +7,7 @@ using static Berth.Api.Responses.JsonFields;
 namespace Berth.Api.Responses;
 
 /// <summary>The tools a <c>POST /v1/responses</c> body offers, and its <c>tool_choice</c>, read as OpenAI reads them.</summary>
-public static partial class ToolsParser
+internal static partial class ToolsParser
 {
     private const string ShellName = "shell";
     private const int MaxFunctions = 128;
@@ -347,7 +347,7 @@ public static partial class ToolsParser
 }
 
 /// <summary>A request's tools: its shell tool, if any, and the client's functions.</summary>
-public sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions)
+internal sealed record OfferedTools(ShellToolSpec? Shell, IReadOnlyList<FunctionToolSpec> Functions)
 {
     /// <summary>The skills <c>container_auto</c> asks for, found by the api before the response is submitted.</summary>
     public IReadOnlyList<Berth.Api.Skills.AskedSkill> Skills { get; init; } = [];

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Api.Responses;
 
 /// <summary><c>X-Berth-Trace-Id</c>: the trace of a response's run, so a client can open it in Jaeger.</summary>
-public static class TraceHeader
+internal static class TraceHeader
 {
     public const string Name = "X-Berth-Trace-Id";
 

@@ -11,7 +11,7 @@ namespace Berth.Api.Security;
 /// is compared with every one of them in constant time, so neither the keys nor the timing of a
 /// comparison tell anything.
 /// </summary>
-public sealed partial class ApiKeys
+internal sealed partial class ApiKeys
 {
     public const int MinimumKeyLength = 16;
 

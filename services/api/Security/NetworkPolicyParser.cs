@@ -11,7 +11,7 @@ namespace Berth.Api.Security;
 /// operator allows (<see cref="ApiOptions.AllowedEgressDomains"/>); with none allowed, no
 /// request gets any network.
 /// </summary>
-public static class NetworkPolicyParser
+internal static class NetworkPolicyParser
 {
     private const int MaxDomains = 100;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Berth.Api.Security;
 
-public static partial class SecurityExtensions
+internal static partial class SecurityExtensions
 {
     /// <summary>
     /// Reads the API keys. Without any, the api refuses to listen beyond this machine: an open

@@ -12,7 +12,7 @@ namespace Berth.Api.Security;
 /// no limit). Over it, a request gets 429 in OpenAI's shape with <c>Retry-After</c>, so one
 /// tenant's burst cannot starve the others.
 /// </summary>
-public static class TenantRateLimits
+internal static class TenantRateLimits
 {
     public static IServiceCollection AddTenantRateLimits(this IServiceCollection services) =>
         services.AddRateLimiter(limiter =>

@@ -10,7 +10,7 @@ namespace Berth.Api.Skills;
 /// A skill <c>container_auto</c> asks for: one of the tenant's (<c>skill_reference</c>, a version
 /// or its default) or a zip sent along (<c>inline</c>), found or checked by <see cref="SkillSeeds"/>.
 /// </summary>
-public sealed record AskedSkill(string Param)
+internal sealed record AskedSkill(string Param)
 {
     public string? SkillId { get; init; }
 
@@ -23,7 +23,7 @@ public sealed record AskedSkill(string Param)
 }
 
 /// <summary>Reads <c>container_auto</c>'s <c>skills</c> in OpenAI's shapes.</summary>
-public static partial class AskedSkills
+internal static partial class AskedSkills
 {
     /// <summary>Skills one container may be made with.</summary>
     public const int MaxSkills = 20;

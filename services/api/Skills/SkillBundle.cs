@@ -16,7 +16,7 @@ namespace Berth.Api.Skills;
 /// <c>SKILL.md</c> whose front matter gives <c>name</c> and <c>description</c>. A folder the
 /// files all share is taken off, so <c>my-skill/SKILL.md</c> is the skill's <c>SKILL.md</c>.
 /// </summary>
-public static partial class SkillBundle
+internal static partial class SkillBundle
 {
     public const int MaxEntries = 500;
     public const int MaxPathLength = 255;

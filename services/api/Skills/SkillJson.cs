@@ -5,7 +5,7 @@ using Berth.Contracts;
 namespace Berth.Api.Skills;
 
 /// <summary>Skills and their versions as the api answers with them.</summary>
-public static class SkillJson
+internal static class SkillJson
 {
     /// <summary>A version's id: the skill's hex, and its number.</summary>
     public static string VersionId(string skillId, string version) => $"skillver_{skillId["skill_".Length..]}_{version}";

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Api.Skills;
 
 /// <summary>OpenAI's <c>Skill</c>: the default version's name and description.</summary>
-public sealed record SkillObject
+internal sealed record SkillObject
 {
     public required string Id { get; init; }
 
@@ -37,7 +37,7 @@ public sealed record SkillObject
 }
 
 /// <summary>OpenAI's <c>SkillVersion</c>.</summary>
-public sealed record SkillVersionObject
+internal sealed record SkillVersionObject
 {
     public required string Id { get; init; }
 

@@ -13,7 +13,7 @@ namespace Berth.Api.Skills;
 /// is checked as an upload is (<see cref="SkillBundle"/>) and put in the payload store. An
 /// unknown skill or version, a bad bundle, or two skills of one name is a 400 naming the entry.
 /// </summary>
-public sealed class SkillSeeds(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
+internal sealed class SkillSeeds(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant)
 {
     /// <exception cref="RequestTimeoutException">The planner did not answer in time.</exception>
     public async Task<(IReadOnlyList<ContainerSkillSeed>? Seeds, ApiError? Error)> ResolveAsync(IReadOnlyList<AskedSkill> asked, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Berth.Api.Errors;
 
 namespace Berth.Api.Skills;
 
-public static class SkillsEndpoints
+internal static class SkillsEndpoints
 {
     public static IEndpointRouteBuilder MapSkills(this IEndpointRouteBuilder app)
     {

@@ -14,7 +14,7 @@ namespace Berth.Api.Skills;
 /// payload store as one zip each; the planner keeps the records, tenant by tenant. A bundle
 /// whose record is refused is deleted again.
 /// </summary>
-public sealed class SkillsService(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
+internal sealed class SkillsService(PlannerClient planner, PayloadStore payloads, IOptions<ApiOptions> options, RequestTenant tenant, TimeProvider time)
 {
     private const string Unanswered = "The planner did not answer in time.";
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Api.Webhooks;
 
 /// <summary><c>/v1/webhook_endpoints</c>: receivers of signed <c>response.*</c> events. The planner keeps them and delivers.</summary>
-public sealed class WebhooksService(
+internal sealed class WebhooksService(
     PlannerClient planner,
     IOptions<ApiOptions> options,
     RequestTenant tenant,
@@ -110,7 +110,7 @@ public sealed class WebhooksService(
     private static IResult NotFound(string endpointId) => ApiError.NotFound($"Webhook endpoint with id '{endpointId}' not found.").ToResult();
 }
 
-public static class WebhooksEndpoints
+internal static class WebhooksEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Berth.Api.Wire;
 
 /// <summary>What OpenAI answers to a delete: <c>{id, object, deleted: true}</c>, a skill version's with its <c>version</c>.</summary>
-public sealed record DeletedObject(string Id, [property: JsonPropertyName("object")] string ObjectType)
+internal sealed record DeletedObject(string Id, [property: JsonPropertyName("object")] string ObjectType)
 {
     public bool Deleted => true;
 

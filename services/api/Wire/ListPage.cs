@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Berth.Api.Wire;
 
 /// <summary>OpenAI's list envelope. <c>first_id</c> and <c>last_id</c> are null, not absent, on an empty page.</summary>
-public sealed record ListPage<T>
+internal sealed record ListPage<T>
 {
     [JsonPropertyName("object")]
     public string ObjectType => "list";
@@ -17,7 +17,7 @@ public sealed record ListPage<T>
     public required bool HasMore { get; init; }
 }
 
-public static class ListPage
+internal static class ListPage
 {
     public static ListPage<T> Of<T>(IReadOnlyList<T> data, bool hasMore, Func<T, string> id) => new()
     {

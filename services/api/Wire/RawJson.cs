@@ -8,9 +8,9 @@ namespace Berth.Api.Wire;
 /// it into a <see cref="JsonElement"/> would write it again with the writer's own spacing and escapes.
 /// </summary>
 [JsonConverter(typeof(RawJsonConverter))]
-public sealed record RawJson(string Json);
+internal sealed record RawJson(string Json);
 
-public sealed class RawJsonConverter : JsonConverter<RawJson>
+internal sealed class RawJsonConverter : JsonConverter<RawJson>
 {
     public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("The api only writes raw JSON.");

@@ -22,7 +22,7 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
     public async Task Should_print_a_table_with_every_measurement_when_run_short()
     {
         Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
-        var bench = Path.Combine(Repository.Root, "bench", "bin", Repository.Configuration, "net10.0", "Berth.Bench.dll");
+        var bench = Path.Combine(BerthRepository.Root, "bench", "bin", BerthRepository.Configuration, "net10.0", "Berth.Bench.dll");
         var (exitCode, table) = await ChildProcess.RunAsync("dotnet", [bench, "--short"], timeout: TimeSpan.FromMinutes(8));
         output.WriteLine(table);
 

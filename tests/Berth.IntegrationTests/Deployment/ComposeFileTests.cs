@@ -35,10 +35,10 @@ public sealed class ComposeFileTests
 
         foreach (var service in new[] { "api", "planner", "executor" })
         {
-            Assert.True(File.Exists(Path.Combine(Repository.Root, "services", service, "Dockerfile")), $"services/{service}/Dockerfile is missing");
+            Assert.True(File.Exists(Path.Combine(BerthRepository.Root, "services", service, "Dockerfile")), $"services/{service}/Dockerfile is missing");
         }
 
-        Assert.True(File.Exists(Path.Combine(Repository.Root, "otel", "collector.yaml")));
+        Assert.True(File.Exists(Path.Combine(BerthRepository.Root, "otel", "collector.yaml")));
     }
 
     [Theory]

@@ -116,7 +116,7 @@ public sealed class ApiKeyTests
     [InlineData("Kestrel__Endpoints__Open__Url", "http://0.0.0.0:0")]
     public async Task Should_refuse_to_serve_without_keys_when_asked_to_listen_beyond_loopback(string setting, string value)
     {
-        var api = ServiceProcess.Start($"api-open-{setting.Replace("__", "-", StringComparison.Ordinal).ToLowerInvariant()}", "api", new Dictionary<string, string>
+        var api = ServiceProcess.StartService($"api-open-{setting.Replace("__", "-", StringComparison.Ordinal).ToLowerInvariant()}", "api", new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = _stack.RabbitMq.ConnectionString!,
             [setting] = value,

@@ -101,7 +101,8 @@ public sealed class ConversationsTests
             new CreateResponseOptions(BerthStack.ScriptedModelName, [ResponseItem.CreateUserMessageItem($"what now {marker}")]) { ConversationOptions = new ResponseConversationOptions(id) });
 
         // The first's own ending (its error, if it failed) is what the second's model call is built on.
-        Assert.Equal(("completed", ""), (done[first.Id()].Status(), done[first.Id()].GetProperty("error").ToString()));
+        var firstEnded = done[first.Id()];
+        Assert.True(firstEnded.Status() == "completed", $"The first response ended {firstEnded.Status()}: {firstEnded.GetProperty("error")}; {_stack.Logs}");
         Assert.Equal($"{marker}\n", done[second.Id()].CommandOutputs().Single().GetProperty("stdout").GetString());
         Assert.Equal(id, done[second.Id()].GetProperty("conversation").GetProperty("id").GetString());
         Assert.Equal(ResponseStatus.Completed, third.Status);

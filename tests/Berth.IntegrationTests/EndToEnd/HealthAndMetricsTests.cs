@@ -92,7 +92,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task Should_stop_when_the_management_port_is_not_one_it_listens_on()
     {
-        var api = ServiceProcess.Start("api-management-unbound", "api", new Dictionary<string, string>
+        var api = ServiceProcess.StartService("api-management-unbound", "api", new Dictionary<string, string>
         {
             ["ConnectionStrings__rabbitmq"] = _stack.RabbitMq.ConnectionString!,
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",

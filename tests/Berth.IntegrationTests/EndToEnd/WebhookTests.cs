@@ -66,7 +66,7 @@ public sealed class WebhookTests
     [Fact]
     public async Task Should_be_unwrapped_by_the_official_OpenAI_Node_SDK_and_refused_once_tampered_with()
     {
-        var checker = Path.Combine(Repository.Root, "tools", "openai-node-check");
+        var checker = Path.Combine(BerthRepository.Root, "tools", "openai-node-check");
         Assert.SkipUnless(Directory.Exists(Path.Combine(checker, "node_modules", "openai")) && await ChildProcess.AnswersAsync("node", "--version"),
             "Node.js with the openai package is needed: './berth setup' runs 'npm ci' in tools/openai-node-check where node and npm are installed.");
 

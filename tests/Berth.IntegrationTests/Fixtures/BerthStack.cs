@@ -92,8 +92,8 @@ public class BerthStack : IAsyncLifetime
     /// </summary>
     public ServiceProcess StartExecutor(string name, params (string Key, string Value)[] settings)
     {
-        var executor = ServiceProcess.Start(name, "executor", With(With(_common,
-            ("ASPNETCORE_URLS", AnyFreePort),
+        var executor = ServiceProcess.StartService(name, "executor", With(With(_common,
+            ("ASPNETCORE_URLS", ServiceProcess.AnyFreePort),
             ("Executor__Image", DockerFixture.SandboxImage),
             ("Executor__HeartbeatSeconds", "1")), settings), LogDirectory);
         lock (_services)
@@ -126,7 +126,7 @@ public class BerthStack : IAsyncLifetime
     public async Task RestartPlannerAsync(string name, TimeSpan timeout)
     {
         await _planner!.StopAsync(timeout);
-        var planner = ServiceProcess.Start(name, "planner", _plannerEnvironment, LogDirectory);
+        var planner = ServiceProcess.StartService(name, "planner", _plannerEnvironment, LogDirectory);
         lock (_services)
         {
             _services.Add(planner);
@@ -154,7 +154,7 @@ public class BerthStack : IAsyncLifetime
     /// <summary>Starts one more api instance on a port of its own, for tests that move between instances or kill one.</summary>
     public async Task<(ServiceProcess Process, HttpClient Http)> StartApiAsync(string name, params (string Key, string Value)[] settings)
     {
-        var api = ServiceProcess.Start(name, "api", With(With(_common, ("ASPNETCORE_URLS", AnyFreePort)), settings), LogDirectory);
+        var api = ServiceProcess.StartService(name, "api", With(With(_common, ("ASPNETCORE_URLS", ServiceProcess.AnyFreePort)), settings), LogDirectory);
         lock (_services)
         {
             _services.Add(api);
@@ -254,7 +254,7 @@ public class BerthStack : IAsyncLifetime
         };
 
         _plannerEnvironment = With(With(common,
-            ("ASPNETCORE_URLS", AnyFreePort),
+            ("ASPNETCORE_URLS", ServiceProcess.AnyFreePort),
             ("OPENAI_BASE_URL", Model.BaseUrl.ToString()),
             ("OPENAI_API_KEY", ModelApiKey),
             // Only the tenants of the session- and container-limit tests are capped; every other
@@ -274,11 +274,11 @@ public class BerthStack : IAsyncLifetime
             ("Webhooks__RetryDelaysSeconds__1", "1"),
             ("Webhooks__RetryDelaysSeconds__2", "1"),
             ("Webhooks__RetryDelaysSeconds__3", "1")), PlannerSettings);
-        var planner = ServiceProcess.Start("planner", "planner", _plannerEnvironment, LogDirectory);
+        var planner = ServiceProcess.StartService("planner", "planner", _plannerEnvironment, LogDirectory);
         _services.Add(planner);
         _planner = planner;
         var executors = ExecutorIds.Select(StartExecutor).ToList();
-        var api = ServiceProcess.Start("api", "api", With(common, ("ASPNETCORE_URLS", AnyFreePort)), LogDirectory);
+        var api = ServiceProcess.StartService("api", "api", With(common, ("ASPNETCORE_URLS", ServiceProcess.AnyFreePort)), LogDirectory);
         _services.Add(api);
 
         List<ServiceProcess> started;
@@ -383,9 +383,6 @@ public class BerthStack : IAsyncLifetime
 
         return environment;
     }
-
-    /// <summary>Loopback, on a port the kernel picks as the service binds; the service says which.</summary>
-    private const string AnyFreePort = "http://127.0.0.1:0";
 }
 
 [CollectionDefinition(Name)]

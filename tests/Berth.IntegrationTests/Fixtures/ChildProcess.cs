@@ -10,7 +10,7 @@ public static class ChildProcess
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, string? directory = null, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory ?? Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory ?? BerthRepository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

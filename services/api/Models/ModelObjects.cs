@@ -6,7 +6,7 @@ using Berth.Contracts;
 namespace Berth.Api.Models;
 
 /// <summary>OpenAI's <c>model</c> object, alone and in its list (which, unlike the others, has no cursors).</summary>
-public static class ModelJson
+internal static class ModelJson
 {
     public static byte[] Serialize(ModelInfo model) => JsonSerializer.SerializeToUtf8Bytes(ModelObject.From(model), ApiJsonContext.Default.ModelObject);
 
@@ -14,7 +14,7 @@ public static class ModelJson
         JsonSerializer.SerializeToUtf8Bytes(new ModelListObject { Data = [.. models.Select(ModelObject.From)] }, ApiJsonContext.Default.ModelListObject);
 }
 
-public sealed record ModelObject(string Id)
+internal sealed record ModelObject(string Id)
 {
     [JsonPropertyName("object")]
     public string ObjectType => "model";
@@ -26,7 +26,7 @@ public sealed record ModelObject(string Id)
     public static ModelObject From(ModelInfo model) => new(model.Id) { Created = model.Created, OwnedBy = model.OwnedBy };
 }
 
-public sealed record ModelListObject
+internal sealed record ModelListObject
 {
     [JsonPropertyName("object")]
     public string ObjectType => "list";
