@@ -20,11 +20,5 @@ internal static class ResponseJson
 
     /// <summary>A page of input items, as <c>input_items</c> and a conversation's items list them.</summary>
     public static byte[] SerializeItems(IReadOnlyList<InputMessage> page, bool hasMore) =>
-        JsonSerializer.SerializeToUtf8Bytes(new ListPage<object>
-        {
-            Data = [.. page.Select(ResponseItemObjects.From)],
-            FirstId = page.Count > 0 ? page[0].Id : null,
-            LastId = page.Count > 0 ? page[^1].Id : null,
-            HasMore = hasMore,
-        }, ApiJsonContext.Default.ListPageObject);
+        JsonSerializer.SerializeToUtf8Bytes(ListPage.Of(page, hasMore, ResponseItemObjects.From, item => item.Id), ApiJsonContext.Default.ListPageObject);
 }

@@ -19,11 +19,14 @@ internal sealed record ListPage<T>
 
 internal static class ListPage
 {
-    public static ListPage<T> Of<T>(IReadOnlyList<T> data, bool hasMore, Func<T, string> id) => new()
+    public static ListPage<T> Of<T>(IReadOnlyList<T> data, bool hasMore, Func<T, string> id) => Of(data, hasMore, item => item, id);
+
+    /// <summary>A page whose entries are shaped for the wire, the ids read from what they were shaped from.</summary>
+    public static ListPage<T> Of<TSource, T>(IReadOnlyList<TSource> page, bool hasMore, Func<TSource, T> shape, Func<TSource, string?> id) => new()
     {
-        Data = data,
-        FirstId = data.Count > 0 ? id(data[0]) : null,
-        LastId = data.Count > 0 ? id(data[^1]) : null,
+        Data = [.. page.Select(shape)],
+        FirstId = page.Count > 0 ? id(page[0]) : null,
+        LastId = page.Count > 0 ? id(page[^1]) : null,
         HasMore = hasMore,
     };
 }
