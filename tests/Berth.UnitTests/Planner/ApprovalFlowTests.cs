@@ -24,7 +24,7 @@ public sealed class ApprovalFlowTests
         var request = response.Output[^1];
         Assert.Equal((ApprovalGate.RequestId("call-rm"), "call-rm"), (request.Id, request.CallId));
         Assert.Equal(["rm -rf /mnt/data/build"], request.Commands);
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId is "call-rm" or "call-after").Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId is "call-rm" or "call-after"));
         Assert.DoesNotContain(session.Model.Asked, asked => asked.ResponseId == first && asked.Step == 2);
         Assert.NotNull(await session.Sagas.Exists(sessionId, machine => machine.Idle));
     }
@@ -60,7 +60,7 @@ public sealed class ApprovalFlowTests
         var second = await session.QueueAsync(sessionId, previousResponseId: first, shell: RmNeedsApproval, input: [Answer("call-rm", approve: false)]);
 
         await session.NextToolCallAsync("call-after");
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId == "call-rm").Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId == "call-rm"));
         await session.ExecutorReportsAsync(sessionId, second, "call-after");
         await session.NextModelCallAsync(second, 1);
         var response = await session.ResponseAsync(second);
@@ -102,7 +102,7 @@ public sealed class ApprovalFlowTests
 
         Assert.Equal(ResponseItem.ShellApprovalRequest, await LastItemTypeAsync(session, always));
         Assert.Equal(ResponseItem.ShellApprovalRequest, await LastItemTypeAsync(session, never));
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>().Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>());
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class ApprovalFlowTests
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(late)).Status);
         Assert.Equal(ErrorCodes.ApprovalNotPending, (await session.ResponseAsync(late)).Error?.Code);
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId == "call-rm").Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId == "call-rm"));
     }
 
     /// <summary>A session whose first response ran <c>echo</c> and paused at <c>rm</c>, with one more call held behind it.</summary>

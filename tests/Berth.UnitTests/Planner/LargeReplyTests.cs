@@ -45,7 +45,7 @@ public sealed class LargeReplyTests
         session.ModelSays(responseId, 1, text);
 
         Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
-        var answered = Assert.Single(session.Harness.Sent.Select<ModelAnswered>(m => m.Context.Message.ResponseId == responseId)).Context.Message;
+        var answered = Assert.Single(session.SentSoFar<ModelAnswered>(m => m.Context.Message.ResponseId == responseId)).Context.Message;
         Assert.Null(answered.Turn);
         Assert.NotNull(answered.TurnAddress);
         Assert.Equal(text, Assert.Single((await session.ResponseAsync(responseId)).Output).Text);
@@ -102,7 +102,7 @@ public sealed class LargeReplyTests
         await batch.AnnounceAsync(session.Harness.Bus, CancellationToken.None);
 
         // Event 6 is left for the store: the gap before 7 sends every stream there.
-        var announced = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m => m.Context.Message.ResponseId == "resp_big"));
+        var announced = Assert.Single(session.PublishedSoFar<ResponseEventsAppended>(m => m.Context.Message.ResponseId == "resp_big"));
         Assert.Equal([5, 7], announced.Context.Message.Events.Select(e => e.SequenceNumber));
     }
 

@@ -98,7 +98,7 @@ public sealed class SessionDeadlineTests
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal(ErrorCodes.NoExecutor, (await session.ResponseAsync(responseId)).Error?.Code);
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>().Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>());
     }
 
     [Fact]

@@ -111,6 +111,9 @@ public sealed class SessionHarness : IAsyncDisposable
             })
             .AddMassTransitTestHarness(bus =>
             {
+                // The default inactivity timeout (6 s) lost messages that were coming when the two cores were busy
+                // starting the integration stack beside these tests; absence is checked through SentWithinAsync instead.
+                bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(30));
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
                 bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
                 bus.AddConsumer<ModelCallCanceller>();
@@ -128,6 +131,30 @@ public sealed class SessionHarness : IAsyncDisposable
         var harness = new SessionHarness(provider, payloadDirectory);
         await harness.Harness.Start();
         return harness;
+    }
+
+    /// <summary>
+    /// How long a check of what was sent (or of what was not) keeps looking after the event it waited for: the
+    /// harness's own lists, enumerated whole, would wait out its inactivity timeout.
+    /// </summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The messages of a kind sent so far and within <see cref="Settle"/>.</summary>
+    public IReadOnlyList<ISentMessage<T>> SentSoFar<T>(FilterDelegate<ISentMessage<T>>? filter = null)
+        where T : class => Settled(token => Harness.Sent.Select(filter ?? (_ => true), token));
+
+    /// <summary>The messages of a kind published so far and within <see cref="Settle"/>.</summary>
+    public IReadOnlyList<IPublishedMessage<T>> PublishedSoFar<T>(FilterDelegate<IPublishedMessage<T>>? filter = null)
+        where T : class => Settled(token => Harness.Published.Select(filter ?? (_ => true), token));
+
+    /// <summary>The messages of a kind the session saga consumed so far and within <see cref="Settle"/>.</summary>
+    public IReadOnlyList<IReceivedMessage<T>> SagaConsumedSoFar<T>(FilterDelegate<IReceivedMessage<T>>? filter = null)
+        where T : class => Settled(token => Sagas.Consumed.Select(filter ?? (_ => true), token));
+
+    private static List<TMessage> Settled<TMessage>(Func<CancellationToken, IEnumerable<TMessage>> select)
+    {
+        using var window = new CancellationTokenSource(Settle);
+        return [.. select(window.Token)];
     }
 
     private static FakeTimeProvider ClockOf(IServiceProvider services) => services.GetRequiredService<FakeTimeProvider>();

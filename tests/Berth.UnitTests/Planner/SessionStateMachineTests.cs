@@ -100,7 +100,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 2, "let me look", SessionHarness.Call("call-2", "ls"), SessionHarness.Call("call-3", "pwd"));
         await session.NextToolCallAsync("call-2");
 
-        var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
+        var step = Assert.Single(session.PublishedSoFar<ResponseEventsAppended>(m =>
             m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == StreamEventTypes.TextDelta))).Context.Message;
         Assert.Equal(
             [
@@ -164,7 +164,7 @@ public sealed class SessionStateMachineTests
         Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.DoesNotContain(response.Output, item => item.CallId == "call-again");
-        Assert.False(await session.Harness.Sent.Any<ToolCallRequested>(m => m.Context.Message.CallId == "call-again"));
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId == "call-again"));
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 2, "done");
         await session.FinishedAsync(responseId);
 
-        var step = Assert.Single(session.Harness.Published.Select<ResponseEventsAppended>(m =>
+        var step = Assert.Single(session.PublishedSoFar<ResponseEventsAppended>(m =>
             m.Context.Message.ResponseId == responseId && m.Context.Message.Events.Any(e => e.Type == StreamEventTypes.ShellOutputDelta))).Context.Message;
         Assert.Equal([StreamEventTypes.ShellOutputDelta, StreamEventTypes.ShellOutputDelta], step.Events.Take(2).Select(e => e.Type));
         Assert.Equal([("hi\n", "", 0), ("", "there\n", 1)], step.Events.Take(2).Select(e => (e.Stdout, e.Stderr, e.CommandIndex ?? -1)));
@@ -271,7 +271,7 @@ public sealed class SessionStateMachineTests
         var response = await session.ResponseAsync(responseId);
         Assert.Equal("max_tool_calls", response.IncompleteReason);
         Assert.Equal(["call-1"], response.Output.Where(i => i.Type == ResponseItem.ShellCall).Select(i => i.CallId));
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId != "call-1").Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId != "call-1"));
     }
 
     [Fact]
@@ -372,7 +372,7 @@ public sealed class SessionStateMachineTests
         Assert.Equal(ResponseStatuses.Completed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
         Assert.Single(response.Output, i => i.Type == ResponseItem.ShellCallOutput);
-        Assert.Equal(2, session.Sagas.Consumed.Select<ToolCallCompleted>(m => m.Context.Message.CallId == "call-1").Count());
+        Assert.Equal(2, session.SagaConsumedSoFar<ToolCallCompleted>(m => m.Context.Message.CallId == "call-1").Count);
         Assert.Equal(1, session.Model.TimesAsked(responseId, 2));
     }
 
@@ -450,7 +450,7 @@ public sealed class SessionStateMachineTests
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(second)).Status);
         Assert.Equal("container_lost", (await session.ResponseAsync(second)).Error?.Code);
-        Assert.False(session.Harness.Sent.Select<ToolCallRequested>(m => m.Context.Message.CallId == "call-x").Any());
+        Assert.Empty(session.SentSoFar<ToolCallRequested>(m => m.Context.Message.CallId == "call-x"));
     }
 
     [Fact]
@@ -543,7 +543,7 @@ public sealed class SessionStateMachineTests
         // The saga's own consumption: the model-call canceller hears every cancel too.
         Assert.True(await session.Sagas.Consumed.Any<ResponseCancelRequested>(m => m.Context.Message.ResponseId == responseId));
         Assert.Equal(ResponseStatuses.Completed, (await session.ResponseAsync(responseId)).Status);
-        Assert.Single(session.Harness.Published.Select<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
+        Assert.Single(session.PublishedSoFar<ResponseFinished>(m => m.Context.Message.ResponseId == responseId));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class TaskSubmittedConsumerTests
         var stored = await session.Store.ReadEventsAsync(responseId, -1, 10, CancellationToken.None);
         Assert.Equal([StreamEventTypes.Created, StreamEventTypes.InProgress], stored!.Select(e => e.Type));
         Assert.True(await session.Harness.Published.Any<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId));
-        Assert.DoesNotContain(session.Harness.Published.Select<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId),
+        Assert.DoesNotContain(session.PublishedSoFar<ResponseEventsAppended>(m => m.Context.Message.ResponseId == responseId),
             announced => announced.Context.Message.Events.Any(e => e.Type == StreamEventTypes.Created));
     }
 
