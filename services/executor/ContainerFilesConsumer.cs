@@ -9,7 +9,7 @@ namespace Berth.Executor;
 /// The Containers API's file operations, on the executor that holds the container. Contents too
 /// large for a message come and go through the shared payload store; the api deletes them.
 /// </summary>
-public sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles files, PayloadStore payloads)
+internal sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles files, PayloadStore payloads)
     : IConsumer<PutContainerFile>, IConsumer<GetContainerFile>, IConsumer<ListContainerFiles>, IConsumer<DeleteContainerFile>
 {
     public Task Consume(ConsumeContext<PutContainerFile> context) =>

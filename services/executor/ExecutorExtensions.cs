@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Berth.Executor;
 
-public static class ExecutorExtensions
+internal static class ExecutorExtensions
 {
     // As long as a broker may take to come up beside the executor (compose starts both at once).
     private static readonly TimeSpan BrokerWait = TimeSpan.FromMinutes(5);

@@ -13,7 +13,7 @@ namespace Berth.Executor;
 /// that have been idle too long or that executors gone for good left behind. The heartbeat has a loop of its own: slow Docker work (a
 /// busy engine can take seconds to create a container) must never make a live executor look dead.
 /// </summary>
-public sealed partial class ExecutorLifecycle(
+internal sealed partial class ExecutorLifecycle(
     DockerSandbox sandbox,
     OrphanedContainers orphans,
     CallRecords records,

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Executor;
 
 /// <summary>How this executor runs sandboxes. Section <c>Executor</c>; set by the operator, never by a request.</summary>
-public sealed class ExecutorOptions : IValidatableObject
+internal sealed class ExecutorOptions : IValidatableObject
 {
     public const string Section = "Executor";
 
@@ -331,7 +331,7 @@ public sealed class ExecutorOptions : IValidatableObject
     }
 }
 
-public enum CommandMode
+internal enum CommandMode
 {
     Shell,
     Exec,

@@ -11,7 +11,7 @@ namespace Berth.Executor;
 /// per command in it with its exit code, duration and output sizes, and one per container made
 /// or claimed. Commands are recorded cut short and with secrets redacted; output never is.
 /// </summary>
-public static class ExecutorTelemetry
+internal static class ExecutorTelemetry
 {
     private static readonly Histogram<double> CommandDuration = BerthTelemetry.Meter.CreateHistogram<double>(
         "berth.command.duration", "s", "How long commands take in their sandbox, by outcome: exit, error_exit or timeout.");

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
-public sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
+internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
     ExecutorIdentity? identity = null, ContainerSkills? skills = null)
     : IConsumer<ProvisionContainer>
 {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor;
 
 /// <summary>Removes a session's container when its owner asks (<c>DELETE /v1/containers/{id}</c>).</summary>
-public sealed class RemoveContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<RemoveContainer>
+internal sealed class RemoveContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options) : IConsumer<RemoveContainer>
 {
     public async Task Consume(ConsumeContext<RemoveContainer> context)
     {

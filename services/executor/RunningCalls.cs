@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Executor;
 
 /// <summary>The shell calls this executor is running, so a cancel can find and stop one.</summary>
-public sealed class RunningCalls(TimeProvider time)
+internal sealed class RunningCalls(TimeProvider time)
 {
     private static readonly TimeSpan RememberCancels = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, Run> _calls = new(StringComparer.Ordinal);

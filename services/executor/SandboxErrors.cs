@@ -7,7 +7,7 @@ namespace Berth.Executor;
 /// paths, images and other containers, so it goes to the executor's log, and the tenant gets the
 /// trace id under which to find it.
 /// </summary>
-public static class SandboxErrors
+internal static class SandboxErrors
 {
     private static string InTheLog() => LogPointer.InTheLog("executor");
 

@@ -9,7 +9,7 @@ namespace Berth.Executor;
 /// The running command is killed by the call itself (<see cref="DockerSandbox.RunAsync"/>), and
 /// no further command of it starts.
 /// </summary>
-public sealed class ToolCallCancelledConsumer(RunningCalls running) : IConsumer<ToolCallCancelled>
+internal sealed class ToolCallCancelledConsumer(RunningCalls running) : IConsumer<ToolCallCancelled>
 {
     public Task Consume(ConsumeContext<ToolCallCancelled> context)
     {

@@ -20,7 +20,7 @@ namespace Berth.Executor;
 /// that executor: on this engine its container's name says which; on another, only a first call
 /// delivered again can be another's, and <see cref="SessionHolders"/> asks.
 /// </summary>
-public sealed partial class ToolCallConsumer(
+internal sealed partial class ToolCallConsumer(
     DockerSandbox sandbox,
     RunningCalls running,
     CallJournal journal,

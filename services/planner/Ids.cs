@@ -7,7 +7,7 @@ namespace Berth.Planner;
 /// Ids derived from what they name, so a redelivered message produces the same id again and
 /// a replayed write is recognised as one.
 /// </summary>
-public static class Ids
+internal static class Ids
 {
     public static string Stable(string prefix, params string[] parts)
     {

@@ -16,7 +16,7 @@ using MongoDB.Driver;
 
 namespace Berth.Planner;
 
-public static class PlannerExtensions
+internal static class PlannerExtensions
 {
     public static IHostApplicationBuilder AddPlanner(this IHostApplicationBuilder builder)
     {
@@ -57,6 +57,7 @@ public static class PlannerExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<Tenants.TenantAdmission>();
         builder.Services.AddSingleton<Containers.SessionContainers>();
+        builder.Services.AddSingleton<SessionPlacement>();
         builder.Services.AddHostedService<ExecutorWatch>();
         builder.Services.AddSingleton<ResponseWatchdog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());

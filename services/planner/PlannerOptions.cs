@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Planner;
 
 /// <summary>Limits of the agent loop. Section <c>Planner</c>.</summary>
-public sealed class PlannerOptions : IValidatableObject
+internal sealed class PlannerOptions : IValidatableObject
 {
     public const string Section = "Planner";
 
@@ -145,7 +145,7 @@ public sealed class PlannerOptions : IValidatableObject
     public int MaxFinishedTextChars { get; set; } = 64 * 1024;
 }
 
-public enum PlannerStore
+internal enum PlannerStore
 {
     Auto,
     InMemory,

@@ -10,7 +10,7 @@ namespace Berth.Planner;
 /// The planner's spans and metrics. Model calls follow OpenTelemetry's GenAI semantic
 /// conventions (<c>gen_ai.*</c>), so any GenAI-aware backend reads them.
 /// </summary>
-public static class PlannerTelemetry
+internal static class PlannerTelemetry
 {
     private static readonly Histogram<double> ModelCallDuration = BerthTelemetry.Meter.CreateHistogram<double>(
         "gen_ai.client.operation.duration", "s", "How long model calls take.");
@@ -106,4 +106,4 @@ public static class PlannerTelemetry
 }
 
 /// <summary>The facts about a model's answer that its span and metrics record.</summary>
-public sealed record ModelAnswerFacts(string? ResponseModel, string? ResponseId, ChatFinishReason? FinishReason, int InputTokens, int OutputTokens, int ToolCalls, TimeSpan? FirstTextAfter = null);
+internal sealed record ModelAnswerFacts(string? ResponseModel, string? ResponseId, ChatFinishReason? FinishReason, int InputTokens, int OutputTokens, int ToolCalls, TimeSpan? FirstTextAfter = null);

@@ -77,18 +77,11 @@ internal static partial class InputItemsParser
             "message" => ParseMessage(item, path, images),
             "function_call_output" => ParseFunctionOutput(item, path),
             InputMessage.Reference => new InputMessage(InputMessage.Reference, "") { Id = RequiredId(item, path) },
-            ResponseItem.FunctionCall => Resent(item, path, new ResponseItem
-            {
-                Id = "",
-                Type = ResponseItem.FunctionCall,
-                CallId = RequiredString(item, "call_id", path),
-                Name = RequiredString(item, "name", path),
-                Arguments = RequiredText(item, "arguments", path),
-            }),
-            ResponseItem.ShellCall => Resent(item, path, ParseShellCall(item, path)),
-            ResponseItem.ShellCallOutput => Resent(item, path, ParseShellCallOutput(item, path)),
-            ResponseItem.Reasoning => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Reasoning, Text = SummaryOf(item, path) }),
-            ResponseItem.Compaction => Resent(item, path, new ResponseItem { Id = "", Type = ResponseItem.Compaction, EncryptedContent = SealedSummary(item, path) }),
+            ResponseItem.FunctionCall => Resent(item, path, ResentItemsParser.FunctionCall(item, path)),
+            ResponseItem.ShellCall => Resent(item, path, ResentItemsParser.ShellCall(item, path)),
+            ResponseItem.ShellCallOutput => Resent(item, path, ResentItemsParser.ShellCallOutput(item, path)),
+            ResponseItem.Reasoning => Resent(item, path, ResentItemsParser.Reasoning(item, path)),
+            ResponseItem.Compaction => Resent(item, path, ResentItemsParser.Compaction(item, path)),
             InputMessage.ApprovalResponse => ParseApproval(item, path),
             _ => throw Invalid(
                 $"Invalid value for '{path}.type': '{Shortened(type)}'. Berth accepts input items of type 'message', 'function_call_output', 'item_reference', 'function_call', 'shell_call', 'shell_call_output', 'reasoning', 'compaction' and 'shell_approval_response'.",
@@ -215,116 +208,6 @@ internal static partial class InputItemsParser
     private static InputMessage Resent(JsonElement item, string path, ResponseItem parsed) =>
         new(InputMessage.OutputItem, "") { Id = OptionalId(item, path), Item = parsed with { Id = OptionalId(item, path) ?? "" } };
 
-    /// <summary>Longer than any compaction item Berth makes; the planner opens it, and refuses one it did not seal for this tenant.</summary>
-    public const int MaxSealedLength = 1024 * 1024;
-
-    private static string SealedSummary(JsonElement item, string path)
-    {
-        var sealedText = RequiredString(item, "encrypted_content", path);
-        return sealedText.Length <= MaxSealedLength
-            ? sealedText
-            : throw Invalid($"Invalid '{path}.encrypted_content': longer than any compaction item Berth makes.", $"{path}.encrypted_content", RequestErrorCodes.InvalidValue);
-    }
-
-    private static ResponseItem ParseShellCall(JsonElement item, string path)
-    {
-        var action = RequiredObject(item, "action", path);
-        var actionPath = $"{path}.action";
-        var commands = Optional(action, "commands") ?? throw Invalid($"Missing required parameter: '{actionPath}.commands'.", $"{actionPath}.commands", RequestErrorCodes.MissingRequiredParameter);
-        if (commands.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for '{actionPath}.commands': expected an array of strings, but got {Describe(commands)} instead.", $"{actionPath}.commands", RequestErrorCodes.InvalidType);
-        }
-
-        var list = new List<string>();
-        var index = 0;
-        foreach (var command in commands.EnumerateArray())
-        {
-            var commandPath = $"{actionPath}.commands[{index++}]";
-            list.Add(command.ValueKind == JsonValueKind.String
-                ? command.GetString()!
-                : throw Invalid($"Invalid type for '{commandPath}': expected a string, but got {Describe(command)} instead.", commandPath, RequestErrorCodes.InvalidType));
-        }
-
-        return new ResponseItem
-        {
-            Id = "",
-            Type = ResponseItem.ShellCall,
-            CallId = RequiredString(item, "call_id", path),
-            Commands = list,
-            TimeoutMs = OptionalCount(action, "timeout_ms", actionPath),
-            MaxOutputLength = OptionalCount(action, "max_output_length", actionPath),
-        };
-    }
-
-    private static ResponseItem ParseShellCallOutput(JsonElement item, string path)
-    {
-        var output = Optional(item, "output") ?? throw Invalid($"Missing required parameter: '{path}.output'.", $"{path}.output", RequestErrorCodes.MissingRequiredParameter);
-        if (output.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for '{path}.output': expected an array of command outputs, but got {Describe(output)} instead.", $"{path}.output", RequestErrorCodes.InvalidType);
-        }
-
-        var outputs = new List<CommandOutput>();
-        var index = 0;
-        foreach (var one in output.EnumerateArray())
-        {
-            var onePath = $"{path}.output[{index++}]";
-            if (one.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid($"Invalid type for '{onePath}': expected an object, but got {Describe(one)} instead.", onePath, RequestErrorCodes.InvalidType);
-            }
-
-            var outcome = RequiredObject(one, "outcome", onePath);
-            var outcomeType = RequiredString(outcome, "type", $"{onePath}.outcome");
-            outputs.Add(outcomeType switch
-            {
-                "exit" => new CommandOutput
-                {
-                    Stdout = RequiredText(one, "stdout", onePath),
-                    Stderr = RequiredText(one, "stderr", onePath),
-                    ExitCode = RequiredInt(outcome, "exit_code", $"{onePath}.outcome"),
-                },
-                "timeout" => new CommandOutput { Stdout = RequiredText(one, "stdout", onePath), Stderr = RequiredText(one, "stderr", onePath), TimedOut = true },
-                _ => throw Invalid($"Invalid value for '{onePath}.outcome.type': '{Shortened(outcomeType)}'. Supported values are: 'exit' and 'timeout'.", $"{onePath}.outcome.type", RequestErrorCodes.InvalidValue),
-            });
-        }
-
-        return new ResponseItem
-        {
-            Id = "",
-            Type = ResponseItem.ShellCallOutput,
-            CallId = RequiredString(item, "call_id", path),
-            Outputs = outputs,
-            MaxOutputLength = OptionalCount(item, "max_output_length", path),
-        };
-    }
-
-    /// <summary>A reasoning item's summary texts. Its encrypted content is OpenAI's, for OpenAI's models, and means nothing to another.</summary>
-    private static string SummaryOf(JsonElement item, string path)
-    {
-        var summary = Optional(item, "summary") ?? throw Invalid($"Missing required parameter: '{path}.summary'.", $"{path}.summary", RequestErrorCodes.MissingRequiredParameter);
-        if (summary.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid($"Invalid type for '{path}.summary': expected an array of summary parts, but got {Describe(summary)} instead.", $"{path}.summary", RequestErrorCodes.InvalidType);
-        }
-
-        var texts = new List<string>();
-        var index = 0;
-        foreach (var part in summary.EnumerateArray())
-        {
-            var partPath = $"{path}.summary[{index++}]";
-            if (part.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid($"Invalid type for '{partPath}': expected an object, but got {Describe(part)} instead.", partPath, RequestErrorCodes.InvalidType);
-            }
-
-            texts.Add(RequiredText(part, "text", partPath));
-        }
-
-        return string.Join("\n", texts);
-    }
-
     private static string TextOfParts(JsonElement content, string path)
     {
         var parts = new List<string>();
@@ -366,53 +249,6 @@ internal static partial class InputItemsParser
         }
 
         return id;
-    }
-
-    /// <summary>A string that may be empty, as a command's output or a call's arguments may be.</summary>
-    private static string RequiredText(JsonElement parent, string name, string path)
-    {
-        var value = Optional(parent, name);
-        return value is { ValueKind: JsonValueKind.String } text
-            ? text.GetString()!
-            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
-                    ? $"Missing required parameter: '{path}.{name}'."
-                    : $"Invalid type for '{path}.{name}': expected a string, but got {Describe(value.Value)} instead.",
-                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
-    }
-
-    private static JsonElement RequiredObject(JsonElement parent, string name, string path)
-    {
-        var value = Optional(parent, name);
-        return value is { ValueKind: JsonValueKind.Object } found
-            ? found
-            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
-                    ? $"Missing required parameter: '{path}.{name}'."
-                    : $"Invalid type for '{path}.{name}': expected an object, but got {Describe(value.Value)} instead.",
-                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
-    }
-
-    private static int RequiredInt(JsonElement parent, string name, string path) =>
-        OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", RequestErrorCodes.MissingRequiredParameter);
-
-    private static int? OptionalCount(JsonElement parent, string name, string path)
-    {
-        var number = OptionalInt(parent, name, path);
-        return number < 0
-            ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", RequestErrorCodes.IntegerBelowMinValue)
-            : number;
-    }
-
-    private static int? OptionalInt(JsonElement parent, string name, string path)
-    {
-        var value = Optional(parent, name);
-        if (value is null or { ValueKind: JsonValueKind.Null })
-        {
-            return null;
-        }
-
-        return value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt32(out var number)
-            ? number
-            : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", RequestErrorCodes.InvalidType);
     }
 
     /// <summary>Whether <paramref name="id"/> has the shape of an item id: bounded and plain, as ids are stored, looked up and used as list cursors.</summary>

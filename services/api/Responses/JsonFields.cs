@@ -80,6 +80,53 @@ internal static class JsonFields
         return number;
     }
 
+    /// <summary>A string that may be empty, as a command's output or a call's arguments may be.</summary>
+    public static string RequiredText(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        return value is { ValueKind: JsonValueKind.String } text
+            ? text.GetString()!
+            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
+                    ? $"Missing required parameter: '{path}.{name}'."
+                    : $"Invalid type for '{path}.{name}': expected a string, but got {Describe(value.Value)} instead.",
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
+    }
+
+    public static JsonElement RequiredObject(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        return value is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : throw Invalid(value is null or { ValueKind: JsonValueKind.Null }
+                    ? $"Missing required parameter: '{path}.{name}'."
+                    : $"Invalid type for '{path}.{name}': expected an object, but got {Describe(value.Value)} instead.",
+                $"{path}.{name}", value is null or { ValueKind: JsonValueKind.Null } ? RequestErrorCodes.MissingRequiredParameter : RequestErrorCodes.InvalidType);
+    }
+
+    public static int RequiredInt(JsonElement parent, string name, string path) =>
+        OptionalInt(parent, name, path) ?? throw Invalid($"Missing required parameter: '{path}.{name}'.", $"{path}.{name}", RequestErrorCodes.MissingRequiredParameter);
+
+    public static int? OptionalCount(JsonElement parent, string name, string path)
+    {
+        var number = OptionalInt(parent, name, path);
+        return number < 0
+            ? throw Invalid($"Invalid '{path}.{name}': integer below minimum value. Expected a value >= 0, but got {number} instead.", $"{path}.{name}", RequestErrorCodes.IntegerBelowMinValue)
+            : number;
+    }
+
+    public static int? OptionalInt(JsonElement parent, string name, string path)
+    {
+        var value = Optional(parent, name);
+        if (value is null or { ValueKind: JsonValueKind.Null })
+        {
+            return null;
+        }
+
+        return value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt32(out var number)
+            ? number
+            : throw Invalid($"Invalid type for '{path}.{name}': expected an integer, but got {Describe(value.Value)} instead.", $"{path}.{name}", RequestErrorCodes.InvalidType);
+    }
+
     public static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => "a string",

@@ -11,7 +11,7 @@ namespace Berth.Executor.Calls;
 /// memory, out of the sandbox's reach, for <see cref="Keep"/> and within a byte budget; the
 /// oldest results go first.
 /// </summary>
-public sealed class CallJournal(TimeProvider time)
+internal sealed class CallJournal(TimeProvider time)
 {
     public static readonly TimeSpan Keep = TimeSpan.FromMinutes(15);
     private const long ByteBudget = 64L * 1024 * 1024;

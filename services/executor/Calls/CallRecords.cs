@@ -17,7 +17,7 @@ namespace Berth.Executor.Calls;
 /// a host that dies takes the session's running commands with it, and every call is on the
 /// hot path.
 /// </summary>
-public sealed partial class CallRecords
+internal sealed partial class CallRecords
 {
     /// <summary>Longer than a call may run (past a response's deadline), so a redelivery always finds the call's record.</summary>
     public static readonly TimeSpan Keep = TimeSpan.FromHours(3);
@@ -122,6 +122,6 @@ public sealed partial class CallRecords
 }
 
 /// <summary>An earlier run's record of a call: its result when it finished, or only that it started.</summary>
-public sealed record RecordedCall(ToolCallCompleted? Result, bool Started);
+internal sealed record RecordedCall(ToolCallCompleted? Result, bool Started);
 
-public sealed class CallRecordException(string message, Exception inner) : Exception(message, inner);
+internal sealed class CallRecordException(string message, Exception inner) : Exception(message, inner);

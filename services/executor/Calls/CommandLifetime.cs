@@ -8,7 +8,7 @@ namespace Berth.Executor.Calls;
 /// shutdown allows (<see cref="Drain"/>), and a call cut short then ends <c>interrupted</c> on its
 /// redelivery.
 /// </summary>
-public sealed class CommandLifetime : IDisposable
+internal sealed class CommandLifetime : IDisposable
 {
     /// <summary>Inside MassTransit's stop timeout and the host's shutdown timeout (30 s each), so results still go out.</summary>
     public static readonly TimeSpan Drain = TimeSpan.FromSeconds(25);

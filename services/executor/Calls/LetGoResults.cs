@@ -9,7 +9,7 @@ namespace Berth.Executor.Calls;
 /// delivery was acknowledged after all). Tried until the broker takes them, for as long as a
 /// session could still be waiting; the planner ignores a result it has had already.
 /// </summary>
-public sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, TimeProvider time, ILogger<LetGoResults> logger)
+internal sealed partial class LetGoResults(IBus bus, CommandLifetime lifetime, TimeProvider time, ILogger<LetGoResults> logger)
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan GiveUp = TimeSpan.FromMinutes(30);

@@ -18,7 +18,7 @@ namespace Berth.Executor.Identity;
 /// executor takes the first free slot of its host, <c>&lt;host&gt;-1</c>, <c>&lt;host&gt;-2</c>…,
 /// which stays the same across restarts while the others keep theirs.
 /// </summary>
-public sealed partial class ExecutorIdentity : IAsyncDisposable
+internal sealed partial class ExecutorIdentity : IAsyncDisposable
 {
     /// <summary>The most executors one host name may run without pinned ids.</summary>
     public const int MaxSlots = 64;
@@ -267,7 +267,7 @@ public sealed partial class ExecutorIdentity : IAsyncDisposable
 }
 
 /// <summary>How an executor stands, seen from the broker.</summary>
-public enum ExecutorPresence
+internal enum ExecutorPresence
 {
     /// <summary>A process holds its id.</summary>
     Live,

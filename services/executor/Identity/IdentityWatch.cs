@@ -5,7 +5,7 @@ namespace Berth.Executor.Identity;
 /// process now holds would mean two executors sharing a queue and containers, which the lock
 /// exists to prevent; the containers stay, for whichever executor holds the id.
 /// </summary>
-public sealed partial class IdentityWatch(ExecutorIdentity identity, IHostApplicationLifetime lifetime, ILogger<IdentityWatch> logger) : BackgroundService
+internal sealed partial class IdentityWatch(ExecutorIdentity identity, IHostApplicationLifetime lifetime, ILogger<IdentityWatch> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

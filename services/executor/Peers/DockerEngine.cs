@@ -10,7 +10,7 @@ namespace Berth.Executor.Peers;
 /// random id there, as the label of a volume that holds no data; Docker answers a create of a
 /// volume that exists with the existing one, so every later executor reads the same id.
 /// </summary>
-public sealed class DockerEngine(DockerClient docker)
+internal sealed class DockerEngine(DockerClient docker)
 {
     public const string VolumeName = "berth-engine";
     private const string Label = "berth.engine";

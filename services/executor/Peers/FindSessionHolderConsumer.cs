@@ -10,7 +10,7 @@ namespace Berth.Executor.Peers;
 /// Answers another executor's <see cref="FindSessionHolder"/>: this one holds the session if it
 /// holds its container, or has taken the call (running, finished, or recorded before a restart).
 /// </summary>
-public sealed class FindSessionHolderConsumer(DockerSandbox sandbox, CallJournal journal, CallRecords records, IOptions<ExecutorOptions> options)
+internal sealed class FindSessionHolderConsumer(DockerSandbox sandbox, CallJournal journal, CallRecords records, IOptions<ExecutorOptions> options)
     : IConsumer<FindSessionHolder>
 {
     public async Task Consume(ConsumeContext<FindSessionHolder> context)

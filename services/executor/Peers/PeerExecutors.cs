@@ -8,7 +8,7 @@ namespace Berth.Executor.Peers;
 /// not only while it beats: a broker outage silences every heartbeat, and an executor that has
 /// just died may be the one that started a call now delivered again.
 /// </summary>
-public sealed class PeerExecutors(TimeProvider time)
+internal sealed class PeerExecutors(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (string? EngineId, DateTimeOffset HeardAt)> _peers = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor.Peers;
 
 /// <summary>Keeps <see cref="PeerExecutors"/>: every executor's heartbeat reaches every other one.</summary>
-public sealed class PeerHeartbeatConsumer(PeerExecutors peers, IOptions<ExecutorOptions> options) : IConsumer<ExecutorHeartbeat>
+internal sealed class PeerHeartbeatConsumer(PeerExecutors peers, IOptions<ExecutorOptions> options) : IConsumer<ExecutorHeartbeat>
 {
     public Task Consume(ConsumeContext<ExecutorHeartbeat> context)
     {

@@ -14,7 +14,7 @@ namespace Berth.Executor.Peers;
 /// session or all say they do not. An executor that stays silent (it is reconnecting, or dead with
 /// the call perhaps started) leaves the question open: the caller must not run the call then.
 /// </summary>
-public sealed partial class SessionHolders(
+internal sealed partial class SessionHolders(
     IBus bus,
     PeerExecutors peers,
     DockerEngine engine,
@@ -129,8 +129,8 @@ public sealed partial class SessionHolders(
 /// What a search found: the executor that holds the session, or none; <see cref="Silent"/> names
 /// the executors asked that did not answer, so none is not certain while it has any.
 /// </summary>
-public sealed record HolderSearch(string? HolderId, IReadOnlyList<string> Silent);
+internal sealed record HolderSearch(string? HolderId, IReadOnlyList<string> Silent);
 
 /// <summary>A first call delivered again that an executor on another engine may have taken, and did not say within the wait.</summary>
-public sealed class HolderUnknownException(string silent, int waitedSeconds)
+internal sealed class HolderUnknownException(string silent, int waitedSeconds)
     : Exception($"The session's first call was delivered again, and executor(s) {silent} on another Docker engine, which may have started it, did not answer within {waitedSeconds} s; it was not run again, as it may have had effects. Retry with a new response.");

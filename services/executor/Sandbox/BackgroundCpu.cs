@@ -11,7 +11,7 @@ namespace Berth.Executor.Sandbox;
 /// running is ended (by <see cref="BackgroundCpuWatch"/>), and again whenever more is found
 /// keeping the CPU busy. The session's next call says so in its output.
 /// </summary>
-public sealed class BackgroundCpu(IOptions<ExecutorOptions> options)
+internal sealed class BackgroundCpu(IOptions<ExecutorOptions> options)
 {
     /// <summary>Once the budget is spent: CPU seconds between two looks that count as still busy, below which a sleeping server is left alone.</summary>
     public const double SpentSlackSeconds = 0.5;

@@ -11,7 +11,7 @@ namespace Berth.Executor.Sandbox;
 /// (<see cref="BackgroundCpu"/>). A container with a call running is not looked at: what runs
 /// then is the call's, bounded by its timeout.
 /// </summary>
-public sealed partial class BackgroundCpuWatch(
+internal sealed partial class BackgroundCpuWatch(
     DockerSandbox sandbox,
     DockerClient docker,
     BackgroundCpu accounts,

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Executor.Sandbox;
 
 /// <summary>What both command runners make of a command's end: its captured output and how it ended.</summary>
-public static class CommandResult
+internal static class CommandResult
 {
     /// <summary>Grace beyond a command's own timeout before a runner stops waiting on Docker itself.</summary>
     public static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(10);

@@ -18,7 +18,7 @@ namespace Berth.Executor.Sandbox;
 /// process that opens them. Which files the tenant uploaded is the executor's record
 /// (<see cref="UploadRecords"/>), not the container's.
 /// </summary>
-public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions> options, UploadRecords uploads)
+internal sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions> options, UploadRecords uploads)
 {
     public const long MaxDownloadBytes = 64L * 1024 * 1024;
 
@@ -241,7 +241,7 @@ public sealed class ContainerFiles(DockerClient docker, IOptions<ExecutorOptions
 }
 
 /// <summary>A file operation refused for a reason the client can act on.</summary>
-public sealed class FileOperationException(string code, string message) : Exception(message)
+internal sealed class FileOperationException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
 }

@@ -8,7 +8,7 @@ namespace Berth.Executor.Sandbox;
 /// Copies the files a session's container is made with (<c>container_auto</c>'s <c>file_ids</c>)
 /// into its <c>/mnt/data</c>, from the payload store, before the session's first commands run.
 /// </summary>
-public sealed class ContainerSeeds(ContainerFiles files, PayloadStore payloads)
+internal sealed class ContainerSeeds(ContainerFiles files, PayloadStore payloads)
 {
     public async Task CopyAsync(Guid sessionId, string containerId, IReadOnlyList<ContainerFileSeed> seeds, CancellationToken cancellationToken)
     {

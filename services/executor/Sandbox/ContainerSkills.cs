@@ -13,7 +13,7 @@ namespace Berth.Executor.Sandbox;
 /// none): the sandbox user can read them and run their scripts, not change them. Each bundle
 /// was checked when it was uploaded; its paths are checked again here, as it is written.
 /// </summary>
-public sealed class ContainerSkills(ContainerFiles files, PayloadStore payloads)
+internal sealed class ContainerSkills(ContainerFiles files, PayloadStore payloads)
 {
     // tar from stdin, then files readable by all and writable by none but root.
     private const string Unpack =

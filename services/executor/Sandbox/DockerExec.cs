@@ -9,7 +9,7 @@ namespace Berth.Executor.Sandbox;
 /// with <see cref="ContainerStoppedException"/> instead of Docker's raw 409 or 500; and a signal
 /// to the command whose pid the runner left in <see cref="RunningPidFile"/>.
 /// </summary>
-public sealed class DockerExec(DockerClient docker)
+internal sealed class DockerExec(DockerClient docker)
 {
     /// <summary>Where the running command's pid (its process group's id) is left, for a cancel to find.</summary>
     public const string RunningPidFile = "/tmp/.berth-running";

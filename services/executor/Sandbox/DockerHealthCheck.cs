@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Berth.Executor.Sandbox;
 
 /// <summary>Ready only while the Docker engine answers a ping: without it the executor can run nothing.</summary>
-public sealed class DockerHealthCheck(DockerClient docker) : IHealthCheck
+internal sealed class DockerHealthCheck(DockerClient docker) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

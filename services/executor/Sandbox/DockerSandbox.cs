@@ -12,7 +12,7 @@ namespace Berth.Executor.Sandbox;
 /// <see cref="WarmPool"/>, <see cref="SandboxFactory"/> and <see cref="SandboxSpec"/> (how a
 /// container is made), and the <see cref="ICommandRunner"/> that runs commands in them.
 /// </summary>
-public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, SessionRegistry sessions, WarmPool warm, SandboxFactory factory,
+internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies egress, SessionRegistry sessions, WarmPool warm, SandboxFactory factory,
     ICommandRunner runner, IOptions<ExecutorOptions> options, TimeProvider time, ILogger<DockerSandbox> logger)
 {
     public const string WorkingDirectory = "/mnt/data";
@@ -332,10 +332,10 @@ public sealed partial class DockerSandbox(DockerClient docker, EgressProxies egr
     private partial void LogReaped(Guid sessionId, string containerId, double minutes);
 }
 
-public sealed record HeldContainer(Guid SessionId, string ContainerId, bool Busy, long Calls);
+internal sealed record HeldContainer(Guid SessionId, string ContainerId, bool Busy, long Calls);
 
 /// <summary>The session had a container, and it is not there any more (expired, or removed).</summary>
-public sealed class ContainerGoneException(Guid sessionId, string containerId)
+internal sealed class ContainerGoneException(Guid sessionId, string containerId)
     : Exception($"The session's container {containerId[..Math.Min(12, containerId.Length)]} has expired or was removed; its files are gone.")
 {
     public Guid SessionId { get; } = sessionId;
@@ -345,14 +345,14 @@ public sealed class ContainerGoneException(Guid sessionId, string containerId)
 /// The session's container has stopped by itself: a command took the whole sandbox down (under
 /// gVisor, exhausting its memory or processes can do that). Its files are gone with it.
 /// </summary>
-public sealed class ContainerStoppedException(string containerId)
+internal sealed class ContainerStoppedException(string containerId)
     : Exception($"The session's container {containerId[..Math.Min(12, containerId.Length)]} stopped: a command brought the whole sandbox down (for example by exhausting its memory or processes). Its files are gone; start a new conversation to get a new container.");
 
 /// <summary>
 /// The session's container is on this engine, but another executor holds it: a call for it is
 /// that executor's to run (a first call delivered twice, to two executors, after a broker restart).
 /// </summary>
-public sealed class ContainerHeldElsewhereException(Guid sessionId, string executorId)
+internal sealed class ContainerHeldElsewhereException(Guid sessionId, string executorId)
     : Exception($"The session's container is held by executor '{executorId}'.")
 {
     public Guid SessionId { get; } = sessionId;
@@ -361,5 +361,5 @@ public sealed class ContainerHeldElsewhereException(Guid sessionId, string execu
 }
 
 /// <summary>This executor holds as many containers as it may; a new session must go elsewhere or wait.</summary>
-public sealed class PoolFullException(string executorId, int capacity)
+internal sealed class PoolFullException(string executorId, int capacity)
     : Exception($"Executor {executorId} holds its maximum of {capacity} containers.");

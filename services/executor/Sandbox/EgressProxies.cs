@@ -14,7 +14,7 @@ namespace Berth.Executor.Sandbox;
 /// HTTP on port 80 and HTTPS (CONNECT to 443) to the session's domains: its filter denies everything else,
 /// raw IP addresses included. The sandbox finds it through the usual proxy variables.
 /// </summary>
-public sealed partial class EgressProxies(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<EgressProxies> logger)
+internal sealed partial class EgressProxies(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<EgressProxies> logger)
 {
     public const int ProxyPort = 8888;
     public const string ProxyAlias = "egress-proxy";
@@ -195,7 +195,7 @@ public sealed partial class EgressProxies(DockerClient docker, IOptions<Executor
 }
 
 /// <summary>A session asked for network access, and this executor has no egress network to give it, or could not start its proxy.</summary>
-public sealed class EgressUnavailableException : Exception
+internal sealed class EgressUnavailableException : Exception
 {
     public EgressUnavailableException(string executorId)
         : base($"Executor {executorId} gives sandboxes no network: its operator has set no egress network (Executor:EgressNetwork). The session's network_policy cannot be honoured.")

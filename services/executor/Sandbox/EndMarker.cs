@@ -10,7 +10,7 @@ namespace Berth.Executor.Sandbox;
 /// accident. Output may arrive in pieces of any size, so a piece that ends with what could be
 /// the start of the marker is held back until the next one says whether it is.
 /// </summary>
-public sealed class EndMarker
+internal sealed class EndMarker
 {
     private const byte Separator = 0x1E;
     private const int MaxCodeDigits = 4;

@@ -11,7 +11,7 @@ namespace Berth.Executor.Sandbox;
 /// group: TERM at the limit, KILL two seconds later, so background children die too. Nothing of
 /// Berth's lives in the container between commands.
 /// </summary>
-public sealed partial class ExecCommandRunner(DockerExec exec, TimeProvider time, ILogger<ExecCommandRunner> logger) : ICommandRunner
+internal sealed partial class ExecCommandRunner(DockerExec exec, TimeProvider time, ILogger<ExecCommandRunner> logger) : ICommandRunner
 {
     // A cancel can land while the exec is still starting: this long without it ever running, it never will.
     private static readonly TimeSpan NeverStarted = TimeSpan.FromSeconds(2);

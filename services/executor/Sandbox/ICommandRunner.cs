@@ -8,7 +8,7 @@ namespace Berth.Executor.Sandbox;
 /// (<see cref="ExecCommandRunner"/>), as <c>Executor:CommandMode</c> says. Either way a command
 /// runs in a process group of its own, ended whole at its timeout or on a cancel.
 /// </summary>
-public interface ICommandRunner
+internal interface ICommandRunner
 {
     /// <summary>Runs one command; a non-zero exit or a timeout is a result, not an exception.</summary>
     /// <param name="chunks">Where its output goes as it arrives, for streaming; null for none.</param>

@@ -9,7 +9,7 @@ namespace Berth.Executor.Sandbox;
 /// adopted container after its own limit rather than the default. Docker cannot add a label to a
 /// container once made, and a container claimed from the warm pool was made before its limit was known.
 /// </summary>
-public sealed class IdleLimits
+internal sealed class IdleLimits
 {
     private readonly ConcurrentDictionary<Guid, TimeSpan> _limits = new();
     private readonly string _file;

@@ -14,7 +14,7 @@ namespace Berth.Executor.Sandbox;
 /// <c>Executor:OrphanGraceSeconds</c>, it removes them, with their egress proxies and networks.
 /// Containers of another deployment, or with no deployment label, are never touched.
 /// </summary>
-public sealed partial class OrphanedContainers(
+internal sealed partial class OrphanedContainers(
     DockerClient docker,
     ExecutorIdentity identity,
     IOptions<ExecutorOptions> options,

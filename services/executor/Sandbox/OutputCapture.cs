@@ -8,7 +8,7 @@ namespace Berth.Executor.Sandbox;
 /// usually what matters, so it is never the part thrown away. Its buffers grow with the output,
 /// so a command that prints one line costs a few hundred bytes, not twice its limit.
 /// </summary>
-public sealed class OutputCapture(int limit)
+internal sealed class OutputCapture(int limit)
 {
     private const int FirstBuffer = 256;
 

@@ -11,7 +11,7 @@ namespace Berth.Executor.Sandbox;
 /// not sent on its own: it is held, and goes with the call's completion (most commands end
 /// well within an interval, and each message is a step of the session's saga).
 /// </summary>
-public sealed class OutputChunks : IAsyncDisposable
+internal sealed class OutputChunks : IAsyncDisposable
 {
     private const int Slice = 1024;
 

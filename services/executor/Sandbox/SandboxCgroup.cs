@@ -19,7 +19,7 @@ namespace Berth.Executor.Sandbox;
 /// the command that sets the same limits, and the sandboxes still share the one parent.
 /// </para>
 /// </summary>
-public sealed partial class SandboxCgroup(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<SandboxCgroup> logger, string cgroupRoot = SandboxCgroup.HostRoot)
+internal sealed partial class SandboxCgroup(DockerClient docker, IOptions<ExecutorOptions> options, ILogger<SandboxCgroup> logger, string cgroupRoot = SandboxCgroup.HostRoot)
     : IHostedService
 {
     public const string HostRoot = "/sys/fs/cgroup";

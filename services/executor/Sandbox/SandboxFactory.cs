@@ -10,7 +10,7 @@ namespace Berth.Executor.Sandbox;
 /// Makes and starts sandbox containers to <see cref="SandboxSpec"/>, labelled as this
 /// executor's and this deployment's, with an allowlist session's network and proxy made first.
 /// </summary>
-public sealed partial class SandboxFactory(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<SandboxFactory> logger,
+internal sealed partial class SandboxFactory(DockerClient docker, EgressProxies egress, IOptions<ExecutorOptions> options, ILogger<SandboxFactory> logger,
     SandboxCgroup? cgroup = null)
 {
     /// <param name="warm">Made ahead of any session, for the warm pool: labelled so, with its memory limit.</param>

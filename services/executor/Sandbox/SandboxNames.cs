@@ -5,7 +5,7 @@ namespace Berth.Executor.Sandbox;
 /// <c>berth-warm-&lt;random&gt;</c> for a warm one. Names, unlike labels, can change (a warm
 /// container is claimed by renaming it), and a restarted executor knows its containers by them.
 /// </summary>
-public static class SandboxNames
+internal static class SandboxNames
 {
     private const string SessionPrefix = "berth-";
     private const string WarmPrefix = "berth-warm-";

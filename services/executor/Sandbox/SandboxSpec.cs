@@ -9,7 +9,7 @@ namespace Berth.Executor.Sandbox;
 /// a non-root user, a read-only root with size-limited tmpfs, memory, CPU and PID limits, no
 /// log), with a PID 1 that reaps orphans and cannot be killed from inside.
 /// </summary>
-public static class SandboxSpec
+internal static class SandboxSpec
 {
     /// <param name="network">The session's internal network, behind its egress proxy; null for none at all.</param>
     public static CreateContainerParameters For(string name, IDictionary<string, string> labels, long memoryBytes, string? network, ExecutorOptions settings,

@@ -6,7 +6,7 @@ namespace Berth.Executor.Sandbox;
 /// every session the executor ever saw. (No package served here does keyed async locks;
 /// <c>AsyncKeyedLock</c> would.)
 /// </summary>
-public sealed class SessionLocks
+internal sealed class SessionLocks
 {
     private readonly Dictionary<Guid, Entry> _entries = [];
 

@@ -8,7 +8,7 @@ namespace Berth.Executor.Sandbox;
 /// idle limit and uploaded files, which outlive a restart on disk and are forgotten with the
 /// container.
 /// </summary>
-public sealed class SessionRegistry(IdleLimits idleLimits, UploadRecords uploads, TimeProvider time)
+internal sealed class SessionRegistry(IdleLimits idleLimits, UploadRecords uploads, TimeProvider time)
 {
     private readonly ConcurrentDictionary<Guid, Record> _sessions = new();
 

@@ -18,7 +18,7 @@ namespace Berth.Executor.Sandbox;
 /// it; a shell that dies (<c>kill -9 -1</c> takes it too) is replaced on the next command. The
 /// shell's program is <c>session-shell.sh</c>, why it is as it is in its comments.
 /// </summary>
-public sealed partial class ShellCommandRunner(DockerExec exec, TimeProvider time, ILogger<ShellCommandRunner> logger) : ICommandRunner
+internal sealed partial class ShellCommandRunner(DockerExec exec, TimeProvider time, ILogger<ShellCommandRunner> logger) : ICommandRunner
 {
     /// <summary>
     /// The driver as <c>bash -c</c> runs it: <c>session-shell.sh</c> without its comment lines,

@@ -9,7 +9,7 @@ namespace Berth.Executor.Sandbox;
 /// directory, never in the container: anything there is the sandbox user's to rewrite, so a
 /// command could otherwise pass its own files off as the tenant's, or make listing fail.
 /// </summary>
-public sealed class UploadRecords
+internal sealed class UploadRecords
 {
     /// <summary>Paths recorded per session; an upload past it is refused, so a tenant cannot grow the executor's memory without end.</summary>
     public const int MaxPerSession = 10_000;

@@ -12,7 +12,7 @@ namespace Berth.Executor.Sandbox;
 /// output takes milliseconds instead of a container's start. A session claims one by renaming it
 /// after itself.
 /// </summary>
-public sealed class WarmPool(DockerClient docker, SandboxFactory factory, ICommandRunner runner, IOptions<ExecutorOptions> options)
+internal sealed class WarmPool(DockerClient docker, SandboxFactory factory, ICommandRunner runner, IOptions<ExecutorOptions> options)
 {
     private readonly ConcurrentDictionary<int, ConcurrentQueue<string>> _pools = new();
 

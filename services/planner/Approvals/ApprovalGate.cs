@@ -10,7 +10,7 @@ namespace Berth.Planner.Approvals;
 /// approval, the <c>shell_approval_request</c> a paused response ends with, and the trace of a
 /// call that was declined. One per session message (scoped).
 /// </summary>
-public sealed class ApprovalGate(ApprovalRules rules, IResponseStore store, ResponseEvents events, AnnouncementBatch announcements)
+internal sealed class ApprovalGate(ApprovalRules rules, IResponseStore store, ResponseEvents events, AnnouncementBatch announcements)
 {
     /// <summary>A request's id, from its call's: a redelivered step stores the same request again, and finds it there.</summary>
     public static string RequestId(string callId) => Ids.Stable("sar", callId);

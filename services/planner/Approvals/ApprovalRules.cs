@@ -11,7 +11,7 @@ namespace Berth.Planner.Approvals;
 /// patterns. The operator's apply whatever the request says, so a request can add to them, never
 /// lower them.
 /// </summary>
-public sealed class ApprovalRules(IOptions<PlannerOptions> options)
+internal sealed class ApprovalRules(IOptions<PlannerOptions> options)
 {
     private readonly Regex[] _operators = [.. options.Value.ApprovalPatterns.Select(ApprovalPatterns.Create)];
 

@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Planner.Containers;
 
 /// <summary><c>GET /v1/containers/{id}</c> and <c>GET /v1/containers</c>: a tenant sees only its own.</summary>
-public sealed class ContainerQueriesConsumer(IContainerStore containers) : IConsumer<GetContainer>, IConsumer<ListContainers>
+internal sealed class ContainerQueriesConsumer(IContainerStore containers) : IConsumer<GetContainer>, IConsumer<ListContainers>
 {
     public async Task Consume(ConsumeContext<GetContainer> context)
     {

@@ -9,7 +9,7 @@ namespace Berth.Planner.Containers;
 /// session's own record goes, as nothing but its session knew of it. Either way it no longer
 /// counts against its tenant's container limit.
 /// </summary>
-public sealed class ContainerRemovedConsumer(IContainerStore containers) : IConsumer<ContainerRemoved>, IConsumer<ExecutorLost>
+internal sealed class ContainerRemovedConsumer(IContainerStore containers) : IConsumer<ContainerRemoved>, IConsumer<ExecutorLost>
 {
     public async Task Consume(ConsumeContext<ContainerRemoved> context)
     {

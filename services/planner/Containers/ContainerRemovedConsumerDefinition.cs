@@ -8,7 +8,7 @@ namespace Berth.Planner.Containers;
 /// so it is retried briefly: a store that hiccups must not leave a gone container counting
 /// against its tenant's limit.
 /// </summary>
-public sealed class ContainerRemovedConsumerDefinition : ConsumerDefinition<ContainerRemovedConsumer>
+internal sealed class ContainerRemovedConsumerDefinition : ConsumerDefinition<ContainerRemovedConsumer>
 {
     public ContainerRemovedConsumerDefinition()
     {

@@ -10,7 +10,7 @@ namespace Berth.Planner.Containers;
 /// <c>POST /v1/containers</c>: a new session whose container is made now, by whichever executor
 /// of the pool takes the request, instead of on the session's first call.
 /// </summary>
-public sealed class CreateContainerConsumer(
+internal sealed class CreateContainerConsumer(
     IContainerStore containers,
     IRequestClient<ProvisionContainer> pool,
     ExecutorRegistry executors,

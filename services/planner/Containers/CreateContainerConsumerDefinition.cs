@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Containers;
 
 /// <summary>On <see cref="Endpoints.ContainersQueue"/>. Not retried: making a container is not idempotent; the api answers a failure, and the client may ask again.</summary>
-public sealed class CreateContainerConsumerDefinition : ConsumerDefinition<CreateContainerConsumer>
+internal sealed class CreateContainerConsumerDefinition : ConsumerDefinition<CreateContainerConsumer>
 {
     public CreateContainerConsumerDefinition()
     {

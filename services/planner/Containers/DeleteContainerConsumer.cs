@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Planner.Containers;
 
 /// <summary><c>DELETE /v1/containers/{id}</c>: the executor removes it; responses that refer to it afterwards get a clear error.</summary>
-public sealed class DeleteContainerConsumer(IContainerStore containers) : IConsumer<DeleteContainer>
+internal sealed class DeleteContainerConsumer(IContainerStore containers) : IConsumer<DeleteContainer>
 {
     public async Task Consume(ConsumeContext<DeleteContainer> context)
     {

@@ -7,7 +7,7 @@ namespace Berth.Planner.Containers;
 /// The tenants' containers, made by <c>POST /v1/containers</c> or for a session's first call, and
 /// which session and executor each belongs to.
 /// </summary>
-public interface IContainerStore
+internal interface IContainerStore
 {
     Task AddAsync(ContainerSnapshot container, CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Containers;
 
 /// <summary>The embedded container store: in this planner process only, like <see cref="Responses.InMemoryResponseStore"/>.</summary>
-public sealed class InMemoryContainerStore : IContainerStore
+internal sealed class InMemoryContainerStore : IContainerStore
 {
     private readonly ConcurrentDictionary<string, ContainerSnapshot> _containers = new(StringComparer.Ordinal);
 

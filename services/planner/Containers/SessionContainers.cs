@@ -10,7 +10,7 @@ namespace Berth.Planner.Containers;
 /// counted against its container limit. Its id follows from the session's, so writing the record
 /// again (a redelivered step) changes nothing.
 /// </summary>
-public sealed class SessionContainers(IContainerStore containers, IResponseStore responses)
+internal sealed class SessionContainers(IContainerStore containers, IResponseStore responses)
 {
     /// <summary>The name its tenant sees.</summary>
     public const string Name = "auto";

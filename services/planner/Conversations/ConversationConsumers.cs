@@ -10,7 +10,7 @@ namespace Berth.Planner.Conversations;
 /// <c>/v1/conversations</c>. A tenant sees only its own. Items get their ids here, derived from
 /// the request, so one delivered again adds nothing new.
 /// </summary>
-public sealed class ConversationConsumers(IConversationStore store)
+internal sealed class ConversationConsumers(IConversationStore store)
     : IConsumer<CreateConversation>, IConsumer<GetConversation>, IConsumer<UpdateConversation>, IConsumer<DeleteConversation>,
         IConsumer<AddConversationItems>, IConsumer<ListConversationItems>, IConsumer<GetConversationItem>, IConsumer<DeleteConversationItem>
 {

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Conversations;
 
 /// <summary>On <see cref="Endpoints.ConversationsQueue"/>. Not retried: the api answers a failure, and the client may ask again.</summary>
-public sealed class ConversationConsumersDefinition : ConsumerDefinition<ConversationConsumers>
+internal sealed class ConversationConsumersDefinition : ConsumerDefinition<ConversationConsumers>
 {
     public ConversationConsumersDefinition()
     {

@@ -8,7 +8,7 @@ namespace Berth.Planner.Conversations;
 /// response queued behind another sees what that one added), put before the response as if
 /// they were the input of one that came before it.
 /// </summary>
-public sealed class ConversationHistory(IConversationStore conversations)
+internal sealed class ConversationHistory(IConversationStore conversations)
 {
     /// <summary>The chain as it is, or, for a response of a conversation, with the conversation's items first.</summary>
     public async Task<IReadOnlyList<StoredResponse>> PrependAsync(IReadOnlyList<StoredResponse> chain, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Berth.Planner.Conversations;
 /// <see cref="InputMessage"/> with its id, as a response's input items are: what a client sent,
 /// or (role <see cref="InputMessage.OutputItem"/>) what a response put out.
 /// </summary>
-public interface IConversationStore
+internal interface IConversationStore
 {
     Task AddAsync(ConversationSnapshot conversation, IReadOnlyList<InputMessage> items, CancellationToken cancellationToken);
 

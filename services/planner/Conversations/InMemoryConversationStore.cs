@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Conversations;
 
 /// <summary>The embedded conversation store: in this planner process, like the in-memory response store.</summary>
-public sealed class InMemoryConversationStore : IConversationStore
+internal sealed class InMemoryConversationStore : IConversationStore
 {
     private readonly ConcurrentDictionary<string, Held> _conversations = new(StringComparer.Ordinal);
 

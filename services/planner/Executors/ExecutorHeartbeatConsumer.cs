@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Planner.Executors;
 
 /// <summary>Every planner instance hears every heartbeat, on a temporary queue of its own.</summary>
-public sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : IConsumer<ExecutorHeartbeat>
+internal sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : IConsumer<ExecutorHeartbeat>
 {
     public Task Consume(ConsumeContext<ExecutorHeartbeat> context)
     {

@@ -11,7 +11,7 @@ namespace Berth.Planner.Executors;
 /// declares a silent executor lost, on a connection of its own, opened on first use and again
 /// after the broker dropped it.
 /// </summary>
-public sealed class ExecutorLocks(IConfiguration configuration) : IAsyncDisposable
+internal sealed class ExecutorLocks(IConfiguration configuration) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private IConnection? _connection;

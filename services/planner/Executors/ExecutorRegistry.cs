@@ -5,7 +5,7 @@ using MassTransit;
 namespace Berth.Planner.Executors;
 
 /// <summary>When each executor was last heard from, as this planner instance saw it.</summary>
-public sealed class ExecutorRegistry(TimeProvider time)
+internal sealed class ExecutorRegistry(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Seen> _executors = new(StringComparer.Ordinal);
 

@@ -16,7 +16,7 @@ namespace Berth.Planner.Executors;
 /// and not until the broker has answered this planner for two timeouts, in which a live
 /// executor has reconnected and taken its lock back (its identity retries every 2 s).
 /// </summary>
-public sealed partial class ExecutorWatch(
+internal sealed partial class ExecutorWatch(
     ExecutorRegistry registry,
     ExecutorLocks locks,
     IBus bus,

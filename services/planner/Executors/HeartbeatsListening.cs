@@ -8,7 +8,7 @@ namespace Berth.Planner.Executors;
 /// Tells the registry when the planner's heartbeat queue consumes, at start-up and again each
 /// time the broker connection comes back (MassTransit signals the endpoint ready each time).
 /// </summary>
-public sealed class HeartbeatsListening(ExecutorRegistry registry) : IReceiveEndpointObserver
+internal sealed class HeartbeatsListening(ExecutorRegistry registry) : IReceiveEndpointObserver
 {
     public Task Ready(ReceiveEndpointReady ready)
     {

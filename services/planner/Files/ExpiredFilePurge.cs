@@ -7,7 +7,7 @@ namespace Berth.Planner.Files;
 /// then the bytes. Clients stop seeing a file at its expiry whether or not this has run yet.
 /// Every planner purges; a file removed twice is removed once.
 /// </summary>
-public sealed partial class ExpiredFilePurge(IFileStore store, PayloadStore payloads, TimeProvider time, ILogger<ExpiredFilePurge> logger) : BackgroundService
+internal sealed partial class ExpiredFilePurge(IFileStore store, PayloadStore payloads, TimeProvider time, ILogger<ExpiredFilePurge> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
     private const int Batch = 500;

@@ -10,7 +10,7 @@ namespace Berth.Planner.Files;
 /// sees only its own files, and no one sees a file past its expiry, even before the purge has
 /// removed it.
 /// </summary>
-public sealed class FileConsumers(IFileStore store, PayloadStore payloads, TimeProvider time)
+internal sealed class FileConsumers(IFileStore store, PayloadStore payloads, TimeProvider time)
     : IConsumer<CreateFile>, IConsumer<GetFile>, IConsumer<ListFiles>, IConsumer<DeleteFile>
 {
     public async Task Consume(ConsumeContext<CreateFile> context)

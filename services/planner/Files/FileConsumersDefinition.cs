@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Files;
 
 /// <summary>On <see cref="Endpoints.FilesQueue"/>. Not retried: the api answers a failure, and the client may ask again.</summary>
-public sealed class FileConsumersDefinition : ConsumerDefinition<FileConsumers>
+internal sealed class FileConsumersDefinition : ConsumerDefinition<FileConsumers>
 {
     public FileConsumersDefinition()
     {

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Files;
 
 /// <summary>The order files are listed in: creation time, then id, so a cursor is exact even for files made in the same instant.</summary>
-public static class FileOrder
+internal static class FileOrder
 {
     public static bool IsAfter(FileSnapshot file, FileSnapshot cursor, bool oldestFirst)
     {

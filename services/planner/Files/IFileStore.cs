@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Files;
 
 /// <summary>The records of uploaded files (<c>/v1/files</c>); their bytes are in the payload store.</summary>
-public interface IFileStore
+internal interface IFileStore
 {
     Task AddAsync(FileSnapshot file, CancellationToken cancellationToken);
 

@@ -5,7 +5,7 @@ using Berth.Planner.Tenants;
 namespace Berth.Planner.Files;
 
 /// <summary>The embedded file store: in this planner process, like the in-memory response store.</summary>
-public sealed class InMemoryFileStore : IFileStore
+internal sealed class InMemoryFileStore : IFileStore
 {
     private readonly ConcurrentDictionary<string, FileSnapshot> _files = new(StringComparer.Ordinal);
 

@@ -14,7 +14,7 @@ namespace Berth.Planner.Intake;
 /// or its saga stuck), it ends the response <c>cancelled</c> here, in the store, and the
 /// session, once it gets to the cancel, finds it ended. A finished response is returned unchanged.
 /// </summary>
-public sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding ending, PayloadStore payloads) : IConsumer<CancelResponse>
+internal sealed class CancelResponseConsumer(IResponseStore store, ResponseEnding ending, PayloadStore payloads) : IConsumer<CancelResponse>
 {
     public async Task Consume(ConsumeContext<CancelResponse> context)
     {

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Intake;
 
 /// <summary>On <see cref="Endpoints.ResponsesQueue"/>. Not retried: the api answers a failure, and a cancel may be asked for again.</summary>
-public sealed class CancelResponseConsumerDefinition : ConsumerDefinition<CancelResponseConsumer>
+internal sealed class CancelResponseConsumerDefinition : ConsumerDefinition<CancelResponseConsumer>
 {
     public CancelResponseConsumerDefinition()
     {

@@ -7,7 +7,7 @@ using MassTransit;
 namespace Berth.Planner.Intake;
 
 /// <summary>Answers the api's reads: the planner owns the responses, the api only renders them. A large output goes through the payload store.</summary>
-public sealed class GetResponseConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponse>
+internal sealed class GetResponseConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponse>
 {
     public async Task Consume(ConsumeContext<GetResponse> context)
     {

@@ -7,7 +7,7 @@ using MassTransit;
 namespace Berth.Planner.Intake;
 
 /// <summary>Answers a stream's reads from the stored events, so any api instance can serve or resume any stream.</summary>
-public sealed class GetResponseEventsConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponseEvents>
+internal sealed class GetResponseEventsConsumer(IResponseStore store, PayloadStore payloads) : IConsumer<GetResponseEvents>
 {
     private const int MaxLimit = 1000;
 

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Intake;
 
 /// <summary>The checks and ids a request's input gets at intake, before it is stored.</summary>
-public static class InputItems
+internal static class InputItems
 {
     /// <summary>
     /// An item's id: the client's own, or one derived from the response and the item's place, so

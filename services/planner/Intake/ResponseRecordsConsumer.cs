@@ -6,7 +6,7 @@ using MassTransit;
 namespace Berth.Planner.Intake;
 
 /// <summary>The api's reads of a response's input, and its deletes: the planner owns the records.</summary>
-public sealed class ResponseRecordsConsumer(IResponseStore store) : IConsumer<GetResponseInput>, IConsumer<DeleteResponse>
+internal sealed class ResponseRecordsConsumer(IResponseStore store) : IConsumer<GetResponseInput>, IConsumer<DeleteResponse>
 {
     public async Task Consume(ConsumeContext<GetResponseInput> context)
     {

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Intake;
 
 /// <summary>On <see cref="Endpoints.IntakeQueue"/>. Retried briefly; the outbox holds the <c>ResponseQueued</c> publish and the reply until the consumer has finished, so a retried submission is neither queued twice nor answered early. Neither depends on the other's order, so they go out together.</summary>
-public sealed class TaskSubmittedConsumerDefinition : ConsumerDefinition<TaskSubmittedConsumer>
+internal sealed class TaskSubmittedConsumerDefinition : ConsumerDefinition<TaskSubmittedConsumer>
 {
     public TaskSubmittedConsumerDefinition()
     {

@@ -10,7 +10,7 @@ namespace Berth.Planner.Model;
 /// behind the model, and neither is any other session's. The delivery is held while the model
 /// thinks, so a planner that stops or dies mid-call leaves the question to another planner.
 /// </summary>
-public sealed class AskModelConsumer(ModelTurns turns, PayloadStore payloads) : IConsumer<AskModel>
+internal sealed class AskModelConsumer(ModelTurns turns, PayloadStore payloads) : IConsumer<AskModel>
 {
     public async Task Consume(ConsumeContext<AskModel> context)
     {

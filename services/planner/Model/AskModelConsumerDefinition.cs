@@ -9,7 +9,7 @@ namespace Berth.Planner.Model;
 /// an HTTP request and its delivery, so a thousand cost little, and the model, not the planner,
 /// sets the pace.
 /// </summary>
-public sealed class AskModelConsumerDefinition : ConsumerDefinition<AskModelConsumer>
+internal sealed class AskModelConsumerDefinition : ConsumerDefinition<AskModelConsumer>
 {
     public AskModelConsumerDefinition()
     {

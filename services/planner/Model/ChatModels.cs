@@ -13,7 +13,7 @@ namespace Berth.Planner.Model;
 /// name, and a name not in it has none. Without one, every name goes to the one configured
 /// endpoint. One OpenAI client per endpoint (it pools its connections), one chat client per model.
 /// </summary>
-public sealed class ChatModels
+internal sealed class ChatModels
 {
     /// <summary>Without a catalog any name may come; past this many, a name gets a chat client of its own each call instead of a cached one.</summary>
     private const int MaxCachedNames = 256;
@@ -76,4 +76,4 @@ public sealed class ChatModels
 }
 
 /// <summary>A model's chat client, the slots that bound its calls in flight (none: no bound), and its context window when known.</summary>
-public sealed record ModelRoute(ChatClient Chat, SemaphoreSlim? Slots, int? ContextTokens);
+internal sealed record ModelRoute(ChatClient Chat, SemaphoreSlim? Slots, int? ContextTokens);

@@ -7,7 +7,7 @@ namespace Berth.Planner.Model;
 /// What a response asks of each model call, as chat completion options: the tools it offers and
 /// how the model may use them, and the client's settings (temperature, output format, limits).
 /// </summary>
-public static class ChatOptions
+internal static class ChatOptions
 {
     /// <param name="step">The response's model call number, from 1.</param>
     public static ChatCompletionOptions For(ResponseSnapshot response, int step)

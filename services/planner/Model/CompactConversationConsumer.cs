@@ -14,7 +14,7 @@ namespace Berth.Planner.Model;
 /// messages come back as they were, before it. Nothing is stored: the client carries on by
 /// sending the output as input.
 /// </summary>
-public sealed partial class CompactConversationConsumer(IResponseStore store, ChatModels models, ConversationHistory history,
+internal sealed partial class CompactConversationConsumer(IResponseStore store, ChatModels models, ConversationHistory history,
     CompactionSeal seal, Compactor compactor, ILogger<CompactConversationConsumer> logger) : IConsumer<CompactConversation>
 {
     /// <summary>The request for the summary holds at most three quarters of this, for a model whose window the catalog does not give.</summary>

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Model;
 
 /// <summary>On <see cref="Endpoints.CompactionsQueue"/>. Not retried: each attempt is a model call, and the client sees a failure and may ask again.</summary>
-public sealed class CompactConversationConsumerDefinition : ConsumerDefinition<CompactConversationConsumer>
+internal sealed class CompactConversationConsumerDefinition : ConsumerDefinition<CompactConversationConsumer>
 {
     public CompactConversationConsumerDefinition()
     {

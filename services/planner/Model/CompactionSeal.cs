@@ -12,7 +12,7 @@ namespace Berth.Planner.Model;
 /// item of one tenant opens for no other. Written here because no library does this small thing
 /// in Berth's shape; the cipher is the framework's.
 /// </summary>
-public sealed partial class CompactionSeal
+internal sealed partial class CompactionSeal
 {
     private const string Prefix = "berth-compaction-1.";
     private const int NonceBytes = 12;

@@ -14,7 +14,7 @@ namespace Berth.Planner.Model;
 /// kept without its call. The request that asks for the summary is bounded too, so no request
 /// a compacting response makes is larger than its threshold.
 /// </summary>
-public sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
+internal sealed class Compactor(TokenCounter tokens, CompactionSeal seal)
 {
     /// <summary>What the model is asked; the scripted model knows a compaction request by its first words.</summary>
     public const string Prompt = "Summarize the conversation above for your own later use";

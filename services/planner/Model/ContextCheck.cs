@@ -10,7 +10,7 @@ namespace Berth.Planner.Model;
 /// (<c>Models:&lt;n&gt;:ContextTokens</c>): before a response is accepted, and before each of its
 /// model calls, since a run grows with every command's output.
 /// </summary>
-public sealed class ContextCheck(TokenCounter tokens, IOptions<ModelCatalog> catalog)
+internal sealed class ContextCheck(TokenCounter tokens, IOptions<ModelCatalog> catalog)
 {
     /// <summary>Kept free for the answer when the request sets no <c>max_output_tokens</c>.</summary>
     public const int DefaultAnswerTokens = 1024;

@@ -3,7 +3,7 @@ using OpenAI.Chat;
 namespace Berth.Planner.Model;
 
 /// <summary>Fits a conversation into a model's context window, as <c>truncation</c> asks.</summary>
-public static class ContextWindow
+internal static class ContextWindow
 {
     /// <summary>
     /// The messages that fit in <paramref name="budget"/> tokens beside <paramref name="fixedTokens"/>:

@@ -9,7 +9,7 @@ using OpenAI.Chat;
 namespace Berth.Planner.Model;
 
 /// <summary>Turns a chain of stored responses into the Chat Completions messages the model sees.</summary>
-public static class Conversation
+internal static class Conversation
 {
     /// <summary>What the model is told a compaction's summary is.</summary>
     public const string SummaryHeading = "Summary of the earlier part of this conversation, which was compacted to save space:";

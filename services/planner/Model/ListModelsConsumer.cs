@@ -11,7 +11,7 @@ namespace Berth.Planner.Model;
 /// <c>GET /v1/models</c>, answered where the keys are: the catalog's entries the tenant may use,
 /// or without a catalog what the configured endpoint lists, as it lists them.
 /// </summary>
-public sealed partial class ListModelsConsumer(IOptions<ModelCatalog> catalog, ChatModels models, ILogger<ListModelsConsumer> logger) : IConsumer<ListModels>
+internal sealed partial class ListModelsConsumer(IOptions<ModelCatalog> catalog, ChatModels models, ILogger<ListModelsConsumer> logger) : IConsumer<ListModels>
 {
     public async Task Consume(ConsumeContext<ListModels> context)
     {

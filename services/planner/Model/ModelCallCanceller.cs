@@ -8,7 +8,7 @@ namespace Berth.Planner.Model;
 /// call stops it, so a cancelled response costs no more tokens, and every planner remembers not
 /// to make a call still queued for it.
 /// </summary>
-public sealed class ModelCallCanceller(ModelTurns turns) : IConsumer<ResponseCancelRequested>
+internal sealed class ModelCallCanceller(ModelTurns turns) : IConsumer<ResponseCancelRequested>
 {
     public Task Consume(ConsumeContext<ResponseCancelRequested> context)
     {

@@ -11,7 +11,7 @@ namespace Berth.Planner.Model;
 /// as its conversation. An error the endpoint returns, or a connection it refuses, becomes a
 /// failed turn with a code a client can act on.
 /// </summary>
-public sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, Conversations.ConversationHistory history, Compactor compactor, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
+internal sealed partial class ModelCaller(IResponseStore store, ChatModels models, ContextCheck context, ModelFiles modelFiles, Conversations.ConversationHistory history, Compactor compactor, TextDeltaRelay relay, ILogger<ModelCaller> logger) : IModelCaller
 {
     public async Task<ModelTurn> AskAsync(Guid sessionId, string responseId, int stepNumber, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Berth.Planner.Model;
 /// model is not relayed. An hour is past any wait in the queue that a deadline (by default an
 /// hour) would not end anyway.
 /// </summary>
-public sealed class ModelCancels(TimeProvider time)
+internal sealed class ModelCancels(TimeProvider time)
 {
     private static readonly TimeSpan Kept = TimeSpan.FromHours(1);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);

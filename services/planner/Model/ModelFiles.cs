@@ -9,7 +9,7 @@ namespace Berth.Planner.Model;
 /// <c>input_file</c> by <c>file_id</c>), read from the payload store for each model call, as the
 /// chat API takes them only inline. The api bounded what one request may send.
 /// </summary>
-public sealed class ModelFiles(PayloadStore payloads)
+internal sealed class ModelFiles(PayloadStore payloads)
 {
     /// <summary>The bytes by content address; or, for a file deleted since it was sent, why the conversation cannot go on.</summary>
     public async Task<(IReadOnlyDictionary<Uri, BinaryData>? Files, string? Gone)> LoadAsync(IEnumerable<StoredResponse> chain, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace Berth.Planner.Model;
 /// The OpenAI-compatible endpoint the planner calls. Section <c>OpenAI</c>; the standard
 /// <c>OPENAI_BASE_URL</c> and <c>OPENAI_API_KEY</c> variables fill what the section leaves empty.
 /// </summary>
-public sealed class ModelOptions : IValidatableObject
+internal sealed class ModelOptions : IValidatableObject
 {
     public const string Section = "OpenAI";
 

@@ -16,7 +16,7 @@ namespace Berth.Planner.Model;
 /// instead of its question being retried into the error queue.</item>
 /// </list>
 /// </summary>
-public sealed partial class ModelTurns(IModelCaller model, ModelCancels cancels, TimeProvider time, ILogger<ModelTurns> logger)
+internal sealed partial class ModelTurns(IModelCaller model, ModelCancels cancels, TimeProvider time, ILogger<ModelTurns> logger)
 {
     /// <summary>Well past a call's retries (under 2 s in all), short enough to hold little.</summary>
     private static readonly TimeSpan Kept = TimeSpan.FromMinutes(2);

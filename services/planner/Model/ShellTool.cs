@@ -9,7 +9,7 @@ namespace Berth.Planner.Model;
 /// so a model trained on that tool feels at home, and its results come back as the JSON of a
 /// <c>shell_call_output</c>'s <c>output</c> array.
 /// </summary>
-public static class ShellTool
+internal static class ShellTool
 {
     public const string Name = "shell";
 

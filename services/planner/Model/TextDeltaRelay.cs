@@ -16,7 +16,7 @@ namespace Berth.Planner.Model;
 /// response, which someone may read later or follow, starts gathering from the first piece, so
 /// a quick answer costs one write, as a whole one does.
 /// </summary>
-public sealed class TextDeltaRelay(IResponseStore store, IBus bus, ModelCancels cancels, TimeProvider time)
+internal sealed class TextDeltaRelay(IResponseStore store, IBus bus, ModelCancels cancels, TimeProvider time)
 {
     public const int FlushChars = 64;
     public static readonly TimeSpan FlushAfter = TimeSpan.FromMilliseconds(50);

@@ -12,7 +12,7 @@ namespace Berth.Planner.Model;
 /// with another tokenizer (Llama, Mistral, …) the count is an estimate, near enough to keep a
 /// conversation inside a window that the operator gives with some room.
 /// </summary>
-public sealed class TokenCounter
+internal sealed class TokenCounter
 {
     // OpenAI's cookbook: each message costs its content plus about three tokens of framing,
     // and every reply is primed with three more. A tool's schema is framed likewise.

@@ -13,7 +13,7 @@ namespace Berth.Planner.Mongo;
 /// unique (response, key) index keeps a replayed write from adding an event twice.
 /// </summary>
 [BsonIgnoreExtraElements]
-public sealed class EventDocument
+internal sealed class EventDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("responseId")] public string ResponseId { get; set; } = "";

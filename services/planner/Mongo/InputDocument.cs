@@ -8,7 +8,7 @@ namespace Berth.Planner.Mongo;
 // contracts: renaming a C# property must never silently change what is on disk.
 
 /// <summary>One item of a response's input, in its document's <c>input</c> array.</summary>
-public sealed class InputDocument
+internal sealed class InputDocument
 {
     [BsonElement("role")] public string Role { get; set; } = "";
     [BsonElement("text")] public string Text { get; set; } = "";
@@ -44,7 +44,7 @@ public sealed class InputDocument
 }
 
 /// <summary>A person's answer to a paused call, kept with the input that gave it.</summary>
-public sealed class ApprovalDocument
+internal sealed class ApprovalDocument
 {
     [BsonElement("requestId")] public string RequestId { get; set; } = "";
     [BsonElement("approve")] public bool Approve { get; set; }
@@ -71,7 +71,7 @@ public sealed class ApprovalDocument
     };
 }
 
-public sealed class PartDocument
+internal sealed class PartDocument
 {
     [BsonElement("type")] public string Type { get; set; } = "";
     [BsonElement("text"), BsonIgnoreIfNull] public string? Text { get; set; }

@@ -12,7 +12,7 @@ namespace Berth.Planner.Mongo;
 /// approaches MongoDB's 16 MB document limit however many calls it makes.
 /// </summary>
 [BsonIgnoreExtraElements]
-public sealed class ItemDocument
+internal sealed class ItemDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("responseId")] public string ResponseId { get; set; } = "";
@@ -69,7 +69,7 @@ public sealed class ItemDocument
     };
 }
 
-public sealed class OutputDocument
+internal sealed class OutputDocument
 {
     [BsonElement("stdout")] public string Stdout { get; set; } = "";
     [BsonElement("stderr")] public string Stderr { get; set; } = "";

@@ -7,7 +7,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Containers in MongoDB: collection <c>containers</c>, one document per container.</summary>
-public sealed class MongoContainerStore(IMongoDatabase database) : IContainerStore
+internal sealed class MongoContainerStore(IMongoDatabase database) : IContainerStore
 {
     public const string Collection = "containers";
 
@@ -71,7 +71,7 @@ public sealed class MongoContainerStore(IMongoDatabase database) : IContainerSto
 }
 
 [BsonIgnoreExtraElements]
-public sealed class ContainerDocument
+internal sealed class ContainerDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("name")] public string Name { get; set; } = "";

@@ -10,7 +10,7 @@ namespace Berth.Planner.Mongo;
 /// one document each, placed by a sequence number the conversation hands out. An item's
 /// document id is the conversation's and the item's together, so an item added twice is kept once.
 /// </summary>
-public sealed class MongoConversationStore(IMongoDatabase database) : IConversationStore
+internal sealed class MongoConversationStore(IMongoDatabase database) : IConversationStore
 {
     public const string Collection = "conversations";
     public const string ItemsCollection = "conversation_items";
@@ -110,7 +110,7 @@ public sealed class MongoConversationStore(IMongoDatabase database) : IConversat
 }
 
 [BsonIgnoreExtraElements]
-public sealed class ConversationDocument
+internal sealed class ConversationDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
@@ -142,7 +142,7 @@ public sealed class ConversationDocument
 }
 
 [BsonIgnoreExtraElements]
-public sealed class ConversationItemDocument
+internal sealed class ConversationItemDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("conversationId")] public string ConversationId { get; set; } = "";

@@ -6,7 +6,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>The records of uploaded files in MongoDB: <c>files</c>. The bytes are in the payload store (GridFS).</summary>
-public sealed class MongoFileStore(IMongoDatabase database) : IFileStore
+internal sealed class MongoFileStore(IMongoDatabase database) : IFileStore
 {
     public const string Collection = "files";
 
@@ -48,7 +48,7 @@ public sealed class MongoFileStore(IMongoDatabase database) : IFileStore
 }
 
 [BsonIgnoreExtraElements]
-public sealed class FileDocument
+internal sealed class FileDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("filename")] public string Filename { get; set; } = "";

@@ -5,7 +5,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Ready only while MongoDB answers a ping: without its store the planner can take nothing.</summary>
-public sealed class MongoHealthCheck(IMongoDatabase database) : IHealthCheck
+internal sealed class MongoHealthCheck(IMongoDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace Berth.Planner.Mongo;
 /// start-up. Creating an index that exists is a no-op; a TTL whose period changed is updated
 /// in place with <c>collMod</c>, as MongoDB requires.
 /// </summary>
-public sealed partial class MongoIndexes(IMongoDatabase database, IOptions<PlannerOptions> options, ILogger<MongoIndexes> logger) : IHostedService
+internal sealed partial class MongoIndexes(IMongoDatabase database, IOptions<PlannerOptions> options, ILogger<MongoIndexes> logger) : IHostedService
 {
     private const int IndexOptionsConflict = 85;
 

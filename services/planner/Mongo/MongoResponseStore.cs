@@ -9,7 +9,7 @@ namespace Berth.Planner.Mongo;
 /// Responses in MongoDB: <c>responses</c> for the response, <c>response_items</c> for its output,
 /// <c>response_events</c> for its stream.
 /// </summary>
-public sealed class MongoResponseStore(IMongoDatabase database, TimeProvider time) : IResponseStore
+internal sealed class MongoResponseStore(IMongoDatabase database, TimeProvider time) : IResponseStore
 {
     public const string ResponsesCollection = "responses";
     public const string ItemsCollection = "response_items";

@@ -16,7 +16,7 @@ namespace Berth.Planner.Mongo;
 /// by loading the saga again. Two first messages racing to create one saga meet the same way:
 /// the second insert hits the unique <c>_id</c> and is retried as an update.
 /// </summary>
-public static class MongoSagaRepository
+internal static class MongoSagaRepository
 {
     public static ISagaRegistrationConfigurator<TSaga> MongoRepository<TSaga>(this ISagaRegistrationConfigurator<TSaga> saga, string collectionName)
         where TSaga : class, ISagaVersion
@@ -41,12 +41,12 @@ public static class MongoSagaRepository
 }
 
 /// <summary>A saga that records when it was last saved, so idle ones can expire (a TTL index on <c>updatedAt</c>).</summary>
-public interface ITimestampedSaga
+internal interface ITimestampedSaga
 {
     DateTime UpdatedAt { get; set; }
 }
 
-public sealed class MongoSagaRepositoryContextFactory<TSaga>(
+internal sealed class MongoSagaRepositoryContextFactory<TSaga>(
     IMongoCollection<TSaga> collection,
     ISagaConsumeContextFactory<IMongoCollection<TSaga>, TSaga> factory,
     TimeProvider time)
@@ -77,7 +77,7 @@ public sealed class MongoSagaRepositoryContextFactory<TSaga>(
 }
 
 /// <summary>One message's view of the repository: load, add, and save what the state machine did.</summary>
-public sealed class MongoSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
+internal sealed class MongoSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, ISagaVersion
     where TMessage : class
 {
@@ -179,7 +179,7 @@ public sealed class MongoSagaRepositoryContext<TSaga, TMessage> : ConsumeContext
 }
 
 /// <summary>Reads outside a message: the test harness and saga queries use these.</summary>
-public sealed class MongoSagaLookupContext<TSaga>(IMongoCollection<TSaga> collection, CancellationToken cancellationToken)
+internal sealed class MongoSagaLookupContext<TSaga>(IMongoCollection<TSaga> collection, CancellationToken cancellationToken)
     : BasePipeContext(cancellationToken), LoadSagaRepositoryContext<TSaga>, QuerySagaRepositoryContext<TSaga>
     where TSaga : class, ISagaVersion
 {

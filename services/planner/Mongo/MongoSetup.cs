@@ -7,7 +7,7 @@ using MongoDB.Bson.Serialization.Serializers;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Process-wide BSON settings; the driver keeps them in static registries, so they are set once.</summary>
-public static class MongoSetup
+internal static class MongoSetup
 {
     public const string SessionsCollection = "sessions";
 

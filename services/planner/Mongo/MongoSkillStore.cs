@@ -7,7 +7,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Skills in MongoDB: <c>skills</c>, one document each with its versions. The bundles are in the payload store (GridFS).</summary>
-public sealed class MongoSkillStore(IMongoDatabase database) : ISkillStore
+internal sealed class MongoSkillStore(IMongoDatabase database) : ISkillStore
 {
     public const string Collection = "skills";
 
@@ -81,7 +81,7 @@ public sealed class MongoSkillStore(IMongoDatabase database) : ISkillStore
 }
 
 [BsonIgnoreExtraElements]
-public sealed class SkillDocument
+internal sealed class SkillDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
@@ -114,7 +114,7 @@ public sealed class SkillDocument
     };
 }
 
-public sealed class SkillVersionDocument
+internal sealed class SkillVersionDocument
 {
     [BsonElement("version")] public string Version { get; set; } = "";
     [BsonElement("name")] public string Name { get; set; } = "";

@@ -5,7 +5,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Tenant filters. Documents written before tenants existed have no <c>tenant</c>, and belong to <see cref="Tenancy.Local"/>.</summary>
-public static class MongoTenancy
+internal static class MongoTenancy
 {
     public static FilterDefinition<T> Filter<T>(Expression<Func<T, string?>> field, string tenant)
     {

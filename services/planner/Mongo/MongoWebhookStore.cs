@@ -7,7 +7,7 @@ using MongoDB.Driver;
 namespace Berth.Planner.Mongo;
 
 /// <summary>Webhook endpoints and delivery attempts in MongoDB: <c>webhook_endpoints</c> and <c>webhook_attempts</c>.</summary>
-public sealed class MongoWebhookStore(IMongoDatabase database) : IWebhookStore
+internal sealed class MongoWebhookStore(IMongoDatabase database) : IWebhookStore
 {
     public const string EndpointsCollection = "webhook_endpoints";
     public const string AttemptsCollection = "webhook_attempts";
@@ -37,7 +37,7 @@ public sealed class MongoWebhookStore(IMongoDatabase database) : IWebhookStore
 }
 
 [BsonIgnoreExtraElements]
-public sealed class WebhookEndpointDocument
+internal sealed class WebhookEndpointDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("url")] public string Url { get; set; } = "";
@@ -54,7 +54,7 @@ public sealed class WebhookEndpointDocument
 }
 
 [BsonIgnoreExtraElements]
-public sealed class WebhookAttemptDocument
+internal sealed class WebhookAttemptDocument
 {
     [BsonId] public ObjectId Id { get; set; }
     [BsonElement("endpointId")] public string EndpointId { get; set; } = "";

@@ -9,7 +9,7 @@ namespace Berth.Planner.Mongo;
 
 /// <summary>Collection <c>responses</c>: one document per response, without its output items.</summary>
 [BsonIgnoreExtraElements]
-public sealed class ResponseDocument
+internal sealed class ResponseDocument
 {
     [BsonId] public string Id { get; set; } = "";
     [BsonElement("sessionId"), BsonGuidRepresentation(GuidRepresentation.Standard)] public Guid SessionId { get; set; }
@@ -127,7 +127,7 @@ public sealed class ResponseDocument
         [.. Input.Select(i => i.ToInput())]);
 }
 
-public sealed class ShellDocument
+internal sealed class ShellDocument
 {
     [BsonElement("environment")] public string Environment { get; set; } = "";
     [BsonElement("containerId")] public string? ContainerId { get; set; }
@@ -141,7 +141,7 @@ public sealed class ShellDocument
 }
 
 /// <summary>A network policy other than none at all; absent means none.</summary>
-public sealed class NetworkPolicyDocument
+internal sealed class NetworkPolicyDocument
 {
     [BsonElement("type")] public string Type { get; set; } = "";
     [BsonElement("allowedDomains")] public List<string> AllowedDomains { get; set; } = [];
@@ -152,13 +152,13 @@ public sealed class NetworkPolicyDocument
     public NetworkPolicySpec ToSpec() => new() { Type = Type, AllowedDomains = AllowedDomains };
 }
 
-public sealed class ErrorDocument
+internal sealed class ErrorDocument
 {
     [BsonElement("code")] public string Code { get; set; } = "";
     [BsonElement("message")] public string Message { get; set; } = "";
 }
 
-public sealed class FunctionDocument
+internal sealed class FunctionDocument
 {
     [BsonElement("name")] public string Name { get; set; } = "";
     [BsonElement("description")] public string? Description { get; set; }
@@ -166,7 +166,7 @@ public sealed class FunctionDocument
     [BsonElement("strict")] public bool Strict { get; set; }
 }
 
-public sealed class SettingsDocument
+internal sealed class SettingsDocument
 {
     [BsonElement("temperature")] public double? Temperature { get; set; }
     [BsonElement("topP")] public double? TopP { get; set; }
@@ -208,7 +208,7 @@ public sealed class SettingsDocument
     };
 }
 
-public sealed class TextFormatDocument
+internal sealed class TextFormatDocument
 {
     [BsonElement("type")] public string Type { get; set; } = "";
     [BsonElement("name")] public string? Name { get; set; }
@@ -217,19 +217,19 @@ public sealed class TextFormatDocument
     [BsonElement("strict")] public bool? Strict { get; set; }
 }
 
-public sealed class ToolChoiceDocument
+internal sealed class ToolChoiceDocument
 {
     [BsonElement("mode")] public string Mode { get; set; } = "";
     [BsonElement("name")] public string? Name { get; set; }
 }
 
-public sealed class UsageDocument
+internal sealed class UsageDocument
 {
     [BsonElement("input")] public int InputTokens { get; set; }
     [BsonElement("output")] public int OutputTokens { get; set; }
 }
 
-public sealed class FileSeedDocument
+internal sealed class FileSeedDocument
 {
     [BsonElement("fileId")] public string FileId { get; set; } = "";
     [BsonElement("filename")] public string Filename { get; set; } = "";
@@ -240,7 +240,7 @@ public sealed class FileSeedDocument
     public ContainerFileSeed ToSeed() => new(FileId, Filename, new Uri(Content));
 }
 
-public sealed class SkillSeedDocument
+internal sealed class SkillSeedDocument
 {
     [BsonElement("name")] public string Name { get; set; } = "";
     [BsonElement("description")] public string Description { get; set; } = "";

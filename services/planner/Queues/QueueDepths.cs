@@ -14,7 +14,7 @@ namespace Berth.Planner.Queues;
 /// queue growing is the signal to add executors; the saga's or the model's growing, a planner
 /// falling behind. A queue that does not exist yet is not reported.
 /// </summary>
-public sealed partial class QueueDepths : BackgroundService
+internal sealed partial class QueueDepths : BackgroundService
 {
     /// <summary>The queues every planner watches: the executor pool's, and the planner's own.</summary>
     public static readonly IReadOnlyList<string> Watched =

@@ -10,7 +10,7 @@ namespace Berth.Planner.Responses;
 /// sees a gap reads the store), so events with more text than a message should carry are left
 /// out of it: the gap they leave sends the streams to the store for them.
 /// </summary>
-public sealed class AnnouncementBatch
+internal sealed class AnnouncementBatch
 {
     /// <summary>Characters of text one announcement carries at most; even escaped six-fold it stays far below the broker's 16 MiB.</summary>
     public const long MaxAnnouncedChars = 1_000_000;

@@ -7,7 +7,7 @@ namespace Berth.Planner.Responses;
 /// usage by model call), because the saga's message that caused it may be redelivered after
 /// the write but before the saga was saved.
 /// </summary>
-public interface IResponseStore
+internal interface IResponseStore
 {
     Task<StoredResponse?> FindAsync(string responseId, CancellationToken cancellationToken);
 
@@ -70,13 +70,13 @@ public interface IResponseStore
 }
 
 /// <summary>A stored item, as an input, and the response it belongs to: its tenant, and whether it is kept for clients (<c>store</c>).</summary>
-public sealed record FoundItem(string ResponseId, string? Tenant, InputMessage Item, bool Stored = true);
+internal sealed record FoundItem(string ResponseId, string? Tenant, InputMessage Item, bool Stored = true);
 
 /// <summary>Whose a response is (<c>local</c> for one made before tenants), and whether clients may read it (<c>store</c>).</summary>
-public sealed record ResponseOwner(string Tenant, bool Stored);
+internal sealed record ResponseOwner(string Tenant, bool Stored);
 
 /// <summary>How a response ended.</summary>
-public sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);
+internal sealed record ResponseOutcome(string Status, DateTimeOffset CompletedAt, ResponseError? Error = null, string? IncompleteReason = null);
 
 /// <summary>A stream event and the key that makes appending it idempotent; its sequence number is given by the store.</summary>
-public sealed record KeyedEvent(string Key, ResponseStreamEvent Event);
+internal sealed record KeyedEvent(string Key, ResponseStreamEvent Event);

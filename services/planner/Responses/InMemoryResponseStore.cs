@@ -7,7 +7,7 @@ namespace Berth.Planner.Responses;
 /// The embedded store: everything lives in this planner process and is gone when it stops.
 /// Right for a single planner and for CI; MongoDB is the store for anything that must survive.
 /// </summary>
-public sealed class InMemoryResponseStore : IResponseStore
+internal sealed class InMemoryResponseStore : IResponseStore
 {
     private readonly ConcurrentDictionary<string, Entry> _responses = new(StringComparer.Ordinal);
 

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Responses;
 
 /// <summary>How much text a response, or one of its stream events, holds.</summary>
-public static class OutputLimits
+internal static class OutputLimits
 {
     /// <summary>The characters of text a response holds: its messages and its commands' output.</summary>
     public static long TextChars(ResponseSnapshot response) => response.Output.Sum(TextChars);

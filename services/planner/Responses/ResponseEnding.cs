@@ -11,7 +11,7 @@ namespace Berth.Planner.Responses;
 /// every ending announces that one, so a client and a webhook receiver see one outcome however
 /// many of them race.
 /// </summary>
-public sealed class ResponseEnding(IResponseStore store, Conversations.IConversationStore conversations, ResponseEvents events, TimeProvider time, IOptions<PlannerOptions> options)
+internal sealed class ResponseEnding(IResponseStore store, Conversations.IConversationStore conversations, ResponseEvents events, TimeProvider time, IOptions<PlannerOptions> options)
 {
     /// <summary>Ends the response, keeping its stream events in <paramref name="batch"/>; returns the status that stands.</summary>
     public async Task<string> EndAsync(IPublishEndpoint publish, AnnouncementBatch batch, Guid sessionId, string responseId,

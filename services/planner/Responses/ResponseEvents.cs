@@ -8,7 +8,7 @@ namespace Berth.Planner.Responses;
 /// to every api instance. The api reads the store whenever an announcement is missing, so an
 /// announcement lost with a failed attempt only delays a stream.
 /// </summary>
-public sealed class ResponseEvents(IResponseStore store)
+internal sealed class ResponseEvents(IResponseStore store)
 {
     /// <summary>Stores the events and keeps them in <paramref name="batch"/>, to be announced with the rest of a step's events.</summary>
     public async Task StoreAsync(AnnouncementBatch batch, string responseId, IReadOnlyList<KeyedEvent> events, CancellationToken cancellationToken) =>

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Responses;
 
 /// <summary>A response as the planner keeps it: what the api shows, plus the input it was given.</summary>
-public sealed record StoredResponse(ResponseSnapshot Snapshot, IReadOnlyList<InputMessage> Input)
+internal sealed record StoredResponse(ResponseSnapshot Snapshot, IReadOnlyList<InputMessage> Input)
 {
     public string Id => Snapshot.Id;
 

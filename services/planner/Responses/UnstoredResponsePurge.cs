@@ -9,7 +9,7 @@ namespace Berth.Planner.Responses;
 /// output, a slow stream's last pages); then it goes with its items and events. Every planner
 /// purges; a response removed twice is removed once.
 /// </summary>
-public sealed partial class UnstoredResponsePurge(IResponseStore store, IOptions<PlannerOptions> options, TimeProvider time, ILogger<UnstoredResponsePurge> logger)
+internal sealed partial class UnstoredResponsePurge(IResponseStore store, IOptions<PlannerOptions> options, TimeProvider time, ILogger<UnstoredResponsePurge> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -13,7 +13,7 @@ namespace Berth.Planner.Sessions;
 /// come from call ids and steps), because a session's message may be redelivered after the
 /// store was written but before the saga was saved. One per session message (scoped).
 /// </summary>
-public sealed partial class ResponseLifecycle(
+internal sealed partial class ResponseLifecycle(
     IResponseStore store,
     ResponseEvents events,
     ResponseEnding ending,

@@ -15,7 +15,7 @@ namespace Berth.Planner.Sessions;
 /// so its next response starts; one the session has not ended a while later (its queue is stuck,
 /// or its saga cannot take a step) is ended in the store directly.
 /// </summary>
-public sealed partial class ResponseWatchdog(
+internal sealed partial class ResponseWatchdog(
     ExecutorRegistry executors,
     ResponseEnding ending,
     IResponseStore store,

@@ -8,7 +8,7 @@ namespace Berth.Planner.Sessions;
 /// One session: a chain of responses linked by <c>previous_response_id</c>, sharing one container.
 /// Responses of a session run one at a time, in the order they were submitted.
 /// </summary>
-public sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITimestampedSaga
+internal sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITimestampedSaga
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";

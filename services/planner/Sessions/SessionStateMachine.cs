@@ -15,7 +15,7 @@ namespace Berth.Planner.Sessions;
 /// What each event does lives in its activity (<see cref="Activities"/>); this class says when,
 /// and where the session goes next.
 /// </summary>
-public sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
+internal sealed class SessionStateMachine : MassTransitStateMachine<SessionState>
 {
     public State Idle { get; private set; } = null!;
     public State Thinking { get; private set; } = null!;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Berth.Planner.Sessions;
 
-public sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
+internal sealed class SessionStateMachineDefinition : SagaDefinition<SessionState>
 {
     public SessionStateMachineDefinition()
     {

@@ -11,7 +11,7 @@ namespace Berth.Planner.Sessions;
 /// A fault in the session's own way of ending a response (a cancel, a failure) is answered here
 /// directly in the store, as the session cannot answer it.
 /// </summary>
-public sealed partial class SessionStepFaultConsumer(ResponseEnding ending, IResponseStore store, ILogger<SessionStepFaultConsumer> logger) :
+internal sealed partial class SessionStepFaultConsumer(ResponseEnding ending, IResponseStore store, ILogger<SessionStepFaultConsumer> logger) :
     IConsumer<Fault<ToolCallCompleted>>,
     IConsumer<Fault<ModelAnswered>>,
     IConsumer<Fault<AskModel>>,

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Sessions;
 
 /// <summary>Its own queue, so a fault is answered even when the session queue is what is stuck.</summary>
-public sealed class SessionStepFaultConsumerDefinition : ConsumerDefinition<SessionStepFaultConsumer>
+internal sealed class SessionStepFaultConsumerDefinition : ConsumerDefinition<SessionStepFaultConsumer>
 {
     public SessionStepFaultConsumerDefinition()
     {

@@ -4,7 +4,7 @@ using Berth.Planner.Sessions.Activities;
 
 namespace Berth.Planner.Sessions;
 
-public static class SessionStepsExtensions
+internal static class SessionStepsExtensions
 {
     /// <summary>What the session saga's activities use, one of each per session message.</summary>
     public static IServiceCollection AddSessionSteps(this IServiceCollection services)

@@ -14,7 +14,7 @@ namespace Berth.Planner.Sessions;
 /// <see cref="ResponseLifecycle"/>'s to say: a call that cannot run is reported back as the error
 /// the response fails with. One per session message (scoped).
 /// </summary>
-public sealed class ShellCallSteps(
+internal sealed class ShellCallSteps(
     IResponseStore store,
     ResponseEvents events,
     AnnouncementBatch announcements,

@@ -3,7 +3,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Skills;
 
 /// <summary>Skills and their versions (<c>/v1/skills</c>); the bundles are in the payload store.</summary>
-public interface ISkillStore
+internal interface ISkillStore
 {
     Task AddAsync(SkillSnapshot skill, CancellationToken cancellationToken);
 

@@ -6,7 +6,7 @@ using Berth.Planner.Tenants;
 namespace Berth.Planner.Skills;
 
 /// <summary>The embedded skill store: in this planner process, like the in-memory response store.</summary>
-public sealed class InMemorySkillStore : ISkillStore
+internal sealed class InMemorySkillStore : ISkillStore
 {
     private readonly ConcurrentDictionary<string, SkillSnapshot> _skills = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();

@@ -9,7 +9,7 @@ namespace Berth.Planner.Skills;
 /// Keeps, finds, lists, changes and deletes skills and their versions, for <c>/v1/skills</c>. A
 /// tenant sees only its own. A bundle's bytes go with the version that holds them.
 /// </summary>
-public sealed class SkillConsumers(ISkillStore store, PayloadStore payloads)
+internal sealed class SkillConsumers(ISkillStore store, PayloadStore payloads)
     : IConsumer<CreateSkill>, IConsumer<GetSkill>, IConsumer<ListSkills>, IConsumer<AddSkillVersion>, IConsumer<UpdateSkill>, IConsumer<DeleteSkill>
 {
     public async Task Consume(ConsumeContext<CreateSkill> context)

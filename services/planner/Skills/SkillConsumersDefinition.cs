@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Skills;
 
 /// <summary>On <see cref="Endpoints.SkillsQueue"/>. Not retried: the api answers a failure, and the client may ask again.</summary>
-public sealed class SkillConsumersDefinition : ConsumerDefinition<SkillConsumers>
+internal sealed class SkillConsumersDefinition : ConsumerDefinition<SkillConsumers>
 {
     public SkillConsumersDefinition()
     {

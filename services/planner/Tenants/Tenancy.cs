@@ -6,7 +6,7 @@ namespace Berth.Planner.Tenants;
 /// api answers 404, never 403, so ids leak nothing). The planner checks this, not the api,
 /// because it is the one that holds the records.
 /// </summary>
-public static class Tenancy
+internal static class Tenancy
 {
     /// <summary>The tenant of an api without API keys, and of records made before tenants existed.</summary>
     public const string Local = "local";

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Tenants;
 
 /// <summary>A limit said no: the error code the client gets (answered 429) and why.</summary>
-public sealed record Refusal(string Code, string Message);
+internal sealed record Refusal(string Code, string Message);
 
 /// <summary>
 /// Whether a tenant may start one more session or hold one more container.
@@ -29,7 +29,7 @@ public sealed record Refusal(string Code, string Message);
 /// limits are exact; with several planners, racing requests can each pass once (at most one per
 /// planner over a limit).
 /// </summary>
-public sealed class TenantAdmission(IResponseStore responses, IContainerStore containers, IOptions<PlannerOptions> options, IOptions<TenantOptions> tenants)
+internal sealed class TenantAdmission(IResponseStore responses, IContainerStore containers, IOptions<PlannerOptions> options, IOptions<TenantOptions> tenants)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> _beingMade = new(StringComparer.Ordinal);

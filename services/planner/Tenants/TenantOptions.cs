@@ -9,7 +9,7 @@ namespace Berth.Planner.Tenants;
 /// <c>Tenants__acme__MaxSessions=20</c>). A setting this version does not know is refused at
 /// start-up rather than ignored.
 /// </summary>
-public sealed class TenantOptions : IValidatableObject
+internal sealed class TenantOptions : IValidatableObject
 {
     public const string Section = "Tenants";
 
@@ -47,7 +47,7 @@ public sealed class TenantOptions : IValidatableObject
 }
 
 /// <summary>One tenant's settings; each unset one is the deployment's default.</summary>
-public sealed class TenantSettings
+internal sealed class TenantSettings
 {
     /// <summary>Sessions the tenant may run at once; over <see cref="PlannerOptions.MaxConcurrentSessionsPerTenant"/> for this tenant. 0: no limit.</summary>
     public int? MaxSessions { get; set; }

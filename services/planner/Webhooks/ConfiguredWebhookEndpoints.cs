@@ -7,7 +7,7 @@ namespace Berth.Planner.Webhooks;
 /// configured one is added (or replaced), and one that was configured before but is no longer
 /// is removed, since it hears every tenant's events and no API can delete it.
 /// </summary>
-public sealed class ConfiguredWebhookEndpoints(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time) : IHostedService
+internal sealed class ConfiguredWebhookEndpoints(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time) : IHostedService
 {
     public const string IdPrefix = "we_configured_";
 

@@ -8,7 +8,7 @@ namespace Berth.Planner.Webhooks;
 /// private networks. Written by hand because .NET has no "is globally routable" check, and the
 /// list is short and fixed (the IANA special-purpose registries for IPv4 and IPv6).
 /// </summary>
-public static class WebhookAddresses
+internal static class WebhookAddresses
 {
     private static readonly (IPAddress Network, int Bits)[] NotPublicV4 =
     [

@@ -11,7 +11,7 @@ namespace Berth.Planner.Webhooks;
 /// This is how retries wait hours without a scheduler: RabbitMQ's delayed-message plugin is not
 /// available to us. Declared before the bus starts, so no retry is ever sent to a missing queue.
 /// </summary>
-public sealed class WebhookDelayQueues(IConfiguration configuration, IOptions<WebhookOptions> options) : IHostedService
+internal sealed class WebhookDelayQueues(IConfiguration configuration, IOptions<WebhookOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace Berth.Planner.Webhooks;
 /// failed. A failure is retried later through a RabbitMQ delay queue (a queue without consumers
 /// whose messages expire into the delivery queue), so a slow or dead receiver holds nothing up.
 /// </summary>
-public sealed partial class WebhookDelivery(
+internal sealed partial class WebhookDelivery(
     IWebhookStore store,
     IHttpClientFactory http,
     IOptions<WebhookOptions> options,

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>On <see cref="Endpoints.WebhooksQueue"/>. A failed delivery is retried by its own delay queues, not here. Up to 32 at once: each holds only an HTTP request to a receiver, and a slow receiver must not hold up the rest.</summary>
-public sealed class WebhookDeliveryDefinition : ConsumerDefinition<WebhookDelivery>
+internal sealed class WebhookDeliveryDefinition : ConsumerDefinition<WebhookDelivery>
 {
     public WebhookDeliveryDefinition()
     {

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Turns a finished response into one delivery per subscribed endpoint, off the request path.</summary>
-public sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseStore responses, TimeProvider time) : IConsumer<ResponseFinished>
+internal sealed class WebhookDispatcher(IWebhookStore store, Responses.IResponseStore responses, TimeProvider time) : IConsumer<ResponseFinished>
 {
     public async Task Consume(ConsumeContext<ResponseFinished> context)
     {

@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>On <see cref="Endpoints.WebhookDispatchQueue"/>. Not retried: a retry would send the deliveries made before the failure again.</summary>
-public sealed class WebhookDispatcherDefinition : ConsumerDefinition<WebhookDispatcher>
+internal sealed class WebhookDispatcherDefinition : ConsumerDefinition<WebhookDispatcher>
 {
     public WebhookDispatcherDefinition()
     {

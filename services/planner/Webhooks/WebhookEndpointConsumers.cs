@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Registers, lists and removes webhook endpoints, for <c>/v1/webhook_endpoints</c>.</summary>
-public sealed class WebhookEndpointConsumers(IWebhookStore store, WebhookTargets targets, IOptions<WebhookOptions> options)
+internal sealed class WebhookEndpointConsumers(IWebhookStore store, WebhookTargets targets, IOptions<WebhookOptions> options)
     : IConsumer<CreateWebhookEndpoint>, IConsumer<ListWebhookEndpoints>, IConsumer<DeleteWebhookEndpoint>, IConsumer<ListWebhookDeliveries>
 {
     public static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)

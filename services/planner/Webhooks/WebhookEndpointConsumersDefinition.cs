@@ -4,7 +4,7 @@ using MassTransit;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>On <see cref="Endpoints.WebhookEndpointsQueue"/>. Not retried: the api answers a failure, and the client may ask again.</summary>
-public sealed class WebhookEndpointConsumersDefinition : ConsumerDefinition<WebhookEndpointConsumers>
+internal sealed class WebhookEndpointConsumersDefinition : ConsumerDefinition<WebhookEndpointConsumers>
 {
     public WebhookEndpointConsumersDefinition()
     {

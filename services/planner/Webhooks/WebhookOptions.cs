@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Section <c>Webhooks</c>.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     public const string Section = "Webhooks";
 

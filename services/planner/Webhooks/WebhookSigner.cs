@@ -9,7 +9,7 @@ namespace Berth.Planner.Webhooks;
 /// secret, sent as <c>v1,{base64}</c>. Written here because it is a dozen lines; no maintained .NET
 /// package signs (as opposed to verifies) in this format.
 /// </summary>
-public static class WebhookSigner
+internal static class WebhookSigner
 {
     public const string SecretPrefix = "whsec_";
 

@@ -4,7 +4,7 @@ using Berth.Contracts;
 namespace Berth.Planner.Webhooks;
 
 /// <summary>Webhook endpoints (with their secrets) and the log of delivery attempts.</summary>
-public interface IWebhookStore
+internal interface IWebhookStore
 {
     Task AddAsync(WebhookEndpointSnapshot endpoint, CancellationToken cancellationToken);
 
@@ -22,7 +22,7 @@ public interface IWebhookStore
 }
 
 /// <summary>The embedded webhook store: in this planner process, like the in-memory response store.</summary>
-public sealed class InMemoryWebhookStore : IWebhookStore
+internal sealed class InMemoryWebhookStore : IWebhookStore
 {
     private const int AttemptsKept = 500;
     private readonly ConcurrentDictionary<string, WebhookEndpointSnapshot> _endpoints = new(StringComparer.Ordinal);

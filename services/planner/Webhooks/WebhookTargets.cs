@@ -10,7 +10,7 @@ namespace Berth.Planner.Webhooks;
 /// to the very address it connects to, so a name that later resolves elsewhere (DNS rebinding)
 /// reaches nothing inside. <c>Webhooks:AllowPrivateNetworks</c> turns the check off, for development.
 /// </summary>
-public sealed class WebhookTargets(IWebhookResolver resolver, IOptions<WebhookOptions> options)
+internal sealed class WebhookTargets(IWebhookResolver resolver, IOptions<WebhookOptions> options)
 {
     public const string NotPublic = "the receiver's host resolves to an address that is not public";
 
@@ -77,4 +77,4 @@ public sealed class WebhookTargets(IWebhookResolver resolver, IOptions<WebhookOp
 }
 
 /// <summary>A delivery refused before connecting: its receiver's host resolves to an address that is not public.</summary>
-public sealed class WebhookTargetRefusedException() : Exception(WebhookTargets.NotPublic);
+internal sealed class WebhookTargetRefusedException() : Exception(WebhookTargets.NotPublic);

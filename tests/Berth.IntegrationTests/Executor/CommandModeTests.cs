@@ -25,11 +25,11 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     }
 
     [Theory]
-    [InlineData(CommandMode.Shell)]
-    [InlineData(CommandMode.Exec)]
-    public async Task Should_keep_stdout_stderr_and_the_exit_code_apart_for_any_command_text(CommandMode mode)
+    [InlineData(nameof(CommandMode.Shell))]
+    [InlineData(nameof(CommandMode.Exec))]
+    public async Task Should_keep_stdout_stderr_and_the_exit_code_apart_for_any_command_text(string mode)
     {
-        var (sandbox, container) = await SessionAsync(mode);
+        var (sandbox, container) = await SessionAsync(Enum.Parse<CommandMode>(mode));
 
         var output = await sandbox.RunAsync(container, "echo out; echo err >&2; exit 3", 5_000, 1_000, CancellationToken.None);
         Assert.Equal(("out\n", "err\n", 3, false), (output.Stdout, output.Stderr, output.ExitCode, output.TimedOut));
@@ -46,11 +46,11 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     }
 
     [Theory]
-    [InlineData(CommandMode.Shell)]
-    [InlineData(CommandMode.Exec)]
-    public async Task Should_time_out_one_command_and_run_the_next_when_a_command_outlives_its_limit(CommandMode mode)
+    [InlineData(nameof(CommandMode.Shell))]
+    [InlineData(nameof(CommandMode.Exec))]
+    public async Task Should_time_out_one_command_and_run_the_next_when_a_command_outlives_its_limit(string mode)
     {
-        var (sandbox, container) = await SessionAsync(mode);
+        var (sandbox, container) = await SessionAsync(Enum.Parse<CommandMode>(mode));
 
         // A limit of a few seconds: at 1 s, a CI machine busy with other tests once ended the
         // command before it had printed anything.
@@ -69,11 +69,11 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     }
 
     [Theory]
-    [InlineData(CommandMode.Shell)]
-    [InlineData(CommandMode.Exec)]
-    public async Task Should_time_out_a_command_that_stops_itself_and_keep_its_output_out_of_the_next(CommandMode mode)
+    [InlineData(nameof(CommandMode.Shell))]
+    [InlineData(nameof(CommandMode.Exec))]
+    public async Task Should_time_out_a_command_that_stops_itself_and_keep_its_output_out_of_the_next(string mode)
     {
-        var (sandbox, container) = await SessionAsync(mode);
+        var (sandbox, container) = await SessionAsync(Enum.Parse<CommandMode>(mode));
 
         var stopped = await sandbox.RunAsync(container, "echo before; kill -STOP $BASHPID 2>/dev/null || kill -STOP $$; echo after", 3_000, 1_000, CancellationToken.None);
         var next = await sandbox.RunAsync(container, "echo next", 5_000, 1_000, CancellationToken.None);
@@ -104,11 +104,11 @@ public sealed class CommandModeTests(DockerFixture docker) : SandboxTestBase(doc
     }
 
     [Theory]
-    [InlineData(CommandMode.Shell)]
-    [InlineData(CommandMode.Exec)]
-    public async Task Should_kill_the_command_and_keep_the_session_when_the_call_is_cancelled(CommandMode mode)
+    [InlineData(nameof(CommandMode.Shell))]
+    [InlineData(nameof(CommandMode.Exec))]
+    public async Task Should_kill_the_command_and_keep_the_session_when_the_call_is_cancelled(string mode)
     {
-        var (sandbox, container) = await SessionAsync(mode);
+        var (sandbox, container) = await SessionAsync(Enum.Parse<CommandMode>(mode));
 
         // Cancelled once the command has printed, as a user cancels what they saw start: a
         // fixed delay would race a Docker engine slowed by other tests, where an exec can take

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.IntegrationTests.Fixtures;
 
 /// <summary>The executor's tool call consumer on MassTransit's test harness, over the real Docker engine.</summary>
-public static class ExecutorHarness
+internal static class ExecutorHarness
 {
     /// <param name="configure">The executor's settings, after its id, the test image and a state directory of its own.</param>
     /// <param name="services">Services of the test's own, beside the consumer's.</param>

@@ -8,7 +8,7 @@ namespace Berth.IntegrationTests.Storage;
 /// <summary>What every container store must do: in memory always, MongoDB wherever one is reachable.</summary>
 public abstract class ContainerStoreContract
 {
-    protected abstract IContainerStore CreateStore();
+    private protected abstract IContainerStore CreateStore();
 
     private static ContainerSnapshot NewContainer(DateTimeOffset createdAt, string? tenant = "acme", string executorId = "exec-1", bool auto = false) => new()
     {
@@ -159,10 +159,10 @@ public abstract class ContainerStoreContract
 
 public sealed class InMemoryContainerStoreTests : ContainerStoreContract
 {
-    protected override IContainerStore CreateStore() => new InMemoryContainerStore();
+    private protected override IContainerStore CreateStore() => new InMemoryContainerStore();
 }
 
 public sealed class MongoContainerStoreTests(MongoFixture mongo) : ContainerStoreContract, IClassFixture<MongoFixture>
 {
-    protected override IContainerStore CreateStore() => new MongoContainerStore(mongo.NewDatabase());
+    private protected override IContainerStore CreateStore() => new MongoContainerStore(mongo.NewDatabase());
 }

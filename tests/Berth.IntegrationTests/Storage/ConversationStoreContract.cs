@@ -8,7 +8,7 @@ namespace Berth.IntegrationTests.Storage;
 /// <summary>What every conversation store must do: in memory always, MongoDB wherever one is reachable.</summary>
 public abstract class ConversationStoreContract
 {
-    protected abstract IConversationStore CreateStore();
+    private protected abstract IConversationStore CreateStore();
 
     private static ConversationSnapshot Conversation() => new()
     {
@@ -87,10 +87,10 @@ public abstract class ConversationStoreContract
 
 public sealed class InMemoryConversationStoreTests : ConversationStoreContract
 {
-    protected override IConversationStore CreateStore() => new InMemoryConversationStore();
+    private protected override IConversationStore CreateStore() => new InMemoryConversationStore();
 }
 
 public sealed class MongoConversationStoreTests(MongoFixture mongo) : ConversationStoreContract, IClassFixture<MongoFixture>
 {
-    protected override IConversationStore CreateStore() => new MongoConversationStore(mongo.NewDatabase());
+    private protected override IConversationStore CreateStore() => new MongoConversationStore(mongo.NewDatabase());
 }

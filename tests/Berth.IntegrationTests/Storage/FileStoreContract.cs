@@ -10,7 +10,7 @@ public abstract class FileStoreContract
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
 
-    protected abstract IFileStore CreateStore();
+    private protected abstract IFileStore CreateStore();
 
     private static FileSnapshot File(string id, int second, string tenant = "acme", string purpose = FilePurposes.UserData, DateTimeOffset? expiresAt = null) => new()
     {
@@ -96,10 +96,10 @@ public abstract class FileStoreContract
 
 public sealed class InMemoryFileStoreTests : FileStoreContract
 {
-    protected override IFileStore CreateStore() => new InMemoryFileStore();
+    private protected override IFileStore CreateStore() => new InMemoryFileStore();
 }
 
 public sealed class MongoFileStoreTests(MongoFixture mongo) : FileStoreContract, IClassFixture<MongoFixture>
 {
-    protected override IFileStore CreateStore() => new MongoFileStore(mongo.NewDatabase());
+    private protected override IFileStore CreateStore() => new MongoFileStore(mongo.NewDatabase());
 }

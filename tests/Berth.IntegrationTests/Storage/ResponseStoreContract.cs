@@ -11,7 +11,7 @@ namespace Berth.IntegrationTests.Storage;
 /// </summary>
 public abstract class ResponseStoreContract
 {
-    protected abstract IResponseStore CreateStore();
+    private protected abstract IResponseStore CreateStore();
 
     private static StoredResponse NewResponse(string? previous = null, Guid? session = null, string? tenant = "acme", string status = ResponseStatuses.Queued) => new(new ResponseSnapshot
     {
@@ -434,10 +434,10 @@ public abstract class ResponseStoreContract
 
 public sealed class InMemoryResponseStoreTests : ResponseStoreContract
 {
-    protected override IResponseStore CreateStore() => new InMemoryResponseStore();
+    private protected override IResponseStore CreateStore() => new InMemoryResponseStore();
 }
 
 public sealed class MongoResponseStoreTests(MongoFixture mongo) : ResponseStoreContract, IClassFixture<MongoFixture>
 {
-    protected override IResponseStore CreateStore() => new MongoResponseStore(mongo.NewDatabase(), TimeProvider.System);
+    private protected override IResponseStore CreateStore() => new MongoResponseStore(mongo.NewDatabase(), TimeProvider.System);
 }

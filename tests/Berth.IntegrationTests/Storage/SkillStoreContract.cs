@@ -10,7 +10,7 @@ public abstract class SkillStoreContract
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
 
-    protected abstract ISkillStore CreateStore();
+    private protected abstract ISkillStore CreateStore();
 
     private static SkillVersionSnapshot Version(string number, string name = "csv-tools") => new()
     {
@@ -91,10 +91,10 @@ public abstract class SkillStoreContract
 
 public sealed class InMemorySkillStoreTests : SkillStoreContract
 {
-    protected override ISkillStore CreateStore() => new InMemorySkillStore();
+    private protected override ISkillStore CreateStore() => new InMemorySkillStore();
 }
 
 public sealed class MongoSkillStoreTests(MongoFixture mongo) : SkillStoreContract, IClassFixture<MongoFixture>
 {
-    protected override ISkillStore CreateStore() => new MongoSkillStore(mongo.NewDatabase());
+    private protected override ISkillStore CreateStore() => new MongoSkillStore(mongo.NewDatabase());
 }

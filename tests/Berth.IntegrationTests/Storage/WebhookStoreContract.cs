@@ -8,7 +8,7 @@ namespace Berth.IntegrationTests.Storage;
 /// <summary>What every webhook store must do: in memory always, MongoDB wherever one is reachable.</summary>
 public abstract class WebhookStoreContract
 {
-    protected abstract IWebhookStore CreateStore();
+    private protected abstract IWebhookStore CreateStore();
 
     private static WebhookEndpointSnapshot Endpoint(string id, int minute, string? tenant = "acme") => new()
     {
@@ -70,10 +70,10 @@ public abstract class WebhookStoreContract
 
 public sealed class InMemoryWebhookStoreTests : WebhookStoreContract
 {
-    protected override IWebhookStore CreateStore() => new InMemoryWebhookStore();
+    private protected override IWebhookStore CreateStore() => new InMemoryWebhookStore();
 }
 
 public sealed class MongoWebhookStoreTests(MongoFixture mongo) : WebhookStoreContract, IClassFixture<MongoFixture>
 {
-    protected override IWebhookStore CreateStore() => new MongoWebhookStore(mongo.NewDatabase());
+    private protected override IWebhookStore CreateStore() => new MongoWebhookStore(mongo.NewDatabase());
 }

@@ -19,7 +19,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Berth.UnitTests.Planner;
 
 /// <summary>The session saga on MassTransit's in-memory test harness, with the in-memory response store.</summary>
-public sealed class SessionHarness : IAsyncDisposable
+internal sealed class SessionHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
     private readonly string _payloadDirectory;
@@ -77,6 +77,7 @@ public sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IResponseStore, InMemoryResponseStore>()
             .AddSingleton<IContainerStore, InMemoryContainerStore>()
             .AddSingleton<SessionContainers>()
+            .AddSingleton<SessionPlacement>()
             .AddSingleton<TenantAdmission>()
             .Configure<TenantOptions>(tenants ?? (_ => { }))
             .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))

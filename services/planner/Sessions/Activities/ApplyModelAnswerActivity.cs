@@ -13,7 +13,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// many as <c>max_tool_calls</c> leaves, up to the first that waits for approval). With no shell calls, the response is done; with function
 /// calls, it is done once its shell calls have run, and the client answers them.
 /// </summary>
-public sealed class ApplyModelAnswerActivity(
+internal sealed class ApplyModelAnswerActivity(
     IResponseStore store,
     ResponseEvents events,
     ResponseLifecycle lifecycle,

@@ -9,7 +9,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// The running call completed: its output is stored, and the response goes on
 /// (<see cref="ResponseLifecycle.GoOnAsync"/>). A call the sandbox could not run fails the response.
 /// </summary>
-public sealed partial class ApplyToolResultActivity(
+internal sealed partial class ApplyToolResultActivity(
     ResponseLifecycle lifecycle,
     ShellCallSteps calls,
     SessionContainers containers,

@@ -9,7 +9,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// model call in flight is stopped by <see cref="Model.ModelCallCanceller"/>); a waiting one is
 /// taken off the queue and ended. A finished response is left as it is.
 /// </summary>
-public sealed class CancelResponseActivity(ResponseLifecycle lifecycle, AnnouncementBatch announcements) : SessionActivity<ResponseCancelRequested>(announcements)
+internal sealed class CancelResponseActivity(ResponseLifecycle lifecycle, AnnouncementBatch announcements) : SessionActivity<ResponseCancelRequested>(announcements)
 {
     protected override Task RunAsync(BehaviorContext<SessionState, ResponseCancelRequested> context) =>
         lifecycle.EndAsync(context, context.Message.ResponseId, ResponseStatuses.Cancelled);

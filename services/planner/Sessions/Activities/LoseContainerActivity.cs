@@ -8,7 +8,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// The executor holding this session's container is gone. A call it was running ends with an
 /// error output and the response fails; any later call of the session fails at once.
 /// </summary>
-public sealed class LoseContainerActivity(ShellCallSteps calls, ResponseLifecycle lifecycle, AnnouncementBatch announcements) : SessionActivity<ExecutorLost>(announcements)
+internal sealed class LoseContainerActivity(ShellCallSteps calls, ResponseLifecycle lifecycle, AnnouncementBatch announcements) : SessionActivity<ExecutorLost>(announcements)
 {
     protected override async Task RunAsync(BehaviorContext<SessionState, ExecutorLost> context)
     {

@@ -8,7 +8,7 @@ namespace Berth.Planner.Sessions.Activities;
 /// are announced together; the outbox sends them, with the step's commands, once the session is
 /// saved. Resolved from the message's scope, so it shares that scope's announcements.
 /// </summary>
-public abstract class SessionActivity<TMessage>(AnnouncementBatch announcements) : IStateMachineActivity<SessionState, TMessage>
+internal abstract class SessionActivity<TMessage>(AnnouncementBatch announcements) : IStateMachineActivity<SessionState, TMessage>
     where TMessage : class
 {
     /// <summary>The stream events this step stored, announced when it ends.</summary>
