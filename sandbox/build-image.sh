@@ -3,12 +3,16 @@
 # minimal Debian into a folder, then `docker import` it. Machines that can pull
 # from a registry may use sandbox/Dockerfile instead; both give the same image.
 #
-#   sandbox/build-image.sh [IMAGE]      (default berth-sandbox:latest)
+#   sandbox/build-image.sh [IMAGE] [EXTRA_PACKAGES]   (default berth-sandbox:latest, none)
+#
+# EXTRA_PACKAGES, comma-separated Debian packages, makes another image on the same base: the
+# second example image, berth-sandbox-science:latest, is the default plus python3-numpy.
 #
 # Needs root, debootstrap and a running Docker engine. Takes about 90 s.
 set -euo pipefail
 
 image="${1:-berth-sandbox:latest}"
+extra="${2:-}"
 suite="bookworm"
 mirror="${BERTH_DEBIAN_MIRROR:-}"
 if [ -z "$mirror" ]; then
@@ -19,7 +23,7 @@ if [ -z "$mirror" ]; then
 fi
 
 # Tools an agent reaches for first; everything else it can be told to do without.
-packages="ca-certificates,procps,less,findutils,grep,sed,gawk,diffutils,patch,file,python3-minimal,git"
+packages="ca-certificates,procps,less,findutils,grep,sed,gawk,diffutils,patch,file,python3-minimal,git${extra:+,$extra}"
 
 root=$(mktemp -d /tmp/berth-sandbox.XXXXXX)
 trap 'rm -rf "$root"' EXIT
@@ -35,7 +39,7 @@ tar -C "$root" -c . | docker import \
   --change 'WORKDIR /mnt/data' \
   --change 'ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["sleep", "infinity"]' \
-  --message "berth sandbox ($suite minbase)" \
+  --message "berth sandbox ($suite minbase${extra:+ + $extra})" \
   - "$image" >/dev/null
 
 echo "built $image"

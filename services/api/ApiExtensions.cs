@@ -3,6 +3,7 @@ using Berth.Api.Responses;
 using Berth.Api.Webhooks;
 using Berth.Contracts;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Images;
 using Berth.ServiceDefaults.Models;
 using MassTransit;
 
@@ -14,6 +15,7 @@ internal static class ApiExtensions
     {
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         builder.AddModelCatalog();
+        builder.AddImageCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<Errors.PlannerTimeoutHandler>();
         builder.Services.AddHttpContextAccessor();

@@ -13,6 +13,9 @@ public sealed record ContainerSnapshot
     public string? DockerContainerId { get; init; }
     public int IdleMinutes { get; init; }
     public int? MemoryMb { get; init; }
+
+    /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
+    public string? Image { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset LastActiveAt { get; init; }
 

@@ -10,6 +10,9 @@ public sealed record CreateContainer
     public required string Name { get; init; }
     public int IdleMinutes { get; init; } = 20;
     public int? MemoryMb { get; init; }
+
+    /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
+    public string? Image { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>

@@ -63,6 +63,15 @@ public static class Endpoints
     public static Uri Executors { get; } = new($"queue:{ExecutorsQueue}");
 
     /// <summary>
+    /// The pool's queue for sessions of one sandbox image: the executors that serve the image
+    /// take from it, so a session's first call never reaches one that would have to fail it. The
+    /// default image's pool is <see cref="ExecutorsQueue"/>.
+    /// </summary>
+    public static string PoolQueueName(string? image) => SandboxImages.NameOrDefault(image) == SandboxImages.Default ? ExecutorsQueue : $"{ExecutorsQueue}-image-{image}";
+
+    public static Uri Pool(string? image) => new($"queue:{PoolQueueName(image)}");
+
+    /// <summary>
     /// One executor's own endpoint, for the sessions whose containers it holds. Senders address
     /// its exchange, never its queue: only the executor declares the queue, which expires once it
     /// has had no consumer for a while, so messages for a dead executor do not pile up, and

@@ -15,4 +15,11 @@ public sealed record ExecutorHeartbeat
     /// on another engine can only be found by asking its executor. Null from executors before it.
     /// </summary>
     public string? EngineId { get; init; }
+
+    /// <summary>
+    /// The sandbox images it serves, by the operator's names for them: the default, and each
+    /// listed image it found on its engine with what Berth needs. Null from executors before
+    /// images could be chosen, which serve the default only.
+    /// </summary>
+    public IReadOnlyList<string>? Images { get; init; }
 }

@@ -10,6 +10,9 @@ public sealed record ProvisionContainer
     public int? IdleMinutes { get; init; }
     public int? MemoryMb { get; init; }
 
+    /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
+    public string? Image { get; init; }
+
     /// <summary>The network the container is made with; null is none at all.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
 

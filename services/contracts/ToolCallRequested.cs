@@ -24,6 +24,9 @@ public sealed record ToolCallRequested
     /// <summary>The memory the session's container is made with, in megabytes; null for the executor's default. Used only when the container is made.</summary>
     public int? MemoryMb { get; init; }
 
+    /// <summary>The sandbox image the session's container is made from, by the operator's name for it; null for the default. Used only when the container is made.</summary>
+    public string? Image { get; init; }
+
     /// <summary>Files copied into the session's container when it is made, before the commands run; empty once it has one.</summary>
     public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
 

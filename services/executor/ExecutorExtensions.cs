@@ -4,6 +4,7 @@ using Berth.Executor.Identity;
 using Berth.Executor.Peers;
 using Berth.Executor.Sandbox;
 using Berth.ServiceDefaults;
+using Berth.ServiceDefaults.Images;
 using Docker.DotNet;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -83,6 +84,9 @@ internal static class ExecutorExtensions
         builder.Services.AddSingleton<SessionHolders>();
         builder.Services.AddSingleton<OrphanedContainers>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddImageCatalog();
+        builder.Services.AddSingleton<ImageCheck>();
+        builder.Services.AddHostedService<ImagePools>();
         builder.Services.AddHostedService<ExecutorLifecycle>();
         builder.Services.AddHostedService<BackgroundCpuWatch>();
         builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker", tags: [ObservabilityExtensions.ReadyTag]);
@@ -104,6 +108,7 @@ internal static class ExecutorExtensions
         services.AddSingleton(provider => new IdleLimits(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
         services.AddSingleton(provider => new UploadRecords(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<ServedImages>();
         services.AddSingleton<SandboxFactory>();
         services.AddSingleton<WarmPool>();
         services.AddSingleton<DockerSandbox>();
@@ -122,6 +127,21 @@ internal static class ExecutorExtensions
         return bus;
     }
 
+    /// <summary>A pool's queue, where any executor that serves its image may take a session's first call or container.</summary>
+    public static void ConfigurePoolEndpoint(IReceiveEndpointConfigurator e, IRegistrationContext context, ExecutorOptions settings)
+    {
+        // Calls are sent to a queue, never published: no exchange bindings for the message type.
+        e.ConfigureConsumeTopology = false;
+        if (e is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = settings.ConcurrentToolCalls;
+        }
+
+        e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
+        e.ConfigureConsumer<ToolCallConsumer>(context);
+        e.ConfigureConsumer<ProvisionContainerConsumer>(context);
+    }
+
     /// <summary>
     /// Two queues feed one consumer: the pool's shared queue, where any executor may take a
     /// session's first call, and this executor's own, for the sessions whose containers it holds.
@@ -130,15 +150,8 @@ internal static class ExecutorExtensions
     {
         var settings = context.GetRequiredService<IOptions<ExecutorOptions>>().Value;
 
-        rabbit.ReceiveEndpoint(Endpoints.ExecutorsQueue, e =>
-        {
-            // Calls are sent to a queue, never published: no exchange bindings for the message type.
-            e.ConfigureConsumeTopology = false;
-            e.PrefetchCount = settings.ConcurrentToolCalls;
-            e.ConcurrentMessageLimit = settings.ConcurrentToolCalls;
-            e.ConfigureConsumer<ToolCallConsumer>(context);
-            e.ConfigureConsumer<ProvisionContainerConsumer>(context);
-        });
+        // The default image's pool; the pools of the listed images are connected by ImagePools once checked.
+        rabbit.ReceiveEndpoint(Endpoints.ExecutorsQueue, e => ConfigurePoolEndpoint(e, context, settings));
 
         rabbit.ReceiveEndpoint(Endpoints.ExecutorQueueName(settings.InstanceId), e =>
         {

@@ -18,6 +18,7 @@ internal sealed partial class ExecutorLifecycle(
     OrphanedContainers orphans,
     CallRecords records,
     DockerEngine engine,
+    ServedImages images,
     IBus bus,
     TimeProvider time,
     IOptions<ExecutorOptions> options,
@@ -75,6 +76,7 @@ internal sealed partial class ExecutorLifecycle(
         LiveContainers = sandbox.LiveContainers,
         SentAt = time.GetUtcNow(),
         EngineId = engine.Known,
+        Images = images.Names,
     }, cancellationToken);
 
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;

@@ -18,7 +18,7 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
         var executorId = options.Value.InstanceId;
         try
         {
-            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb, request.NetworkPolicy);
+            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb, request.NetworkPolicy, request.Image);
             if (request.IdleMinutes is { } minutes)
             {
                 sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));

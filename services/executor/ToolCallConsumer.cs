@@ -171,7 +171,7 @@ internal sealed partial class ToolCallConsumer(
         try
         {
             await FindHolderElsewhereAsync(context, stopping);
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy);
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy, image: call.Image);
             if (call.Files.Count > 0 && seeds is not null)
             {
                 await seeds.CopyAsync(call.SessionId, containerId, call.Files, stopping);
@@ -364,7 +364,7 @@ internal sealed partial class ToolCallConsumer(
 
         LogPoolFull(context.Message.SessionId, settings.InstanceId);
         await Task.Delay(RequeuePause, context.CancellationToken);
-        await context.Send(Endpoints.Executors, context.Message, send => send.Headers.Set(WaitingSinceHeader, since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        await context.Send(Endpoints.Pool(context.Message.Image), context.Message, send => send.Headers.Set(WaitingSinceHeader, since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
         return true;
     }
 

@@ -168,7 +168,6 @@ internal static class PlannerExtensions
         bus.AddConsumer<ContainerQueriesConsumer, ContainerQueriesConsumerDefinition>();
         bus.AddConsumer<DeleteContainerConsumer, DeleteContainerConsumerDefinition>();
         bus.AddConsumer<ContainerRemovedConsumer, ContainerRemovedConsumerDefinition>();
-        bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors, RequestTimeout.After(s: 120));
         bus.AddConsumer<FileConsumers, FileConsumersDefinition>();
         bus.AddConsumer<Conversations.ConversationConsumers, Conversations.ConversationConsumersDefinition>();
         bus.AddConsumer<CompactConversationConsumer, CompactConversationConsumerDefinition>();

@@ -26,6 +26,10 @@ internal sealed record ContainerObject
 
     public required NetworkPolicyObject NetworkPolicy { get; init; }
 
+    /// <summary>The sandbox image it was made from (a Berth extension), when not the default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Image { get; init; }
+
     public static ContainerObject From(ContainerSnapshot container) => new()
     {
         Id = container.Id,
@@ -36,6 +40,7 @@ internal sealed record ContainerObject
         MemoryLimit = container.MemoryMb is { } memory ? $"{memory / 1024}g" : null,
         Name = container.Name,
         NetworkPolicy = NetworkPolicyObject.From(container.NetworkPolicy ?? new NetworkPolicySpec()),
+        Image = container.Image,
     };
 }
 

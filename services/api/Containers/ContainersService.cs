@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Api.Security;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Images;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ internal sealed class ContainersService(
     UploadedFileCopies copies,
     Skills.SkillSeeds skillSeeds,
     IOptions<ApiOptions> options,
+    IOptions<ImageCatalog> images,
     RequestTenant tenant,
     TimeProvider time)
 {
@@ -41,6 +43,11 @@ internal sealed class ContainersService(
             return tooMuch.ToResult();
         }
 
+        if (ImageNames.Refusal(images.Value, tenant.Id, request.Image, "image") is { } badImage)
+        {
+            return badImage.ToResult();
+        }
+
         // Every file is found before anything is made: an unknown id leaves no container behind.
         var (files, unknown) = await copies.ResolveAsync(request.FileIds, "file_ids", cancellationToken);
         if (unknown is not null)
@@ -60,6 +67,7 @@ internal sealed class ContainersService(
             Name = request.Name,
             IdleMinutes = request.IdleMinutes,
             MemoryMb = request.MemoryMb,
+            Image = request.Image,
             NetworkPolicy = request.NetworkPolicy,
             Skills = skills!,
             CreatedAt = time.GetUtcNow(),

@@ -12,6 +12,9 @@ internal sealed record CreateContainerRequest(string Name, int IdleMinutes, int?
 
     /// <summary>Files uploaded through <c>/v1/files</c> to copy into <c>/mnt/data</c>; empty for none.</summary>
     public IReadOnlyList<string> FileIds { get; init; } = [];
+
+    /// <summary>The sandbox image by the operator's name for it (a Berth extension); null for the default.</summary>
+    public string? Image { get; init; }
 }
 
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
@@ -29,7 +32,7 @@ internal static class CreateContainerParser
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills"))
+            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills" or "image"))
             {
                 return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, RequestErrorCodes.UnknownParameter));
             }
@@ -85,15 +88,17 @@ internal static class CreateContainerParser
         }
 
         IReadOnlyList<Berth.Api.Skills.AskedSkill> skills;
+        string? image;
         try
         {
             skills = Berth.Api.Skills.AskedSkills.Parse(body, null);
+            image = ImageNames.Parse(body, "image");
         }
         catch (Responses.JsonFields.RequestException e)
         {
             return (null, e.Error);
         }
 
-        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [], Skills = skills }, null);
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [], Skills = skills, Image = image }, null);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Api.Errors;
 using Berth.Api.Security;
 using Berth.Contracts;
+using Berth.ServiceDefaults.Images;
 using Berth.ServiceDefaults.Models;
 using Berth.ServiceDefaults.Payloads;
 using MassTransit;
@@ -27,6 +28,7 @@ internal sealed partial class ResponsesService(
     InputFiles inputFiles,
     Skills.SkillSeeds skillSeeds,
     IOptions<ModelCatalog> catalog,
+    IOptions<ImageCatalog> images,
     ILogger<ResponsesService> logger)
 {
 
@@ -74,6 +76,11 @@ internal sealed partial class ResponsesService(
         if (Containers.MemoryLimits.Refusal(request.Shell?.MemoryMb, options.Value.MaxMemoryMb, $"{request.ShellPath}.environment.memory_limit") is { } tooMuch)
         {
             return tooMuch.ToResult();
+        }
+
+        if (Containers.ImageNames.Refusal(images.Value, tenant.Id, request.Shell?.Image, $"{request.ShellPath}.environment.image") is { } badImage)
+        {
+            return badImage.ToResult();
         }
 
         if (request.Shell is { FileIds.Count: > 0 } shell)

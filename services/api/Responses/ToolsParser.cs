@@ -209,6 +209,7 @@ internal static partial class ToolsParser
             {
                 NetworkPolicy = policy is { } given ? NetworkPolicyOf(given, $"{envPath}.network_policy", egressDomains) : null,
                 MemoryMb = MemoryOf(environment.Value, envPath),
+                Image = Containers.ImageNames.Parse(environment.Value, $"{envPath}.image"),
                 FileIds = FileIdsOf(environment.Value, envPath),
             },
             ShellEnvironments.Reference => new ShellToolSpec { Environment = type, ContainerId = RequiredString(environment.Value, "container_id", envPath) },
@@ -226,7 +227,7 @@ internal static partial class ToolsParser
         foreach (var property in environment.EnumerateObject())
         {
             var name = property.Name;
-            if (name is not ("type" or "network_policy" or "container_id" or "file_ids" or "memory_limit" or "skills"))
+            if (name is not ("type" or "network_policy" or "container_id" or "file_ids" or "memory_limit" or "skills" or "image"))
             {
                 throw Invalid($"Unknown parameter: '{envPath}.{Shortened(name)}'.", $"{envPath}.{Shortened(name)}", RequestErrorCodes.UnknownParameter);
             }
@@ -245,6 +246,11 @@ internal static partial class ToolsParser
             if (given && name is "memory_limit" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)
             {
                 throw Invalid($"Invalid '{envPath}.memory_limit': a referenced container keeps the memory it was created with.", $"{envPath}.memory_limit", RequestErrorCodes.InvalidValue);
+            }
+
+            if (given && name is "image" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)
+            {
+                throw Invalid($"Invalid '{envPath}.image': a referenced container keeps the image it was created from.", $"{envPath}.image", RequestErrorCodes.InvalidValue);
             }
 
             if (given && name is "skills" && environment.GetProperty("type").ValueKind == JsonValueKind.String && environment.GetProperty("type").GetString() == ShellEnvironments.Reference)

@@ -37,9 +37,10 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
             ? new ShellCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ShellCommandRunner>())
             : new ExecCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ExecCommandRunner>());
         var egress = new EgressProxies(docker, options, logs.CreateLogger<EgressProxies>());
-        var factory = new SandboxFactory(docker, egress, options, logs.CreateLogger<SandboxFactory>(), cgroup);
+        var images = new ServedImages(options);
+        var factory = new SandboxFactory(docker, egress, images, options, logs.CreateLogger<SandboxFactory>(), cgroup);
         return new DockerSandbox(docker, egress, new SessionRegistry(new IdleLimits(settings), new UploadRecords(settings), TimeProvider.System),
-            new WarmPool(docker, factory, runner, options), factory, runner, options, TimeProvider.System, logs.CreateLogger<DockerSandbox>());
+            new WarmPool(docker, factory, runner, images, options), factory, runner, options, TimeProvider.System, logs.CreateLogger<DockerSandbox>());
     }
 
     public int WarmContainers => warm.Count;
@@ -62,8 +63,9 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
     /// </summary>
     /// <param name="memoryMb">A memory limit other than the operator's default: such a container comes from the warm pool for that limit, if there is one, or is made to measure.</param>
     /// <param name="network">The network a new container gets: none (null, or <c>disabled</c>), or an allowlist behind the session's proxy. An existing container keeps its own.</param>
+    /// <param name="image">The operator's name for the image a new container is made from; null for the default.</param>
     public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null,
-        NetworkPolicySpec? network = null)
+        NetworkPolicySpec? network = null, string? image = null)
     {
         if (sessions.ContainerOf(sessionId) is { } known)
         {
@@ -105,10 +107,10 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
                 using var span = ExecutorTelemetry.StartContainer("start", sessionId);
                 try
                 {
-                    id = allowlist is null ? await warm.ClaimAsync(sessionId, custom ?? options.Value.MemoryMb, cancellationToken) : null;
+                    id = allowlist is null ? await warm.ClaimAsync(sessionId, image, custom ?? options.Value.MemoryMb, cancellationToken) : null;
                     span?.SetTag("berth.container.warm", id is not null);
                     span?.SetTag("berth.container.network", allowlist is null ? NetworkPolicySpec.Disabled : NetworkPolicySpec.Allowlist);
-                    id ??= await factory.CreateAsync(SandboxNames.Session(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist));
+                    id ??= await factory.CreateAsync(SandboxNames.Session(sessionId), cancellationToken, memoryMb: custom, egressFor: allowlist is null ? null : (sessionId, allowlist), image: image);
                 }
                 catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
                 {

@@ -11,12 +11,13 @@ namespace Berth.Executor.Sandbox;
 /// </summary>
 internal static class SandboxSpec
 {
+    /// <param name="image">The image, as the engine knows it.</param>
     /// <param name="network">The session's internal network, behind its egress proxy; null for none at all.</param>
-    public static CreateContainerParameters For(string name, IDictionary<string, string> labels, long memoryBytes, string? network, ExecutorOptions settings,
+    public static CreateContainerParameters For(string name, string image, IDictionary<string, string> labels, long memoryBytes, string? network, ExecutorOptions settings,
         string? cgroupParent) => new()
         {
             Name = name,
-            Image = settings.Image,
+            Image = image,
 
             // PID 1 reaps the orphans of finished commands (the shell's wait collects any child),
             // which would otherwise pile up as zombies against the PID limit. Being PID 1, it

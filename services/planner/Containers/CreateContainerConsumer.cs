@@ -12,21 +12,25 @@ namespace Berth.Planner.Containers;
 /// </summary>
 internal sealed class CreateContainerConsumer(
     IContainerStore containers,
-    IRequestClient<ProvisionContainer> pool,
+    IScopedClientFactory clients,
     ExecutorRegistry executors,
     TenantAdmission admission,
     IOptions<PlannerOptions> options) : IConsumer<CreateContainer>
 {
+    /// <summary>How long a request waits in the pool: as long as a first call waits there for room.</summary>
+    private static readonly RequestTimeout PoolWait = RequestTimeout.After(s: 120);
+
     public async Task Consume(ConsumeContext<CreateContainer> context)
     {
         var request = context.Message;
         var silence = TimeSpan.FromSeconds(options.Value.NoExecutorSeconds);
-        if (!executors.AnyAlive(silence))
+        if (!executors.AnyAlive(silence, request.Image))
         {
             // Nothing would take the request: answered now, not after the pool's two-minute wait,
             // which would hold a slot of this shared endpoint all along.
-            await RejectAsync(context, ErrorCodes.NoExecutor,
-                $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can make the container. Start an executor and try again.");
+            await RejectAsync(context, ErrorCodes.NoExecutor, request.Image is null
+                ? $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can make the container. Start an executor and try again."
+                : $"No executor serving the image '{request.Image}' has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can make the container. Start one that has the image and try again.");
             return;
         }
 
@@ -51,8 +55,9 @@ internal sealed class CreateContainerConsumer(
 
         using (reservation)
         {
-            var provisioned = (await pool.GetResponse<ContainerProvisioned>(
-                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, NetworkPolicy = request.NetworkPolicy, Skills = request.Skills },
+            // Sent to the pool of the container's image: only executors that serve it take from there.
+            var provisioned = (await clients.CreateRequestClient<ProvisionContainer>(Endpoints.Pool(request.Image), PoolWait).GetResponse<ContainerProvisioned>(
+                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, Image = request.Image, NetworkPolicy = request.NetworkPolicy, Skills = request.Skills },
                 context.CancellationToken)).Message;
             if (provisioned.Error is not null)
             {
@@ -70,6 +75,7 @@ internal sealed class CreateContainerConsumer(
                 DockerContainerId = provisioned.ContainerId,
                 IdleMinutes = request.IdleMinutes,
                 MemoryMb = request.MemoryMb,
+                Image = request.Image,
                 CreatedAt = request.CreatedAt,
                 LastActiveAt = request.CreatedAt,
                 Tenant = tenant,

@@ -36,6 +36,7 @@ internal sealed class SessionContainers(IContainerStore containers, IResponseSto
             Tenant = tenant,
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
+            Image = session.Image,
             Auto = true,
         }, cancellationToken);
     }

@@ -9,7 +9,7 @@ internal sealed class ExecutorHeartbeatConsumer(ExecutorRegistry registry) : ICo
 {
     public Task Consume(ConsumeContext<ExecutorHeartbeat> context)
     {
-        registry.Heard(context.Message.ExecutorId);
+        registry.Heard(context.Message.ExecutorId, context.Message.Images);
         return Task.CompletedTask;
     }
 }

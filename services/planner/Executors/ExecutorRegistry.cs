@@ -22,10 +22,13 @@ internal sealed class ExecutorRegistry(TimeProvider time)
     /// <summary>The heartbeat queue consumes (again): executors' silence counts from now.</summary>
     public void Listening() => Interlocked.Exchange(ref _listeningSinceTicks, time.GetUtcNow().UtcTicks);
 
-    public void Heard(string executorId)
+    /// <param name="images">The sandbox images it serves, from its heartbeat; null keeps what it said before (the default alone if nothing).</param>
+    public void Heard(string executorId, IReadOnlyList<string>? images = null)
     {
         var now = time.GetUtcNow();
-        _executors[executorId] = new Seen(now, Reported: false);
+        _executors.AddOrUpdate(executorId,
+            _ => new Seen(now, Reported: false, images ?? [SandboxImages.Default]),
+            (_, before) => new Seen(now, Reported: false, images ?? before.Images));
         Interlocked.Exchange(ref _lastHeartbeatTicks, now.UtcTicks);
     }
 
@@ -34,17 +37,25 @@ internal sealed class ExecutorRegistry(TimeProvider time)
     /// has not been listening that long (just started, or back from a broker outage) has not had
     /// the time to hear one, and assumes so.
     /// </summary>
-    public bool AnyAlive(TimeSpan window)
+    /// <param name="image">A sandbox image some executor heard from must serve; null for any executor.</param>
+    public bool AnyAlive(TimeSpan window, string? image = null)
     {
         var since = time.GetUtcNow() - window;
-        return ListeningSince > since || Interlocked.Read(ref _lastHeartbeatTicks) > since.UtcTicks;
+        if (ListeningSince > since)
+        {
+            return true;
+        }
+
+        return image is null or SandboxImages.Default
+            ? Interlocked.Read(ref _lastHeartbeatTicks) > since.UtcTicks
+            : _executors.Values.Any(seen => seen.At > since && seen.Images.Contains(image, StringComparer.Ordinal));
     }
 
     /// <summary>
     /// For an executor a session waits on that this planner has never heard from: records it as
     /// reported and returns true, once. False when it is known (alive, or reported already).
     /// </summary>
-    public bool TryReportUnheard(string executorId) => _executors.TryAdd(executorId, new Seen(time.GetUtcNow(), Reported: true));
+    public bool TryReportUnheard(string executorId) => _executors.TryAdd(executorId, new Seen(time.GetUtcNow(), Reported: true, [SandboxImages.Default]));
 
     /// <summary>Executors silent for longer than the timeout and not reported yet; each is reported once until it is heard again.</summary>
     public IReadOnlyList<(string ExecutorId, DateTimeOffset LastSeen)> TakeSilent(TimeSpan timeout)
@@ -74,5 +85,5 @@ internal sealed class ExecutorRegistry(TimeProvider time)
         }
     }
 
-    private sealed record Seen(DateTimeOffset At, bool Reported);
+    private sealed record Seen(DateTimeOffset At, bool Reported, IReadOnlyList<string> Images);
 }

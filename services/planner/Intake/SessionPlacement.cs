@@ -108,7 +108,7 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
     /// <summary>
     /// Why a continuation's <c>container_auto</c> cannot run in its session's container, which
     /// keeps the network, memory, skills and files it was made with; null if it can. A continuation
-    /// may leave <c>memory_limit</c>, <c>skills</c> and <c>file_ids</c> out, or repeat them, not change them.
+    /// may leave <c>memory_limit</c>, <c>image</c>, <c>skills</c> and <c>file_ids</c> out, or repeat them, not change them.
     /// </summary>
     private static string? ContainerMismatch(ShellToolSpec before, ShellToolSpec now, string previousId)
     {
@@ -125,6 +125,11 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
         if (now.FileIds.Count > 0 && !now.FileIds.SequenceEqual(before.FileIds))
         {
             return $"The shell tool's file_ids differ from those of previous response '{previousId}': a session's container is made once, with the first response's files. Add files to it with POST /v1/containers/{{id}}/files and {{\"file_id\"}}.";
+        }
+
+        if (now.Image is { } image && before.Image != image)
+        {
+            return $"The shell tool's image ('{image}') differs from the one of previous response '{previousId}' ('{before.Image ?? SandboxImages.Default}'): a session's container keeps the image it was made from. Start a new conversation for another image.";
         }
 
         return now.MemoryMb is { } asked && before.MemoryMb != asked

@@ -83,7 +83,7 @@ internal sealed class TaskSubmittedConsumer(
             ConversationId = task.ConversationId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
                 : task.Shell is { Environment: ShellEnvironments.Auto } && previous?.Snapshot.Shell is { Environment: ShellEnvironments.Auto } first
-                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, FileIds = first.FileIds, Files = first.Files, Skills = first.Skills }
+                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, Image = task.Shell.Image ?? first.Image, FileIds = first.FileIds, Files = first.Files, Skills = first.Skills }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,

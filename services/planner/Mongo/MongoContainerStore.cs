@@ -81,6 +81,7 @@ internal sealed class ContainerDocument
     [BsonElement("dockerContainerId")] public string? DockerContainerId { get; set; }
     [BsonElement("idleMinutes")] public int IdleMinutes { get; set; }
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
+    [BsonElement("image")] public string? Image { get; set; }
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
     [BsonElement("lastActiveAt")] public DateTime LastActiveAt { get; set; }
     [BsonElement("tenant")] public string? Tenant { get; set; }
@@ -97,6 +98,7 @@ internal sealed class ContainerDocument
         DockerContainerId = c.DockerContainerId,
         IdleMinutes = c.IdleMinutes,
         MemoryMb = c.MemoryMb,
+        Image = c.Image,
         CreatedAt = c.CreatedAt.UtcDateTime,
         LastActiveAt = c.LastActiveAt.UtcDateTime,
         Tenant = c.Tenant,
@@ -114,6 +116,7 @@ internal sealed class ContainerDocument
         DockerContainerId = DockerContainerId,
         IdleMinutes = IdleMinutes,
         MemoryMb = MemoryMb,
+        Image = Image,
         CreatedAt = MongoTime.Read(CreatedAt),
         LastActiveAt = MongoTime.Read(LastActiveAt),
         Tenant = Tenant,

@@ -60,6 +60,7 @@ internal sealed class ResponseDocument
                 ContainerId = r.Shell.ContainerId,
                 NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy),
                 MemoryMb = r.Shell.MemoryMb,
+                Image = r.Shell.Image,
                 FileIds = [.. r.Shell.FileIds],
                 Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
                 Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)],
@@ -100,6 +101,7 @@ internal sealed class ResponseDocument
                 ContainerId = Shell.ContainerId,
                 NetworkPolicy = Shell.NetworkPolicy?.ToSpec(),
                 MemoryMb = Shell.MemoryMb,
+                Image = Shell.Image,
                 FileIds = Shell.FileIds ?? [],
                 Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())],
                 Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
@@ -133,6 +135,7 @@ internal sealed class ShellDocument
     [BsonElement("containerId")] public string? ContainerId { get; set; }
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
+    [BsonElement("image")] public string? Image { get; set; }
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
     [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
     [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }

@@ -230,6 +230,7 @@ internal sealed partial class ResponseLifecycle(
         {
             session.NetworkPolicy = response.Snapshot.Shell?.NetworkPolicy;
             session.MemoryMb = response.Snapshot.Shell?.MemoryMb;
+            session.Image = response.Snapshot.Shell?.Image;
         }
         session.PendingCalls = [];
         session.RequireApproval = response.Snapshot.Shell?.RequireApproval;

@@ -57,6 +57,9 @@ internal sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITi
     /// <summary>The memory the session's container is made with (<c>memory_limit</c>, in megabytes); null for the executors' default.</summary>
     public int? MemoryMb { get; set; }
 
+    /// <summary>The sandbox image the session's container is made from, by the operator's name for it; null for the default.</summary>
+    public string? Image { get; set; }
+
     /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
     public string? ContainerLostCode { get; set; }
 

@@ -64,10 +64,11 @@ internal sealed class ShellCallSteps(
 
         var call = session.PendingCalls[0];
         var responseId = session.ActiveResponseId!;
-        if (session.ExecutorId is null && !executors.AnyAlive(TimeSpan.FromSeconds(options.Value.NoExecutorSeconds)))
+        if (session.ExecutorId is null && !executors.AnyAlive(TimeSpan.FromSeconds(options.Value.NoExecutorSeconds), session.Image))
         {
-            return await FailRunningCallAsync(context, ErrorCodes.NoExecutor,
-                $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can run this session's first call. Start an executor and try again.");
+            return await FailRunningCallAsync(context, ErrorCodes.NoExecutor, session.Image is null
+                ? $"No executor has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can run this session's first call. Start an executor and try again."
+                : $"No executor serving the image '{session.Image}' has been heard from for {options.Value.NoExecutorSeconds} s, so nothing can run this session's first call. Start one that has the image and try again.");
         }
 
         session.StreamedChunks = 0;
@@ -80,7 +81,7 @@ internal sealed class ShellCallSteps(
 
         // The first call of a session goes to any executor; the one that creates the container
         // keeps the session, and every later call goes to it.
-        var executor = session.ExecutorId is null ? Endpoints.Executors : Endpoints.Executor(session.ExecutorId);
+        var executor = session.ExecutorId is null ? Endpoints.Pool(session.Image) : Endpoints.Executor(session.ExecutorId);
 
         // The files and skills the container is made with, read from the response only while there
         // is none: they stay out of the saga, which every step of the session rewrites.
@@ -96,6 +97,7 @@ internal sealed class ShellCallSteps(
             ContainerId = session.ContainerId,
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
+            Image = session.Image,
             Files = shell?.Files ?? [],
             Skills = shell?.Skills ?? [],
             Approval = approval,

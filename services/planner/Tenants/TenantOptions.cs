@@ -57,4 +57,7 @@ internal sealed class TenantSettings
 
     /// <summary>The catalog's model ids the tenant may use (<c>Tenants:&lt;tenant&gt;:Models:&lt;n&gt;</c>); read and checked by <see cref="ServiceDefaults.Models.ModelCatalog"/>.</summary>
     public List<string>? Models { get; set; }
+
+    /// <summary>The sandbox image names the tenant may use (<c>Tenants:&lt;tenant&gt;:Images:&lt;n&gt;</c>); read and checked by <see cref="ServiceDefaults.Images.ImageCatalog"/>.</summary>
+    public List<string>? Images { get; set; }
 }

@@ -240,6 +240,11 @@ public class BerthStack : IAsyncLifetime
             ["Models__1__BaseUrl"] = Model.BaseUrl.ToString(),
             ["Tenants__capped__Models__0"] = ScriptedModelName,
 
+            // The second sandbox image, which tenant boxed may not use (SandboxImagesTests).
+            ["Images__0__Name"] = DockerFixture.ScienceImageName,
+            ["Images__0__Reference"] = DockerFixture.ScienceImage,
+            ["Tenants__boxed__Images__0"] = "default",
+
             // The scripted model again, with a context window small enough to fill in a test.
             ["Models__2__Id"] = SmallModelName,
             ["Models__2__Name"] = ScriptedModelName,

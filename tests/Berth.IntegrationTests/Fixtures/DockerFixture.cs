@@ -8,6 +8,26 @@ public sealed class DockerFixture : IAsyncLifetime
 {
     public static string SandboxImage => Environment.GetEnvironmentVariable("BERTH_SANDBOX_IMAGE") ?? "berth-sandbox:latest";
 
+    /// <summary>The second example image (the default plus numpy) that <c>./berth setup</c> builds, listed to the stack as <see cref="ScienceImageName"/>.</summary>
+    public const string ScienceImage = "berth-sandbox-science:latest";
+
+    public const string ScienceImageName = "science";
+
+    /// <summary>Why the tests of the second image cannot run here; null when they can.</summary>
+    public static async Task<string?> ScienceImageMissingAsync()
+    {
+        using var client = CreateClient();
+        try
+        {
+            await client.Images.InspectImageAsync(ScienceImage);
+            return null;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            return $"The second sandbox image {ScienceImage} is missing ({e.Message}); ./berth setup builds it.";
+        }
+    }
+
     public DockerClient Client { get; } = CreateClient();
 
     public string? UnavailableReason { get; private set; }

@@ -10,7 +10,8 @@ public sealed class SandboxSpecTests
     [Fact]
     public void Should_make_a_hardened_container_without_a_network_when_no_allowlist_is_given()
     {
-        var spec = SandboxSpec.For("berth-x", new Dictionary<string, string>(), 512L << 20, network: null, Settings, cgroupParent: null);
+        var spec = SandboxSpec.For("berth-x", "berth-sandbox-science:latest", new Dictionary<string, string>(), 512L << 20, network: null, Settings, cgroupParent: null);
+        Assert.Equal("berth-sandbox-science:latest", spec.Image);
 
         Assert.True(spec.NetworkDisabled);
         Assert.Equal("none", spec.HostConfig!.NetworkMode);
@@ -29,7 +30,7 @@ public sealed class SandboxSpecTests
     [Fact]
     public void Should_put_the_container_on_the_sessions_network_behind_its_proxy_when_an_allowlist_gives_one()
     {
-        var spec = SandboxSpec.For("berth-x", new Dictionary<string, string>(), 512L << 20, network: "berth-net-1", Settings, cgroupParent: "berth-sandboxes");
+        var spec = SandboxSpec.For("berth-x", Settings.Image, new Dictionary<string, string>(), 512L << 20, network: "berth-net-1", Settings, cgroupParent: "berth-sandboxes");
 
         Assert.False(spec.NetworkDisabled);
         Assert.Equal("berth-net-1", spec.HostConfig!.NetworkMode);

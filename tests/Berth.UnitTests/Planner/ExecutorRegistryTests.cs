@@ -85,4 +85,30 @@ public sealed class ExecutorRegistryTests
         Assert.True(registry.TryReportUnheard("ghost"));
         Assert.False(registry.TryReportUnheard("ghost"));
     }
+
+    [Fact]
+    public void Should_count_as_alive_for_an_image_only_an_executor_that_serves_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000));
+        var registry = new ExecutorRegistry(clock);
+        clock.Advance(TimeSpan.FromSeconds(60));
+        registry.Heard("plain");
+        registry.Heard("lab", ["default", "science"]);
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        registry.Heard("plain");
+        Assert.True(registry.AnyAlive(TimeSpan.FromSeconds(30), "science"));
+        Assert.False(registry.AnyAlive(TimeSpan.FromSeconds(30), "gpu"));
+
+        clock.Advance(TimeSpan.FromSeconds(25));
+        registry.Heard("lab");
+        clock.Advance(TimeSpan.FromSeconds(25));
+        Assert.True(registry.AnyAlive(TimeSpan.FromSeconds(30), "science"), "a heartbeat without images keeps those it named before");
+        Assert.True(registry.AnyAlive(TimeSpan.FromSeconds(30)));
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        registry.Heard("plain");
+        Assert.False(registry.AnyAlive(TimeSpan.FromSeconds(30), "science"));
+        Assert.True(registry.AnyAlive(TimeSpan.FromSeconds(30), "default"));
+    }
 }

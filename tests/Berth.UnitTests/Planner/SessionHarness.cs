@@ -124,7 +124,6 @@ internal sealed class SessionHarness : IAsyncDisposable
                 bus.AddConsumer<TaskSubmittedConsumer>();
                 bus.AddConsumer<GetResponseConsumer>();
                 bus.AddConsumer<GetResponseEventsConsumer>();
-                bus.AddRequestClient<ProvisionContainer>(Endpoints.Executors);
                 bus.AddConsumer<SessionStepFaultConsumer, SessionStepFaultConsumerDefinition>();
             })
             .BuildServiceProvider(validateScopes: true);

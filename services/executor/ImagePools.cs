@@ -1,0 +1,70 @@
+using Berth.Contracts;
+using Berth.Executor.Sandbox;
+using Berth.ServiceDefaults.Images;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Executor;
+
+/// <summary>
+/// At start-up, checks each image the operator listed (<c>Images:&lt;n&gt;</c>) and serves those
+/// that pass: this executor then takes new sessions of that image from the image's own pool queue,
+/// so a session's first call reaches only executors that can make its container. What it found
+/// for each image is logged; one that fails is left to the executors that have it.
+/// </summary>
+internal sealed partial class ImagePools(
+    IOptions<ImageCatalog> catalog,
+    ImageCheck check,
+    ServedImages served,
+    IReceiveEndpointConnector endpoints,
+    IOptions<ExecutorOptions> options,
+    ILogger<ImagePools> logger) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Once the bus has started (its endpoints can be connected only then), and before the first
+    /// heartbeat, which names the images served.
+    /// </summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var image in catalog.Value.Images)
+        {
+            string? problem;
+            try
+            {
+                problem = await check.ProblemAsync(image.Reference, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                problem = $"{image.Reference} could not be checked: {e.Message}";
+            }
+
+            if (problem is not null)
+            {
+                LogNotServed(options.Value.InstanceId, image.Name, problem);
+                continue;
+            }
+
+            served.Serve(image.Name, image.Reference, image.Warm);
+            // Not waited for: a broker that is away has the bus reconnect the endpoint when it is back.
+            endpoints.ConnectReceiveEndpoint(Endpoints.PoolQueueName(image.Name),
+                (context, endpoint) => ExecutorExtensions.ConfigurePoolEndpoint(endpoint, context, options.Value));
+            LogServed(options.Value.InstanceId, image.Name, image.Reference);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId} serves the image '{Name}' ({Reference})")]
+    private partial void LogServed(string executorId, string name, string reference);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId} does not serve the image '{Name}': {Problem}")]
+    private partial void LogNotServed(string executorId, string name, string problem);
+}

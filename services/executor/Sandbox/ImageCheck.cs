@@ -1,0 +1,55 @@
+using Berth.Contracts;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Executor.Sandbox;
+
+/// <summary>
+/// Whether an image the operator listed can serve sessions here: it is on this engine, and a
+/// container of it, made to the sandbox's own spec, has the programs Berth runs in every
+/// container (the file operations' coreutils and findutils, and bash for the persistent shell).
+/// </summary>
+internal sealed class ImageCheck(DockerClient docker, IOptions<ExecutorOptions> options)
+{
+    /// <summary>What the file operations, skills and seeds run; <c>sh</c> is PID 1's own.</summary>
+    private static readonly string[] Needed = ["sh", "timeout", "tar", "stat", "find", "rm", "mv", "mkdir", "head", "chmod", "cat", "base64"];
+
+    /// <summary>Null when the image serves; otherwise what it lacks, in words for the operator's log.</summary>
+    public async Task<string?> ProblemAsync(string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.Images.InspectImageAsync(reference, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return $"{reference} is not on this executor's Docker engine";
+        }
+
+        var settings = options.Value;
+        string[] programs = settings.CommandMode == CommandMode.Shell ? [.. Needed, "bash"] : Needed;
+        var labels = new Dictionary<string, string> { [DockerSandbox.ExecutorLabel] = settings.InstanceId };
+        var created = await docker.Containers.CreateContainerAsync(
+            SandboxSpec.For($"berth-image-check-{Guid.NewGuid():N}", reference, labels, settings.MemoryMb * 1024L * 1024L, null, settings, null), cancellationToken);
+        try
+        {
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
+            var exec = await docker.Exec.CreateContainerExecAsync(created.ID, new ContainerExecCreateParameters
+            {
+                Cmd = ["sh", "-c", "for p in \"$@\"; do command -v \"$p\" > /dev/null 2>&1 || printf '%s ' \"$p\"; done", "check", .. programs],
+                AttachStdout = true,
+                AttachStderr = true,
+            }, cancellationToken);
+            using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+            var (missing, _) = await stream.ReadOutputToEndAsync(cancellationToken);
+            return missing.Trim() is { Length: > 0 } names
+                ? $"{reference} lacks {names}" + (names.Split(' ').SequenceEqual(["bash"]) ? " (set Executor:CommandMode=Exec to serve an image without bash)" : "")
+                : null;
+        }
+        finally
+        {
+            await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Berth.Executor;
+using Berth.Executor.Sandbox;
+using Berth.IntegrationTests.Fixtures;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+
+namespace Berth.IntegrationTests.Executor;
+
+/// <summary>
+/// The executor's start-up check of each image the operator lists, on the real Docker engine:
+/// an image of the test's own, made from the sandbox image with one program taken out, and one
+/// that is not on the engine.
+/// </summary>
+public sealed class ImageCheckTests(DockerFixture docker) : SandboxTestBase(docker, "images"), IClassFixture<DockerFixture>
+{
+    private readonly string _lacking = $"berth-test-lacking-{Guid.NewGuid().ToString("N")[..8]}:latest";
+
+    private ImageCheck Check(CommandMode mode = CommandMode.Shell) => new(Docker.Client, Options.Create(new ExecutorOptions
+    {
+        InstanceId = ExecutorId,
+        Image = DockerFixture.SandboxImage,
+        CommandMode = mode,
+    }));
+
+    /// <summary>The sandbox image without <paramref name="programs"/>, committed as an image of this test's own.</summary>
+    private async Task<string> ImageWithoutAsync(params string[] programs)
+    {
+        var token = TestContext.Current.CancellationToken;
+        var made = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = DockerFixture.SandboxImage,
+            User = "root",
+            Cmd = ["rm", "-f", .. programs],
+            NetworkDisabled = true,
+            Labels = new Dictionary<string, string> { [DockerSandbox.ExecutorLabel] = ExecutorId },
+        }, token);
+        await Docker.Client.Containers.StartContainerAsync(made.ID, new ContainerStartParameters(), token);
+        Assert.Equal(0, (await Docker.Client.Containers.WaitContainerAsync(made.ID, token)).StatusCode);
+        await Docker.Client.Images.CommitContainerChangesAsync(new CommitContainerChangesParameters { ContainerID = made.ID, RepositoryName = _lacking.Split(':')[0], Tag = "latest" }, token);
+        return _lacking;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Docker.UnavailableReason is null)
+        {
+            await Docker.RemoveContainersOfAsync(ExecutorId);
+            try
+            {
+                await Docker.Client.Images.DeleteImageAsync(_lacking, new ImageDeleteParameters { Force = true });
+            }
+            catch (Docker.DotNet.DockerApiException)
+            {
+                // Never made: the test stopped before.
+            }
+        }
+
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_pass_the_sandbox_image_and_leave_no_container_behind()
+    {
+        Assert.Null(await Check().ProblemAsync(DockerFixture.SandboxImage, TestContext.Current.CancellationToken));
+
+        var left = await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerSandbox.ExecutorLabel}={ExecutorId}"] = true } },
+        }, TestContext.Current.CancellationToken);
+        Assert.Empty(left);
+    }
+
+    [Fact]
+    public async Task Should_name_an_image_that_is_not_on_the_engine()
+    {
+        var problem = await Check().ProblemAsync("berth-test-never-built:none", TestContext.Current.CancellationToken);
+
+        Assert.Equal("berth-test-never-built:none is not on this executor's Docker engine", problem);
+    }
+
+    [Fact]
+    public async Task Should_name_the_programs_an_image_lacks_and_need_bash_only_for_the_persistent_shell()
+    {
+        var image = await ImageWithoutAsync("/usr/bin/bash", "/bin/bash", "/usr/bin/base64");
+
+        Assert.Equal($"{image} lacks base64 bash", await Check(CommandMode.Shell).ProblemAsync(image, TestContext.Current.CancellationToken));
+        Assert.Equal($"{image} lacks base64", await Check(CommandMode.Exec).ProblemAsync(image, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Should_tell_the_operator_to_use_exec_mode_when_an_image_lacks_only_bash()
+    {
+        var image = await ImageWithoutAsync("/usr/bin/bash", "/bin/bash");
+
+        var problem = await Check(CommandMode.Shell).ProblemAsync(image, TestContext.Current.CancellationToken);
+
+        Assert.Equal($"{image} lacks bash (set Executor:CommandMode=Exec to serve an image without bash)", problem);
+        Assert.Null(await Check(CommandMode.Exec).ProblemAsync(image, TestContext.Current.CancellationToken));
+    }
+}
