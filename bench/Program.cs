@@ -1,12 +1,17 @@
 using Berth.Bench;
 
-// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|pipeline|neighbour|slow-model|throughput|context];
+// dotnet run --project bench -c Release [-- --short] [-- --only sandbox|snapshots|pipeline|neighbour|slow-model|throughput|context];
 // RabbitMQ and Docker must be running (./berth setup).
 var options = BenchOptions.Parse(args);
 var table = new Table();
 if (options.Runs(BenchOptions.Sandbox))
 {
     await SandboxBench.RunAsync(options, table);
+}
+
+if (options.Runs(BenchOptions.Snapshots))
+{
+    await SnapshotBench.RunAsync(options, table);
 }
 
 if (options.Runs(BenchOptions.Pipeline))

@@ -29,6 +29,7 @@ internal static class ApiExtensions
         builder.Services.AddScoped<ResponseRecordsService>();
         builder.Services.AddScoped<ContainersService>();
         builder.Services.AddScoped<ContainerFilesService>();
+        builder.Services.AddScoped<WorkspaceSnapshotsService>();
         builder.Services.AddScoped<UploadedFileCopies>();
         builder.Services.AddScoped<InputFiles>();
         builder.Services.AddScoped<CompactionService>();

@@ -16,6 +16,9 @@ public sealed record ContainerSnapshot
 
     /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
     public string? Image { get; init; }
+
+    /// <summary>The snapshot it was made from, if any (<c>restored_from</c>, a Berth extension).</summary>
+    public string? RestoredFrom { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset LastActiveAt { get; init; }
 

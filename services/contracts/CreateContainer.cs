@@ -13,6 +13,9 @@ public sealed record CreateContainer
 
     /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
     public string? Image { get; init; }
+
+    /// <summary><c>from_snapshot</c> (a Berth extension): the snapshot whose files the new container starts with.</summary>
+    public string? FromSnapshot { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>

@@ -25,6 +25,9 @@ public static class Endpoints
     /// <summary>The planners' <c>POST /v1/responses/compact</c>.</summary>
     public const string CompactionsQueue = "berth-compactions";
 
+    /// <summary>The planners' workspace snapshots (<c>/v1/containers/{id}/snapshots</c>): apart from other container requests, as taking one can take minutes.</summary>
+    public const string SnapshotsQueue = "berth-snapshots";
+
     /// <summary>The planners' record of skills (<c>/v1/skills</c>).</summary>
     public const string SkillsQueue = "berth-skills";
 

@@ -94,6 +94,15 @@ public static class ErrorCodes
     /// <summary>The file operation failed in another way; its message says how.</summary>
     public const string FileError = "file_error";
 
+    /// <summary>A workspace's archive is larger than a snapshot may be (<c>Executor:MaxSnapshotMb</c>).</summary>
+    public const string SnapshotTooLarge = "snapshot_too_large";
+
+    /// <summary>The tenant's snapshots would hold more than its total (<c>Tenants:&lt;tenant&gt;:MaxSnapshotMb</c>).</summary>
+    public const string SnapshotLimitExceeded = "snapshot_limit_exceeded";
+
+    /// <summary>A snapshot's archive holds something a workspace may not: a link, a device, a path outside it, or too much.</summary>
+    public const string InvalidSnapshot = "invalid_snapshot";
+
     /// <summary>The container a file operation was for has expired or was removed.</summary>
     public const string ContainerGone = "container_gone";
 

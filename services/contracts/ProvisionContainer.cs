@@ -13,6 +13,9 @@ public sealed record ProvisionContainer
     /// <summary>The sandbox image it is made from, by the operator's name for it (<c>Images:&lt;n&gt;:Name</c>); null for the default.</summary>
     public string? Image { get; init; }
 
+    /// <summary>The archive of a snapshot to unpack in the new container's workspace before it is handed over.</summary>
+    public Uri? RestoreFrom { get; init; }
+
     /// <summary>The network the container is made with; null is none at all.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; init; }
 

@@ -147,6 +147,18 @@ internal sealed class ExecutorOptions : IValidatableObject
     [Range(1, 3600)]
     public int FileOperationSeconds { get; set; } = 30;
 
+    /// <summary>The largest workspace snapshot, in megabytes: a workspace whose archive is larger is refused (<c>snapshot_too_large</c>).</summary>
+    [Range(1, 65536)]
+    public int MaxSnapshotMb { get; set; } = 512;
+
+    /// <summary>How long a snapshot is kept, in days, before it is deleted.</summary>
+    [Range(1, 3650)]
+    public int SnapshotRetentionDays { get; set; } = 7;
+
+    /// <summary>The longest taking or restoring one snapshot may take, in seconds.</summary>
+    [Range(1, 3600)]
+    public int SnapshotSeconds { get; set; } = 300;
+
     /// <summary>
     /// The most session containers this executor holds. A new session that finds it full goes
     /// back to the pool's queue for another executor, for at most <see cref="CapacityWaitSeconds"/>.

@@ -9,7 +9,7 @@ namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
 internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
-    ExecutorIdentity? identity = null, ContainerSkills? skills = null)
+    ExecutorIdentity? identity = null, ContainerSkills? skills = null, WorkspaceSnapshots? snapshots = null)
     : IConsumer<ProvisionContainer>
 {
     public async Task Consume(ConsumeContext<ProvisionContainer> context)
@@ -29,6 +29,11 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
                 await skills.InstallAsync(containerId, request.Skills, context.CancellationToken);
             }
 
+            if (request.RestoreFrom is { } snapshot && snapshots is not null)
+            {
+                await snapshots.RestoreAsync(containerId, snapshot, context.CancellationToken);
+            }
+
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });
         }
         catch (ContainerHeldElsewhereException e)
@@ -44,7 +49,7 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
         }
         catch (FileOperationException e)
         {
-            // A container without the skills it was asked for is no container the client asked for.
+            // A container without the skills or files it was asked for is no container the client asked for.
             await sandbox.RemoveSessionAsync(request.SessionId, CancellationToken.None);
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, Error = e.Message });
         }

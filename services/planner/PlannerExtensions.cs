@@ -63,6 +63,7 @@ internal static class PlannerExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ResponseWatchdog>());
         builder.Services.AddHostedService<UnstoredResponsePurge>();
         builder.Services.AddHostedService<ExpiredFilePurge>();
+        builder.Services.AddHostedService<Snapshots.ExpiredSnapshotPurge>();
         builder.Services.AddHostedService<Queues.QueueDepths>();
 
         builder.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
@@ -124,6 +125,7 @@ internal static class PlannerExtensions
             builder.Services.AddSingleton<IContainerStore, InMemoryContainerStore>();
             builder.Services.AddSingleton<IWebhookStore, InMemoryWebhookStore>();
             builder.Services.AddSingleton<IFileStore, InMemoryFileStore>();
+            builder.Services.AddSingleton<Snapshots.IWorkspaceSnapshotStore, Snapshots.InMemoryWorkspaceSnapshotStore>();
             builder.Services.AddSingleton<Conversations.IConversationStore, Conversations.InMemoryConversationStore>();
             builder.Services.AddSingleton<Skills.ISkillStore, Skills.InMemorySkillStore>();
             return store;
@@ -137,6 +139,7 @@ internal static class PlannerExtensions
         builder.Services.AddSingleton<IContainerStore, MongoContainerStore>();
         builder.Services.AddSingleton<IWebhookStore, MongoWebhookStore>();
         builder.Services.AddSingleton<IFileStore, MongoFileStore>();
+        builder.Services.AddSingleton<Snapshots.IWorkspaceSnapshotStore, MongoWorkspaceSnapshotStore>();
         builder.Services.AddSingleton<Conversations.IConversationStore, MongoConversationStore>();
         builder.Services.AddSingleton<Skills.ISkillStore, MongoSkillStore>();
         builder.Services.AddHostedService<MongoIndexes>();
@@ -169,6 +172,7 @@ internal static class PlannerExtensions
         bus.AddConsumer<DeleteContainerConsumer, DeleteContainerConsumerDefinition>();
         bus.AddConsumer<ContainerRemovedConsumer, ContainerRemovedConsumerDefinition>();
         bus.AddConsumer<FileConsumers, FileConsumersDefinition>();
+        bus.AddConsumer<Snapshots.WorkspaceSnapshotConsumers, Snapshots.WorkspaceSnapshotConsumersDefinition>();
         bus.AddConsumer<Conversations.ConversationConsumers, Conversations.ConversationConsumersDefinition>();
         bus.AddConsumer<CompactConversationConsumer, CompactConversationConsumerDefinition>();
         bus.AddConsumer<Skills.SkillConsumers, Skills.SkillConsumersDefinition>();

@@ -30,6 +30,10 @@ internal sealed record ContainerObject
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Image { get; init; }
 
+    /// <summary>The snapshot it was made from (a Berth extension), if any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RestoredFrom { get; init; }
+
     public static ContainerObject From(ContainerSnapshot container) => new()
     {
         Id = container.Id,
@@ -41,6 +45,7 @@ internal sealed record ContainerObject
         Name = container.Name,
         NetworkPolicy = NetworkPolicyObject.From(container.NetworkPolicy ?? new NetworkPolicySpec()),
         Image = container.Image,
+        RestoredFrom = container.RestoredFrom,
     };
 }
 

@@ -27,6 +27,16 @@ internal static class ContainersEndpoints
             service.GetAsync(containerId, fileId, content: true, cancellationToken));
         files.MapDelete("/{fileId}", (string containerId, string fileId, ContainerFilesService service, CancellationToken cancellationToken) =>
             service.DeleteAsync(containerId, fileId, cancellationToken));
+
+        var snapshots = containers.MapGroup("/{containerId}/snapshots");
+        snapshots.MapPost("", (string containerId, WorkspaceSnapshotsService service, CancellationToken cancellationToken) =>
+            service.CreateAsync(containerId, cancellationToken));
+        snapshots.MapGet("", (string containerId, int? limit, string? order, string? after, WorkspaceSnapshotsService service, CancellationToken cancellationToken) =>
+            service.ListAsync(containerId, limit, order, after, cancellationToken));
+        snapshots.MapGet("/{snapshotId}", (string containerId, string snapshotId, WorkspaceSnapshotsService service, CancellationToken cancellationToken) =>
+            service.GetAsync(containerId, snapshotId, cancellationToken));
+        snapshots.MapDelete("/{snapshotId}", (string containerId, string snapshotId, WorkspaceSnapshotsService service, CancellationToken cancellationToken) =>
+            service.DeleteAsync(containerId, snapshotId, cancellationToken));
         return app;
     }
 }

@@ -68,6 +68,7 @@ internal sealed class ContainersService(
             IdleMinutes = request.IdleMinutes,
             MemoryMb = request.MemoryMb,
             Image = request.Image,
+            FromSnapshot = request.FromSnapshot,
             NetworkPolicy = request.NetworkPolicy,
             Skills = skills!,
             CreatedAt = time.GetUtcNow(),
@@ -79,6 +80,8 @@ internal sealed class ContainersService(
             : reply.Is(out Response<TaskRejected>? rejected)
                 ? (rejected.Message.Code == ErrorCodes.ContainerLimitExceeded
                     ? new ApiError(StatusCodes.Status429TooManyRequests, rejected.Message.Message, "requests", null, rejected.Message.Code)
+                    : rejected.Message.Param is { } param
+                    ? ApiError.InvalidRequest(rejected.Message.Message, param, rejected.Message.Code)
                     : new ApiError(StatusCodes.Status503ServiceUnavailable, rejected.Message.Message, ErrorCodes.ServerError, null, rejected.Message.Code)).ToResult()
                 : throw new InvalidOperationException("The planner answered neither created nor rejected.");
     }

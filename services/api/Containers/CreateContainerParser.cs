@@ -15,6 +15,9 @@ internal sealed record CreateContainerRequest(string Name, int IdleMinutes, int?
 
     /// <summary>The sandbox image by the operator's name for it (a Berth extension); null for the default.</summary>
     public string? Image { get; init; }
+
+    /// <summary>The snapshot whose files it starts with (a Berth extension); null for an empty workspace.</summary>
+    public string? FromSnapshot { get; init; }
 }
 
 /// <summary>Reads a <c>POST /v1/containers</c> body; every problem is a 400 naming the parameter.</summary>
@@ -32,7 +35,7 @@ internal static class CreateContainerParser
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills" or "image"))
+            if (property.Name is not ("name" or "expires_after" or "file_ids" or "memory_limit" or "network_policy" or "skills" or "image" or "from_snapshot"))
             {
                 return (null, ApiError.InvalidRequest($"Unknown parameter: '{property.Name}'.", property.Name, RequestErrorCodes.UnknownParameter));
             }
@@ -99,6 +102,17 @@ internal static class CreateContainerParser
             return (null, e.Error);
         }
 
-        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [], Skills = skills, Image = image }, null);
+        string? fromSnapshot = null;
+        if (body.TryGetProperty("from_snapshot", out var snapshot) && snapshot.ValueKind != JsonValueKind.Null)
+        {
+            if (snapshot.ValueKind != JsonValueKind.String || !Errors.IdFormat.IsSnapshotId(snapshot.GetString()!))
+            {
+                return (null, ApiError.InvalidRequest($"Invalid 'from_snapshot': expected the id of a snapshot ({Errors.IdFormat.SnapshotIdShape}).", "from_snapshot", RequestErrorCodes.InvalidValue));
+            }
+
+            fromSnapshot = snapshot.GetString();
+        }
+
+        return (new CreateContainerRequest(name.GetString()!, minutes, memoryMb, policy) { FileIds = fileIds ?? [], Skills = skills, Image = image, FromSnapshot = fromSnapshot }, null);
     }
 }

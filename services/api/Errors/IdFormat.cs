@@ -34,6 +34,7 @@ internal static partial class IdFormat
         ("conversationItemId", ItemId(), "Item"),
         ("skillId", SkillId(), "Skill"),
         ("skillVersion", SkillVersion(), "Skill version"),
+        ("snapshotId", SnapshotId(), "Snapshot"),
     ];
 
     /// <summary>What a skill id looks like, for messages.</summary>
@@ -59,6 +60,12 @@ internal static partial class IdFormat
     /// <summary>Whether the string could be an uploaded file's id: an <c>after</c> cursor or a <c>file_id</c> that could not is refused, not sent on.</summary>
     public static bool IsFileId(string value) => FileId().IsMatch(value);
 
+    /// <summary>What a snapshot id looks like, for messages.</summary>
+    public const string SnapshotIdShape = "'snap_' and 32 hex digits";
+
+    /// <summary>Whether the string could be a snapshot's id: a <c>from_snapshot</c> or <c>after</c> that could not is refused, not sent on.</summary>
+    public static bool IsSnapshotId(string value) => SnapshotId().IsMatch(value);
+
     /// <summary>Whether the string could be a container id: an <c>after</c> cursor that could not is refused, not sent on.</summary>
     public static bool IsContainerId(string value) => ContainerId().IsMatch(value);
 
@@ -69,6 +76,9 @@ internal static partial class IdFormat
 
     [GeneratedRegex("^cntr_[0-9a-f]{32}$")]
     private static partial Regex ContainerId();
+
+    [GeneratedRegex("^snap_[0-9a-f]{32}$")]
+    private static partial Regex SnapshotId();
 
     [GeneratedRegex("^file-[0-9a-f]{32}$")]
     private static partial Regex FileId();

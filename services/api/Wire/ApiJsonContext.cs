@@ -17,6 +17,8 @@ namespace Berth.Api.Wire;
 [JsonSerializable(typeof(DeletedObject))]
 [JsonSerializable(typeof(ContainerObject))]
 [JsonSerializable(typeof(ListPage<ContainerObject>))]
+[JsonSerializable(typeof(WorkspaceSnapshotObject))]
+[JsonSerializable(typeof(ListPage<WorkspaceSnapshotObject>))]
 [JsonSerializable(typeof(NetworkPolicyObject))]
 [JsonSerializable(typeof(ContainerFileObject))]
 [JsonSerializable(typeof(ListPage<ContainerFileObject>))]

@@ -39,8 +39,9 @@
 # left running, and marks the end with how many processes it ended. end_left_running stops
 # every process in the container but PID 1, the driver ($$) and its timer, all of them first
 # so that a fork bomb cannot replace what is killed, then kills them; again until none is
-# left, for at most eight rounds (a killed process may take a moment to go, and is not
-# signalled or counted twice). It uses only bash built-ins, as the timer does: it needs no
+# left, for at most 64 rounds (a killed process may take a moment to go, and is not
+# signalled or counted twice; a fork bomb on a busy machine forks between the listing and the
+# stop, and eight rounds have left some of it running). It uses only bash built-ins, as the timer does: it needs no
 # new process, so it works when what was left running holds the whole PID limit. Processes
 # of another user (a file operation's root exec) refuse the signal and are left alone.
 exec 3>&2 2>/dev/null
@@ -65,7 +66,7 @@ exec 4> >(
 timer=$!
 end_left_running() {
   code=0 killed=' '
-  for ((round = 0; round < 8; round++)); do
+  for ((round = 0; round < 64; round++)); do
     left=()
     for p in /proc/[1-9]*; do
       p=${p#/proc/}

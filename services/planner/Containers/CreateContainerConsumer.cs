@@ -13,6 +13,8 @@ namespace Berth.Planner.Containers;
 internal sealed class CreateContainerConsumer(
     IContainerStore containers,
     IScopedClientFactory clients,
+    Snapshots.IWorkspaceSnapshotStore snapshots,
+    TimeProvider time,
     ExecutorRegistry executors,
     TenantAdmission admission,
     IOptions<PlannerOptions> options) : IConsumer<CreateContainer>
@@ -44,8 +46,19 @@ internal sealed class CreateContainerConsumer(
             return;
         }
 
-        var sessionId = NewId.NextGuid();
         var tenant = Tenancy.Of(request.Tenant);
+        Contracts.WorkspaceSnapshotInfo? from = null;
+        if (request.FromSnapshot is { } snapshotId)
+        {
+            from = await snapshots.FindAsync(snapshotId, context.CancellationToken);
+            if (from is null || !Tenancy.Owns(from.Tenant, tenant) || from.ExpiresAt <= time.GetUtcNow())
+            {
+                await context.RespondAsync(new TaskRejected { ResponseId = "", Code = RequestErrorCodes.InvalidValue, Param = "from_snapshot", Message = $"Snapshot with id '{snapshotId}' not found." });
+                return;
+            }
+        }
+
+        var sessionId = NewId.NextGuid();
         var (reservation, refusal) = await admission.ReserveContainerAsync(tenant, sessionId, context.CancellationToken);
         if (refusal is not null)
         {
@@ -57,7 +70,7 @@ internal sealed class CreateContainerConsumer(
         {
             // Sent to the pool of the container's image: only executors that serve it take from there.
             var provisioned = (await clients.CreateRequestClient<ProvisionContainer>(Endpoints.Pool(request.Image), PoolWait).GetResponse<ContainerProvisioned>(
-                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, Image = request.Image, NetworkPolicy = request.NetworkPolicy, Skills = request.Skills },
+                new ProvisionContainer { SessionId = sessionId, IdleMinutes = request.IdleMinutes, MemoryMb = request.MemoryMb, Image = request.Image, NetworkPolicy = request.NetworkPolicy, Skills = request.Skills, RestoreFrom = from?.Address },
                 context.CancellationToken)).Message;
             if (provisioned.Error is not null)
             {
@@ -76,6 +89,7 @@ internal sealed class CreateContainerConsumer(
                 IdleMinutes = request.IdleMinutes,
                 MemoryMb = request.MemoryMb,
                 Image = request.Image,
+                RestoredFrom = from?.Id,
                 CreatedAt = request.CreatedAt,
                 LastActiveAt = request.CreatedAt,
                 Tenant = tenant,

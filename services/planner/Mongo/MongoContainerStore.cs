@@ -82,6 +82,7 @@ internal sealed class ContainerDocument
     [BsonElement("idleMinutes")] public int IdleMinutes { get; set; }
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("image")] public string? Image { get; set; }
+    [BsonElement("restoredFrom")] public string? RestoredFrom { get; set; }
     [BsonElement("createdAt")] public DateTime CreatedAt { get; set; }
     [BsonElement("lastActiveAt")] public DateTime LastActiveAt { get; set; }
     [BsonElement("tenant")] public string? Tenant { get; set; }
@@ -99,6 +100,7 @@ internal sealed class ContainerDocument
         IdleMinutes = c.IdleMinutes,
         MemoryMb = c.MemoryMb,
         Image = c.Image,
+        RestoredFrom = c.RestoredFrom,
         CreatedAt = c.CreatedAt.UtcDateTime,
         LastActiveAt = c.LastActiveAt.UtcDateTime,
         Tenant = c.Tenant,
@@ -117,6 +119,7 @@ internal sealed class ContainerDocument
         IdleMinutes = IdleMinutes,
         MemoryMb = MemoryMb,
         Image = Image,
+        RestoredFrom = RestoredFrom,
         CreatedAt = MongoTime.Read(CreatedAt),
         LastActiveAt = MongoTime.Read(LastActiveAt),
         Tenant = Tenant,

@@ -71,6 +71,13 @@ internal sealed partial class MongoIndexes(IMongoDatabase database, IOptions<Pla
         await files.Indexes.CreateOneAsync(new CreateIndexModel<FileDocument>(
             Builders<FileDocument>.IndexKeys.Ascending(f => f.ExpiresAt), new CreateIndexOptions { Name = "expiresAt", Sparse = true }), cancellationToken: cancellationToken);
 
+        var snapshots = database.GetCollection<SnapshotDocument>(MongoWorkspaceSnapshotStore.Collection);
+        await snapshots.Indexes.CreateOneAsync(new CreateIndexModel<SnapshotDocument>(
+            Builders<SnapshotDocument>.IndexKeys.Ascending(s => s.ContainerId).Descending(s => s.CreatedAt).Descending(s => s.Id), new CreateIndexOptions { Name = "containerId_createdAt" }),
+            cancellationToken: cancellationToken);
+        await snapshots.Indexes.CreateOneAsync(new CreateIndexModel<SnapshotDocument>(
+            Builders<SnapshotDocument>.IndexKeys.Ascending(s => s.Tenant).Ascending(s => s.ExpiresAt), new CreateIndexOptions { Name = "tenant_expiresAt" }), cancellationToken: cancellationToken);
+
         var skills = database.GetCollection<SkillDocument>(MongoSkillStore.Collection);
         await skills.Indexes.CreateOneAsync(new CreateIndexModel<SkillDocument>(
             Builders<SkillDocument>.IndexKeys.Ascending(s => s.Tenant).Descending(s => s.CreatedAt).Descending(s => s.Id), new CreateIndexOptions { Name = "tenant_createdAt" }),

@@ -33,13 +33,17 @@ internal sealed class TenantOptions : IValidatableObject
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        ByTenant.SelectMany(tenant => new (string Name, int? Value)[] { (nameof(TenantSettings.MaxSessions), tenant.Value.MaxSessions), (nameof(TenantSettings.MaxContainers), tenant.Value.MaxContainers) }
+        ByTenant.SelectMany(tenant => new (string Name, int? Value)[] { (nameof(TenantSettings.MaxSessions), tenant.Value.MaxSessions), (nameof(TenantSettings.MaxContainers), tenant.Value.MaxContainers), (nameof(TenantSettings.MaxSnapshotMb), tenant.Value.MaxSnapshotMb) }
             .Where(setting => setting.Value < 0)
             .Select(setting => new ValidationResult($"Tenants:{tenant.Key}:{setting.Name} is {setting.Value}; give 0 (no limit) or more.", [nameof(ByTenant)])));
 
     /// <summary>The tenant's own session limit: <c>Tenants:&lt;tenant&gt;:MaxSessions</c>, else the older <c>Planner:TenantSessionLimits:&lt;tenant&gt;</c>, else the default.</summary>
     public int SessionLimitOf(string tenant, PlannerOptions planner) =>
         ByTenant.TryGetValue(tenant, out var own) && own.MaxSessions is { } max ? max : planner.SessionLimitOf(tenant);
+
+    /// <summary>What the tenant's snapshots may hold in all, in bytes; null for no total.</summary>
+    public long? SnapshotBytesOf(string tenant) =>
+        ByTenant.TryGetValue(tenant, out var own) && own.MaxSnapshotMb is > 0 and var mb ? mb * 1024L * 1024L : null;
 
     /// <summary>The tenant's own container limit, <c>Tenants:&lt;tenant&gt;:MaxContainers</c>, else <see cref="PlannerOptions.MaxContainersPerTenant"/>.</summary>
     public int ContainerLimitOf(string tenant, PlannerOptions planner) =>
@@ -57,6 +61,9 @@ internal sealed class TenantSettings
 
     /// <summary>The catalog's model ids the tenant may use (<c>Tenants:&lt;tenant&gt;:Models:&lt;n&gt;</c>); read and checked by <see cref="ServiceDefaults.Models.ModelCatalog"/>.</summary>
     public List<string>? Models { get; set; }
+
+    /// <summary>What the tenant's workspace snapshots may hold in all, in megabytes. Unset or 0: no total, only each snapshot's cap.</summary>
+    public int? MaxSnapshotMb { get; set; }
 
     /// <summary>The sandbox image names the tenant may use (<c>Tenants:&lt;tenant&gt;:Images:&lt;n&gt;</c>); read and checked by <see cref="ServiceDefaults.Images.ImageCatalog"/>.</summary>
     public List<string>? Images { get; set; }

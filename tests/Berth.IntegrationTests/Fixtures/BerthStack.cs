@@ -95,7 +95,9 @@ public class BerthStack : IAsyncLifetime
         var executor = ServiceProcess.StartService(name, "executor", With(With(_common,
             ("ASPNETCORE_URLS", ServiceProcess.AnyFreePort),
             ("Executor__Image", DockerFixture.SandboxImage),
-            ("Executor__HeartbeatSeconds", "1")), settings), LogDirectory);
+            ("Executor__HeartbeatSeconds", "1"),
+            // Small enough for a test to pass it with one file (WorkspaceSnapshotsApiTests).
+            ("Executor__MaxSnapshotMb", "2")), settings), LogDirectory);
         lock (_services)
         {
             _services.Add(executor);

@@ -78,6 +78,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IContainerStore, InMemoryContainerStore>()
             .AddSingleton<SessionContainers>()
             .AddSingleton<SessionPlacement>()
+            .AddSingleton<Berth.Planner.Snapshots.IWorkspaceSnapshotStore, Berth.Planner.Snapshots.InMemoryWorkspaceSnapshotStore>()
             .AddSingleton<TenantAdmission>()
             .Configure<TenantOptions>(tenants ?? (_ => { }))
             .AddSingleton(new FakeTimeProvider(DateTimeOffset.UtcNow))

@@ -1,0 +1,11 @@
+namespace Berth.Contracts;
+
+/// <summary>
+/// Sent by the planner to the executor that holds the session's container: archive its workspace
+/// into the shared payload store. Answered with <see cref="WorkspaceSnapshotTaken"/> or <see cref="ContainerFileFailed"/>.
+/// </summary>
+public sealed record TakeWorkspaceSnapshot(Guid SessionId)
+{
+    /// <summary>The most the archive may hold: the tenant's room left, within the executor's own cap.</summary>
+    public long MaxBytes { get; init; }
+}

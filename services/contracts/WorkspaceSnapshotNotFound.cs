@@ -1,0 +1,3 @@
+namespace Berth.Contracts;
+
+public sealed record WorkspaceSnapshotNotFound(string SnapshotId);
