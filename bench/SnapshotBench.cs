@@ -41,7 +41,7 @@ public static class SnapshotBench
                 var source = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
                 await sandbox.RunAsync(source, $"mkdir -p d && head -c {megabytes}M /dev/urandom > d/data.bin && echo small > note.txt", 120_000, 1024, CancellationToken.None);
 
-                var raw = new Timings($"{megabytes} MB: raw docker exec tar, streamed to the client");
+                var raw = new Timings($"{megabytes} MB: baseline: tar of the workspace streamed out by docker exec");
                 var take = new Timings($"{megabytes} MB: take (archive into the payload store)");
                 var restore = new Timings($"{megabytes} MB: restore into a new container");
                 for (var run = 0; run < runs; run++)

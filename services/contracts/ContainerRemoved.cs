@@ -6,4 +6,10 @@ public sealed record ContainerRemoved
     public required Guid SessionId { get; init; }
     public required string ExecutorId { get; init; }
     public required string Reason { get; init; }
+
+    /// <summary>
+    /// With <c>Executor:SnapshotOnExpiry</c>, the workspace of an expired container, archived just
+    /// before it was removed: the session's next call gets a new container restored from it.
+    /// </summary>
+    public WorkspaceSnapshotTaken? Kept { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed record ShellToolSpec
     /// <summary><c>container_auto</c>'s <c>image</c> (a Berth extension): the operator's name for a sandbox image; null for the default.</summary>
     public string? Image { get; init; }
 
+    /// <summary>A fork's starting files: the archive of its parent session's workspace, taken when the fork was submitted.</summary>
+    public Uri? RestoreFrom { get; init; }
+
     /// <summary><c>container_auto</c>'s <c>file_ids</c>, as the request named them.</summary>
     public IReadOnlyList<string> FileIds { get; init; } = [];
 
@@ -38,7 +41,7 @@ public sealed record ShellToolSpec
     // By value, files and skills included: a list compares by reference otherwise.
     public bool Equals(ShellToolSpec? other) =>
         other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
-        && MemoryMb == other.MemoryMb && Image == other.Image && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
+        && MemoryMb == other.MemoryMb && Image == other.Image && RestoreFrom == other.RestoreFrom && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
         && RequireApproval == other.RequireApproval && ApprovalPatterns.SequenceEqual(other.ApprovalPatterns);
 
     public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count, Skills.Count);

@@ -8,4 +8,7 @@ public sealed record TakeWorkspaceSnapshot(Guid SessionId)
 {
     /// <summary>The most the archive may hold: the tenant's room left, within the executor's own cap.</summary>
     public long MaxBytes { get; init; }
+
+    /// <summary>For a fork's starting files: stored for the snapshots' retention and then deleted by the store, as nothing records them.</summary>
+    public bool Passing { get; init; }
 }

@@ -42,6 +42,12 @@ public sealed record TaskSubmitted
     /// ends <c>cancelled</c> and this one starts at once in its place.
     /// </summary>
     public bool Interrupt { get; init; }
+
+    /// <summary>
+    /// <c>fork: true</c> (a Berth extension): a new session continues the previous response's
+    /// history, in a container of its own that starts as a copy of the previous session's files.
+    /// </summary>
+    public bool Fork { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }
 
     /// <summary>The tenant whose API key sent it; what it creates belongs to that tenant.</summary>

@@ -27,6 +27,9 @@ public sealed record ToolCallRequested
     /// <summary>The sandbox image the session's container is made from, by the operator's name for it; null for the default. Used only when the container is made.</summary>
     public string? Image { get; init; }
 
+    /// <summary>A workspace archive to unpack in the session's container when it is made (a fork's starting files); null for none.</summary>
+    public Uri? RestoreFrom { get; init; }
+
     /// <summary>Files copied into the session's container when it is made, before the commands run; empty once it has one.</summary>
     public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
 

@@ -16,7 +16,7 @@ internal sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFil
     public Task Consume(ConsumeContext<TakeWorkspaceSnapshot> context) =>
         WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
-            var (address, bytes) = await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken);
+            var (address, bytes) = await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken, keep: !context.Message.Passing);
             await context.RespondAsync(new WorkspaceSnapshotTaken(address, bytes, time.GetUtcNow().AddDays(options.Value.SnapshotRetentionDays)));
         });
 

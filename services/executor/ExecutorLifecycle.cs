@@ -19,6 +19,7 @@ internal sealed partial class ExecutorLifecycle(
     CallRecords records,
     DockerEngine engine,
     ServedImages images,
+    WorkspaceSnapshots snapshots,
     IBus bus,
     TimeProvider time,
     IOptions<ExecutorOptions> options,
@@ -88,9 +89,17 @@ internal sealed partial class ExecutorLifecycle(
         if (time.GetUtcNow() >= _nextSweep)
         {
             _nextSweep = time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.SweepSeconds);
-            foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken))
+            var kept = new Dictionary<Guid, WorkspaceSnapshotTaken>();
+            foreach (var sessionId in await sandbox.ReapIdleAsync(TimeSpan.FromMinutes(options.Value.IdleMinutes), cancellationToken,
+                options.Value.SnapshotOnExpiry ? (sessionId, containerId) => KeepAsync(sessionId, containerId, kept, cancellationToken) : null))
             {
-                await bus.Publish(new ContainerRemoved { SessionId = sessionId, ExecutorId = options.Value.InstanceId, Reason = ContainerStatuses.Expired }, cancellationToken);
+                await bus.Publish(new ContainerRemoved
+                {
+                    SessionId = sessionId,
+                    ExecutorId = options.Value.InstanceId,
+                    Reason = ContainerStatuses.Expired,
+                    Kept = kept.GetValueOrDefault(sessionId),
+                }, cancellationToken);
             }
 
             foreach (var (sessionId, executorId) in await orphans.SweepAsync(cancellationToken))
@@ -101,6 +110,23 @@ internal sealed partial class ExecutorLifecycle(
             records.Prune();
         }
     }
+
+    /// <summary>An expiring container's workspace, kept as a snapshot; one that cannot be is removed all the same, as without the setting.</summary>
+    private async Task KeepAsync(Guid sessionId, string containerId, Dictionary<Guid, WorkspaceSnapshotTaken> kept, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (address, bytes) = await snapshots.TakeAsync(containerId, long.MaxValue, cancellationToken);
+            kept[sessionId] = new WorkspaceSnapshotTaken(address, bytes, time.GetUtcNow().AddDays(options.Value.SnapshotRetentionDays));
+        }
+        catch (Exception e) when (e is FileOperationException or Docker.DotNet.DockerApiException or IOException)
+        {
+            LogNotKept(sessionId, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the expiring container's workspace could not be kept; it is removed without a snapshot")]
+    private partial void LogNotKept(Guid sessionId, Exception exception);
 
     private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
     {

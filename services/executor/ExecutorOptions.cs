@@ -155,6 +155,12 @@ internal sealed class ExecutorOptions : IValidatableObject
     [Range(1, 3650)]
     public int SnapshotRetentionDays { get; set; } = 7;
 
+    /// <summary>
+    /// Keep an idle container's workspace as a snapshot before it is removed, so that a later
+    /// response of its session gets a new container restored from it instead of <c>container_expired</c>.
+    /// </summary>
+    public bool SnapshotOnExpiry { get; set; }
+
     /// <summary>The longest taking or restoring one snapshot may take, in seconds.</summary>
     [Range(1, 3600)]
     public int SnapshotSeconds { get; set; } = 300;

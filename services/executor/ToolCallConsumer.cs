@@ -34,6 +34,7 @@ internal sealed partial class ToolCallConsumer(
     BackgroundCpu? background = null,
     ContainerSeeds? seeds = null,
     ContainerSkills? skills = null,
+    WorkspaceSnapshots? snapshots = null,
     TimeProvider? time = null) : IConsumer<ToolCallRequested>
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -180,6 +181,11 @@ internal sealed partial class ToolCallConsumer(
             if (call.Skills.Count > 0 && skills is not null)
             {
                 await skills.InstallAsync(containerId, call.Skills, stopping);
+            }
+
+            if (call.RestoreFrom is { } archive && snapshots is not null)
+            {
+                await snapshots.RestoreAsync(containerId, archive, stopping);
             }
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);

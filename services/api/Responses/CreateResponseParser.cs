@@ -22,8 +22,9 @@ internal static class CreateResponseParser
         "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "conversation", "context_management",
         "access_programs", "background_options", "image", "moderation", "prompt_cache_options",
 
-        // Berth's own: stop the previous response if it still runs, and start this one in its place.
-        "interrupt",
+        // Berth's own: stop the previous response if it still runs, and start this one in its place;
+        // or continue the previous response in a new session whose container copies its files.
+        "interrupt", "fork",
     ];
 
     private const int MaxMetadataPairs = 16;
@@ -78,7 +79,23 @@ internal static class CreateResponseParser
             throw Invalid("'interrupt' stops the response this one continues: give 'previous_response_id' (or 'conversation') with it.", "interrupt", RequestErrorCodes.InvalidValue);
         }
 
+        var fork = OptionalBool(body, "fork") ?? false;
+        if (fork && previous is null)
+        {
+            throw Invalid("'fork' starts a new session from the one of 'previous_response_id': give it with it.", "fork", RequestErrorCodes.InvalidValue);
+        }
+
+        if (fork && interrupt)
+        {
+            throw Invalid("Mutually exclusive parameters: 'fork' leaves the previous response running; 'interrupt' stops it.", "fork", RequestErrorCodes.MutuallyExclusiveParameters);
+        }
+
         var tools = ToolsParser.Parse(body, egressDomains);
+        if (fork && tools.Shell is { Environment: ShellEnvironments.Reference })
+        {
+            throw Invalid("'fork' gives the new session a container of its own: use 'container_auto', not 'container_reference'.", "fork", RequestErrorCodes.InvalidValue);
+        }
+
         var background = OptionalBool(body, "background") ?? false;
         var store = OptionalBool(body, "store") ?? true;
         if (background && !store)
@@ -107,6 +124,7 @@ internal static class CreateResponseParser
             Store = store,
             Stream = OptionalBool(body, "stream") ?? false,
             Interrupt = interrupt,
+            Fork = fork,
         };
     }
 

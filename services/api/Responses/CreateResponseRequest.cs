@@ -30,4 +30,7 @@ internal sealed record CreateResponseRequest
 
     /// <summary><c>interrupt</c> (a Berth extension): the previous response, if still running, ends <c>cancelled</c> and this one takes its place.</summary>
     public bool Interrupt { get; init; }
+
+    /// <summary><c>fork</c> (a Berth extension): a new session continues the previous response, in a container that starts as a copy of its files.</summary>
+    public bool Fork { get; init; }
 }

@@ -192,6 +192,7 @@ internal sealed partial class ResponsesService(
                 Metadata = request.Metadata,
                 Background = request.Background,
                 Interrupt = request.Interrupt,
+                Fork = request.Fork,
                 Store = request.Store,
                 Stream = request.Stream,
                 SubmittedAt = time.GetUtcNow(),

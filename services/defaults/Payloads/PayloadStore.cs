@@ -19,6 +19,9 @@ public sealed class PayloadStore(IPayloadRepository repository, IOptions<Payload
 
     public Task<Uri> PutAsync(Stream content, CancellationToken cancellationToken) => repository.Put(content, TimeToLive, cancellationToken);
 
+    /// <summary>Stores content that is deleted after <paramref name="timeToLive"/> unless deleted before.</summary>
+    public Task<Uri> PutAsync(Stream content, TimeSpan timeToLive, CancellationToken cancellationToken) => repository.Put(content, timeToLive, cancellationToken);
+
     /// <summary>Stores a payload with no time to live: an uploaded file, kept until its owner deletes it.</summary>
     public Task<Uri> KeepAsync(Stream content, CancellationToken cancellationToken) => repository.Put(content, null, cancellationToken);
 

@@ -242,7 +242,8 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
     }
 
     /// <summary>Removes the containers of sessions idle for longer than <paramref name="idle"/> (or their own limit), and returns those sessions.</summary>
-    public async Task<IReadOnlyList<Guid>> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken)
+    /// <param name="beforeRemoval">Run with each session and its container just before the container goes, under the session's lock.</param>
+    public async Task<IReadOnlyList<Guid>> ReapIdleAsync(TimeSpan idle, CancellationToken cancellationToken, Func<Guid, string, Task>? beforeRemoval = null)
     {
         var now = time.GetUtcNow();
         var reaped = new List<Guid>();
@@ -267,6 +268,11 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
                 if (sessions.LastUsedOf(sessionId) is { } usedSince && usedSince > cutoff || sessions.Busy(sessionId))
                 {
                     continue;
+                }
+
+                if (beforeRemoval is not null)
+                {
+                    await beforeRemoval(sessionId, containerId);
                 }
 
                 await RemoveAsync(containerId, cancellationToken);

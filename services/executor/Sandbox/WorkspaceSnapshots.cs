@@ -26,7 +26,8 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
     private long MaxBytes => options.Value.MaxSnapshotMb * 1024L * 1024L;
 
     /// <summary>Stores the workspace's archive; refused with <c>snapshot_too_large</c> past <paramref name="maxBytes"/> (and never past <c>Executor:MaxSnapshotMb</c>).</summary>
-    public async Task<(Uri Address, long Bytes)> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="keep">Kept until deleted (a snapshot, which has a record and a retention); else for the snapshots' retention, then deleted by the store (a fork's starting files, which have no record).</param>
+    public async Task<(Uri Address, long Bytes)> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken, bool keep = true)
     {
         var limit = Math.Min(maxBytes, MaxBytes);
         var file = Path.Combine(Path.GetTempPath(), $"berth-snapshot-{Guid.NewGuid():N}.tar");
@@ -62,7 +63,8 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
 
             var bytes = new FileInfo(file).Length;
             await using var stored = File.OpenRead(file);
-            return (await payloads.KeepAsync(stored, cancellationToken), bytes);
+            return (keep ? await payloads.KeepAsync(stored, cancellationToken)
+                : await payloads.PutAsync(stored, TimeSpan.FromDays(options.Value.SnapshotRetentionDays), cancellationToken), bytes);
         }
         finally
         {

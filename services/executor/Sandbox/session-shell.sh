@@ -39,9 +39,10 @@
 # left running, and marks the end with how many processes it ended. end_left_running stops
 # every process in the container but PID 1, the driver ($$) and its timer, all of them first
 # so that a fork bomb cannot replace what is killed, then kills them; again until none is
-# left, for at most 64 rounds (a killed process may take a moment to go, and is not
-# signalled or counted twice; a fork bomb on a busy machine forks between the listing and the
-# stop, and eight rounds have left some of it running). It uses only bash built-ins, as the timer does: it needs no
+# left, for at most 64 rounds and 5 s (within the executor's wait for the end mark). A killed
+# process may take a moment to go, and is not signalled or counted twice: it is known by its
+# pid and its start time, as a fork bomb at the PID limit gets the pids of killed processes
+# back at once, and a new process under a known pid must not be passed over. It uses only bash built-ins, as the timer does: it needs no
 # new process, so it works when what was left running holds the whole PID limit. Processes
 # of another user (a file operation's root exec) refuse the signal and are left alone.
 exec 3>&2 2>/dev/null
@@ -66,18 +67,20 @@ exec 4> >(
 timer=$!
 end_left_running() {
   code=0 killed=' '
-  for ((round = 0; round < 64; round++)); do
-    left=()
+  deadline=$((${EPOCHREALTIME/./} + 5000000))
+  for ((round = 0; round < 64 && ${EPOCHREALTIME/./} < deadline; round++)); do
+    left=() ids=()
     for p in /proc/[1-9]*; do
       p=${p#/proc/}
-      if ((p == 1 || p == $$ || p == timer)) || [[ $killed == *" $p "* ]]; then continue; fi
+      if ((p == 1 || p == $$ || p == timer)); then continue; fi
       read -r stat < "/proc/$p/stat" || continue
-      if [[ ${stat##*) } == Z* ]]; then continue; fi
-      if kill -STOP "$p"; then left+=("$p"); fi
+      read -r -a f <<< "${stat##*) }"
+      if [[ ${f[0]} == Z* || $killed == *" $p:${f[19]} "* ]]; then continue; fi
+      if kill -STOP "$p"; then left+=("$p") ids+=("$p:${f[19]}"); fi
     done
     if ((${#left[@]} == 0)); then break; fi
     kill -KILL "${left[@]}"
-    killed+="${left[*]} "
+    killed+="${ids[*]} "
     ((code += ${#left[@]}))
   done
 }
@@ -97,7 +100,7 @@ while IFS=' ' read -r nonce secs count; do
     cmd+=$part
   done
   set -m
-  ( exec 3>&- 4>&- 5>&-; unset -v nonce secs count part i pid code stale rs timer round left p stat killed; unset -f end_left_running; eval "$cmd" ) </dev/null 2>&3 &
+  ( exec 3>&- 4>&- 5>&-; unset -v nonce secs count part i pid code stale rs timer round left ids f deadline p stat killed; unset -f end_left_running; eval "$cmd" ) </dev/null 2>&3 &
   pid=$!
   set +m
   echo "$pid" > /tmp/.berth-running

@@ -7,15 +7,41 @@ namespace Berth.Planner.Containers;
 /// A container is gone without its owner asking: an executor removed it (idle expiry), or the
 /// executor itself was lost. One made by <c>POST /v1/containers</c> says so from then on; a
 /// session's own record goes, as nothing but its session knew of it. Either way it no longer
-/// counts against its tenant's container limit.
+/// counts against its tenant's container limit. With <c>Executor:SnapshotOnExpiry</c> an expired
+/// container's workspace comes kept: it is recorded as a snapshot of the container, and the
+/// session is told, so that its next call makes a new container restored from it.
 /// </summary>
-internal sealed class ContainerRemovedConsumer(IContainerStore containers) : IConsumer<ContainerRemoved>, IConsumer<ExecutorLost>
+internal sealed class ContainerRemovedConsumer(IContainerStore containers, Snapshots.IWorkspaceSnapshotStore snapshots, TimeProvider time)
+    : IConsumer<ContainerRemoved>, IConsumer<ExecutorLost>
 {
     public async Task Consume(ConsumeContext<ContainerRemoved> context)
     {
         if (await containers.FindBySessionAsync(context.Message.SessionId, context.CancellationToken) is not { } container)
         {
             return;
+        }
+
+        if (context.Message.Kept is { } kept && container.Auto)
+        {
+            // Its id follows from the archive's address, so a redelivery records the same snapshot again, not a second.
+            var snapshotId = "snap_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kept.Address.ToString())))[..32];
+            await snapshots.AddAsync(new WorkspaceSnapshotInfo
+            {
+                Id = snapshotId,
+                ContainerId = container.Id,
+                Bytes = kept.Bytes,
+                CreatedAt = time.GetUtcNow(),
+                ExpiresAt = kept.ExpiresAt,
+                Tenant = container.Tenant,
+                Address = kept.Address,
+            }, context.CancellationToken);
+            await context.Send(Endpoints.Sessions, new SessionWorkspaceKept
+            {
+                SessionId = context.Message.SessionId,
+                ExecutorId = context.Message.ExecutorId,
+                SnapshotId = snapshotId,
+                Archive = kept.Address,
+            });
         }
 
         await (container.Auto

@@ -37,6 +37,7 @@ internal sealed class SessionContainers(IContainerStore containers, IResponseSto
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
             Image = session.Image,
+            RestoredFrom = session.RestoredFrom,
             Auto = true,
         }, cancellationToken);
     }

@@ -10,10 +10,12 @@ namespace Berth.Planner.Intake;
 /// <param name="History">That conversation's items, oldest first.</param>
 /// <param name="Container">The container it names (<c>container_reference</c>).</param>
 /// <param name="Interrupts">The running response it takes the place of (<c>interrupt: true</c>).</param>
+/// <param name="ForkOf">For <c>fork: true</c>, the session whose files its own container starts with.</param>
 internal sealed record Placement(
     Guid SessionId,
     StoredResponse? Previous,
     ConversationSnapshot? Conversation,
     IReadOnlyList<InputMessage>? History,
     ContainerSnapshot? Container,
-    string? Interrupts);
+    string? Interrupts,
+    Guid? ForkOf = null);

@@ -26,7 +26,8 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
                 return Refused(task, RequestErrorCodes.PreviousResponseNotFound, "previous_response_id", $"Previous response with id '{task.PreviousResponseId}' not found.");
             }
 
-            sessionId = previous.Snapshot.SessionId;
+            // A fork continues the history in a session of its own.
+            sessionId = task.Fork ? sessionId : previous.Snapshot.SessionId;
         }
 
         // A conversation's responses run one after another in its session, each continuing the
@@ -53,7 +54,7 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
         }
 
         // A continuation, along a chain or in a conversation, keeps its session's container from expiring while it waits.
-        if ((previous is not null || conversation is not null) && task.Shell is { Environment: ShellEnvironments.Auto })
+        if ((previous is not null || conversation is not null) && !task.Fork && task.Shell is { Environment: ShellEnvironments.Auto })
         {
             await sessionContainers.TouchAsync(sessionId, task.SubmittedAt, token);
         }
@@ -99,7 +100,7 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
             await containers.TouchAsync(containerId, task.SubmittedAt, token);
         }
 
-        return (new Placement(sessionId, previous, conversation, history, container, interrupts), null);
+        return (new Placement(sessionId, previous, conversation, history, container, interrupts, task.Fork ? previous?.Snapshot.SessionId : null), null);
     }
 
     private static (Placement?, TaskRejected?) Refused(TaskSubmitted task, string code, string param, string message) =>

@@ -15,6 +15,7 @@ namespace Berth.Planner.Intake;
 internal sealed class TaskSubmittedConsumer(
     IResponseStore store,
     SessionPlacement sessionPlacement,
+    ForkSeeds forkSeeds,
     TenantAdmission admission,
     PayloadStore payloads,
     ContextCheck contextCheck,
@@ -63,7 +64,7 @@ internal sealed class TaskSubmittedConsumer(
             return;
         }
 
-        var (sessionId, previous, conversation, history, container, interrupts) = placement!;
+        var (sessionId, previous, conversation, history, container, interrupts, forkOf) = placement!;
         if ((InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) ?? InputItems.ApprovalProblem(previous?.Snapshot, input)) is { } outputProblem)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "input", Message = outputProblem });
@@ -71,6 +72,16 @@ internal sealed class TaskSubmittedConsumer(
         }
 
         input = InputItems.StampApprovals(input, Tenancy.Of(task.Tenant), task.SubmittedAt);
+        Uri? forkFiles = null;
+        if (forkOf is { } parent && task.Shell is { Environment: ShellEnvironments.Auto })
+        {
+            (forkFiles, var notForked) = await forkSeeds.TakeAsync(parent, task.ResponseId, token);
+            if (notForked is not null)
+            {
+                await context.RespondAsync(notForked);
+                return;
+            }
+        }
 
         var snapshot = new ResponseSnapshot
         {
@@ -83,7 +94,18 @@ internal sealed class TaskSubmittedConsumer(
             ConversationId = task.ConversationId,
             Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
                 : task.Shell is { Environment: ShellEnvironments.Auto } && previous?.Snapshot.Shell is { Environment: ShellEnvironments.Auto } first
-                    ? task.Shell with { MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb, Image = task.Shell.Image ?? first.Image, FileIds = first.FileIds, Files = first.Files, Skills = first.Skills }
+                    ? task.Shell with
+                    {
+                        MemoryMb = task.Shell.MemoryMb ?? first.MemoryMb,
+                        Image = task.Shell.Image ?? first.Image,
+                        FileIds = first.FileIds,
+
+                        // A fork's workspace starts as a copy of its parent's, which holds the files already
+                        // (as they are now); skills live outside the workspace and are unpacked again.
+                        Files = forkFiles is null ? first.Files : [],
+                        Skills = first.Skills,
+                        RestoreFrom = forkFiles,
+                    }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
             Functions = task.Functions,

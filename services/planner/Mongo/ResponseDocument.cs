@@ -61,6 +61,7 @@ internal sealed class ResponseDocument
                 NetworkPolicy = NetworkPolicyDocument.From(r.Shell.NetworkPolicy),
                 MemoryMb = r.Shell.MemoryMb,
                 Image = r.Shell.Image,
+                RestoreFrom = r.Shell.RestoreFrom?.ToString(),
                 FileIds = [.. r.Shell.FileIds],
                 Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
                 Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)],
@@ -102,6 +103,7 @@ internal sealed class ResponseDocument
                 NetworkPolicy = Shell.NetworkPolicy?.ToSpec(),
                 MemoryMb = Shell.MemoryMb,
                 Image = Shell.Image,
+                RestoreFrom = Shell.RestoreFrom is { } archive ? new Uri(archive) : null,
                 FileIds = Shell.FileIds ?? [],
                 Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())],
                 Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
@@ -136,6 +138,7 @@ internal sealed class ShellDocument
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("image")] public string? Image { get; set; }
+    [BsonElement("restoreFrom")] public string? RestoreFrom { get; set; }
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
     [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
     [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }

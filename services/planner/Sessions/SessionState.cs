@@ -60,6 +60,12 @@ internal sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITi
     /// <summary>The sandbox image the session's container is made from, by the operator's name for it; null for the default.</summary>
     public string? Image { get; set; }
 
+    /// <summary>The archive of the expired container's workspace, which the session's next container is restored from; null once it has one.</summary>
+    public string? RestoreFrom { get; set; }
+
+    /// <summary>The snapshot that archive is, shown as the new container's <c>restored_from</c>.</summary>
+    public string? RestoredFrom { get; set; }
+
     /// <summary>The container is gone (its executor died, or it expired): the session can run nothing more.</summary>
     public string? ContainerLostCode { get; set; }
 

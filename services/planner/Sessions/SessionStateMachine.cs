@@ -38,6 +38,9 @@ internal sealed class SessionStateMachine : MassTransitStateMachine<SessionState
     /// <summary>Reaches every session whose container the lost executor held.</summary>
     public Event<ExecutorLost> ExecutorLost { get; private set; } = null!;
 
+    /// <summary>The session's container expired, its workspace kept: the next call restores it in a new one.</summary>
+    public Event<SessionWorkspaceKept> WorkspaceKept { get; private set; } = null!;
+
     public SessionStateMachine()
     {
         InstanceState(session => session.CurrentState);
@@ -49,6 +52,7 @@ internal sealed class SessionStateMachine : MassTransitStateMachine<SessionState
         Event(() => ToolCallFaulted, e => DiscardWhenMissing(e, m => m.Message.SessionId));
         Event(() => CancelRequested, e => DiscardWhenMissing(e, m => m.SessionId));
         Event(() => FailRequested, e => DiscardWhenMissing(e, m => m.SessionId));
+        Event(() => WorkspaceKept, e => DiscardWhenMissing(e, m => m.SessionId));
         Event(() => ExecutorLost, e =>
         {
             e.CorrelateBy((session, context) => session.ExecutorId == context.Message.ExecutorId);
@@ -93,7 +97,8 @@ internal sealed class SessionStateMachine : MassTransitStateMachine<SessionState
             ToActingThinkingOrIdle(When(FailRequested, context => IsActive(context.Saga, context.Message.ResponseId))
                 .Activity(x => x.OfType<FailResponseActivity>())),
             When(FailRequested, context => !IsActive(context.Saga, context.Message.ResponseId))
-                .Activity(x => x.OfType<FailResponseActivity>()));
+                .Activity(x => x.OfType<FailResponseActivity>()),
+            When(WorkspaceKept).Activity(x => x.OfType<KeepWorkspaceActivity>()));
 
         // Delivery is at least once: a redelivered or late reply (for a step or call the
         // session has moved past) is expected and changes nothing.

@@ -20,6 +20,7 @@ internal static class SessionStepsExtensions
         services.AddScoped<StreamOutputActivity>();
         services.AddScoped<FailFaultedCallActivity>();
         services.AddScoped<LoseContainerActivity>();
+        services.AddScoped<KeepWorkspaceActivity>();
         services.AddScoped<CancelResponseActivity>();
         services.AddScoped<FailResponseActivity>();
         return services;

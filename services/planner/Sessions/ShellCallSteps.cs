@@ -98,6 +98,7 @@ internal sealed class ShellCallSteps(
             NetworkPolicy = session.NetworkPolicy,
             MemoryMb = session.MemoryMb,
             Image = session.Image,
+            RestoreFrom = session.RestoreFrom is { } kept ? new Uri(kept) : shell?.RestoreFrom,
             Files = shell?.Files ?? [],
             Skills = shell?.Skills ?? [],
             Approval = approval,

@@ -35,6 +35,7 @@ public sealed class BenchTests(DockerFixture docker, ITestOutputHelper output) :
             "raw docker exec", "exec per command", "persistent shell", "floor: bash starts and reaps", "docker run", "Berth, no warm pool", "Berth, warm pool",
             "3 calls per response", "1 call per response", "3 calls per response" + Traced,
             "bound it by its UTF-8 bytes", "count a 40-turn run", "fit it into 32k tokens",
+            "1 MB: baseline: tar", "1 MB: take", "1 MB: restore", "50 MB: baseline: tar", "50 MB: take", "50 MB: restore",
         ];
         foreach (var name in measured)
         {

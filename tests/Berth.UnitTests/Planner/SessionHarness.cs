@@ -78,6 +78,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IContainerStore, InMemoryContainerStore>()
             .AddSingleton<SessionContainers>()
             .AddSingleton<SessionPlacement>()
+            .AddSingleton<ForkSeeds>()
             .AddSingleton<Berth.Planner.Snapshots.IWorkspaceSnapshotStore, Berth.Planner.Snapshots.InMemoryWorkspaceSnapshotStore>()
             .AddSingleton<TenantAdmission>()
             .Configure<TenantOptions>(tenants ?? (_ => { }))
@@ -227,16 +228,30 @@ internal sealed class SessionHarness : IAsyncDisposable
     public void ModelSays(string responseId, int step, string? text, params ShellCallSpec[] calls) =>
         Model.Answer(responseId, step, new ModelTurn { Text = text, ShellCalls = calls, Usage = new TokenUsage(10, 5) });
 
-    public Task ExecutorReportsAsync(Guid sessionId, string responseId, string callId, string executorId = "exec-1", int exitCode = 0, string stdout = "ok\n") =>
+    public Task ExecutorReportsAsync(Guid sessionId, string responseId, string callId, string executorId = "exec-1", int exitCode = 0, string stdout = "ok\n",
+        string containerId = "container-1") =>
         Harness.Bus.Publish(new ToolCallCompleted
         {
             SessionId = sessionId,
             ResponseId = responseId,
             CallId = callId,
             ExecutorId = executorId,
-            ContainerId = "container-1",
+            ContainerId = containerId,
             Outputs = [new CommandOutput { Stdout = stdout, ExitCode = exitCode }],
             MaxOutputLength = 100,
+        });
+
+    /// <summary>The executor could not run the call: no outputs, the error and its code.</summary>
+    public Task ExecutorFailsAsync(Guid sessionId, string responseId, string callId, string error, string? errorCode = null) =>
+        Harness.Bus.Publish(new ToolCallCompleted
+        {
+            SessionId = sessionId,
+            ResponseId = responseId,
+            CallId = callId,
+            ExecutorId = "exec-1",
+            Outputs = [],
+            Error = error,
+            ErrorCode = errorCode,
         });
 
     public static ShellCallSpec Call(string callId, params string[] commands) => new() { CallId = callId, Commands = commands };

@@ -323,15 +323,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "true"));
         await session.NextToolCallAsync("call-1");
 
-        await session.Harness.Bus.Publish(new ToolCallCompleted
-        {
-            SessionId = sessionId,
-            ResponseId = responseId,
-            CallId = "call-1",
-            ExecutorId = "exec-1",
-            Outputs = [],
-            Error = "No such image: nope",
-        });
+        await session.ExecutorFailsAsync(sessionId, responseId, "call-1", "No such image: nope");
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         var response = await session.ResponseAsync(responseId);
@@ -461,16 +453,7 @@ public sealed class SessionStateMachineTests
         session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "ls"));
         await session.NextToolCallAsync("call-1");
 
-        await session.Harness.Bus.Publish(new ToolCallCompleted
-        {
-            SessionId = sessionId,
-            ResponseId = responseId,
-            CallId = "call-1",
-            ExecutorId = "exec-1",
-            Outputs = [],
-            Error = "The session's container has expired",
-            ErrorCode = "container_expired",
-        });
+        await session.ExecutorFailsAsync(sessionId, responseId, "call-1", "The session's container has expired", ErrorCodes.ContainerExpired);
 
         Assert.Equal(ResponseStatuses.Failed, (await session.FinishedAsync(responseId)).Status);
         Assert.Equal("container_expired", (await session.ResponseAsync(responseId)).Error?.Code);

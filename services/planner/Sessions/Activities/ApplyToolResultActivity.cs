@@ -31,6 +31,14 @@ internal sealed partial class ApplyToolResultActivity(
         if (session.ContainerId is null && result.ContainerId is not null)
         {
             await containers.RecordAsync(session, result, time.GetUtcNow(), context.CancellationToken);
+            if (session.RestoredFrom is { } snapshotId)
+            {
+                // The trace says where the files came from: on the step's span, which continues the call's trace.
+                System.Diagnostics.Activity.Current?.AddEvent(new("berth.container.restored", tags: new() { ["berth.snapshot.id"] = snapshotId }));
+            }
+
+            session.RestoreFrom = null;
+            session.RestoredFrom = null;
         }
 
         session.ExecutorId = result.ExecutorId;

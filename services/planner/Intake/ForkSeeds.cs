@@ -1,0 +1,45 @@
+using Berth.Contracts;
+using Berth.Planner.Containers;
+using MassTransit;
+
+namespace Berth.Planner.Intake;
+
+/// <summary>
+/// A fork's starting files (<c>fork: true</c>): the parent session's workspace, archived by the
+/// executor that holds its container when the fork is submitted, and unpacked in the fork's own
+/// container when its first call makes one. From then on the two sessions diverge.
+/// </summary>
+internal sealed class ForkSeeds(IContainerStore containers, IClientFactory clients)
+{
+    /// <summary>How long the intake waits for the archive; the api answers the client within its own planner timeout.</summary>
+    private static readonly RequestTimeout TakeWait = RequestTimeout.After(s: 120);
+
+    /// <summary>The archive of the parent's workspace; null when the parent never had a container (nothing to copy), or why not.</summary>
+    public async Task<(Uri? Archive, TaskRejected? Refused)> TakeAsync(Guid parentSession, string responseId, CancellationToken cancellationToken)
+    {
+        var container = await containers.FindBySessionAsync(parentSession, cancellationToken);
+        if (container is null)
+        {
+            return (null, null);
+        }
+
+        if (container is not { Status: ContainerStatuses.Running, ExecutorId: { } executorId })
+        {
+            return (null, Refused(responseId, ErrorCodes.ContainerExpired, $"The container of the response to fork from is {container.Status}; its files are gone, so there is nothing to fork."));
+        }
+
+        var taken = await clients.CreateRequestClient<TakeWorkspaceSnapshot>(Endpoints.ExecutorFiles(executorId), TakeWait)
+            .GetResponse<WorkspaceSnapshotTaken, ContainerFileFailed>(new TakeWorkspaceSnapshot(parentSession) { MaxBytes = long.MaxValue, Passing = true }, cancellationToken);
+        if (taken.Is(out Response<WorkspaceSnapshotTaken>? archived))
+        {
+            return (archived.Message.Address, null);
+        }
+
+        return taken.Is(out Response<ContainerFileFailed>? failed)
+            ? (null, Refused(responseId, failed.Message.Code, $"The files of the response to fork from could not be copied: {failed.Message.Message}"))
+            : throw new InvalidOperationException("The executor answered neither an archive nor a failure.");
+    }
+
+    private static TaskRejected Refused(string responseId, string code, string message) =>
+        new() { ResponseId = responseId, Code = code, Param = "fork", Message = message };
+}

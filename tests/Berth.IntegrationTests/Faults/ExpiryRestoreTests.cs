@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Berth.IntegrationTests.EndToEnd;
+using Berth.IntegrationTests.Fixtures;
+
+namespace Berth.IntegrationTests.Faults;
+
+/// <summary>
+/// Restore after expiry (<c>Executor__SnapshotOnExpiry</c>) through the real stack: a session's
+/// container is removed for idleness, its workspace kept, and the session's next response gets a
+/// new container with its files instead of <c>container_expired</c>.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class ExpiryRestoreTests
+{
+    private static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+    private readonly FaultStack _stack;
+    private readonly ResponsesApi _api;
+    private readonly ITestOutputHelper _output;
+
+    public ExpiryRestoreTests(FaultStack stack, ITestOutputHelper output)
+    {
+        _stack = stack;
+        _output = output;
+        _api = new ResponsesApi(stack);
+        stack.BeginTest();
+    }
+
+    [Fact]
+    public async Task Should_continue_an_expired_session_with_its_files_in_a_restored_container_when_workspaces_are_kept_on_expiry()
+    {
+        // The shortest idle limit there is, swept every second.
+        await using var executor = _stack.StartExecutor("expiry-keep",
+            ("Executor__SnapshotOnExpiry", "true"), ("Executor__IdleMinutes", "1"), ("Executor__SweepSeconds", "1"), ("Executor__WarmContainers", "0"));
+        await executor.WaitUntilReadyAsync(Ready);
+
+        var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo kept > notes.txt && cat /etc/hostname"));
+        Assert.Equal("completed", first.Status());
+        var firstHost = first.CommandOutputs().Single().GetProperty("stdout").GetString();
+
+        // The session's container record goes when the container does; its snapshot stays.
+        var clock = Stopwatch.StartNew();
+        await Eventually.TrueAsync(async () => await SessionContainerGoneAsync(first), TimeSpan.FromSeconds(150), "the idle container to be removed");
+        _output.WriteLine($"the idle container was removed {clock.Elapsed.TotalSeconds:0} s after its response");
+
+        var next = await _api.CreateAsync(ResponsesApi.ShellRequest("cat notes.txt /etc/hostname", previousResponseId: first.Id()));
+
+        Assert.Equal("completed", next.Status());
+        var output = next.CommandOutputs().Single().GetProperty("stdout").GetString()!;
+        Assert.StartsWith("kept\n", output, StringComparison.Ordinal);
+        Assert.NotEqual(firstHost, output["kept\n".Length..]);
+
+        // The new container says where its files came from; the snapshot is listed with it.
+        var listed = await _stack.Http.GetFromJsonAsync<JsonElement>("containers?limit=100");
+        var restored = Assert.Single(listed.GetProperty("data").EnumerateArray(), c => c.TryGetProperty("restored_from", out _));
+        var snapshotId = restored.GetProperty("restored_from").GetString()!;
+        Assert.StartsWith("snap_", snapshotId, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the session of the response no longer has a running container listed.</summary>
+    private async Task<bool> SessionContainerGoneAsync(JsonElement response)
+    {
+        var listed = await _stack.Http.GetFromJsonAsync<JsonElement>("containers?limit=100");
+        var created = response.GetProperty("created_at").GetInt64();
+        return !listed.GetProperty("data").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "running" && c.GetProperty("created_at").GetInt64() >= created - 1);
+    }
+}
