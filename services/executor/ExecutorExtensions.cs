@@ -102,10 +102,14 @@ internal static class ExecutorExtensions
     {
         services.AddSingleton<EgressProxies>();
         services.AddSingleton<DockerExec>();
+        services.AddSingleton<ShellCommandRunner>();
+        services.AddSingleton<ExecCommandRunner>();
+
+        // In shell mode, an image without bash still runs: its containers get an exec per command.
         services.AddSingleton<ICommandRunner>(provider =>
             provider.GetRequiredService<IOptions<ExecutorOptions>>().Value.CommandMode == CommandMode.Shell
-                ? ActivatorUtilities.CreateInstance<ShellCommandRunner>(provider)
-                : ActivatorUtilities.CreateInstance<ExecCommandRunner>(provider));
+                ? ActivatorUtilities.CreateInstance<ShellOrExecRunner>(provider)
+                : provider.GetRequiredService<ExecCommandRunner>());
         services.AddSingleton(provider => new IdleLimits(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
         services.AddSingleton(provider => new UploadRecords(provider.GetRequiredService<IOptions<ExecutorOptions>>().Value));
         services.AddSingleton<SessionRegistry>();

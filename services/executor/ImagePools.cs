@@ -33,9 +33,10 @@ internal sealed partial class ImagePools(
         foreach (var image in catalog.Value.Images)
         {
             string? problem;
+            var withoutBash = false;
             try
             {
-                problem = await check.ProblemAsync(image.Reference, cancellationToken);
+                (problem, withoutBash) = await check.CheckAsync(image.Reference, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -48,11 +49,11 @@ internal sealed partial class ImagePools(
                 continue;
             }
 
-            served.Serve(image.Name, image.Reference, image.Warm);
+            served.Serve(image.Name, image.Reference, image.Warm, withoutBash);
             // Not waited for: a broker that is away has the bus reconnect the endpoint when it is back.
             endpoints.ConnectReceiveEndpoint(Endpoints.PoolQueueName(image.Name),
                 (context, endpoint) => ExecutorExtensions.ConfigurePoolEndpoint(endpoint, context, options.Value));
-            LogServed(options.Value.InstanceId, image.Name, image.Reference);
+            LogServed(options.Value.InstanceId, image.Name, image.Reference, withoutBash && options.Value.CommandMode == CommandMode.Shell ? " without bash: a docker exec per command" : "");
         }
     }
 
@@ -62,8 +63,8 @@ internal sealed partial class ImagePools(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId} serves the image '{Name}' ({Reference})")]
-    private partial void LogServed(string executorId, string name, string reference);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId} serves the image '{Name}' ({Reference}){Mode}")]
+    private partial void LogServed(string executorId, string name, string reference, string mode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId} does not serve the image '{Name}': {Problem}")]
     private partial void LogNotServed(string executorId, string name, string problem);

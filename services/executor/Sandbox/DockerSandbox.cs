@@ -28,16 +28,18 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
     public UploadRecords Uploads => sessions.Uploads;
 
     /// <summary>A sandbox outside the service's dependency injection, for the benchmark and tests that drive Docker directly.</summary>
-    public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null)
+    /// <param name="images">The images it serves besides the default; none when not given.</param>
+    public static DockerSandbox Create(DockerClient docker, ExecutorOptions settings, SandboxCgroup? cgroup = null, ServedImages? images = null)
     {
         var options = Options.Create(settings);
         var logs = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         var exec = new DockerExec(docker);
+        images ??= new ServedImages(options);
+        var perExec = new ExecCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ExecCommandRunner>());
         ICommandRunner runner = settings.CommandMode == CommandMode.Shell
-            ? new ShellCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ShellCommandRunner>())
-            : new ExecCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ExecCommandRunner>());
+            ? new ShellOrExecRunner(new ShellCommandRunner(exec, TimeProvider.System, logs.CreateLogger<ShellCommandRunner>()), perExec, images, docker)
+            : perExec;
         var egress = new EgressProxies(docker, options, logs.CreateLogger<EgressProxies>());
-        var images = new ServedImages(options);
         var factory = new SandboxFactory(docker, egress, images, options, logs.CreateLogger<SandboxFactory>(), cgroup);
         return new DockerSandbox(docker, egress, new SessionRegistry(new IdleLimits(settings), new UploadRecords(settings), TimeProvider.System),
             new WarmPool(docker, factory, runner, images, options), factory, runner, options, TimeProvider.System, logs.CreateLogger<DockerSandbox>());

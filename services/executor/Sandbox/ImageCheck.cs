@@ -16,7 +16,13 @@ internal sealed class ImageCheck(DockerClient docker, IOptions<ExecutorOptions> 
     private static readonly string[] Needed = ["sh", "timeout", "tar", "stat", "find", "rm", "mv", "mkdir", "head", "chmod", "cat", "base64"];
 
     /// <summary>Null when the image serves; otherwise what it lacks, in words for the operator's log.</summary>
-    public async Task<string?> ProblemAsync(string reference, CancellationToken cancellationToken)
+    public async Task<string?> ProblemAsync(string reference, CancellationToken cancellationToken) => (await CheckAsync(reference, cancellationToken)).Problem;
+
+    /// <summary>
+    /// Whether the image serves, and whether it has bash: in shell mode an image without it still
+    /// serves, its containers running a <c>docker exec</c> per command instead of the persistent shell.
+    /// </summary>
+    public async Task<(string? Problem, bool WithoutBash)> CheckAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
@@ -24,11 +30,11 @@ internal sealed class ImageCheck(DockerClient docker, IOptions<ExecutorOptions> 
         }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return $"{reference} is not on this executor's Docker engine";
+            return ($"{reference} is not on this executor's Docker engine", false);
         }
 
         var settings = options.Value;
-        string[] programs = settings.CommandMode == CommandMode.Shell ? [.. Needed, "bash"] : Needed;
+        string[] programs = [.. Needed, "bash"];
         var labels = new Dictionary<string, string> { [DockerSandbox.ExecutorLabel] = settings.InstanceId };
         var created = await docker.Containers.CreateContainerAsync(
             SandboxSpec.For($"berth-image-check-{Guid.NewGuid():N}", reference, labels, settings.MemoryMb * 1024L * 1024L, null, settings, null), cancellationToken);
@@ -42,10 +48,10 @@ internal sealed class ImageCheck(DockerClient docker, IOptions<ExecutorOptions> 
                 AttachStderr = true,
             }, cancellationToken);
             using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
-            var (missing, _) = await stream.ReadOutputToEndAsync(cancellationToken);
-            return missing.Trim() is { Length: > 0 } names
-                ? $"{reference} lacks {names}" + (names.Split(' ').SequenceEqual(["bash"]) ? " (set Executor:CommandMode=Exec to serve an image without bash)" : "")
-                : null;
+            var (output, _) = await stream.ReadOutputToEndAsync(cancellationToken);
+            var missing = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var lacking = missing.Where(program => program != "bash").ToList();
+            return (lacking.Count > 0 ? $"{reference} lacks {string.Join(' ', lacking)}" : null, missing.Contains("bash"));
         }
         finally
         {

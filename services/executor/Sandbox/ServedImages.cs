@@ -10,13 +10,20 @@ namespace Berth.Executor.Sandbox;
 /// </summary>
 internal sealed class ServedImages(IOptions<ExecutorOptions> options)
 {
-    private readonly ConcurrentDictionary<string, (string Reference, int Warm)> _listed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Reference, int Warm, bool WithoutBash)> _listed = new(StringComparer.Ordinal);
 
     /// <summary>The default first, then the listed images served, by name.</summary>
     public IReadOnlyList<string> Names => [SandboxImages.Default, .. _listed.Keys.Order(StringComparer.Ordinal)];
 
     /// <param name="warm">Warm containers to keep of it, at the default memory limit.</param>
-    public void Serve(string name, string reference, int warm) => _listed[name] = (reference, warm);
+    /// <param name="withoutBash">It has no bash: its containers run a <c>docker exec</c> per command, not the persistent shell.</param>
+    public void Serve(string name, string reference, int warm, bool withoutBash = false) => _listed[name] = (reference, warm, withoutBash);
+
+    /// <summary>Some image served has no bash, so the runner must tell containers apart.</summary>
+    public bool AnyWithoutBash => _listed.Values.Any(listed => listed.WithoutBash);
+
+    /// <summary>Whether the image of that name has no bash; the default always has.</summary>
+    public bool WithoutBash(string? name) => name is not null && _listed.TryGetValue(name, out var listed) && listed.WithoutBash;
 
     /// <summary>How many warm containers to keep of each listed image served, at the default memory limit.</summary>
     public IEnumerable<(string Name, int Warm)> WarmTargets => _listed.Select(pair => (pair.Key, pair.Value.Warm));

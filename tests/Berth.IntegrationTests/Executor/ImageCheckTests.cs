@@ -80,22 +80,31 @@ public sealed class ImageCheckTests(DockerFixture docker) : SandboxTestBase(dock
     }
 
     [Fact]
-    public async Task Should_name_the_programs_an_image_lacks_and_need_bash_only_for_the_persistent_shell()
+    public async Task Should_name_the_programs_an_image_lacks_whatever_the_command_mode()
     {
-        var image = await ImageWithoutAsync("/usr/bin/bash", "/bin/bash", "/usr/bin/base64");
+        var image = await ImageWithoutAsync("/usr/bin/bash", "/bin/bash", "/usr/bin/base64", "/usr/bin/stat");
 
-        Assert.Equal($"{image} lacks base64 bash", await Check(CommandMode.Shell).ProblemAsync(image, TestContext.Current.CancellationToken));
-        Assert.Equal($"{image} lacks base64", await Check(CommandMode.Exec).ProblemAsync(image, TestContext.Current.CancellationToken));
+        Assert.Equal(($"{image} lacks stat base64", true), await Check(CommandMode.Shell).CheckAsync(image, TestContext.Current.CancellationToken));
+        Assert.Equal(($"{image} lacks stat base64", true), await Check(CommandMode.Exec).CheckAsync(image, TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public async Task Should_tell_the_operator_to_use_exec_mode_when_an_image_lacks_only_bash()
+    public async Task Should_serve_an_image_without_bash_with_an_exec_per_command_when_the_executor_runs_a_persistent_shell()
     {
+        var token = TestContext.Current.CancellationToken;
         var image = await ImageWithoutAsync("/usr/bin/bash", "/bin/bash");
+        Assert.Equal(((string?)null, true), await Check(CommandMode.Shell).CheckAsync(image, token));
 
-        var problem = await Check(CommandMode.Shell).ProblemAsync(image, TestContext.Current.CancellationToken);
+        var settings = new ExecutorOptions { InstanceId = ExecutorId, Image = DockerFixture.SandboxImage, WarmContainers = 0, CommandMode = CommandMode.Shell };
+        var served = new ServedImages(Options.Create(settings));
+        served.Serve("nobash", image, 0, withoutBash: true);
+        var sandbox = DockerSandbox.Create(Docker.Client, settings, images: served);
+        var container = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, token, image: "nobash");
 
-        Assert.Equal($"{image} lacks bash (set Executor:CommandMode=Exec to serve an image without bash)", problem);
-        Assert.Null(await Check(CommandMode.Exec).ProblemAsync(image, TestContext.Current.CancellationToken));
+        var first = await sandbox.RunAsync(container, "echo hi; command -v bash || echo no bash; exit 3", 10_000, 1_000, token);
+        var second = await sandbox.RunAsync(container, "echo again", 10_000, 1_000, token);
+
+        Assert.Equal(("hi\nno bash\n", 3), (first.Stdout, first.ExitCode));
+        Assert.Equal("again\n", second.Stdout);
     }
 }

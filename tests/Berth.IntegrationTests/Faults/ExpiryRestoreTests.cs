@@ -30,11 +30,24 @@ public sealed class ExpiryRestoreTests
     [Fact]
     public async Task Should_continue_an_expired_session_with_its_files_in_a_restored_container_when_workspaces_are_kept_on_expiry()
     {
-        // The shortest idle limit there is, swept every second.
-        await using var executor = _stack.StartExecutor("expiry-keep",
-            ("Executor__SnapshotOnExpiry", "true"), ("Executor__IdleMinutes", "1"), ("Executor__SweepSeconds", "1"), ("Executor__WarmContainers", "0"));
-        await executor.WaitUntilReadyAsync(Ready);
+        // The shortest idle limit there is, swept every second; under an id of its own, so that
+        // its containers are this test's to remove and no other test's executor's.
+        var id = $"expiry-{Guid.NewGuid().ToString("N")[..8]}";
+        try
+        {
+            await using var executor = _stack.StartExecutor("expiry-keep", ("Executor__InstanceId", id),
+                ("Executor__SnapshotOnExpiry", "true"), ("Executor__IdleMinutes", "1"), ("Executor__SweepSeconds", "1"), ("Executor__WarmContainers", "0"));
+            await executor.WaitUntilReadyAsync(Ready);
+            await ContinueAfterExpiryAsync();
+        }
+        finally
+        {
+            await _stack.Docker.RemoveContainersOfAsync(id);
+        }
+    }
 
+    private async Task ContinueAfterExpiryAsync()
+    {
         var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo kept > notes.txt && cat /etc/hostname"));
         Assert.Equal("completed", first.Status());
         var firstHost = first.CommandOutputs().Single().GetProperty("stdout").GetString();
