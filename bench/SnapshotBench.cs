@@ -47,7 +47,7 @@ public static class SnapshotBench
                 for (var run = 0; run < runs; run++)
                 {
                     raw.Add(await TimeAsync(() => RawTarAsync(docker, source)));
-                    var (address, _) = await TimeIntoAsync(take, () => snapshots.TakeAsync(source, long.MaxValue, CancellationToken.None));
+                    var (address, _, _) = await TimeIntoAsync(take, () => snapshots.TakeAsync(source, long.MaxValue, CancellationToken.None));
                     var target = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, CancellationToken.None);
                     restore.Add(await TimeAsync(() => snapshots.RestoreAsync(target, address, CancellationToken.None)));
                     var check = await sandbox.RunAsync(target, "wc -c < d/data.bin", 30_000, 1024, CancellationToken.None);

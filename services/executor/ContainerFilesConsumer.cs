@@ -9,15 +9,13 @@ namespace Berth.Executor;
 /// The Containers API's file operations, on the executor that holds the container. Contents too
 /// large for a message come and go through the shared payload store; the api deletes them.
 /// </summary>
-internal sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles files, WorkspaceSnapshots snapshots, PayloadStore payloads, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<ExecutorOptions> options)
+internal sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFiles files, WorkspaceSnapshots snapshots, PayloadStore payloads)
     : IConsumer<PutContainerFile>, IConsumer<GetContainerFile>, IConsumer<ListContainerFiles>, IConsumer<DeleteContainerFile>, IConsumer<TakeWorkspaceSnapshot>
 {
     public Task Consume(ConsumeContext<TakeWorkspaceSnapshot> context) =>
         WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
-            var (address, bytes) = await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken, keep: !context.Message.Passing);
-            await context.RespondAsync(new WorkspaceSnapshotTaken(address, bytes, time.GetUtcNow().AddDays(options.Value.SnapshotRetentionDays)));
+            await context.RespondAsync(await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken, keep: !context.Message.Passing));
         });
 
     public Task Consume(ConsumeContext<PutContainerFile> context) =>

@@ -75,6 +75,7 @@ internal static class ExecutorExtensions
         builder.Services.AddSingleton<ContainerSeeds>();
         builder.Services.AddSingleton<ContainerSkills>();
         builder.Services.AddSingleton<WorkspaceSnapshots>();
+        builder.Services.AddSingleton<NewContainerSetup>();
         builder.Services.AddSingleton<RunningCalls>();
         builder.Services.AddSingleton<CallJournal>();
         builder.Services.AddSingleton<CallRecords>();

@@ -116,8 +116,7 @@ internal sealed partial class ExecutorLifecycle(
     {
         try
         {
-            var (address, bytes) = await snapshots.TakeAsync(containerId, long.MaxValue, cancellationToken);
-            kept[sessionId] = new WorkspaceSnapshotTaken(address, bytes, time.GetUtcNow().AddDays(options.Value.SnapshotRetentionDays));
+            kept[sessionId] = await snapshots.TakeAsync(containerId, long.MaxValue, cancellationToken);
         }
         catch (Exception e) when (e is FileOperationException or Docker.DotNet.DockerApiException or IOException)
         {

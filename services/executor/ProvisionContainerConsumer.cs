@@ -9,7 +9,7 @@ namespace Berth.Executor;
 
 /// <summary>Makes a session's container ahead of its first call, for <c>POST /v1/containers</c>.</summary>
 internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, IOptions<ExecutorOptions> options, ILogger<ProvisionContainerConsumer> logger,
-    ExecutorIdentity? identity = null, ContainerSkills? skills = null, WorkspaceSnapshots? snapshots = null)
+    ExecutorIdentity? identity = null, NewContainerSetup? setup = null)
     : IConsumer<ProvisionContainer>
 {
     public async Task Consume(ConsumeContext<ProvisionContainer> context)
@@ -24,14 +24,9 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
                 sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));
             }
 
-            if (request.Skills.Count > 0 && skills is not null)
+            if (setup is not null)
             {
-                await skills.InstallAsync(containerId, request.Skills, context.CancellationToken);
-            }
-
-            if (request.RestoreFrom is { } snapshot && snapshots is not null)
-            {
-                await snapshots.RestoreAsync(containerId, snapshot, context.CancellationToken);
+                await setup.ApplyAsync(request.SessionId, containerId, [], request.Skills, request.RestoreFrom, context.CancellationToken);
             }
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });

@@ -32,9 +32,7 @@ internal sealed partial class ToolCallConsumer(
     SessionHolders? holders = null,
     LetGoResults? letGo = null,
     BackgroundCpu? background = null,
-    ContainerSeeds? seeds = null,
-    ContainerSkills? skills = null,
-    WorkspaceSnapshots? snapshots = null,
+    NewContainerSetup? setup = null,
     TimeProvider? time = null) : IConsumer<ToolCallRequested>
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -173,20 +171,11 @@ internal sealed partial class ToolCallConsumer(
         {
             await FindHolderElsewhereAsync(context, stopping);
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy, image: call.Image);
-            if (call.Files.Count > 0 && seeds is not null)
+            if (setup is not null)
             {
-                await seeds.CopyAsync(call.SessionId, containerId, call.Files, stopping);
+                await setup.ApplyAsync(call.SessionId, containerId, call.Files, call.Skills, call.RestoreFrom, stopping);
             }
 
-            if (call.Skills.Count > 0 && skills is not null)
-            {
-                await skills.InstallAsync(containerId, call.Skills, stopping);
-            }
-
-            if (call.RestoreFrom is { } archive && snapshots is not null)
-            {
-                await snapshots.RestoreAsync(containerId, archive, stopping);
-            }
             records.MarkStarted(call.SessionId, call.CallId);
             using var run = running.Start(call.CallId, stopping);
             await using var chunks = new OutputChunks(call, maxOutput, StreamInterval, chunk => PublishChunkAsync(context, chunk, stopping));

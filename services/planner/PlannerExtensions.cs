@@ -58,6 +58,7 @@ internal static class PlannerExtensions
         builder.Services.AddSingleton<Tenants.TenantAdmission>();
         builder.Services.AddSingleton<Containers.SessionContainers>();
         builder.Services.AddSingleton<SessionPlacement>();
+        builder.Services.AddSingleton<Snapshots.WorkspaceArchives>();
         builder.Services.AddSingleton<ForkSeeds>();
         builder.Services.AddHostedService<ExecutorWatch>();
         builder.Services.AddSingleton<ResponseWatchdog>();

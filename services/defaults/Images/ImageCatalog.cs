@@ -29,14 +29,7 @@ public sealed partial class ImageCatalog : IValidatableObject
     public void Bind(IConfiguration configuration)
     {
         configuration.GetSection(Section).Bind(Images);
-        foreach (var tenant in configuration.GetSection("Tenants").GetChildren())
-        {
-            var images = tenant.GetSection(Section);
-            if (images.GetChildren().Any())
-            {
-                TenantImages[tenant.Key] = [.. images.GetChildren().Select(m => m.Value ?? "")];
-            }
-        }
+        TenantLists.Read(configuration, Section, TenantImages);
     }
 
     public ImageEntry? Find(string name) => Images.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.Ordinal));

@@ -27,14 +27,7 @@ public sealed class ModelCatalog : IValidatableObject
     public void Bind(IConfiguration configuration)
     {
         configuration.GetSection(Section).Bind(Models);
-        foreach (var tenant in configuration.GetSection("Tenants").GetChildren())
-        {
-            var models = tenant.GetSection(Section);
-            if (models.GetChildren().Any())
-            {
-                TenantModels[tenant.Key] = [.. models.GetChildren().Select(m => m.Value ?? "")];
-            }
-        }
+        TenantLists.Read(configuration, Section, TenantModels);
     }
 
     public ModelEntry? Find(string id) => Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal));

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Runtime.InteropServices;
 using System.Text;
 using Berth.Contracts;
 using Berth.ServiceDefaults.Payloads;
@@ -15,8 +16,10 @@ namespace Berth.Executor.Sandbox;
 /// entry, and only plain relative paths of regular files and directories, within the size and
 /// count limits, are written on into the new container, by the sandbox's user.
 /// </summary>
-internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore payloads, IOptions<ExecutorOptions> options)
+internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore payloads, IOptions<ExecutorOptions> options, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>More entries than any workspace of <c>Executor:WorkspaceMb</c> holds in practice; a bound for a hostile archive.</summary>
     public const int MaxEntries = 100_000;
 
@@ -25,9 +28,12 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
 
     private long MaxBytes => options.Value.MaxSnapshotMb * 1024L * 1024L;
 
-    /// <summary>Stores the workspace's archive; refused with <c>snapshot_too_large</c> past <paramref name="maxBytes"/> (and never past <c>Executor:MaxSnapshotMb</c>).</summary>
+    /// <summary>
+    /// Stores the workspace's archive, kept until <c>Executor:SnapshotRetentionDays</c> from now; refused
+    /// with <c>snapshot_too_large</c> past <paramref name="maxBytes"/> (and never past <c>Executor:MaxSnapshotMb</c>).
+    /// </summary>
     /// <param name="keep">Kept until deleted (a snapshot, which has a record and a retention); else for the snapshots' retention, then deleted by the store (a fork's starting files, which have no record).</param>
-    public async Task<(Uri Address, long Bytes)> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken, bool keep = true)
+    public async Task<WorkspaceSnapshotTaken> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken, bool keep = true)
     {
         var limit = Math.Min(maxBytes, MaxBytes);
         var file = Path.Combine(Path.GetTempPath(), $"berth-snapshot-{Guid.NewGuid():N}.tar");
@@ -62,9 +68,10 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
             }
 
             var bytes = new FileInfo(file).Length;
+            var retention = TimeSpan.FromDays(options.Value.SnapshotRetentionDays);
             await using var stored = File.OpenRead(file);
-            return (keep ? await payloads.KeepAsync(stored, cancellationToken)
-                : await payloads.PutAsync(stored, TimeSpan.FromDays(options.Value.SnapshotRetentionDays), cancellationToken), bytes);
+            var address = keep ? await payloads.KeepAsync(stored, cancellationToken) : await payloads.PutAsync(stored, retention, cancellationToken);
+            return new WorkspaceSnapshotTaken(address, bytes, _time.GetUtcNow() + retention);
         }
         finally
         {
@@ -255,8 +262,9 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var copy = buffer.ToArray();
-            await exec.WriteAsync(copy, 0, copy.Length, cancellationToken);
+            // The engine's stream takes arrays: the tar writer's buffer is used as it is when it is one.
+            var segment = MemoryMarshal.TryGetArray(buffer, out var array) ? array : new ArraySegment<byte>(buffer.ToArray());
+            await exec.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken);
         }
 
         public override void Flush()

@@ -23,7 +23,7 @@ internal sealed class InMemoryFileStore : IFileStore
         var ordered = oldestFirst
             ? files.OrderBy(f => f.CreatedAt).ThenBy(f => f.Id, StringComparer.Ordinal)
             : files.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal);
-        var page = after is null ? ordered : ordered.Where(f => FileOrder.IsAfter(f, after, oldestFirst));
+        var page = after is null ? ordered : ordered.Where(f => CreationOrder.IsAfter(f.CreatedAt, f.Id, after.CreatedAt, after.Id, oldestFirst));
         return Task.FromResult<IReadOnlyList<FileSnapshot>>([.. page.Take(limit)]);
     }
 

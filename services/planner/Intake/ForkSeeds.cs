@@ -9,7 +9,7 @@ namespace Berth.Planner.Intake;
 /// executor that holds its container when the fork is submitted, and unpacked in the fork's own
 /// container when its first call makes one. From then on the two sessions diverge.
 /// </summary>
-internal sealed class ForkSeeds(IContainerStore containers, IClientFactory clients)
+internal sealed class ForkSeeds(IContainerStore containers, Snapshots.WorkspaceArchives archives)
 {
     /// <summary>How long the intake waits for the archive; the api answers the client within its own planner timeout.</summary>
     private static readonly RequestTimeout TakeWait = RequestTimeout.After(s: 120);
@@ -28,16 +28,10 @@ internal sealed class ForkSeeds(IContainerStore containers, IClientFactory clien
             return (null, Refused(responseId, ErrorCodes.ContainerExpired, $"The container of the response to fork from is {container.Status}; its files are gone, so there is nothing to fork."));
         }
 
-        var taken = await clients.CreateRequestClient<TakeWorkspaceSnapshot>(Endpoints.ExecutorFiles(executorId), TakeWait)
-            .GetResponse<WorkspaceSnapshotTaken, ContainerFileFailed>(new TakeWorkspaceSnapshot(parentSession) { MaxBytes = long.MaxValue, Passing = true }, cancellationToken);
-        if (taken.Is(out Response<WorkspaceSnapshotTaken>? archived))
-        {
-            return (archived.Message.Address, null);
-        }
-
-        return taken.Is(out Response<ContainerFileFailed>? failed)
-            ? (null, Refused(responseId, failed.Message.Code, $"The files of the response to fork from could not be copied: {failed.Message.Message}"))
-            : throw new InvalidOperationException("The executor answered neither an archive nor a failure.");
+        var (taken, failed) = await archives.TakeAsync(executorId, new TakeWorkspaceSnapshot(parentSession) { MaxBytes = long.MaxValue, Passing = true }, TakeWait, cancellationToken);
+        return failed is null
+            ? (taken!.Address, null)
+            : (null, Refused(responseId, failed.Code, $"The files of the response to fork from could not be copied: {failed.Message}"));
     }
 
     private static TaskRejected Refused(string responseId, string code, string message) =>

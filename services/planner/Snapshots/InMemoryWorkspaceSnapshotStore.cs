@@ -24,7 +24,7 @@ internal sealed class InMemoryWorkspaceSnapshotStore : IWorkspaceSnapshotStore
         var ordered = oldestFirst
             ? of.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal)
             : of.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal);
-        var page = after is null ? ordered : ordered.Where(s => IsAfter(s, after, oldestFirst));
+        var page = after is null ? ordered : ordered.Where(s => CreationOrder.IsAfter(s.CreatedAt, s.Id, after.CreatedAt, after.Id, oldestFirst));
         return Task.FromResult<IReadOnlyList<WorkspaceSnapshotInfo>>([.. page.Take(limit)]);
     }
 
@@ -36,10 +36,4 @@ internal sealed class InMemoryWorkspaceSnapshotStore : IWorkspaceSnapshotStore
 
     public Task<IReadOnlyList<WorkspaceSnapshotInfo>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<WorkspaceSnapshotInfo>>([.. _snapshots.Values.Where(s => s.ExpiresAt <= now).Take(limit)]);
-
-    private static bool IsAfter(WorkspaceSnapshotInfo snapshot, WorkspaceSnapshotInfo after, bool oldestFirst)
-    {
-        var order = snapshot.CreatedAt.CompareTo(after.CreatedAt) is var byTime and not 0 ? byTime : string.CompareOrdinal(snapshot.Id, after.Id);
-        return oldestFirst ? order > 0 : order < 0;
-    }
 }

@@ -14,7 +14,7 @@ namespace Berth.Planner.Snapshots;
 internal sealed class WorkspaceSnapshotConsumers(
     IWorkspaceSnapshotStore snapshots,
     IContainerStore containers,
-    IScopedClientFactory clients,
+    WorkspaceArchives archives,
     PayloadStore payloads,
     IOptions<TenantOptions> tenants,
     TimeProvider time)
@@ -61,26 +61,19 @@ internal sealed class WorkspaceSnapshotConsumers(
             }
         }
 
-        var taken = await clients.CreateRequestClient<TakeWorkspaceSnapshot>(Endpoints.ExecutorFiles(container.ExecutorId), TakeWait)
-            .GetResponse<WorkspaceSnapshotTaken, ContainerFileFailed>(new TakeWorkspaceSnapshot(container.SessionId) { MaxBytes = room }, context.CancellationToken);
-        if (taken.Is(out Response<ContainerFileFailed>? failed))
+        var (made, failed) = await archives.TakeAsync(container.ExecutorId, new TakeWorkspaceSnapshot(container.SessionId) { MaxBytes = room }, TakeWait, context.CancellationToken);
+        if (failed is not null)
         {
-            var code = failed.Message.Code == ErrorCodes.SnapshotTooLarge && room != long.MaxValue ? ErrorCodes.SnapshotLimitExceeded : failed.Message.Code;
-            await RejectAsync(context, code, failed.Message.Message);
+            var code = failed.Code == ErrorCodes.SnapshotTooLarge && room != long.MaxValue ? ErrorCodes.SnapshotLimitExceeded : failed.Code;
+            await RejectAsync(context, code, failed.Message);
             return;
         }
 
-        if (!taken.Is(out Response<WorkspaceSnapshotTaken>? answer))
-        {
-            throw new InvalidOperationException("The executor answered neither a snapshot nor a failure.");
-        }
-
-        var made = answer.Message;
         var snapshot = new WorkspaceSnapshotInfo
         {
             Id = request.SnapshotId,
             ContainerId = container.Id,
-            Bytes = made.Bytes,
+            Bytes = made!.Bytes,
             CreatedAt = now,
             ExpiresAt = made.ExpiresAt,
             Tenant = tenant,

@@ -35,7 +35,7 @@ public sealed class WorkspaceSnapshotsTests(DockerFixture docker) : SandboxTestB
         var source = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, token);
         await sandbox.RunAsync(source, "mkdir -p 'a dir/empty' && printf 'one\\ntwo' > 'a dir/f.txt' && printf '\\0\\1' > bin && ln -s /etc/passwd link && mkfifo pipe", 10_000, 1_000, token);
 
-        var (address, bytes) = await snapshots.TakeAsync(source, long.MaxValue, token);
+        var (address, bytes, _) = await snapshots.TakeAsync(source, long.MaxValue, token);
         var target = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, token);
         await snapshots.RestoreAsync(target, address, token);
 

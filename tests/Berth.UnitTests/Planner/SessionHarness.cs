@@ -78,6 +78,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             .AddSingleton<IContainerStore, InMemoryContainerStore>()
             .AddSingleton<SessionContainers>()
             .AddSingleton<SessionPlacement>()
+            .AddSingleton<Berth.Planner.Snapshots.WorkspaceArchives>()
             .AddSingleton<ForkSeeds>()
             .AddSingleton<Berth.Planner.Snapshots.IWorkspaceSnapshotStore, Berth.Planner.Snapshots.InMemoryWorkspaceSnapshotStore>()
             .AddSingleton<TenantAdmission>()
@@ -115,7 +116,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             .AddMassTransitTestHarness(bus =>
             {
                 // The default inactivity timeout (6 s) lost messages that were coming when the two cores were busy
-                // starting the integration stack beside these tests; absence is checked through SentWithinAsync instead.
+                // starting the integration stack beside these tests; absence is checked through SentSoFar and its kin instead.
                 bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(30));
                 bus.AddSagaStateMachine<SessionStateMachine, SessionState, SessionStateMachineDefinition>();
                 bus.AddConsumer<AskModelConsumer, AskModelConsumerDefinition>();
