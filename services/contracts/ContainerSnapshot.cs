@@ -33,4 +33,16 @@ public sealed record ContainerSnapshot
     /// <c>POST /v1/containers</c>. Listed and counted like the others; its record goes when it does.
     /// </summary>
     public bool Auto { get; init; }
+
+    /// <summary>
+    /// The skills it was made with (<c>POST /v1/containers</c>'s <c>skills</c>), unpacked again
+    /// when it is made again from its kept workspace.
+    /// </summary>
+    public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
+
+    /// <summary>
+    /// With <c>Executor:SnapshotOnExpiry</c>, the snapshot its workspace was kept as when it
+    /// expired: the next response that names it makes it again from there. Null once it runs again.
+    /// </summary>
+    public string? KeptAs { get; init; }
 }

@@ -23,6 +23,15 @@ public sealed record ShellToolSpec
     /// <summary>A fork's starting files: the archive of its parent session's workspace, taken when the fork was submitted.</summary>
     public Uri? RestoreFrom { get; init; }
 
+    /// <summary>The snapshot <see cref="RestoreFrom"/> is the archive of, when it is one: a named container's kept workspace.</summary>
+    public string? RestoredFrom { get; init; }
+
+    /// <summary>
+    /// The idle limit, in minutes, of a container of <c>POST /v1/containers</c> made again from its
+    /// kept workspace (the container's own <c>expires_after</c>); null for the executors' default.
+    /// </summary>
+    public int? IdleMinutes { get; init; }
+
     /// <summary><c>container_auto</c>'s <c>file_ids</c>, as the request named them.</summary>
     public IReadOnlyList<string> FileIds { get; init; } = [];
 
@@ -41,7 +50,8 @@ public sealed record ShellToolSpec
     // By value, files and skills included: a list compares by reference otherwise.
     public bool Equals(ShellToolSpec? other) =>
         other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
-        && MemoryMb == other.MemoryMb && Image == other.Image && RestoreFrom == other.RestoreFrom && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
+        && MemoryMb == other.MemoryMb && Image == other.Image && RestoreFrom == other.RestoreFrom && RestoredFrom == other.RestoredFrom && IdleMinutes == other.IdleMinutes
+        && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
         && RequireApproval == other.RequireApproval && ApprovalPatterns.SequenceEqual(other.ApprovalPatterns);
 
     public override int GetHashCode() => HashCode.Combine(Environment, ContainerId, NetworkPolicy, MemoryMb, FileIds.Count, Files.Count, Skills.Count);

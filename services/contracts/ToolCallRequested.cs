@@ -30,6 +30,12 @@ public sealed record ToolCallRequested
     /// <summary>A workspace archive to unpack in the session's container when it is made (a fork's starting files); null for none.</summary>
     public Uri? RestoreFrom { get; init; }
 
+    /// <summary>
+    /// The idle limit of the session's container when it is made, in minutes; null for the
+    /// executor's own. Set for a container of <c>POST /v1/containers</c> made again after it expired.
+    /// </summary>
+    public int? IdleMinutes { get; init; }
+
     /// <summary>Files copied into the session's container when it is made, before the commands run; empty once it has one.</summary>
     public IReadOnlyList<ContainerFileSeed> Files { get; init; } = [];
 

@@ -171,6 +171,11 @@ internal sealed partial class ToolCallConsumer(
         {
             await FindHolderElsewhereAsync(context, stopping);
             containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy, image: call.Image);
+            if (call.ContainerId is null && call.IdleMinutes is { } minutes)
+            {
+                sandbox.SetIdleLimit(call.SessionId, TimeSpan.FromMinutes(minutes));
+            }
+
             if (setup is not null)
             {
                 await setup.ApplyAsync(call.SessionId, containerId, call.Files, call.Skills, call.RestoreFrom, stopping);
@@ -232,9 +237,14 @@ internal sealed partial class ToolCallConsumer(
         }
         catch (FileOperationException e)
         {
-            // A file the container was to be made with could not be copied in.
+            // A file the container was to be made with could not be copied in. One made to
+            // restore a workspace goes, so that the next call restores it rather than run without it.
             error = e.Message;
             errorCode = e.Code;
+            if (call is { ContainerId: null, RestoreFrom: not null } && containerId is not null && await sandbox.RemoveSessionAsync(call.SessionId, CancellationToken.None))
+            {
+                containerId = null;
+            }
         }
         catch (EgressUnavailableException e)
         {
@@ -291,7 +301,7 @@ internal sealed partial class ToolCallConsumer(
             CallId = call.CallId,
             ExecutorId = settings.InstanceId,
             ContainerId = containerId,
-            IdleMinutes = call.ContainerId is null && containerId is not null ? settings.IdleMinutes : null,
+            IdleMinutes = call.ContainerId is null && containerId is not null ? call.IdleMinutes ?? settings.IdleMinutes : null,
             Outputs = CommandOutputBudget.Cap(outputs, settings.MaxCallOutputChars),
             MaxOutputLength = maxOutput,
             Error = error,

@@ -212,6 +212,12 @@ internal sealed class ContainerFilesService(
             return ApiError.NotFound($"Container with id '{containerId}' not found.").ToResult();
         }
 
+        if (found.Message is { Status: ContainerStatuses.Expired, KeptAs: { } kept })
+        {
+            return ApiError.InvalidRequest($"Container '{containerId}' is expired; its files were kept as snapshot '{kept}'. A response that names the container makes it again with them.",
+                null, ErrorCodes.ContainerExpired).ToResult();
+        }
+
         if (found.Message.Status != ContainerStatuses.Running)
         {
             return ApiError.InvalidRequest($"Container '{containerId}' is {found.Message.Status}; its files are gone.", null, ErrorCodes.ContainerExpired).ToResult();

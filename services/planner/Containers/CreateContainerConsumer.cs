@@ -94,6 +94,7 @@ internal sealed class CreateContainerConsumer(
                 LastActiveAt = request.CreatedAt,
                 Tenant = tenant,
                 NetworkPolicy = request.NetworkPolicy,
+                Skills = request.Skills,
             };
             await containers.AddAsync(container, context.CancellationToken);
             await context.RespondAsync(container);

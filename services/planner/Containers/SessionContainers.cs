@@ -18,9 +18,26 @@ internal sealed class SessionContainers(IContainerStore containers, IResponseSto
     /// <summary>Shaped as the other containers' ids: <c>cntr_</c> and 32 hex digits.</summary>
     public static string IdOf(Guid sessionId) => $"cntr_{sessionId:N}";
 
-    /// <summary>The session's first call made its container.</summary>
+    /// <summary>
+    /// The session's first call made its container: its own, or a container of <c>POST /v1/containers</c>
+    /// made again from the workspace it expired with, which runs again under its id.
+    /// </summary>
     public async Task RecordAsync(SessionState session, ToolCallCompleted made, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        if (await containers.FindBySessionAsync(session.CorrelationId, cancellationToken) is { Auto: false } named)
+        {
+            await containers.AddAsync(named with
+            {
+                Status = ContainerStatuses.Running,
+                ExecutorId = made.ExecutorId,
+                DockerContainerId = made.ContainerId,
+                RestoredFrom = session.RestoredFrom ?? named.KeptAs,
+                KeptAs = null,
+                LastActiveAt = at > named.LastActiveAt ? at : named.LastActiveAt,
+            }, cancellationToken);
+            return;
+        }
+
         var tenant = (await responses.FindOwnerAsync(made.ResponseId, cancellationToken))?.Tenant;
         await containers.AddAsync(new ContainerSnapshot
         {

@@ -11,6 +11,7 @@ namespace Berth.Planner.Intake;
 /// <param name="Container">The container it names (<c>container_reference</c>).</param>
 /// <param name="Interrupts">The running response it takes the place of (<c>interrupt: true</c>).</param>
 /// <param name="ForkOf">For <c>fork: true</c>, the session whose files its own container starts with.</param>
+/// <param name="Kept">The workspace the named container expired with, when it is to be made again from there.</param>
 internal sealed record Placement(
     Guid SessionId,
     StoredResponse? Previous,
@@ -18,4 +19,5 @@ internal sealed record Placement(
     IReadOnlyList<InputMessage>? History,
     ContainerSnapshot? Container,
     string? Interrupts,
-    Guid? ForkOf = null);
+    Guid? ForkOf = null,
+    WorkspaceSnapshotInfo? Kept = null);

@@ -12,7 +12,8 @@ namespace Berth.Planner.Intake;
 /// response's session for a continuation, the conversation's for a response in a conversation, the
 /// container's for a named container. Refuses what it cannot continue, as the api reports it.
 /// </summary>
-internal sealed class SessionPlacement(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, IConversationStore conversations)
+internal sealed class SessionPlacement(IResponseStore store, IContainerStore containers, SessionContainers sessionContainers, IConversationStore conversations,
+    Snapshots.IWorkspaceSnapshotStore snapshots, TimeProvider time)
 {
     public async Task<(Placement? Placement, TaskRejected? Rejected)> PlaceAsync(TaskSubmitted task, CancellationToken token)
     {
@@ -73,6 +74,7 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
         }
 
         ContainerSnapshot? container = null;
+        WorkspaceSnapshotInfo? kept = null;
         if (task.Shell is { Environment: ShellEnvironments.Reference, ContainerId: { } containerId })
         {
             container = await containers.FindAsync(containerId, token);
@@ -81,10 +83,18 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
                 container = null;
             }
 
+            // An expired container whose workspace was kept is made again, from there, by the response's first call.
+            if (container is { Status: ContainerStatuses.Expired, KeptAs: { } keptAs }
+                && await snapshots.FindAsync(keptAs, token) is { } snapshot && snapshot.ExpiresAt > time.GetUtcNow())
+            {
+                kept = snapshot;
+            }
+
             var problem = container switch
             {
                 null => (ErrorCodes.ContainerNotFound, $"Container with id '{containerId}' not found."),
-                { Status: not ContainerStatuses.Running } => (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
+                { Status: not ContainerStatuses.Running } when kept is null =>
+                    (ErrorCodes.ContainerExpired, $"Container '{containerId}' is {container.Status}; its files are gone. Create a new container."),
                 _ when task.PreviousResponseId is not null && container.SessionId != sessionId =>
                     (RequestErrorCodes.ContainerMismatch, $"Container '{containerId}' is not the container of previous response '{task.PreviousResponseId}'."),
                 _ when conversation is not null && container.SessionId != sessionId =>
@@ -100,7 +110,7 @@ internal sealed class SessionPlacement(IResponseStore store, IContainerStore con
             await containers.TouchAsync(containerId, task.SubmittedAt, token);
         }
 
-        return (new Placement(sessionId, previous, conversation, history, container, interrupts, task.Fork ? previous?.Snapshot.SessionId : null), null);
+        return (new Placement(sessionId, previous, conversation, history, container, interrupts, task.Fork ? previous?.Snapshot.SessionId : null, kept), null);
     }
 
     private static (Placement?, TaskRejected?) Refused(TaskSubmitted task, string code, string param, string message) =>

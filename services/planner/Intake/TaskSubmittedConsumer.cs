@@ -64,7 +64,7 @@ internal sealed class TaskSubmittedConsumer(
             return;
         }
 
-        var (sessionId, previous, conversation, history, container, interrupts, forkOf) = placement!;
+        var (sessionId, previous, conversation, history, container, interrupts, forkOf, kept) = placement!;
         if ((InputItems.FunctionOutputProblem(previous?.Snapshot, input, history) ?? InputItems.ApprovalProblem(previous?.Snapshot, input)) is { } outputProblem)
         {
             await context.RespondAsync(new TaskRejected { ResponseId = task.ResponseId, Code = RequestErrorCodes.InvalidValue, Param = "input", Message = outputProblem });
@@ -92,7 +92,7 @@ internal sealed class TaskSubmittedConsumer(
             Instructions = task.Instructions,
             PreviousResponseId = task.PreviousResponseId,
             ConversationId = task.ConversationId,
-            Shell = container is not null ? task.Shell! with { NetworkPolicy = container.NetworkPolicy }
+            Shell = container is not null ? NamedContainerShell(task.Shell!, container, kept)
                 : task.Shell is { Environment: ShellEnvironments.Auto } && previous?.Snapshot.Shell is { Environment: ShellEnvironments.Auto } first
                     ? task.Shell with
                     {
@@ -129,7 +129,7 @@ internal sealed class TaskSubmittedConsumer(
             return;
         }
 
-        var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: ShellEnvironments.Auto },
+        var refusal = await admission.AdmitResponseAsync(Tenancy.Of(task.Tenant), sessionId, makesContainer: task.Shell is { Environment: ShellEnvironments.Auto } || kept is not null,
             () => store.TryAddAsync(new StoredResponse(snapshot, input), token), token);
         if (refusal is not null)
         {
@@ -151,12 +151,29 @@ internal sealed class TaskSubmittedConsumer(
             SessionId = sessionId,
             ResponseId = task.ResponseId,
             MaxToolCalls = task.MaxToolCalls,
-            ExecutorId = container?.ExecutorId,
-            ContainerId = container?.DockerContainerId,
+            ExecutorId = kept is null ? container?.ExecutorId : null,
+            ContainerId = kept is null ? container?.DockerContainerId : null,
             Interrupts = interrupts,
         });
         await context.RespondAsync(new TaskAccepted { Response = snapshot });
     }
+
+    /// <summary>
+    /// The shell tool of a response that names a container: the container's network; and, for one
+    /// that expired with its workspace kept, all it is made again with by the response's first call.
+    /// </summary>
+    private static ShellToolSpec NamedContainerShell(ShellToolSpec shell, ContainerSnapshot container, WorkspaceSnapshotInfo? kept) => kept is null
+        ? shell with { NetworkPolicy = container.NetworkPolicy }
+        : shell with
+        {
+            NetworkPolicy = container.NetworkPolicy,
+            MemoryMb = container.MemoryMb,
+            Image = container.Image,
+            Skills = container.Skills,
+            IdleMinutes = container.IdleMinutes,
+            RestoreFrom = kept.Address,
+            RestoredFrom = kept.Id,
+        };
 
     /// <summary>
     /// Where the catalog gives the model a context window: why the conversation the response

@@ -88,6 +88,8 @@ internal sealed class ContainerDocument
     [BsonElement("tenant")] public string? Tenant { get; set; }
     [BsonElement("networkPolicy")] public NetworkPolicyDocument? NetworkPolicy { get; set; }
     [BsonElement("auto")] public bool Auto { get; set; }
+    [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }
+    [BsonElement("keptAs"), BsonIgnoreIfNull] public string? KeptAs { get; set; }
 
     public static ContainerDocument From(ContainerSnapshot c) => new()
     {
@@ -106,6 +108,8 @@ internal sealed class ContainerDocument
         Tenant = c.Tenant,
         NetworkPolicy = NetworkPolicyDocument.From(c.NetworkPolicy),
         Auto = c.Auto,
+        Skills = c.Skills.Count == 0 ? null : [.. c.Skills.Select(SkillSeedDocument.From)],
+        KeptAs = c.KeptAs,
     };
 
     public ContainerSnapshot ToSnapshot() => new()
@@ -125,5 +129,7 @@ internal sealed class ContainerDocument
         Tenant = Tenant,
         NetworkPolicy = NetworkPolicy?.ToSpec(),
         Auto = Auto,
+        Skills = Skills is { Count: > 0 } ? [.. Skills.Select(k => k.ToSeed())] : [],
+        KeptAs = KeptAs,
     };
 }

@@ -62,6 +62,8 @@ internal sealed class ResponseDocument
                 MemoryMb = r.Shell.MemoryMb,
                 Image = r.Shell.Image,
                 RestoreFrom = r.Shell.RestoreFrom?.ToString(),
+                RestoredFrom = r.Shell.RestoredFrom,
+                IdleMinutes = r.Shell.IdleMinutes,
                 FileIds = [.. r.Shell.FileIds],
                 Files = [.. r.Shell.Files.Select(FileSeedDocument.From)],
                 Skills = r.Shell.Skills.Count == 0 ? null : [.. r.Shell.Skills.Select(SkillSeedDocument.From)],
@@ -104,6 +106,8 @@ internal sealed class ResponseDocument
                 MemoryMb = Shell.MemoryMb,
                 Image = Shell.Image,
                 RestoreFrom = Shell.RestoreFrom is { } archive ? new Uri(archive) : null,
+                RestoredFrom = Shell.RestoredFrom,
+                IdleMinutes = Shell.IdleMinutes,
                 FileIds = Shell.FileIds ?? [],
                 Files = [.. (Shell.Files ?? []).Select(f => f.ToSeed())],
                 Skills = [.. (Shell.Skills ?? []).Select(k => k.ToSeed())],
@@ -139,6 +143,8 @@ internal sealed class ShellDocument
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("image")] public string? Image { get; set; }
     [BsonElement("restoreFrom")] public string? RestoreFrom { get; set; }
+    [BsonElement("restoredFrom"), BsonIgnoreIfNull] public string? RestoredFrom { get; set; }
+    [BsonElement("idleMinutes"), BsonIgnoreIfNull] public int? IdleMinutes { get; set; }
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }
     [BsonElement("files")] public List<FileSeedDocument>? Files { get; set; }
     [BsonElement("skills"), BsonIgnoreIfNull] public List<SkillSeedDocument>? Skills { get; set; }

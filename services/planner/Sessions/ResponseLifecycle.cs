@@ -231,6 +231,7 @@ internal sealed partial class ResponseLifecycle(
             session.NetworkPolicy = response.Snapshot.Shell?.NetworkPolicy;
             session.MemoryMb = response.Snapshot.Shell?.MemoryMb;
             session.Image = response.Snapshot.Shell?.Image;
+            session.RestoredFrom ??= response.Snapshot.Shell?.RestoredFrom;
         }
         session.PendingCalls = [];
         session.RequireApproval = response.Snapshot.Shell?.RequireApproval;

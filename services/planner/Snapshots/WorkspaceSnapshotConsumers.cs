@@ -45,7 +45,9 @@ internal sealed class WorkspaceSnapshotConsumers(
 
         if (container is not { Status: ContainerStatuses.Running, ExecutorId: not null })
         {
-            await RejectAsync(context, ErrorCodes.ContainerExpired, $"Container '{container.Id}' is {container.Status}; its files are gone.");
+            await RejectAsync(context, ErrorCodes.ContainerExpired, container.KeptAs is { } kept
+                ? $"Container '{container.Id}' is expired; its files were kept as snapshot '{kept}' already."
+                : $"Container '{container.Id}' is {container.Status}; its files are gone.");
             return;
         }
 

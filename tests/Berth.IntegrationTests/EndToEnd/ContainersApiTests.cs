@@ -24,14 +24,6 @@ public sealed class ContainersApiTests
         Endpoint = new Uri(_stack.ApiBaseUrl.ToString().TrimEnd('/')),
     });
 
-    private static Dictionary<string, object?> InContainer(string input, string containerId, string? previousResponseId = null) => new Dictionary<string, object?>
-    {
-        ["model"] = "berth-scripted",
-        ["input"] = input,
-        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
-        ["previous_response_id"] = previousResponseId,
-    }.Where(p => p.Value is not null).ToDictionary();
-
     [Fact]
     public async Task Should_create_use_list_and_delete_a_container()
     {
@@ -42,9 +34,9 @@ public sealed class ContainersApiTests
         Assert.Equal("build box", container.Name);
 
         // Two independent responses (no chain) share the container's files.
-        var writer = await _api.CreateAsync(InContainer("echo shared > /mnt/data/state.txt", container.Id));
+        var writer = await _api.CreateAsync(ResponsesApi.InContainer("echo shared > /mnt/data/state.txt", container.Id));
         Assert.Equal("completed", writer.Status());
-        var reader = await _api.CreateAsync(InContainer("cat state.txt", container.Id));
+        var reader = await _api.CreateAsync(ResponsesApi.InContainer("cat state.txt", container.Id));
         Assert.Equal("shared\n", reader.CommandOutputs().Single().GetProperty("stdout").GetString());
         Assert.Equal("container_reference", reader.GetProperty("tools")[0].GetProperty("environment").GetProperty("type").GetString());
 
@@ -66,7 +58,7 @@ public sealed class ContainersApiTests
         var (status, _) = await GetRawAsync($"containers/{container.Id}");
         Assert.Equal(HttpStatusCode.NotFound, status);
 
-        var (after, error) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(InContainer("ls", container.Id)));
+        var (after, error) = await _api.PostRawAsync(System.Text.Json.JsonSerializer.Serialize(ResponsesApi.InContainer("ls", container.Id)));
         Assert.Equal(HttpStatusCode.BadRequest, after);
         Assert.Equal("container_not_found", error.GetProperty("error").GetProperty("code").GetString());
     }
@@ -86,7 +78,7 @@ public sealed class ContainersApiTests
         Assert.Equal("user", uploaded.GetProperty("source").GetString());
         Assert.Equal(12, uploaded.GetProperty("bytes").GetInt64());
 
-        var run = await _api.CreateAsync(InContainer("wc -l < data.csv\nmkdir -p out && echo done > out/report.txt", container.Id));
+        var run = await _api.CreateAsync(ResponsesApi.InContainer("wc -l < data.csv\nmkdir -p out && echo done > out/report.txt", container.Id));
         Assert.Equal("3\n", run.CommandOutputs()[0].GetProperty("stdout").GetString());
 
         var files = new List<ContainerFileResource>();
@@ -115,7 +107,7 @@ public sealed class ContainersApiTests
     {
         var client = Sdk();
         ContainerResource container = await client.CreateContainerAsync(new ContainerCreationOptions("paths"));
-        await _api.CreateAsync(InContainer("ln -s /etc /mnt/data/etc-link", container.Id));
+        await _api.CreateAsync(ResponsesApi.InContainer("ln -s /etc /mnt/data/etc-link", container.Id));
 
         foreach (var path in new[] { "../etc/passwd", "etc-link/passwd" })
         {

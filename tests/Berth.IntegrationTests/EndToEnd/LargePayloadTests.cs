@@ -113,12 +113,7 @@ public sealed class LargePayloadTests
     private HashSet<string> Payloads() =>
         Directory.Exists(_stack.PayloadDirectory) ? [.. Directory.EnumerateFiles(_stack.PayloadDirectory, "*", SearchOption.AllDirectories)] : [];
 
-    private Task<JsonElement> RunInAsync(string containerId, string command) => _api.CreateAsync(new Dictionary<string, object?>
-    {
-        ["model"] = "berth-scripted",
-        ["input"] = command,
-        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
-    });
+    private Task<JsonElement> RunInAsync(string containerId, string command) => _api.CreateAsync(ResponsesApi.InContainer(command, containerId));
 
     private void SkipUnlessTheBrokerLimitIsKnown() =>
         Assert.SkipWhen(_stack.RabbitMq.MaxMessageBytes is null,

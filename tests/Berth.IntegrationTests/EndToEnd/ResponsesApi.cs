@@ -91,6 +91,15 @@ public sealed class ResponsesApi(BerthStack stack, HttpClient? client = null)
         ["background"] = background,
     }.Where(p => p.Value is not null).ToDictionary();
 
+    /// <summary>A request whose shell tool runs in the container named (<c>container_reference</c>).</summary>
+    public static Dictionary<string, object?> InContainer(string input, string containerId, string? previousResponseId = null) => new Dictionary<string, object?>
+    {
+        ["model"] = "berth-scripted",
+        ["input"] = input,
+        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
+        ["previous_response_id"] = previousResponseId,
+    }.Where(p => p.Value is not null).ToDictionary();
+
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -63,7 +63,7 @@ public sealed class TenantIsolationTests
             ("list a response's input items", id => tenants.Globex.GetAsync($"responses/{id}/input_items"), responseId, NeverResponse),
             ("delete a response", id => tenants.Globex.DeleteAsync($"responses/{id}"), responseId, NeverResponse),
             ("continue a response", id => tenants.Globex.PostAsJsonAsync("responses", ResponsesApi.ShellRequest("cat note.txt", previousResponseId: id)), responseId, NeverResponse),
-            ("run in a container", id => tenants.Globex.PostAsJsonAsync("responses", InContainer("cat /mnt/data/plan.txt", id)), containerId, NeverContainer),
+            ("run in a container", id => tenants.Globex.PostAsJsonAsync("responses", ResponsesApi.InContainer("cat /mnt/data/plan.txt", id)), containerId, NeverContainer),
             ("read a container", id => tenants.Globex.GetAsync($"containers/{id}"), containerId, NeverContainer),
             ("delete a container", id => tenants.Globex.DeleteAsync($"containers/{id}"), containerId, NeverContainer),
             ("list a container's files", id => tenants.Globex.GetAsync($"containers/{id}/files"), containerId, NeverContainer),
@@ -199,13 +199,6 @@ public sealed class TenantIsolationTests
         Assert.Equal("running", made.Status);
         await containers.DeleteContainerAsync(made.Id);
     }
-
-    private static Dictionary<string, object?> InContainer(string input, string containerId) => new()
-    {
-        ["model"] = "berth-scripted",
-        ["input"] = input,
-        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
-    };
 
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient http, string containerId)
     {

@@ -24,13 +24,6 @@ public sealed class WorkspaceSnapshotsApiTests
 
     private HttpClient Http => _stack.Http;
 
-    private static Dictionary<string, object?> InContainer(string command, string containerId) => new()
-    {
-        ["model"] = "berth-scripted",
-        ["input"] = command,
-        ["tools"] = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = containerId } } },
-    };
-
     private async Task<JsonElement> CreateContainerAsync(object body)
     {
         using var created = await Http.PostAsJsonAsync("containers", body);
@@ -49,7 +42,7 @@ public sealed class WorkspaceSnapshotsApiTests
     public async Task Should_start_a_new_container_with_the_files_of_a_snapshot_taken_before_the_old_one_was_deleted()
     {
         var old = (await CreateContainerAsync(new { name = "before" })).GetProperty("id").GetString()!;
-        var wrote = await _api.CreateAsync(InContainer("mkdir -p notes/deep && echo kept > notes/deep/a.txt && printf 'x' > top.txt && ln -s /etc/passwd link", old));
+        var wrote = await _api.CreateAsync(ResponsesApi.InContainer("mkdir -p notes/deep && echo kept > notes/deep/a.txt && printf 'x' > top.txt && ln -s /etc/passwd link", old));
         Assert.Equal("completed", wrote.Status());
 
         var (status, snapshot) = await SnapshotAsync(old);
@@ -72,7 +65,7 @@ public sealed class WorkspaceSnapshotsApiTests
 
         var restored = await CreateContainerAsync(new { name = "after", from_snapshot = snapshotId });
         Assert.Equal(snapshotId, restored.GetProperty("restored_from").GetString());
-        var read = await _api.CreateAsync(InContainer("cat notes/deep/a.txt top.txt; ls", restored.GetProperty("id").GetString()!));
+        var read = await _api.CreateAsync(ResponsesApi.InContainer("cat notes/deep/a.txt top.txt; ls", restored.GetProperty("id").GetString()!));
         var output = read.CommandOutputs().Single();
 
         // The files came back; the link, which is no regular file, was never taken.
@@ -83,7 +76,7 @@ public sealed class WorkspaceSnapshotsApiTests
     public async Task Should_refuse_a_snapshot_over_the_cap_and_keep_the_container_as_it_was()
     {
         var id = (await CreateContainerAsync(new { name = "big" })).GetProperty("id").GetString()!;
-        await _api.CreateAsync(InContainer("head -c 3000000 /dev/urandom > big.bin", id));
+        await _api.CreateAsync(ResponsesApi.InContainer("head -c 3000000 /dev/urandom > big.bin", id));
 
         var (status, body) = await SnapshotAsync(id);
 
@@ -91,7 +84,7 @@ public sealed class WorkspaceSnapshotsApiTests
         Assert.Equal("snapshot_too_large", body.GetProperty("error").GetProperty("code").GetString());
         var listed = await Http.GetFromJsonAsync<JsonElement>($"containers/{id}/snapshots");
         Assert.Empty(listed.GetProperty("data").EnumerateArray());
-        var still = await _api.CreateAsync(InContainer("wc -c < big.bin", id));
+        var still = await _api.CreateAsync(ResponsesApi.InContainer("wc -c < big.bin", id));
         Assert.Equal("3000000\n", still.CommandOutputs().Single().GetProperty("stdout").GetString());
     }
 
@@ -128,6 +121,30 @@ public sealed class WorkspaceSnapshotsApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
         Assert.Equal("from_snapshot", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_list_cursor_that_is_no_snapshot_id_and_page_by_one_that_is()
+    {
+        var id = (await CreateContainerAsync(new { name = "paged" })).GetProperty("id").GetString()!;
+        var (_, older) = await SnapshotAsync(id);
+        var (_, newer) = await SnapshotAsync(id);
+
+        foreach (var after in new[] { "snap_..%2F..%2Fx", "snap_0123456789ABCDEF0123456789ABCDEF", "cntr_0123456789abcdef0123456789abcdef", "%00", "snap_" + new string('a', 100_000) })
+        {
+            using var answer = await Http.GetAsync($"containers/{id}/snapshots?after={after}");
+            var body = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestUriTooLong, $"{(int)answer.StatusCode} for after={after[..Math.Min(after.Length, 40)]}: {body[..Math.Min(body.Length, 200)]}");
+            if (answer.StatusCode == HttpStatusCode.BadRequest)
+            {
+                Assert.Equal("after", JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("param").GetString());
+            }
+        }
+
+        // A page after the newer one holds the older one only: nothing was lost to the refused cursors.
+        var page = await Http.GetFromJsonAsync<JsonElement>($"containers/{id}/snapshots?after={newer.GetProperty("id").GetString()}");
+        var listed = Assert.Single(page.GetProperty("data").EnumerateArray());
+        Assert.Equal(older.GetProperty("id").GetString(), listed.GetProperty("id").GetString());
     }
 
     [Fact]

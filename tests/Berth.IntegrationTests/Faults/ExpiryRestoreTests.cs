@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Berth.IntegrationTests.EndToEnd;
@@ -7,9 +8,10 @@ using Berth.IntegrationTests.Fixtures;
 namespace Berth.IntegrationTests.Faults;
 
 /// <summary>
-/// Restore after expiry (<c>Executor__SnapshotOnExpiry</c>) through the real stack: a session's
-/// container is removed for idleness, its workspace kept, and the session's next response gets a
-/// new container with its files instead of <c>container_expired</c>.
+/// Restore after expiry (<c>Executor__SnapshotOnExpiry</c>) through the real stack: a container is
+/// removed for idleness, its workspace kept, and the next response gets a new container with its
+/// files instead of <c>container_expired</c>: along a session's chain, and in a container of
+/// <c>POST /v1/containers</c> named again.
 /// </summary>
 [Collection(FaultCollection.Name)]
 public sealed class ExpiryRestoreTests
@@ -28,7 +30,7 @@ public sealed class ExpiryRestoreTests
     }
 
     [Fact]
-    public async Task Should_continue_an_expired_session_with_its_files_in_a_restored_container_when_workspaces_are_kept_on_expiry()
+    public async Task Should_continue_with_its_files_in_a_restored_container_when_a_session_or_named_container_expired_with_its_workspace_kept()
     {
         // The shortest idle limit there is, swept every second; under an id of its own, so that
         // its containers are this test's to remove and no other test's executor's.
@@ -38,7 +40,9 @@ public sealed class ExpiryRestoreTests
             await using var executor = _stack.StartExecutor("expiry-keep", ("Executor__InstanceId", id),
                 ("Executor__SnapshotOnExpiry", "true"), ("Executor__IdleMinutes", "1"), ("Executor__SweepSeconds", "1"), ("Executor__WarmContainers", "0"));
             await executor.WaitUntilReadyAsync(Ready);
-            await ContinueAfterExpiryAsync();
+
+            // Both wait out the same idle minute.
+            await Task.WhenAll(ContinueAfterExpiryAsync(), NameAgainAfterExpiryAsync());
         }
         finally
         {
@@ -66,7 +70,7 @@ public sealed class ExpiryRestoreTests
 
         // The new container says where its files came from; the snapshot is listed with it.
         var listed = await _stack.Http.GetFromJsonAsync<JsonElement>("containers?limit=100");
-        var restored = Assert.Single(listed.GetProperty("data").EnumerateArray(), c => c.TryGetProperty("restored_from", out _));
+        var restored = Assert.Single(listed.GetProperty("data").EnumerateArray(), c => c.GetProperty("name").GetString() == "auto" && c.TryGetProperty("restored_from", out _));
         var snapshotId = restored.GetProperty("restored_from").GetString()!;
         Assert.StartsWith("snap_", snapshotId, StringComparison.Ordinal);
     }
@@ -76,6 +80,37 @@ public sealed class ExpiryRestoreTests
     {
         var listed = await _stack.Http.GetFromJsonAsync<JsonElement>("containers?limit=100");
         var created = response.GetProperty("created_at").GetInt64();
-        return !listed.GetProperty("data").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "running" && c.GetProperty("created_at").GetInt64() >= created - 1);
+        return !listed.GetProperty("data").EnumerateArray().Any(c =>
+            c.GetProperty("name").GetString() == "auto" && c.GetProperty("status").GetString() == "running" && c.GetProperty("created_at").GetInt64() >= created - 1);
     }
+
+    private async Task NameAgainAfterExpiryAsync()
+    {
+        using var created = await _stack.Http.PostAsJsonAsync("containers", new { name = "kept", expires_after = new { anchor = "last_active_at", minutes = 1 } });
+        var containerId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var wrote = await _api.CreateAsync(ResponsesApi.InContainer("echo named > notes.txt", containerId));
+        Assert.Equal("completed", wrote.Status());
+
+        await Eventually.TrueAsync(async () => (await ContainerAsync(containerId)).GetProperty("status").GetString() == "expired",
+            TimeSpan.FromSeconds(150), "the idle named container to expire");
+
+        // Until a response names it, it is expired, and its files say where they are.
+        using var files = await _stack.Http.GetAsync($"containers/{containerId}/files");
+        var refused = await files.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, files.StatusCode);
+        Assert.Contains("kept as snapshot 'snap_", refused.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var read = await _api.CreateAsync(ResponsesApi.InContainer("cat notes.txt", containerId));
+
+        Assert.Equal("completed", read.Status());
+        Assert.Equal("named\n", read.CommandOutputs().Single().GetProperty("stdout").GetString());
+        var container = await ContainerAsync(containerId);
+        Assert.Equal("running", container.GetProperty("status").GetString());
+        var snapshotId = container.GetProperty("restored_from").GetString()!;
+        var snapshots = await _stack.Http.GetFromJsonAsync<JsonElement>($"containers/{containerId}/snapshots");
+        Assert.Contains(snapshots.GetProperty("data").EnumerateArray(), s => s.GetProperty("id").GetString() == snapshotId);
+    }
+
+    private Task<JsonElement> ContainerAsync(string containerId) => _stack.Http.GetFromJsonAsync<JsonElement>($"containers/{containerId}");
+
 }

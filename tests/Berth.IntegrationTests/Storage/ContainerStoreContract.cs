@@ -155,6 +155,23 @@ public abstract class ContainerStoreContract
         await store.DeleteAsync(container.Id, CancellationToken.None);
         Assert.Null(await store.FindAsync(container.Id, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Should_keep_the_skills_a_container_is_made_with_and_the_snapshot_it_expired_as()
+    {
+        var store = CreateStore();
+        var container = NewContainer(DateTimeOffset.FromUnixTimeSeconds(1_790_000_000)) with
+        {
+            Skills = [new ContainerSkillSeed("lint", "Checks style", new Uri("urn:berth-payload:skill:lint"))],
+        };
+        await store.AddAsync(container, CancellationToken.None);
+        await store.AddAsync(container with { Status = ContainerStatuses.Expired, KeptAs = "snap_0123456789abcdef0123456789abcdef" }, CancellationToken.None);
+
+        var found = await store.FindAsync(container.Id, CancellationToken.None);
+
+        Assert.Equal(container.Skills, found!.Skills);
+        Assert.Equal((ContainerStatuses.Expired, "snap_0123456789abcdef0123456789abcdef"), (found.Status, found.KeptAs));
+    }
 }
 
 public sealed class InMemoryContainerStoreTests : ContainerStoreContract

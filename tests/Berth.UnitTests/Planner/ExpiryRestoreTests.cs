@@ -1,9 +1,15 @@
 using Berth.Contracts;
 using Berth.Planner.Containers;
+using Berth.Planner.Snapshots;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.UnitTests.Planner;
 
-/// <summary>The session saga when its container expired with its workspace kept (<c>Executor:SnapshotOnExpiry</c>).</summary>
+/// <summary>
+/// The planner when a container expired with its workspace kept (<c>Executor:SnapshotOnExpiry</c>):
+/// a session's own, and one made by <c>POST /v1/containers</c>.
+/// </summary>
 public sealed class ExpiryRestoreTests
 {
     private static readonly Uri Archive = new("urn:berth-payload:kept:workspace-1");
@@ -61,5 +67,90 @@ public sealed class ExpiryRestoreTests
         Assert.Equal(Endpoints.Executor("exec-1"), call.Context.DestinationAddress, UriTail.Comparer);
         Assert.Equal("container-1", call.Context.Message.ContainerId);
         Assert.Null(call.Context.Message.RestoreFrom);
+    }
+
+    private static readonly ContainerSkillSeed Skill = new("lint", "Checks style", new Uri("urn:berth-payload:skill:lint"));
+
+    /// <summary>A container of POST /v1/containers, running on exec-1, then expired with its workspace kept.</summary>
+    private static async Task<ContainerSnapshot> ExpiredNamedContainerAsync(SessionHarness session)
+    {
+        var container = new ContainerSnapshot
+        {
+            Id = $"cntr_{Guid.NewGuid():N}",
+            Name = "box",
+            Status = ContainerStatuses.Running,
+            SessionId = Guid.NewGuid(),
+            ExecutorId = "exec-1",
+            DockerContainerId = "container-1",
+            IdleMinutes = 7,
+            MemoryMb = 2048,
+            Skills = [Skill],
+            Tenant = "local",
+        };
+        await session.Containers.AddAsync(container, CancellationToken.None);
+        await session.Harness.Bus.Publish(new ContainerRemoved
+        {
+            SessionId = container.SessionId,
+            ExecutorId = "exec-1",
+            Reason = ContainerStatuses.Expired,
+            Kept = new WorkspaceSnapshotTaken(Archive, 1234, DateTimeOffset.UtcNow.AddDays(7)),
+        }, TestContext.Current.CancellationToken);
+        Assert.True(await session.Harness.Consumed.Any<ContainerRemoved>(m => m.Context.Message.SessionId == container.SessionId));
+        return container;
+    }
+
+    private static Task<Response<TaskAccepted, TaskRejected>> NameAsync(SessionHarness session, string containerId) =>
+        session.Harness.GetRequestClient<TaskSubmitted>().GetResponse<TaskAccepted, TaskRejected>(new TaskSubmitted
+        {
+            ResponseId = $"resp_{Guid.NewGuid():N}",
+            Model = "scripted",
+            Input = [new InputMessage("user", "read my notes")],
+            Shell = new ShellToolSpec { Environment = ShellEnvironments.Reference, ContainerId = containerId },
+            SubmittedAt = DateTimeOffset.UtcNow,
+        }, TestContext.Current.CancellationToken, RequestTimeout.After(s: 10));
+
+    [Fact]
+    public async Task Should_make_a_named_container_again_from_its_kept_workspace_when_a_response_names_it_after_it_expired()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var container = await ExpiredNamedContainerAsync(session);
+        var expired = await session.Containers.FindAsync(container.Id, CancellationToken.None);
+        Assert.Equal(ContainerStatuses.Expired, expired!.Status);
+        Assert.StartsWith("snap_", expired.KeptAs, StringComparison.Ordinal);
+
+        var reply = await NameAsync(session, container.Id);
+        Assert.True(reply.Is(out Response<TaskAccepted>? accepted));
+        var responseId = accepted.Message.Response!.Id;
+        await session.NextModelCallAsync(responseId, 1);
+        session.ModelSays(responseId, 1, null, SessionHarness.Call("call-1", "cat notes.txt"));
+        var call = (await session.NextToolCallAsync("call-1")).Context;
+
+        // Made anew by whichever executor takes it, as the container was first made.
+        Assert.Equal(Endpoints.Executors, call.DestinationAddress, UriTail.Comparer);
+        var made = call.Message;
+        Assert.Equal((null, Archive, 7, 2048), (made.ContainerId, made.RestoreFrom, made.IdleMinutes, made.MemoryMb));
+        Assert.Equal([Skill], made.Skills);
+
+        await session.ExecutorReportsAsync(container.SessionId, responseId, "call-1", executorId: "exec-2", containerId: "container-2");
+        await session.NextModelCallAsync(responseId, 2);
+        var running = await session.Containers.FindAsync(container.Id, CancellationToken.None);
+        Assert.Equal((ContainerStatuses.Running, "exec-2", "container-2", expired.KeptAs, null),
+            (running!.Status, running.ExecutorId, running.DockerContainerId, running.RestoredFrom, running.KeptAs));
+        Assert.Null(await session.Containers.FindAsync(SessionContainers.IdOf(container.SessionId), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_response_that_names_an_expired_container_when_its_kept_workspace_was_deleted()
+    {
+        await using var session = await SessionHarness.StartAsync();
+        var container = await ExpiredNamedContainerAsync(session);
+        var snapshots = session.Harness.Scope.ServiceProvider.GetRequiredService<IWorkspaceSnapshotStore>();
+        var keptAs = (await session.Containers.FindAsync(container.Id, CancellationToken.None))!.KeptAs!;
+        Assert.NotNull(await snapshots.RemoveAsync(keptAs, CancellationToken.None));
+
+        var reply = await NameAsync(session, container.Id);
+
+        Assert.True(reply.Is(out Response<TaskRejected>? rejected));
+        Assert.Equal(ErrorCodes.ContainerExpired, rejected.Message.Code);
     }
 }
