@@ -13,4 +13,7 @@ public sealed record SessionWorkspaceKept
 
     public required string SnapshotId { get; init; }
     public required Uri Archive { get; init; }
+
+    /// <summary>The archive of the container's skills, kept with its workspace; null when it had none.</summary>
+    public Uri? Skills { get; init; }
 }

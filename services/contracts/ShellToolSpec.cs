@@ -20,8 +20,11 @@ public sealed record ShellToolSpec
     /// <summary><c>container_auto</c>'s <c>image</c> (a Berth extension): the operator's name for a sandbox image; null for the default.</summary>
     public string? Image { get; init; }
 
-    /// <summary>A fork's starting files: the archive of its parent session's workspace, taken when the fork was submitted.</summary>
+    /// <summary>The workspace archive its container starts with: a fork's parent's files, taken when the fork was submitted, or a named container's kept workspace.</summary>
     public Uri? RestoreFrom { get; init; }
+
+    /// <summary>The skills archived with <see cref="RestoreFrom"/>, when there are any: the container gets them from here, not from <see cref="Skills"/>' bundles.</summary>
+    public Uri? RestoreSkillsFrom { get; init; }
 
     /// <summary>The snapshot <see cref="RestoreFrom"/> is the archive of, when it is one: a named container's kept workspace.</summary>
     public string? RestoredFrom { get; init; }
@@ -50,7 +53,7 @@ public sealed record ShellToolSpec
     // By value, files and skills included: a list compares by reference otherwise.
     public bool Equals(ShellToolSpec? other) =>
         other is not null && Environment == other.Environment && ContainerId == other.ContainerId && Equals(NetworkPolicy, other.NetworkPolicy)
-        && MemoryMb == other.MemoryMb && Image == other.Image && RestoreFrom == other.RestoreFrom && RestoredFrom == other.RestoredFrom && IdleMinutes == other.IdleMinutes
+        && MemoryMb == other.MemoryMb && Image == other.Image && RestoreFrom == other.RestoreFrom && RestoreSkillsFrom == other.RestoreSkillsFrom && RestoredFrom == other.RestoredFrom && IdleMinutes == other.IdleMinutes
         && FileIds.SequenceEqual(other.FileIds) && Files.SequenceEqual(other.Files) && Skills.SequenceEqual(other.Skills)
         && RequireApproval == other.RequireApproval && ApprovalPatterns.SequenceEqual(other.ApprovalPatterns);
 

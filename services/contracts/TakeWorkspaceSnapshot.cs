@@ -11,4 +11,7 @@ public sealed record TakeWorkspaceSnapshot(Guid SessionId)
 
     /// <summary>For a fork's starting files: stored for the snapshots' retention and then deleted by the store, as nothing records them.</summary>
     public bool Passing { get; init; }
+
+    /// <summary>Archive the container's skills too (<see cref="WorkspaceSnapshotTaken.Skills"/>): for a fork, whose container is made with them.</summary>
+    public bool WithSkills { get; init; }
 }

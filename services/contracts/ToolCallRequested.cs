@@ -30,6 +30,9 @@ public sealed record ToolCallRequested
     /// <summary>A workspace archive to unpack in the session's container when it is made (a fork's starting files); null for none.</summary>
     public Uri? RestoreFrom { get; init; }
 
+    /// <summary>The skills archived with <see cref="RestoreFrom"/>: unpacked in place of <see cref="Skills"/>' bundles, which may be gone by then.</summary>
+    public Uri? RestoreSkillsFrom { get; init; }
+
     /// <summary>
     /// The idle limit of the session's container when it is made, in minutes; null for the
     /// executor's own. Set for a container of <c>POST /v1/containers</c> made again after it expired.

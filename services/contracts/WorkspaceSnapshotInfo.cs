@@ -20,4 +20,7 @@ public sealed record WorkspaceSnapshotInfo
 
     /// <summary>Where its archive is in the shared payload store; never shown to clients.</summary>
     public required Uri Address { get; init; }
+
+    /// <summary>Where the container's skills were archived with it (a workspace kept at expiry); never shown to clients.</summary>
+    public Uri? Skills { get; init; }
 }

@@ -15,7 +15,7 @@ internal sealed class ContainerFilesConsumer(DockerSandbox sandbox, ContainerFil
     public Task Consume(ConsumeContext<TakeWorkspaceSnapshot> context) =>
         WithContainerAsync(context, context.Message.SessionId, async containerId =>
         {
-            await context.RespondAsync(await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken, keep: !context.Message.Passing));
+            await context.RespondAsync(await snapshots.TakeAsync(containerId, context.Message.MaxBytes, context.CancellationToken, keep: !context.Message.Passing, withSkills: context.Message.WithSkills));
         });
 
     public Task Consume(ConsumeContext<PutContainerFile> context) =>

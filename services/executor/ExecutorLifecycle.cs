@@ -116,7 +116,7 @@ internal sealed partial class ExecutorLifecycle(
     {
         try
         {
-            kept[sessionId] = await snapshots.TakeAsync(containerId, long.MaxValue, cancellationToken);
+            kept[sessionId] = await snapshots.TakeAsync(containerId, long.MaxValue, cancellationToken, withSkills: true);
         }
         catch (Exception e) when (e is FileOperationException or Docker.DotNet.DockerApiException or IOException)
         {

@@ -26,7 +26,7 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
 
             if (setup is not null)
             {
-                await setup.ApplyAsync(request.SessionId, containerId, [], request.Skills, request.RestoreFrom, context.CancellationToken);
+                await setup.ApplyAsync(request.SessionId, containerId, [], request.Skills, request.RestoreFrom, restoreSkillsFrom: null, context.CancellationToken);
             }
 
             await context.RespondAsync(new ContainerProvisioned { SessionId = request.SessionId, ExecutorId = executorId, ContainerId = containerId });

@@ -178,7 +178,7 @@ internal sealed partial class ToolCallConsumer(
 
             if (setup is not null)
             {
-                await setup.ApplyAsync(call.SessionId, containerId, call.Files, call.Skills, call.RestoreFrom, stopping);
+                await setup.ApplyAsync(call.SessionId, containerId, call.Files, call.Skills, call.RestoreFrom, call.RestoreSkillsFrom, stopping);
             }
 
             records.MarkStarted(call.SessionId, call.CallId);

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Runtime.InteropServices;
 using System.Text;
 using Berth.Contracts;
 using Berth.ServiceDefaults.Payloads;
@@ -24,54 +23,76 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
     public const int MaxEntries = 100_000;
 
     private const int MaxPathLength = 4096;
-    private const string Take = "cd /mnt/data && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -";
+    private const string TakeWorkspace = "cd /mnt/data && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -";
+    private const string TakeSkills = "cd /mnt/skills && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -";
 
     private long MaxBytes => options.Value.MaxSnapshotMb * 1024L * 1024L;
+
+    /// <summary>All <c>/mnt/skills</c> can hold (its tmpfs), and room for the archive's headers.</summary>
+    private long SkillsMaxBytes => (options.Value.SkillsMb + 1) * 1024L * 1024L;
+
+    private TimeSpan Retention => TimeSpan.FromDays(options.Value.SnapshotRetentionDays);
 
     /// <summary>
     /// Stores the workspace's archive, kept until <c>Executor:SnapshotRetentionDays</c> from now; refused
     /// with <c>snapshot_too_large</c> past <paramref name="maxBytes"/> (and never past <c>Executor:MaxSnapshotMb</c>).
     /// </summary>
     /// <param name="keep">Kept until deleted (a snapshot, which has a record and a retention); else for the snapshots' retention, then deleted by the store (a fork's starting files, which have no record).</param>
-    public async Task<WorkspaceSnapshotTaken> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken, bool keep = true)
+    /// <param name="withSkills">Archive <c>/mnt/skills</c> too, when it holds any (a workspace kept at expiry, a fork's files): a container made from them again gets its skills from there.</param>
+    public async Task<WorkspaceSnapshotTaken> TakeAsync(string containerId, long maxBytes, CancellationToken cancellationToken, bool keep = true, bool withSkills = false)
     {
         var limit = Math.Min(maxBytes, MaxBytes);
+        using var deadline = Deadline(cancellationToken);
+        var (address, bytes) = await ArchiveAsync(containerId, TakeWorkspace, "workspace", limit, keep, deadline.Token)
+            ?? throw new FileOperationException(ErrorCodes.SnapshotTooLarge, $"The workspace's archive is larger than the {limit / (1024 * 1024)} MB a snapshot may have here.");
+        var skills = withSkills ? await ArchiveAsync(containerId, TakeSkills, "skills", SkillsMaxBytes, keep, deadline.Token, storeEmpty: false) : null;
+        return new WorkspaceSnapshotTaken(address, bytes, _time.GetUtcNow() + Retention) { Skills = skills?.Address };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> in the container and stores the tar it writes: its address
+    /// and size; null past <paramref name="limit"/>, or for an archive without entries when not <paramref name="storeEmpty"/>.
+    /// </summary>
+    private async Task<(Uri Address, long Bytes)?> ArchiveAsync(string containerId, string command, string what, long limit, bool keep, CancellationToken cancellationToken,
+        bool storeEmpty = true)
+    {
         var file = Path.Combine(Path.GetTempPath(), $"berth-snapshot-{Guid.NewGuid():N}.tar");
         try
         {
-            using var deadline = Deadline(cancellationToken);
             await using (var archive = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
                 {
-                    Cmd = ["sh", "-c", Take],
+                    Cmd = ["sh", "-c", command],
                     AttachStdout = true,
                     AttachStderr = true,
-                }, deadline.Token);
-                using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), deadline.Token);
+                }, cancellationToken);
+                using var stream = await docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
                 await using var limited = new LimitedStream(archive, limit);
                 using var errors = new MemoryStream();
                 try
                 {
-                    await stream.CopyOutputToAsync(Stream.Null, limited, errors, deadline.Token);
+                    await stream.CopyOutputToAsync(Stream.Null, limited, errors, cancellationToken);
                 }
                 catch (LimitedStream.FullException)
                 {
-                    throw new FileOperationException(ErrorCodes.SnapshotTooLarge,
-                        $"The workspace's archive is larger than the {limit / (1024 * 1024)} MB a snapshot may have here.");
+                    return null;
                 }
 
-                if (await docker.Exec.WaitForExitCodeAsync(exec.ID, deadline.Token) is not 0 and var code)
+                if (await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) is not 0 and var code)
                 {
-                    throw new FileOperationException(ErrorCodes.FileError, $"The workspace could not be archived (exit {code}): {Encoding.UTF8.GetString(errors.ToArray()).Trim()}");
+                    throw new FileOperationException(ErrorCodes.FileError, $"The container's {what} could not be archived (exit {code}): {Encoding.UTF8.GetString(errors.ToArray()).Trim()}");
                 }
             }
 
-            var bytes = new FileInfo(file).Length;
-            var retention = TimeSpan.FromDays(options.Value.SnapshotRetentionDays);
+            if (!storeEmpty && !await HasEntriesAsync(file, cancellationToken))
+            {
+                return null;
+            }
+
             await using var stored = File.OpenRead(file);
-            var address = keep ? await payloads.KeepAsync(stored, cancellationToken) : await payloads.PutAsync(stored, retention, cancellationToken);
-            return new WorkspaceSnapshotTaken(address, bytes, _time.GetUtcNow() + retention);
+            var address = keep ? await payloads.KeepAsync(stored, cancellationToken) : await payloads.PutAsync(stored, Retention, cancellationToken);
+            return (address, stored.Length);
         }
         finally
         {
@@ -79,14 +100,34 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
         }
     }
 
+    /// <summary>Whether a tar file holds any entry: an empty one is its end-of-archive blocks of zeros only.</summary>
+    private static async Task<bool> HasEntriesAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var archive = File.OpenRead(file);
+        var header = new byte[512];
+        var read = await archive.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
+        return header.AsSpan(0, read).ContainsAnyExcept((byte)0);
+    }
+
     /// <summary>Writes the snapshot's files into the container's workspace; a hostile or oversized archive is refused with <c>invalid_snapshot</c>.</summary>
-    public async Task RestoreAsync(string containerId, Uri address, CancellationToken cancellationToken)
+    public Task RestoreAsync(string containerId, Uri address, CancellationToken cancellationToken) =>
+        UnpackAsync(containerId, address, DockerSandbox.WorkingDirectory, user: null, MaxBytes, cancellationToken);
+
+    /// <summary>
+    /// Writes the skills archived with a workspace into <c>/mnt/skills</c>, as root, so that the
+    /// sandbox's user can read them and not change them; checked as a snapshot is.
+    /// </summary>
+    public Task RestoreSkillsAsync(string containerId, Uri address, CancellationToken cancellationToken) =>
+        UnpackAsync(containerId, address, ContainerSkillSeed.SkillsDirectory, user: "0", SkillsMaxBytes, cancellationToken);
+
+    private async Task UnpackAsync(string containerId, Uri address, string directory, string? user, long maxBytes, CancellationToken cancellationToken)
     {
         using var deadline = Deadline(cancellationToken);
         await using var archive = await OpenAsync(address, deadline.Token);
         var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
         {
-            Cmd = ["tar", "-C", DockerSandbox.WorkingDirectory, "-xf", "-", "--no-same-owner", "--no-same-permissions"],
+            Cmd = ["tar", "-C", directory, "-xf", "-", "--no-same-owner", "--no-same-permissions"],
+            User = user ?? "",
             AttachStdin = true,
             AttachStdout = true,
             AttachStderr = true,
@@ -96,7 +137,7 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
         try
         {
             await using var into = new ExecStdin(stream);
-            await CopySafelyAsync(archive, into, MaxBytes, deadline.Token);
+            await CopySafelyAsync(archive, into, maxBytes, deadline.Token);
         }
         finally
         {
@@ -199,80 +240,5 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
         var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(options.Value.SnapshotSeconds));
         return deadline;
-    }
-
-    /// <summary>Writes through to a file, and refuses to pass a limit, so a container cannot make the executor keep more.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long _written;
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Count(buffer.Length);
-            inner.Write(buffer);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count(buffer.Length);
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        private void Count(int bytes)
-        {
-            _written += bytes;
-            if (_written > limit)
-            {
-                throw new FullException();
-            }
-        }
-
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public sealed class FullException() : Exception("The archive is larger than allowed.");
-    }
-
-    /// <summary>An exec's standard input as a write-only stream, for <see cref="TarWriter"/>.</summary>
-    private sealed class ExecStdin(MultiplexedStream exec) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Written asynchronously only.");
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            exec.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            // The engine's stream takes arrays: the tar writer's buffer is used as it is when it is one.
-            var segment = MemoryMarshal.TryGetArray(buffer, out var array) ? array : new ArraySegment<byte>(buffer.ToArray());
-            await exec.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

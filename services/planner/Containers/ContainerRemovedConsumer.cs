@@ -37,6 +37,7 @@ internal sealed class ContainerRemovedConsumer(IContainerStore containers, Snaps
                 ExpiresAt = kept.ExpiresAt,
                 Tenant = container.Tenant,
                 Address = kept.Address,
+                Skills = kept.Skills,
             }, context.CancellationToken);
             await context.Send(Endpoints.Sessions, new SessionWorkspaceKept
             {
@@ -44,6 +45,7 @@ internal sealed class ContainerRemovedConsumer(IContainerStore containers, Snaps
                 ExecutorId = context.Message.ExecutorId,
                 SnapshotId = snapshotId,
                 Archive = kept.Address,
+                Skills = kept.Skills,
             });
             keptAs = snapshotId;
         }

@@ -21,7 +21,8 @@ internal abstract class ExpiredRecordPurge<T>(PayloadStore payloads, TimeProvide
     /// <summary>Removes the record; false when another planner did first.</summary>
     protected abstract Task<bool> RemoveAsync(T record, CancellationToken cancellationToken);
 
-    protected abstract Uri BytesOf(T record);
+    /// <summary>What the record keeps in the payload store.</summary>
+    protected abstract IEnumerable<Uri> BytesOf(T record);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +52,11 @@ internal abstract class ExpiredRecordPurge<T>(PayloadStore payloads, TimeProvide
             {
                 if (await RemoveAsync(record, cancellationToken))
                 {
-                    await payloads.DeleteAsync(BytesOf(record));
+                    foreach (var bytes in BytesOf(record))
+                    {
+                        await payloads.DeleteAsync(bytes);
+                    }
+
                     purged++;
                 }
             }

@@ -16,5 +16,5 @@ internal sealed class ExpiredFilePurge(IFileStore store, PayloadStore payloads, 
     protected override async Task<bool> RemoveAsync(FileSnapshot record, CancellationToken cancellationToken) =>
         await store.RemoveAsync(record.Id, cancellationToken) is not null;
 
-    protected override Uri BytesOf(FileSnapshot record) => record.ContentAddress;
+    protected override IEnumerable<Uri> BytesOf(FileSnapshot record) => [record.ContentAddress];
 }

@@ -14,8 +14,8 @@ internal sealed class ForkSeeds(IContainerStore containers, Snapshots.WorkspaceA
     /// <summary>How long the intake waits for the archive; the api answers the client within its own planner timeout.</summary>
     private static readonly RequestTimeout TakeWait = RequestTimeout.After(s: 120);
 
-    /// <summary>The archive of the parent's workspace; null when the parent never had a container (nothing to copy), or why not.</summary>
-    public async Task<(Uri? Archive, TaskRejected? Refused)> TakeAsync(Guid parentSession, string responseId, CancellationToken cancellationToken)
+    /// <summary>The archive of the parent's workspace, with its skills; null when the parent never had a container (nothing to copy), or why not.</summary>
+    public async Task<(WorkspaceSnapshotTaken? Archive, TaskRejected? Refused)> TakeAsync(Guid parentSession, string responseId, CancellationToken cancellationToken)
     {
         var container = await containers.FindBySessionAsync(parentSession, cancellationToken);
         if (container is null)
@@ -28,9 +28,9 @@ internal sealed class ForkSeeds(IContainerStore containers, Snapshots.WorkspaceA
             return (null, Refused(responseId, ErrorCodes.ContainerExpired, $"The container of the response to fork from is {container.Status}; its files are gone, so there is nothing to fork."));
         }
 
-        var (taken, failed) = await archives.TakeAsync(executorId, new TakeWorkspaceSnapshot(parentSession) { MaxBytes = long.MaxValue, Passing = true }, TakeWait, cancellationToken);
+        var (taken, failed) = await archives.TakeAsync(executorId, new TakeWorkspaceSnapshot(parentSession) { MaxBytes = long.MaxValue, Passing = true, WithSkills = true }, TakeWait, cancellationToken);
         return failed is null
-            ? (taken!.Address, null)
+            ? (taken, null)
             : (null, Refused(responseId, failed.Code, $"The files of the response to fork from could not be copied: {failed.Message}"));
     }
 

@@ -72,7 +72,7 @@ internal sealed class TaskSubmittedConsumer(
         }
 
         input = InputItems.StampApprovals(input, Tenancy.Of(task.Tenant), task.SubmittedAt);
-        Uri? forkFiles = null;
+        WorkspaceSnapshotTaken? forkFiles = null;
         if (forkOf is { } parent && task.Shell is { Environment: ShellEnvironments.Auto })
         {
             (forkFiles, var notForked) = await forkSeeds.TakeAsync(parent, task.ResponseId, token);
@@ -104,7 +104,8 @@ internal sealed class TaskSubmittedConsumer(
                         // (as they are now); skills live outside the workspace and are unpacked again.
                         Files = forkFiles is null ? first.Files : [],
                         Skills = first.Skills,
-                        RestoreFrom = forkFiles,
+                        RestoreFrom = forkFiles?.Address,
+                        RestoreSkillsFrom = forkFiles?.Skills,
                     }
                 : task.Shell,
             MaxToolCalls = task.MaxToolCalls,
@@ -172,6 +173,7 @@ internal sealed class TaskSubmittedConsumer(
             Skills = container.Skills,
             IdleMinutes = container.IdleMinutes,
             RestoreFrom = kept.Address,
+            RestoreSkillsFrom = kept.Skills,
             RestoredFrom = kept.Id,
         };
 

@@ -56,6 +56,7 @@ internal sealed class SnapshotDocument
     [BsonElement("expiresAt")] public DateTime ExpiresAt { get; set; }
     [BsonElement("tenant")] public string Tenant { get; set; } = "";
     [BsonElement("archive")] public string Archive { get; set; } = "";
+    [BsonElement("skills"), BsonIgnoreIfNull] public string? Skills { get; set; }
 
     public static SnapshotDocument From(WorkspaceSnapshotInfo s) => new()
     {
@@ -66,6 +67,7 @@ internal sealed class SnapshotDocument
         ExpiresAt = s.ExpiresAt.UtcDateTime,
         Tenant = s.Tenant ?? "",
         Archive = s.Address.ToString(),
+        Skills = s.Skills?.ToString(),
     };
 
     public WorkspaceSnapshotInfo ToInfo() => new()
@@ -77,5 +79,6 @@ internal sealed class SnapshotDocument
         ExpiresAt = MongoTime.Read(ExpiresAt),
         Tenant = Tenant,
         Address = new Uri(Archive),
+        Skills = Skills is { } skills ? new Uri(skills) : null,
     };
 }

@@ -62,6 +62,7 @@ internal sealed class ResponseDocument
                 MemoryMb = r.Shell.MemoryMb,
                 Image = r.Shell.Image,
                 RestoreFrom = r.Shell.RestoreFrom?.ToString(),
+                RestoreSkillsFrom = r.Shell.RestoreSkillsFrom?.ToString(),
                 RestoredFrom = r.Shell.RestoredFrom,
                 IdleMinutes = r.Shell.IdleMinutes,
                 FileIds = [.. r.Shell.FileIds],
@@ -106,6 +107,7 @@ internal sealed class ResponseDocument
                 MemoryMb = Shell.MemoryMb,
                 Image = Shell.Image,
                 RestoreFrom = Shell.RestoreFrom is { } archive ? new Uri(archive) : null,
+                RestoreSkillsFrom = Shell.RestoreSkillsFrom is { } skills ? new Uri(skills) : null,
                 RestoredFrom = Shell.RestoredFrom,
                 IdleMinutes = Shell.IdleMinutes,
                 FileIds = Shell.FileIds ?? [],
@@ -143,6 +145,7 @@ internal sealed class ShellDocument
     [BsonElement("memoryMb")] public int? MemoryMb { get; set; }
     [BsonElement("image")] public string? Image { get; set; }
     [BsonElement("restoreFrom")] public string? RestoreFrom { get; set; }
+    [BsonElement("restoreSkillsFrom"), BsonIgnoreIfNull] public string? RestoreSkillsFrom { get; set; }
     [BsonElement("restoredFrom"), BsonIgnoreIfNull] public string? RestoredFrom { get; set; }
     [BsonElement("idleMinutes"), BsonIgnoreIfNull] public int? IdleMinutes { get; set; }
     [BsonElement("fileIds")] public List<string>? FileIds { get; set; }

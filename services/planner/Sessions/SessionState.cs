@@ -63,6 +63,9 @@ internal sealed class SessionState : SagaStateMachineInstance, ISagaVersion, ITi
     /// <summary>The archive of the expired container's workspace, which the session's next container is restored from; null once it has one.</summary>
     public string? RestoreFrom { get; set; }
 
+    /// <summary>The archive of the expired container's skills, taken with its workspace; null when it had none.</summary>
+    public string? RestoreSkillsFrom { get; set; }
+
     /// <summary>The snapshot that archive is, shown as the new container's <c>restored_from</c>.</summary>
     public string? RestoredFrom { get; set; }
 

@@ -99,6 +99,7 @@ internal sealed class ShellCallSteps(
             MemoryMb = session.MemoryMb,
             Image = session.Image,
             RestoreFrom = session.RestoreFrom is { } kept ? new Uri(kept) : shell?.RestoreFrom,
+            RestoreSkillsFrom = session.RestoreFrom is not null ? (session.RestoreSkillsFrom is { } skills ? new Uri(skills) : null) : shell?.RestoreSkillsFrom,
             IdleMinutes = shell?.IdleMinutes,
             Files = shell?.Files ?? [],
             Skills = shell?.Skills ?? [],

@@ -4,7 +4,7 @@ using Berth.ServiceDefaults.Payloads;
 
 namespace Berth.Planner.Snapshots;
 
-/// <summary>Deletes snapshots past their retention (<c>Executor:SnapshotRetentionDays</c>): the record, then the archive.</summary>
+/// <summary>Deletes snapshots past their retention (<c>Executor:SnapshotRetentionDays</c>): the record, then the archive (and the skills archived with it).</summary>
 internal sealed class ExpiredSnapshotPurge(IWorkspaceSnapshotStore store, PayloadStore payloads, TimeProvider time, ILogger<ExpiredSnapshotPurge> logger)
     : ExpiredRecordPurge<WorkspaceSnapshotInfo>(payloads, time, logger)
 {
@@ -16,5 +16,5 @@ internal sealed class ExpiredSnapshotPurge(IWorkspaceSnapshotStore store, Payloa
     protected override async Task<bool> RemoveAsync(WorkspaceSnapshotInfo record, CancellationToken cancellationToken) =>
         await store.RemoveAsync(record.Id, cancellationToken) is not null;
 
-    protected override Uri BytesOf(WorkspaceSnapshotInfo record) => record.Address;
+    protected override IEnumerable<Uri> BytesOf(WorkspaceSnapshotInfo record) => record.Skills is { } skills ? [record.Address, skills] : [record.Address];
 }

@@ -122,6 +122,11 @@ internal sealed class WorkspaceSnapshotConsumers(
         }
 
         await payloads.DeleteAsync(removed.Address);
+        if (removed.Skills is { } skills)
+        {
+            await payloads.DeleteAsync(skills);
+        }
+
         await context.RespondAsync(removed);
     }
 

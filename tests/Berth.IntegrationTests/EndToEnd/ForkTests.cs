@@ -11,10 +11,12 @@ namespace Berth.IntegrationTests.EndToEnd;
 [Collection(StackCollection.Name)]
 public sealed class ForkTests
 {
+    private readonly BerthStack _stack;
     private readonly ResponsesApi _api;
 
     public ForkTests(BerthStack stack)
     {
+        _stack = stack;
         _api = new ResponsesApi(stack);
         stack.BeginTest();
     }
@@ -29,6 +31,25 @@ public sealed class ForkTests
     };
 
     private static string Stdout(JsonElement response) => response.CommandOutputs().Single().GetProperty("stdout").GetString()!;
+
+    [Fact]
+    public async Task Should_give_a_fork_the_skills_of_its_parents_container_when_their_bundles_are_gone()
+    {
+        var parent = await _api.CreateAsync(new Dictionary<string, object?>
+        {
+            ["model"] = "berth-scripted",
+            ["input"] = "echo base > base.txt",
+            ["tools"] = new[] { new { type = "shell", environment = new { type = "container_auto", skills = new[] { InlineSkills.Notes } } } },
+        });
+        Assert.Equal("completed", parent.Status());
+        await InlineSkills.OutliveBundlesAsync(_stack);
+
+        var fork = await _api.CreateAsync(Continue("cat base.txt /mnt/skills/notes/SKILL.md", parent.Id()));
+
+        Assert.Equal("completed", fork.Status());
+        Assert.StartsWith("base\n", Stdout(fork), StringComparison.Ordinal);
+        Assert.Contains("Take notes.", Stdout(fork), StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Should_give_each_fork_a_copy_of_the_files_and_keep_what_each_writes_from_the_other_and_the_parent()

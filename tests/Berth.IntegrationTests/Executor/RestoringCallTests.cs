@@ -96,6 +96,49 @@ public sealed class RestoringCallTests(DockerFixture docker) : IClassFixture<Doc
         await harness.Stop();
     }
 
+    [Fact]
+    public async Task Should_make_the_container_with_the_skills_archived_with_its_workspace_when_their_bundles_are_gone()
+    {
+        Assert.SkipWhen(docker.UnavailableReason is not null, docker.UnavailableReason ?? "");
+        await using var provider = Provider();
+        var token = TestContext.Current.CancellationToken;
+        var payloads = provider.GetRequiredService<PayloadStore>();
+        var sandbox = provider.GetRequiredService<DockerSandbox>();
+        var snapshots = provider.GetRequiredService<WorkspaceSnapshots>();
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        // A container made with a skill, whose workspace and skills are kept; then its bundle goes.
+        using var zip = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        await using (var manifest = await archive.CreateEntry("SKILL.md").OpenAsync(token))
+        {
+            await manifest.WriteAsync("Check the style.\n"u8.ToArray(), token);
+        }
+
+        zip.Position = 0;
+        var skill = new ContainerSkillSeed("lint", "Checks style", await payloads.PutAsync(zip, token));
+        var source = await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, token);
+        await provider.GetRequiredService<ContainerSkills>().InstallAsync(source, [skill], token);
+        await sandbox.RunAsync(source, "echo kept > notes.txt", 10_000, 1_000, token);
+        var kept = await snapshots.TakeAsync(source, long.MaxValue, token, withSkills: true);
+        var bare = await snapshots.TakeAsync(await sandbox.EnsureContainerAsync(Guid.NewGuid(), null, token), long.MaxValue, token, withSkills: true);
+        await payloads.DeleteAsync(skill.ContentAddress);
+
+        var call = Call(Guid.NewGuid(), "skills-kept", kept.Address, skill) with
+        {
+            Commands = ["cat notes.txt /mnt/skills/lint/SKILL.md; touch /mnt/skills/lint/new 2>/dev/null; echo exit=$?; stat -c '%U %a' /mnt/skills/lint/SKILL.md"],
+            RestoreSkillsFrom = kept.Skills,
+        };
+        var completed = await RunAsync(harness, call);
+
+        Assert.NotNull(kept.Skills);
+        Assert.Null(bare.Skills);
+        Assert.Null(completed.Error);
+        Assert.Equal("kept\nCheck the style.\nexit=1\nroot 644\n", completed.Outputs.Single().Stdout);
+        await harness.Stop();
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var client = DockerFixture.CreateClient();

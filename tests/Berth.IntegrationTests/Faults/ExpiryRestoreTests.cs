@@ -17,6 +17,7 @@ namespace Berth.IntegrationTests.Faults;
 public sealed class ExpiryRestoreTests
 {
     private static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+
     private readonly FaultStack _stack;
     private readonly ResponsesApi _api;
     private readonly ITestOutputHelper _output;
@@ -30,7 +31,7 @@ public sealed class ExpiryRestoreTests
     }
 
     [Fact]
-    public async Task Should_continue_with_its_files_in_a_restored_container_when_a_session_or_named_container_expired_with_its_workspace_kept()
+    public async Task Should_continue_with_its_files_and_skills_in_a_restored_container_when_a_session_or_named_container_expired_with_its_workspace_kept()
     {
         // The shortest idle limit there is, swept every second; under an id of its own, so that
         // its containers are this test's to remove and no other test's executor's.
@@ -40,9 +41,15 @@ public sealed class ExpiryRestoreTests
             await using var executor = _stack.StartExecutor("expiry-keep", ("Executor__InstanceId", id),
                 ("Executor__SnapshotOnExpiry", "true"), ("Executor__IdleMinutes", "1"), ("Executor__SweepSeconds", "1"), ("Executor__WarmContainers", "0"));
             await executor.WaitUntilReadyAsync(Ready);
+            var (first, firstHost) = await StartSessionAsync();
+            var named = await StartNamedContainerAsync();
+
+            // An inline skill's bundle lives only as long as payloads in flight (30 minutes), much
+            // less than a kept workspace: by the time a container is made again, it is gone.
+            await InlineSkills.OutliveBundlesAsync(_stack);
 
             // Both wait out the same idle minute.
-            await Task.WhenAll(ContinueAfterExpiryAsync(), NameAgainAfterExpiryAsync());
+            await Task.WhenAll(ContinueAfterExpiryAsync(first, firstHost), NameAgainAfterExpiryAsync(named));
         }
         finally
         {
@@ -50,23 +57,41 @@ public sealed class ExpiryRestoreTests
         }
     }
 
-    private async Task ContinueAfterExpiryAsync()
+    private async Task<(JsonElement First, string? Host)> StartSessionAsync()
     {
-        var first = await _api.CreateAsync(ResponsesApi.ShellRequest("echo kept > notes.txt && cat /etc/hostname"));
+        var first = await _api.CreateAsync(new Dictionary<string, object?>
+        {
+            ["model"] = "berth-scripted",
+            ["input"] = "echo kept > notes.txt && cat /etc/hostname",
+            ["tools"] = new[] { new { type = "shell", environment = new { type = "container_auto", skills = new[] { InlineSkills.Notes } } } },
+        });
         Assert.Equal("completed", first.Status());
-        var firstHost = first.CommandOutputs().Single().GetProperty("stdout").GetString();
+        return (first, first.CommandOutputs().Single().GetProperty("stdout").GetString());
+    }
 
+    private async Task<string> StartNamedContainerAsync()
+    {
+        using var created = await _stack.Http.PostAsJsonAsync("containers", new { name = "kept", expires_after = new { anchor = "last_active_at", minutes = 1 }, skills = new[] { InlineSkills.Notes } });
+        var containerId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var wrote = await _api.CreateAsync(ResponsesApi.InContainer("echo named > notes.txt", containerId));
+        Assert.Equal("completed", wrote.Status());
+        return containerId;
+    }
+
+    private async Task ContinueAfterExpiryAsync(JsonElement first, string? firstHost)
+    {
         // The session's container record goes when the container does; its snapshot stays.
         var clock = Stopwatch.StartNew();
         await Eventually.TrueAsync(async () => await SessionContainerGoneAsync(first), TimeSpan.FromSeconds(150), "the idle container to be removed");
         _output.WriteLine($"the idle container was removed {clock.Elapsed.TotalSeconds:0} s after its response");
 
-        var next = await _api.CreateAsync(ResponsesApi.ShellRequest("cat notes.txt /etc/hostname", previousResponseId: first.Id()));
+        var next = await _api.CreateAsync(ResponsesApi.ShellRequest("cat notes.txt /etc/hostname\ncat /mnt/skills/notes/SKILL.md", previousResponseId: first.Id()));
 
         Assert.Equal("completed", next.Status());
-        var output = next.CommandOutputs().Single().GetProperty("stdout").GetString()!;
-        Assert.StartsWith("kept\n", output, StringComparison.Ordinal);
-        Assert.NotEqual(firstHost, output["kept\n".Length..]);
+        var outputs = next.CommandOutputs().Select(o => o.GetProperty("stdout").GetString()!).ToList();
+        Assert.StartsWith("kept\n", outputs[0], StringComparison.Ordinal);
+        Assert.NotEqual(firstHost, outputs[0]["kept\n".Length..]);
+        Assert.Contains("Take notes.", outputs[1], StringComparison.Ordinal);
 
         // The new container says where its files came from; the snapshot is listed with it.
         var listed = await _stack.Http.GetFromJsonAsync<JsonElement>("containers?limit=100");
@@ -84,13 +109,8 @@ public sealed class ExpiryRestoreTests
             c.GetProperty("name").GetString() == "auto" && c.GetProperty("status").GetString() == "running" && c.GetProperty("created_at").GetInt64() >= created - 1);
     }
 
-    private async Task NameAgainAfterExpiryAsync()
+    private async Task NameAgainAfterExpiryAsync(string containerId)
     {
-        using var created = await _stack.Http.PostAsJsonAsync("containers", new { name = "kept", expires_after = new { anchor = "last_active_at", minutes = 1 } });
-        var containerId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var wrote = await _api.CreateAsync(ResponsesApi.InContainer("echo named > notes.txt", containerId));
-        Assert.Equal("completed", wrote.Status());
-
         await Eventually.TrueAsync(async () => (await ContainerAsync(containerId)).GetProperty("status").GetString() == "expired",
             TimeSpan.FromSeconds(150), "the idle named container to expire");
 
@@ -100,10 +120,12 @@ public sealed class ExpiryRestoreTests
         Assert.Equal(HttpStatusCode.BadRequest, files.StatusCode);
         Assert.Contains("kept as snapshot 'snap_", refused.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
 
-        var read = await _api.CreateAsync(ResponsesApi.InContainer("cat notes.txt", containerId));
+        var read = await _api.CreateAsync(ResponsesApi.InContainer("cat notes.txt\ncat /mnt/skills/notes/SKILL.md", containerId));
 
         Assert.Equal("completed", read.Status());
-        Assert.Equal("named\n", read.CommandOutputs().Single().GetProperty("stdout").GetString());
+        var outputs = read.CommandOutputs().Select(o => o.GetProperty("stdout").GetString()!).ToList();
+        Assert.Equal("named\n", outputs[0]);
+        Assert.Contains("Take notes.", outputs[1], StringComparison.Ordinal);
         var container = await ContainerAsync(containerId);
         Assert.Equal("running", container.GetProperty("status").GetString());
         var snapshotId = container.GetProperty("restored_from").GetString()!;
@@ -112,5 +134,4 @@ public sealed class ExpiryRestoreTests
     }
 
     private Task<JsonElement> ContainerAsync(string containerId) => _stack.Http.GetFromJsonAsync<JsonElement>($"containers/{containerId}");
-
 }

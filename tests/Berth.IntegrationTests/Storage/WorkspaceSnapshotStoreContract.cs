@@ -27,7 +27,7 @@ public abstract class WorkspaceSnapshotStoreContract
     public async Task Should_keep_find_and_remove_a_snapshot_with_every_field()
     {
         var store = CreateStore();
-        var snapshot = Snapshot("snap_1", 1, bytes: 12_345);
+        var snapshot = Snapshot("snap_1", 1, bytes: 12_345) with { Skills = new Uri("urn:berth-payload:snapshot:kept:skills-1") };
 
         await store.AddAsync(snapshot, CancellationToken.None);
 

@@ -24,6 +24,7 @@ public sealed class ExpiredSnapshotPurgeTests : IDisposable
     private async Task<WorkspaceSnapshotInfo> KeepAsync(string id, TimeSpan retention)
     {
         using var archive = new MemoryStream("archive"u8.ToArray());
+        using var skills = new MemoryStream("skills"u8.ToArray());
         var snapshot = new WorkspaceSnapshotInfo
         {
             Id = id,
@@ -33,13 +34,14 @@ public sealed class ExpiredSnapshotPurgeTests : IDisposable
             ExpiresAt = _clock.GetUtcNow() + retention,
             Tenant = "acme",
             Address = await _payloads.KeepAsync(archive, CancellationToken.None),
+            Skills = await _payloads.KeepAsync(skills, CancellationToken.None),
         };
         await _store.AddAsync(snapshot, CancellationToken.None);
         return snapshot;
     }
 
     [Fact]
-    public async Task Should_delete_a_snapshot_and_its_archive_past_its_retention_and_keep_the_others()
+    public async Task Should_delete_a_snapshot_and_its_archives_past_its_retention_and_keep_the_others()
     {
         var expiring = await KeepAsync("snap_old", TimeSpan.FromDays(1));
         var kept = await KeepAsync("snap_new", TimeSpan.FromDays(7));
@@ -52,8 +54,10 @@ public sealed class ExpiredSnapshotPurgeTests : IDisposable
         Assert.Equal((0, 1), (early, due));
         Assert.Null(await _store.FindAsync(expiring.Id, CancellationToken.None));
         await Assert.ThrowsAsync<MessageDataNotFoundException>(() => _payloads.OpenAsync(expiring.Address, CancellationToken.None));
+        await Assert.ThrowsAsync<MessageDataNotFoundException>(() => _payloads.OpenAsync(expiring.Skills!, CancellationToken.None));
         Assert.NotNull(await _store.FindAsync(kept.Id, CancellationToken.None));
         await using var stillThere = await _payloads.OpenAsync(kept.Address, CancellationToken.None);
         Assert.Equal(7, await stillThere.ReadAsync(new byte[16], CancellationToken.None));
+        await using var skillsThere = await _payloads.OpenAsync(kept.Skills!, CancellationToken.None);
     }
 }

@@ -13,6 +13,7 @@ namespace Berth.UnitTests.Planner;
 public sealed class ExpiryRestoreTests
 {
     private static readonly Uri Archive = new("urn:berth-payload:kept:workspace-1");
+    private static readonly Uri SkillsArchive = new("urn:berth-payload:kept:skills-1");
     private const string SnapshotId = "snap_0123456789abcdef0123456789abcdef";
 
     private static async Task<(SessionHarness Session, Guid SessionId, string First)> FinishedSessionAsync()
@@ -40,13 +41,14 @@ public sealed class ExpiryRestoreTests
         var (session, sessionId, first) = await FinishedSessionAsync();
         await using var _ = session;
 
-        await session.Harness.Bus.Publish(new SessionWorkspaceKept { SessionId = sessionId, ExecutorId = "exec-1", SnapshotId = SnapshotId, Archive = Archive }, TestContext.Current.CancellationToken);
+        await session.Harness.Bus.Publish(new SessionWorkspaceKept { SessionId = sessionId, ExecutorId = "exec-1", SnapshotId = SnapshotId, Archive = Archive, Skills = SkillsArchive },
+            TestContext.Current.CancellationToken);
         Assert.True(await session.Sagas.Consumed.Any<SessionWorkspaceKept>());
         var call = await NextCallAsync(session, sessionId, first);
 
         Assert.Equal(Endpoints.Executors, call.Context.DestinationAddress, UriTail.Comparer);
         Assert.Null(call.Context.Message.ContainerId);
-        Assert.Equal(Archive, call.Context.Message.RestoreFrom);
+        Assert.Equal((Archive, SkillsArchive), (call.Context.Message.RestoreFrom, call.Context.Message.RestoreSkillsFrom));
 
         await session.ExecutorReportsAsync(sessionId, call.Context.Message.ResponseId, "call-2", executorId: "exec-2", containerId: "container-2");
         await session.NextModelCallAsync(call.Context.Message.ResponseId, 2);
@@ -93,7 +95,7 @@ public sealed class ExpiryRestoreTests
             SessionId = container.SessionId,
             ExecutorId = "exec-1",
             Reason = ContainerStatuses.Expired,
-            Kept = new WorkspaceSnapshotTaken(Archive, 1234, DateTimeOffset.UtcNow.AddDays(7)),
+            Kept = new WorkspaceSnapshotTaken(Archive, 1234, DateTimeOffset.UtcNow.AddDays(7)) { Skills = SkillsArchive },
         }, TestContext.Current.CancellationToken);
         Assert.True(await session.Harness.Consumed.Any<ContainerRemoved>(m => m.Context.Message.SessionId == container.SessionId));
         return container;
@@ -128,7 +130,7 @@ public sealed class ExpiryRestoreTests
         // Made anew by whichever executor takes it, as the container was first made.
         Assert.Equal(Endpoints.Executors, call.DestinationAddress, UriTail.Comparer);
         var made = call.Message;
-        Assert.Equal((null, Archive, 7, 2048), (made.ContainerId, made.RestoreFrom, made.IdleMinutes, made.MemoryMb));
+        Assert.Equal((null, Archive, SkillsArchive, 7, 2048), (made.ContainerId, made.RestoreFrom, made.RestoreSkillsFrom, made.IdleMinutes, made.MemoryMb));
         Assert.Equal([Skill], made.Skills);
 
         await session.ExecutorReportsAsync(container.SessionId, responseId, "call-1", executorId: "exec-2", containerId: "container-2");

@@ -38,6 +38,7 @@ internal sealed partial class ApplyToolResultActivity(
             }
 
             session.RestoreFrom = null;
+            session.RestoreSkillsFrom = null;
             session.RestoredFrom = null;
         }
 

@@ -23,6 +23,7 @@ internal sealed class KeepWorkspaceActivity(AnnouncementBatch announcements) : S
             session.ExecutorId = null;
             session.ContainerId = null;
             session.RestoreFrom = context.Message.Archive.ToString();
+            session.RestoreSkillsFrom = context.Message.Skills?.ToString();
             session.RestoredFrom = context.Message.SnapshotId;
         }
 
