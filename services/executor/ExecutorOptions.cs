@@ -211,6 +211,14 @@ internal sealed class ExecutorOptions : IValidatableObject
     [Range(1, 10_080)]
     public int IdleMinutes { get; set; } = 20;
 
+    /// <summary>
+    /// How often a listed image this executor does not serve yet (not on the engine, or lacking
+    /// what Berth needs) is checked again, so that one pulled or fixed later is served without a
+    /// restart; 0 checks only at start-up.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int ImageCheckSeconds { get; set; } = 60;
+
     /// <summary>How often idle containers are looked for.</summary>
     [Range(1, 3600)]
     public int SweepSeconds { get; set; } = 30;

@@ -7,10 +7,12 @@ using Microsoft.Extensions.Options;
 namespace Berth.Executor;
 
 /// <summary>
-/// At start-up, checks each image the operator listed (<c>Images:&lt;n&gt;</c>) and serves those
-/// that pass: this executor then takes new sessions of that image from the image's own pool queue,
-/// so a session's first call reaches only executors that can make its container. What it found
-/// for each image is logged; one that fails is left to the executors that have it.
+/// Checks each image the operator listed (<c>Images:&lt;n&gt;</c>) and serves those that pass:
+/// this executor then takes new sessions of that image from the image's own pool queue, so a
+/// session's first call reaches only executors that can make its container. What it found for
+/// each image is logged; one that fails is left to the executors that have it, and checked again
+/// every <c>Executor:ImageCheckSeconds</c>, so that an image pulled or fixed later is served
+/// without a restart.
 /// </summary>
 internal sealed partial class ImagePools(
     IOptions<ImageCatalog> catalog,
@@ -18,8 +20,12 @@ internal sealed partial class ImagePools(
     ServedImages served,
     IReceiveEndpointConnector endpoints,
     IOptions<ExecutorOptions> options,
-    ILogger<ImagePools> logger) : IHostedLifecycleService
+    ILogger<ImagePools> logger,
+    TimeProvider time) : IHostedLifecycleService, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _rechecks = Task.CompletedTask;
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -30,7 +36,34 @@ internal sealed partial class ImagePools(
     /// </summary>
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
-        foreach (var image in catalog.Value.Images)
+        var unserved = await ServeThosePassingAsync(catalog.Value.Images, cancellationToken);
+        if (unserved.Count > 0 && options.Value.ImageCheckSeconds > 0)
+        {
+            _rechecks = RecheckAsync(unserved, _stopping.Token);
+        }
+    }
+
+    /// <summary>Checks the images again, one period apart, until every one is served or the executor stops.</summary>
+    private async Task RecheckAsync(IReadOnlyList<ImageEntry> unserved, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ImageCheckSeconds), time);
+        try
+        {
+            while (unserved.Count > 0 && await timer.WaitForNextTickAsync(stopping))
+            {
+                unserved = await ServeThosePassingAsync(unserved, stopping);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Serves each image that passes its check; returns those that did not.</summary>
+    private async Task<IReadOnlyList<ImageEntry>> ServeThosePassingAsync(IEnumerable<ImageEntry> images, CancellationToken cancellationToken)
+    {
+        var failed = new List<ImageEntry>();
+        foreach (var image in images)
         {
             string? problem;
             var withoutBash = false;
@@ -46,6 +79,7 @@ internal sealed partial class ImagePools(
             if (problem is not null)
             {
                 LogNotServed(options.Value.InstanceId, image.Name, problem);
+                failed.Add(image);
                 continue;
             }
 
@@ -55,13 +89,22 @@ internal sealed partial class ImagePools(
                 (context, endpoint) => ExecutorExtensions.ConfigurePoolEndpoint(endpoint, context, options.Value));
             LogServed(options.Value.InstanceId, image.Name, image.Reference, withoutBash && options.Value.CommandMode == CommandMode.Shell ? " without bash: a docker exec per command" : "");
         }
+
+        return failed;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Before the bus stops: no endpoint is connected to a bus on its way down.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _rechecks;
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Executor {ExecutorId} serves the image '{Name}' ({Reference}){Mode}")]
     private partial void LogServed(string executorId, string name, string reference, string mode);
