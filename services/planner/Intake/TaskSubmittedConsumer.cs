@@ -101,7 +101,7 @@ internal sealed class TaskSubmittedConsumer(
                         FileIds = first.FileIds,
 
                         // A fork's workspace starts as a copy of its parent's, which holds the files already
-                        // (as they are now); skills live outside the workspace and are unpacked again.
+                        // (as they are now); its skills come from the parent's, archived with them.
                         Files = forkFiles is null ? first.Files : [],
                         Skills = first.Skills,
                         RestoreFrom = forkFiles?.Address,
