@@ -35,8 +35,8 @@ public sealed record ContainerSnapshot
     public bool Auto { get; init; }
 
     /// <summary>
-    /// The skills it was made with (<c>POST /v1/containers</c>'s <c>skills</c>), unpacked again
-    /// when it is made again from its kept workspace.
+    /// The skills it was made with (<c>POST /v1/containers</c>'s <c>skills</c>): the model of a
+    /// response that names it is told of them, and it is made again with them after it expired.
     /// </summary>
     public IReadOnlyList<ContainerSkillSeed> Skills { get; init; } = [];
 

@@ -160,11 +160,12 @@ internal sealed class TaskSubmittedConsumer(
     }
 
     /// <summary>
-    /// The shell tool of a response that names a container: the container's network; and, for one
-    /// that expired with its workspace kept, all it is made again with by the response's first call.
+    /// The shell tool of a response that names a container: the container's network, and its skills,
+    /// which the model is told of; and, for one that expired with its workspace kept, all it is
+    /// made again with by the response's first call.
     /// </summary>
     private static ShellToolSpec NamedContainerShell(ShellToolSpec shell, ContainerSnapshot container, WorkspaceSnapshotInfo? kept) => kept is null
-        ? shell with { NetworkPolicy = container.NetworkPolicy }
+        ? shell with { NetworkPolicy = container.NetworkPolicy, Skills = container.Skills }
         : shell with
         {
             NetworkPolicy = container.NetworkPolicy,

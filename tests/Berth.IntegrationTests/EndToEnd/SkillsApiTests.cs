@@ -204,14 +204,19 @@ public sealed class SkillsApiTests
         var (made, container) = await SendAsync(HttpMethod.Post, "containers", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, made);
 
+        var marker = Guid.NewGuid().ToString("N")[..12];
         var response = await new ResponsesApi(_stack).CreateAsync(new
         {
             model = BerthStack.ScriptedModelName,
-            input = "cat /mnt/skills/csv-tools/SKILL.md",
+            input = $"cat /mnt/skills/csv-tools/SKILL.md # {marker}",
             tools = new[] { new { type = "shell", environment = new { type = "container_reference", container_id = container.GetProperty("id").GetString() } } },
         });
 
         Assert.Equal(Manifest, response.CommandOutputs().Single().GetProperty("stdout").GetString());
+
+        // The model is told of the container's skills as of a session's own.
+        var offered = _stack.Model.Requests.First(r => r.Raw.GetRawText().Contains(marker, StringComparison.Ordinal)).Raw.GetProperty("tools")[0].GetProperty("function").GetProperty("description").GetString();
+        Assert.Contains("- csv-tools at /mnt/skills/csv-tools: Reads and cleans CSV files.", offered, StringComparison.Ordinal);
         var unknown = JsonSerializer.Serialize(new { name = "x", skills = new[] { new { type = "skill_reference", skill_id = "skill_00000000000000000000000000000000" } } });
         var (refused, refusal) = await SendAsync(HttpMethod.Post, "containers", new StringContent(unknown, Encoding.UTF8, "application/json"));
         Assert.Equal((HttpStatusCode.BadRequest, "skills[0]"), (refused, refusal.GetProperty("error").GetProperty("param").GetString()));
