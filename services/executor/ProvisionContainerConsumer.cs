@@ -18,11 +18,8 @@ internal sealed partial class ProvisionContainerConsumer(DockerSandbox sandbox, 
         var executorId = options.Value.InstanceId;
         try
         {
-            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb, request.NetworkPolicy, request.Image);
-            if (request.IdleMinutes is { } minutes)
-            {
-                sandbox.SetIdleLimit(request.SessionId, TimeSpan.FromMinutes(minutes));
-            }
+            var containerId = await sandbox.EnsureContainerAsync(request.SessionId, null, context.CancellationToken, request.MemoryMb, request.NetworkPolicy, request.Image,
+                request.IdleMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
 
             if (setup is not null)
             {

@@ -170,12 +170,8 @@ internal sealed partial class ToolCallConsumer(
         try
         {
             await FindHolderElsewhereAsync(context, stopping);
-            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy, image: call.Image);
-            if (call.ContainerId is null && call.IdleMinutes is { } minutes)
-            {
-                sandbox.SetIdleLimit(call.SessionId, TimeSpan.FromMinutes(minutes));
-            }
-
+            containerId = await sandbox.EnsureContainerAsync(call.SessionId, call.ContainerId, stopping, memoryMb: call.MemoryMb, network: call.NetworkPolicy, image: call.Image,
+                idle: call.IdleMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
             if (setup is not null)
             {
                 await setup.ApplyAsync(call.SessionId, containerId, call.Files, call.Skills, call.RestoreFrom, call.RestoreSkillsFrom, stopping);

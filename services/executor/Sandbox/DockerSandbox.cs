@@ -66,8 +66,9 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
     /// <param name="memoryMb">A memory limit other than the operator's default: such a container comes from the warm pool for that limit, if there is one, or is made to measure.</param>
     /// <param name="network">The network a new container gets: none (null, or <c>disabled</c>), or an allowlist behind the session's proxy. An existing container keeps its own.</param>
     /// <param name="image">The operator's name for the image a new container is made from; null for the default.</param>
+    /// <param name="idle">The idle limit of a container it makes, when not <c>Executor:IdleMinutes</c> (a container of <c>POST /v1/containers</c>).</param>
     public async Task<string> EnsureContainerAsync(Guid sessionId, string? expectedContainerId, CancellationToken cancellationToken, int? memoryMb = null,
-        NetworkPolicySpec? network = null, string? image = null)
+        NetworkPolicySpec? network = null, string? image = null, TimeSpan? idle = null)
     {
         if (sessions.ContainerOf(sessionId) is { } known)
         {
@@ -126,6 +127,11 @@ internal sealed partial class DockerSandbox(DockerClient docker, EgressProxies e
                 }
 
                 span?.SetTag("berth.container.id", id);
+            }
+
+            if (idle is { } limit)
+            {
+                sessions.SetIdleLimit(sessionId, limit);
             }
 
             sessions.Hold(sessionId, id);

@@ -15,12 +15,10 @@ internal sealed class ImageCheck(DockerClient docker, IOptions<ExecutorOptions> 
     /// <summary>What the file operations, skills and seeds run; <c>sh</c> is PID 1's own.</summary>
     private static readonly string[] Needed = ["sh", "timeout", "tar", "stat", "find", "rm", "mv", "mkdir", "head", "chmod", "cat", "base64"];
 
-    /// <summary>Null when the image serves; otherwise what it lacks, in words for the operator's log.</summary>
-    public async Task<string?> ProblemAsync(string reference, CancellationToken cancellationToken) => (await CheckAsync(reference, cancellationToken)).Problem;
-
     /// <summary>
-    /// Whether the image serves, and whether it has bash: in shell mode an image without it still
-    /// serves, its containers running a <c>docker exec</c> per command instead of the persistent shell.
+    /// Why the image does not serve (null when it does: otherwise what it lacks, in words for the
+    /// operator's log), and whether it has bash: in shell mode an image without it still serves,
+    /// its containers running a <c>docker exec</c> per command instead of the persistent shell.
     /// </summary>
     public async Task<(string? Problem, bool WithoutBash)> CheckAsync(string reference, CancellationToken cancellationToken)
     {

@@ -23,8 +23,6 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
     public const int MaxEntries = 100_000;
 
     private const int MaxPathLength = 4096;
-    private const string TakeWorkspace = "cd /mnt/data && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -";
-    private const string TakeSkills = "cd /mnt/skills && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -";
 
     private long MaxBytes => options.Value.MaxSnapshotMb * 1024L * 1024L;
 
@@ -43,17 +41,18 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
     {
         var limit = Math.Min(maxBytes, MaxBytes);
         using var deadline = Deadline(cancellationToken);
-        var (address, bytes) = await ArchiveAsync(containerId, TakeWorkspace, "workspace", limit, keep, deadline.Token)
+        var (address, bytes) = await ArchiveAsync(containerId, DockerSandbox.WorkingDirectory, limit, keep, deadline.Token)
             ?? throw new FileOperationException(ErrorCodes.SnapshotTooLarge, $"The workspace's archive is larger than the {limit / (1024 * 1024)} MB a snapshot may have here.");
-        var skills = withSkills ? await ArchiveAsync(containerId, TakeSkills, "skills", SkillsMaxBytes, keep, deadline.Token, storeEmpty: false) : null;
+        var skills = withSkills ? await ArchiveAsync(containerId, ContainerSkillSeed.SkillsDirectory, SkillsMaxBytes, keep, deadline.Token, storeEmpty: false) : null;
         return new WorkspaceSnapshotTaken(address, bytes, _time.GetUtcNow() + Retention) { Skills = skills?.Address };
     }
 
     /// <summary>
-    /// Runs <paramref name="command"/> in the container and stores the tar it writes: its address
-    /// and size; null past <paramref name="limit"/>, or for an archive without entries when not <paramref name="storeEmpty"/>.
+    /// Stores a tar of the regular files and directories under <paramref name="directory"/> in the
+    /// container: its address and size; null past <paramref name="limit"/>, or for an archive
+    /// without entries when not <paramref name="storeEmpty"/>.
     /// </summary>
-    private async Task<(Uri Address, long Bytes)?> ArchiveAsync(string containerId, string command, string what, long limit, bool keep, CancellationToken cancellationToken,
+    private async Task<(Uri Address, long Bytes)?> ArchiveAsync(string containerId, string directory, long limit, bool keep, CancellationToken cancellationToken,
         bool storeEmpty = true)
     {
         var file = Path.Combine(Path.GetTempPath(), $"berth-snapshot-{Guid.NewGuid():N}.tar");
@@ -63,7 +62,7 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
             {
                 var exec = await docker.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
                 {
-                    Cmd = ["sh", "-c", command],
+                    Cmd = ["sh", "-c", "cd \"$1\" && find . -mindepth 1 \\( -type f -o -type d \\) -print0 | tar --null --no-recursion -T - -cf -", "sh", directory],
                     AttachStdout = true,
                     AttachStderr = true,
                 }, cancellationToken);
@@ -81,7 +80,7 @@ internal sealed class WorkspaceSnapshots(DockerClient docker, PayloadStore paylo
 
                 if (await docker.Exec.WaitForExitCodeAsync(exec.ID, cancellationToken) is not 0 and var code)
                 {
-                    throw new FileOperationException(ErrorCodes.FileError, $"The container's {what} could not be archived (exit {code}): {Encoding.UTF8.GetString(errors.ToArray()).Trim()}");
+                    throw new FileOperationException(ErrorCodes.FileError, $"The container's {directory} could not be archived (exit {code}): {Encoding.UTF8.GetString(errors.ToArray()).Trim()}");
                 }
             }
 

@@ -28,17 +28,7 @@ internal sealed class ContainerRemovedConsumer(IContainerStore containers, Snaps
         {
             // Its id follows from the archive's address, so a redelivery records the same snapshot again, not a second.
             var snapshotId = "snap_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kept.Address.ToString())))[..32];
-            await snapshots.AddAsync(new WorkspaceSnapshotInfo
-            {
-                Id = snapshotId,
-                ContainerId = container.Id,
-                Bytes = kept.Bytes,
-                CreatedAt = time.GetUtcNow(),
-                ExpiresAt = kept.ExpiresAt,
-                Tenant = container.Tenant,
-                Address = kept.Address,
-                Skills = kept.Skills,
-            }, context.CancellationToken);
+            await snapshots.AddAsync(Snapshots.WorkspaceSnapshotRecord.Of(kept, snapshotId, container.Id, container.Tenant, time.GetUtcNow()), context.CancellationToken);
             await context.Send(Endpoints.Sessions, new SessionWorkspaceKept
             {
                 SessionId = context.Message.SessionId,

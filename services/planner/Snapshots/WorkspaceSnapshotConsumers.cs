@@ -71,16 +71,7 @@ internal sealed class WorkspaceSnapshotConsumers(
             return;
         }
 
-        var snapshot = new WorkspaceSnapshotInfo
-        {
-            Id = request.SnapshotId,
-            ContainerId = container.Id,
-            Bytes = made!.Bytes,
-            CreatedAt = now,
-            ExpiresAt = made.ExpiresAt,
-            Tenant = tenant,
-            Address = made.Address,
-        };
+        var snapshot = WorkspaceSnapshotRecord.Of(made!, request.SnapshotId, container.Id, tenant, now);
         await snapshots.AddAsync(snapshot, context.CancellationToken);
         await context.RespondAsync(snapshot);
     }

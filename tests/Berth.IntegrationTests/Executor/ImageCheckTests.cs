@@ -61,7 +61,7 @@ public sealed class ImageCheckTests(DockerFixture docker) : SandboxTestBase(dock
     [Fact]
     public async Task Should_pass_the_sandbox_image_and_leave_no_container_behind()
     {
-        Assert.Null(await Check().ProblemAsync(DockerFixture.SandboxImage, TestContext.Current.CancellationToken));
+        Assert.Null((await Check().CheckAsync(DockerFixture.SandboxImage, TestContext.Current.CancellationToken)).Problem);
 
         var left = await Docker.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
@@ -74,7 +74,7 @@ public sealed class ImageCheckTests(DockerFixture docker) : SandboxTestBase(dock
     [Fact]
     public async Task Should_name_an_image_that_is_not_on_the_engine()
     {
-        var problem = await Check().ProblemAsync("berth-test-never-built:none", TestContext.Current.CancellationToken);
+        var problem = (await Check().CheckAsync("berth-test-never-built:none", TestContext.Current.CancellationToken)).Problem;
 
         Assert.Equal("berth-test-never-built:none is not on this executor's Docker engine", problem);
     }
